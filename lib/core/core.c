@@ -530,3 +530,71 @@ core_quantity_parse(const char *s, enum core_dim dim, double *out, struct core_e
     }
     return core_err_set(err, CORE_EINPUT, "'%s': unknown unit '%s'", s, end);
 }
+
+int
+core_values_parse(const char *s, enum core_dim dim, double **vals, size_t *nvals,
+                  struct core_err *err)
+{
+    char buf[256];
+    double *v = NULL;
+    size_t n = 0;
+    int rc;
+
+    *vals = NULL;
+    *nvals = 0;
+    if (strlen(s) >= sizeof buf || s[0] == '\0')
+        return core_err_set(err, CORE_EINPUT, "'%.40s': empty or too long a list", s);
+    snprintf(buf, sizeof buf, "%s", s);
+    if (strchr(buf, ':')) {
+        char *a = buf, *b = strchr(a, ':'), *c;
+        double start, stop, step, span;
+        *b++ = '\0';
+        c = strchr(b, ':');
+        if (!c)
+            return core_err_set(err, CORE_EINPUT, "'%s': a range is start:stop:step", s);
+        *c++ = '\0';
+        if ((rc = core_quantity_parse(a, dim, &start, err)) ||
+            (rc = core_quantity_parse(b, dim, &stop, err)) ||
+            (rc = core_quantity_parse(c, dim, &step, err)))
+            return rc;
+        span = (stop - start) / step;
+        if (step == 0.0 || span < -1e-9)
+            return core_err_set(err, CORE_EINPUT, "'%s': step %g does not go from %g to %g", s,
+                                step, start, stop);
+        if (span > 1e6)
+            return core_err_set(err, CORE_EINPUT, "'%s': more than 1e6 values", s);
+        n = (size_t)floor(span + 1e-9) + 1;
+        v = malloc(n * sizeof *v);
+        if (!v)
+            return core_err_set(err, CORE_ENOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++)
+            v[i] = start + (double)i * step;
+    } else {
+        char *tok, *save = NULL;
+        size_t cap = 0;
+        for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            double x;
+            rc = core_quantity_parse(tok, dim, &x, err);
+            if (rc) {
+                free(v);
+                return rc;
+            }
+            if (n == cap) {
+                double *g;
+                cap = cap ? 2 * cap : 8;
+                g = realloc(v, cap * sizeof *g);
+                if (!g) {
+                    free(v);
+                    return core_err_set(err, CORE_ENOMEM, "out of memory");
+                }
+                v = g;
+            }
+            v[n++] = x;
+        }
+        if (n == 0)
+            return core_err_set(err, CORE_EINPUT, "'%s': no values", s);
+    }
+    *vals = v;
+    *nvals = n;
+    return CORE_OK;
+}

@@ -239,4 +239,13 @@ int core_parse_double(const char *s, double *out);
 /* Parses a whole string as a long; CORE_EINPUT otherwise. */
 int core_parse_long(const char *s, long *out);
 
+/*
+ * Parses a list of values "0,0.01,0.05" or an inclusive range "start:stop:step" (values
+ * start + i*step, i = 0.., up to stop within 1e-9 of a step; step may be negative), each
+ * number with an optional unit of dim. *vals is allocated (caller frees with free()).
+ * CORE_EINPUT for a bad number, zero step, a step of the wrong sign or more than 1e6 values.
+ */
+int core_values_parse(const char *s, enum core_dim dim, double **vals, size_t *nvals,
+                      struct core_err *err);
+
 #endif

@@ -136,9 +136,34 @@ test_species_map(void)
     is_int(core_species_map_parse("C,C", &m, &err), CORE_EINPUT, "repeated entry");
 }
 
+static void
+test_values(void)
+{
+    double *v;
+    size_t n;
+    struct core_err err;
+    is_int(core_values_parse("0:0.20:0.02", CORE_DIM_NONE, &v, &n, &err), 0, "range");
+    is_int((long)n, 11, "0:0.20:0.02 has 11 values");
+    is_rel(v[10], 0.2, 1e-15, "last value 0.2");
+    is_abs(v[3], 0.06, 1e-17, "no accumulated step error");
+    free(v);
+    is_int(core_values_parse("0.1:-0.1:-0.05", CORE_DIM_NONE, &v, &n, &err), 0, "down range");
+    is_int((long)n, 5, "5 values down");
+    free(v);
+    is_int(core_values_parse("0.01,-0.02,0.3", CORE_DIM_NONE, &v, &n, &err), 0, "list");
+    ok(n == 3 && v[1] == -0.02, "list values");
+    free(v);
+    is_int(core_values_parse("0:1:0", CORE_DIM_NONE, &v, &n, &err), CORE_EINPUT, "zero step");
+    is_int(core_values_parse("0:1:-0.1", CORE_DIM_NONE, &v, &n, &err), CORE_EINPUT, "wrong sign");
+    is_int(core_values_parse("0,x", CORE_DIM_NONE, &v, &n, &err), CORE_EINPUT, "bad number");
+    is_int(core_values_parse("0:1", CORE_DIM_NONE, &v, &n, &err), CORE_EINPUT, "half range");
+    is_int(core_values_parse("", CORE_DIM_NONE, &v, &n, &err), CORE_EINPUT, "empty");
+}
+
 int
 main(void)
 {
+    test_values();
     test_species_map();
     test_errors();
     test_elements();

@@ -1,0 +1,149 @@
+/*
+ * prog: option tables, messages, progress and version for the cmd/ tools. See prog.h.
+ */
+#include <locale.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "prog.h"
+
+#ifndef FPMS_GIT
+#define FPMS_GIT "unknown"
+#endif
+
+void
+prog_init(struct prog *p, const char *argv0)
+{
+    const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+    memset(p, 0, sizeof *p);
+    p->name = slash ? slash + 1 : (argv0 ? argv0 : "fpms");
+    /* numbers are read and written in the C locale whatever the user's LC_NUMERIC */
+    setlocale(LC_ALL, "C");
+    p->tty = isatty(2);
+    p->progress = p->tty;
+}
+
+void
+prog_getopt_tables(const struct prog_opt *opts, size_t nopts, struct option *longopts,
+                   char *shortopts)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < nopts; i++) {
+        longopts[i].name = opts[i].long_name;
+        longopts[i].has_arg = opts[i].arg ? required_argument : no_argument;
+        longopts[i].flag = NULL;
+        longopts[i].val = opts[i].short_name;
+        if (opts[i].short_name > 0 && opts[i].short_name < 256) {
+            shortopts[k++] = (char)opts[i].short_name;
+            if (opts[i].arg)
+                shortopts[k++] = ':';
+        }
+    }
+    memset(&longopts[nopts], 0, sizeof longopts[nopts]);
+    shortopts[k] = '\0';
+}
+
+void
+prog_help(const struct prog *p, FILE *fp, const char *synopsis, const char *about,
+          const struct prog_opt *opts, size_t nopts)
+{
+    fprintf(fp, "usage: %s %s\n\n%s\n\noptions:\n", p->name, synopsis, about);
+    for (size_t i = 0; i < nopts; i++) {
+        char left[64];
+        const struct prog_opt *o = &opts[i];
+        if (o->short_name > 0 && o->short_name < 256)
+            snprintf(left, sizeof left, "-%c, --%s%s%s", o->short_name, o->long_name,
+                     o->arg ? " " : "", o->arg ? o->arg : "");
+        else
+            snprintf(left, sizeof left, "    --%s%s%s", o->long_name, o->arg ? " " : "",
+                     o->arg ? o->arg : "");
+        fprintf(fp, "  %-28s %s\n", left, o->help);
+    }
+}
+
+int
+prog_usage_error(const struct prog *p, const char *synopsis, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", p->name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nusage: %s %s\n", p->name, synopsis);
+    return CORE_EXIT_USAGE;
+}
+
+void
+prog_version(const struct prog *p)
+{
+    (void)p;
+    printf("fpms %s (git %s)\n", FPMS_VERSION, FPMS_GIT);
+}
+
+static void
+vmsg(const struct prog *p, const char *prefix, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: %s", p->name, prefix);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void
+prog_error(const struct prog *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(p, "", fmt, ap);
+    va_end(ap);
+}
+
+void
+prog_warn(const struct prog *p, const char *fmt, ...)
+{
+    va_list ap;
+    if (p->quiet)
+        return;
+    va_start(ap, fmt);
+    vmsg(p, "warning: ", fmt, ap);
+    va_end(ap);
+}
+
+void
+prog_info(const struct prog *p, const char *fmt, ...)
+{
+    va_list ap;
+    if (!p->verbose)
+        return;
+    va_start(ap, fmt);
+    vmsg(p, "", fmt, ap);
+    va_end(ap);
+}
+
+void
+prog_progress(const struct prog *p, const char *fmt, ...)
+{
+    va_list ap;
+    if (!p->progress)
+        return;
+    fprintf(stderr, p->tty ? "\r%s: " : "%s: ", p->name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs(p->tty ? "\033[K" : "\n", stderr);
+    fflush(stderr);
+}
+
+void
+prog_progress_end(const struct prog *p)
+{
+    if (p->progress && p->tty)
+        fputc('\n', stderr);
+}
+
+int
+prog_fail(const struct prog *p, const struct core_err *err)
+{
+    prog_error(p, "%s", err->msg[0] ? err->msg : core_strerror(err->code));
+    return core_exit_status(err->code ? err->code : CORE_EINTERNAL);
+}

@@ -1,0 +1,76 @@
+/*
+ * prog: the shape every cmd/ tool shares (after git's cmd_* and sbase's argv0 habit).
+ *
+ * - One static option table per tool drives getopt_long, --help and the man-page check:
+ *   struct prog_opt lists long name, short letter, argument name (NULL for a flag) and help.
+ * - Messages on stderr in the `tool: where: what` form; warnings are silenced by -q.
+ * - Progress lines only when stderr is a terminal or --progress was given.
+ * - --version prints `fpms X.Y (git REV)`.
+ *
+ * State: struct prog holds the program name and verbosity; the cmd owns it (stack). Nothing
+ * global. Not thread safe per object: print from the thread that drives the run.
+ */
+#ifndef FPMS_PROG_H
+#define FPMS_PROG_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "../lib/core/core.h"
+
+struct prog {
+    const char *name; /* basename of argv[0] */
+    int quiet;        /* -q: no warnings */
+    int verbose;      /* -v: timings and details */
+    int progress;     /* progress lines on stderr: a terminal, or --progress */
+    int tty;          /* stderr is a terminal: progress rewrites one line with \r */
+};
+
+struct prog_opt {
+    const char *long_name; /* without the dashes */
+    int short_name;        /* a letter, or a value >= 256 for long-only options */
+    const char *arg;       /* argument name for --help ("N", "FILE"), NULL for a flag */
+    const char *help;      /* one line, with unit and default */
+};
+
+/* Sets the name from argv0, the "C" locale for numbers, and the progress default from isatty. */
+void prog_init(struct prog *p, const char *argv0);
+
+/*
+ * Builds getopt_long's tables from opts (nopts entries). longopts must hold nopts + 1 entries
+ * and shortopts 3 * nopts + 2 characters.
+ */
+void prog_getopt_tables(const struct prog_opt *opts, size_t nopts, struct option *longopts,
+                        char *shortopts);
+
+/* Prints `usage: SYNOPSIS`, the description and the option table to fp (--help). */
+void prog_help(const struct prog *p, FILE *fp, const char *synopsis, const char *about,
+               const struct prog_opt *opts, size_t nopts);
+
+/* Prints a short usage error: `tool: what` and `usage: ...` on stderr. Returns CORE_EXIT_USAGE. */
+int prog_usage_error(const struct prog *p, const char *synopsis, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Prints `fpms X.Y (git REV)` to stdout. */
+void prog_version(const struct prog *p);
+
+/* `tool: msg` on stderr. */
+void prog_error(const struct prog *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* `tool: warning: msg` on stderr unless quiet. */
+void prog_warn(const struct prog *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* `tool: msg` on stderr when verbose. */
+void prog_info(const struct prog *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A progress line (`tool: msg`), \r-rewritten on a terminal, one line each otherwise; only when
+ * progress is on. prog_progress_end finishes a \r line with a newline. */
+void prog_progress(const struct prog *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+void prog_progress_end(const struct prog *p);
+
+/* Prints err's message as `tool: msg` and returns the exit status for its code. */
+int prog_fail(const struct prog *p, const struct core_err *err);
+
+#endif
