@@ -106,10 +106,11 @@ axis_index(char c)
     return c == 'x' ? 0 : c == 'y' ? 1 : c == 'z' ? 2 : -1;
 }
 
-/* Parses one option into o; returns 0, or an error message in err. */
+/* Parses one option into o (a struct sg_opts); returns 0, or an error message in err. */
 static int
-parse_one(struct sg_opts *o, int c, const char *arg, struct prog *p, struct core_err *err)
+parse_one(void *ctx, int c, const char *arg, struct core_err *err)
 {
+    struct sg_opts *o = ctx;
     double v;
     long l;
     switch (c) {
@@ -206,15 +207,6 @@ parse_one(struct sg_opts *o, int c, const char *arg, struct prog *p, struct core
         return 0;
     case 'o':
         o->output = arg;
-        return 0;
-    case OPT_PROGRESS:
-        p->progress = 1;
-        return 0;
-    case 'q':
-        p->quiet = 1;
-        return 0;
-    case 'v':
-        p->verbose = 1;
         return 0;
     }
     return core_err_set(err, CORE_EINTERNAL, "option %d not handled", c);
@@ -375,8 +367,6 @@ main(int argc, char **argv)
     struct sg_opts o = {.lattice = 0, .vacuum = 15.0, .supercell = {1, 1, 1}, .axis = -1,
                         .shear = {-1, -1}, .count = 1, .seed = 1, .phase = CRYST_BORO_BETA12,
                         .edge = CRYST_ARMCHAIR, .hetero = CRYST_HETERO_OPTS_DEFAULT};
-    struct option longopts[NOPTS + 1];
-    char shortopts[3 * NOPTS + 2];
     struct core_err err = {0};
     struct core_species_map map, *mapp = NULL;
     struct core_frame s0;
@@ -386,27 +376,15 @@ main(int argc, char **argv)
     size_t nstrains = 1;
     unsigned long long iconfig = 0;
     char base[128];
-    int c, rc = 0, got;
+    int rc, got;
 
     prog_init(&p, argv[0]);
-    prog_getopt_tables(opts, NOPTS, longopts, shortopts);
-    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-        if (c == 'h') {
-            prog_help(&p, stdout, synopsis,
-                      "Builds or reads structures and writes strained and rattled "
-                      "configurations.",
-                      opts, NOPTS);
-            return 0;
-        }
-        if (c == OPT_VERSION) {
-            prog_version(&p);
-            return 0;
-        }
-        if (c == '?' || c == ':')
-            return prog_usage_error(&p, synopsis, "see --help");
-        if (parse_one(&o, c, optarg, &p, &err))
-            return prog_usage_error(&p, synopsis, "%s", err.msg);
-    }
+    rc = prog_parse(&p, argc, argv, synopsis,
+                    "Builds or reads structures and writes strained and rattled configurations.",
+                    opts, NOPTS, parse_one, &o, &optind);
+    if (rc != PROG_CONTINUE)
+        return rc;
+    rc = 0;
     if (optind < argc - 1)
         return prog_usage_error(&p, synopsis, "one input file at most");
     o.input = optind < argc ? argv[optind] : NULL;

@@ -104,27 +104,6 @@ skip_ws(const char *p)
     return p;
 }
 
-/* The "C" locale for this thread for the duration of a call: numbers never depend on LC_NUMERIC. */
-struct c_locale {
-    locale_t c, old;
-};
-
-static int
-c_locale_enter(struct c_locale *l, struct core_err *err)
-{
-    l->c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    if (l->c == (locale_t)0)
-        return core_err_set(err, CORE_ENOMEM, "extxyz: cannot create the C locale");
-    l->old = uselocale(l->c);
-    return CORE_OK;
-}
-
-static void
-c_locale_leave(struct c_locale *l)
-{
-    uselocale(l->old);
-    freelocale(l->c);
-}
 
 /*
  * Parses s[0..len) as a finite decimal real: digits, sign, point and exponent only (no hex, no
@@ -818,7 +797,7 @@ int
 extxyz_read_frame(struct stream_in *in, struct core_frame *f, int *got, struct core_err *err)
 {
     struct reader r;
-    struct c_locale loc = {0};
+    struct stream_locale loc = {0};
     int rc;
 
     *got = 0;
@@ -828,10 +807,10 @@ extxyz_read_frame(struct stream_in *in, struct core_frame *f, int *got, struct c
     r.err = err;
     r.colv = r.cols;
     r.colcap = sizeof r.cols / sizeof r.cols[0];
-    if ((rc = c_locale_enter(&loc, err)))
+    if ((rc = stream_locale_enter(&loc, "extxyz", err)))
         return rc;
     rc = read_frame(&r, f, got);
-    c_locale_leave(&loc);
+    stream_locale_leave(&loc);
     free(r.cbuf);
     free(r.kv);
     free(r.ts);
@@ -1214,7 +1193,7 @@ int
 extxyz_write_frame(FILE *fp, const struct core_frame *f, struct core_err *err)
 {
     struct sbuf b = {0};
-    struct c_locale loc = {0};
+    struct stream_locale loc = {0};
     int *wstr = NULL;
     int wsym = 1, rc;
 
@@ -1235,7 +1214,7 @@ extxyz_write_frame(FILE *fp, const struct core_frame *f, struct core_err *err)
                 wstr[ip] = w > wstr[ip] ? w : wstr[ip];
             }
     }
-    if ((rc = c_locale_enter(&loc, err))) {
+    if ((rc = stream_locale_enter(&loc, "extxyz", err))) {
         free(wstr);
         return rc;
     }
@@ -1263,7 +1242,7 @@ extxyz_write_frame(FILE *fp, const struct core_frame *f, struct core_err *err)
 io:
     rc = core_err_set(err, CORE_EIO, "extxyz: write error: %s", strerror(errno));
 out:
-    c_locale_leave(&loc);
+    stream_locale_leave(&loc);
     free(b.s);
     free(wstr);
     return rc;

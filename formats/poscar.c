@@ -17,28 +17,6 @@
 
 #define WS " \t\r\f\v"
 
-/* Numbers are read and written in the "C" locale for the duration of a call, whatever the
- * process's LC_NUMERIC: uselocale changes only the calling thread. */
-struct c_locale {
-    locale_t c, old;
-};
-
-static int
-c_locale_enter(struct c_locale *l, struct core_err *err)
-{
-    l->c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    if (l->c == (locale_t)0)
-        return core_err_set(err, CORE_ENOMEM, "%s: cannot create the C locale", "poscar");
-    l->old = uselocale(l->c);
-    return CORE_OK;
-}
-
-static void
-c_locale_leave(struct c_locale *l)
-{
-    uselocale(l->old);
-    freelocale(l->c);
-}
 
 /* Next whitespace-separated token of *p (advanced past it); NULL at the end of the line. */
 static const char *
@@ -728,28 +706,28 @@ int
 poscar_read_frame(struct stream_in *in, const struct core_species_map *map, struct core_frame *f,
                   int *got, struct core_err *err)
 {
-    struct c_locale loc = {0};
+    struct stream_locale loc = {0};
     int rc;
 
     *got = 0;
-    if ((rc = c_locale_enter(&loc, err))) {
+    if ((rc = stream_locale_enter(&loc, "poscar", err))) {
         core_frame_release(f);
         return rc;
     }
     rc = read_frame(in, map, f, got, err);
-    c_locale_leave(&loc);
+    stream_locale_leave(&loc);
     return rc;
 }
 
 int
 poscar_write_frame(FILE *fp, const struct core_frame *f, struct core_err *err)
 {
-    struct c_locale loc = {0};
+    struct stream_locale loc = {0};
     int rc;
 
-    if ((rc = c_locale_enter(&loc, err)))
+    if ((rc = stream_locale_enter(&loc, "poscar", err)))
         return rc;
     rc = write_frame(fp, f, err);
-    c_locale_leave(&loc);
+    stream_locale_leave(&loc);
     return rc;
 }

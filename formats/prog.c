@@ -3,6 +3,7 @@
  */
 #include <locale.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -146,4 +147,52 @@ prog_fail(const struct prog *p, const struct core_err *err)
 {
     prog_error(p, "%s", err->msg[0] ? err->msg : core_strerror(err->code));
     return core_exit_status(err->code ? err->code : CORE_EINTERNAL);
+}
+
+int
+prog_parse(struct prog *p, int argc, char **argv, const char *synopsis, const char *about,
+           const struct prog_opt *opts, size_t nopts, prog_opt_fn fn, void *ctx,
+           int *first_operand)
+{
+    struct option *longopts = calloc(nopts + 1, sizeof *longopts);
+    char *shortopts = calloc(3 * nopts + 2, 1);
+    struct core_err err = {0};
+    int c, status = PROG_CONTINUE;
+
+    if (!longopts || !shortopts) {
+        free(longopts);
+        free(shortopts);
+        prog_error(p, "out of memory");
+        return CORE_EXIT_FAIL;
+    }
+    prog_getopt_tables(opts, nopts, longopts, shortopts);
+    /* a leading ':' would change getopt's reports; we want its own messages on stderr */
+    while (status == PROG_CONTINUE &&
+           (c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        const char *name = NULL;
+        for (size_t i = 0; i < nopts; i++)
+            if (opts[i].short_name == c)
+                name = opts[i].long_name;
+        if (c == '?' || c == ':' || !name) {
+            status = prog_usage_error(p, synopsis, "see --help");
+        } else if (strcmp(name, "help") == 0) {
+            prog_help(p, stdout, synopsis, about, opts, nopts);
+            status = fflush(stdout) == 0 ? CORE_EXIT_OK : CORE_EXIT_FAIL;
+        } else if (strcmp(name, "version") == 0) {
+            prog_version(p);
+            status = fflush(stdout) == 0 ? CORE_EXIT_OK : CORE_EXIT_FAIL;
+        } else if (strcmp(name, "quiet") == 0) {
+            p->quiet = 1;
+        } else if (strcmp(name, "verbose") == 0) {
+            p->verbose = 1;
+        } else if (strcmp(name, "progress") == 0) {
+            p->progress = 1;
+        } else if (fn(ctx, c, optarg, &err) != CORE_OK) {
+            status = prog_usage_error(p, synopsis, "%s", err.msg);
+        }
+    }
+    free(longopts);
+    free(shortopts);
+    *first_operand = optind;
+    return status;
 }

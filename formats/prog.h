@@ -43,6 +43,23 @@ void prog_init(struct prog *p, const char *argv0);
 void prog_getopt_tables(const struct prog_opt *opts, size_t nopts, struct option *longopts,
                         char *shortopts);
 
+/* Called by prog_parse for each option that is not one of the common ones; returns CORE_OK or
+ * an error in err (then a usage error is reported). */
+typedef int (*prog_opt_fn)(void *ctx, int opt, const char *arg, struct core_err *err);
+
+#define PROG_CONTINUE (-1)
+
+/*
+ * The option loop every tool shares: getopt_long over opts, with the common options handled
+ * here when the table lists them: "help" (prints help, exits 0), "version", "quiet", "verbose",
+ * "progress". Any other option goes to fn. Returns PROG_CONTINUE with *first_operand set to the
+ * index of the first non-option argument, or the exit status the tool should return now (0
+ * after --help or --version, CORE_EXIT_USAGE after a usage error, already reported).
+ */
+int prog_parse(struct prog *p, int argc, char **argv, const char *synopsis, const char *about,
+               const struct prog_opt *opts, size_t nopts, prog_opt_fn fn, void *ctx,
+               int *first_operand);
+
 /* Prints `usage: SYNOPSIS`, the description and the option table to fp (--help). */
 void prog_help(const struct prog *p, FILE *fp, const char *synopsis, const char *about,
                const struct prog_opt *opts, size_t nopts);

@@ -204,3 +204,25 @@ stream_out_abort(struct stream_out *out)
         unlink(out->tmp);
     out->tmp[0] = '\0';
 }
+
+int
+stream_locale_enter(struct stream_locale *l, const char *what, struct core_err *err)
+{
+    l->c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    if (l->c == (locale_t)0) {
+        l->old = (locale_t)0;
+        return core_err_set(err, CORE_ENOMEM, "%s: cannot create the C locale", what);
+    }
+    l->old = uselocale(l->c);
+    return CORE_OK;
+}
+
+void
+stream_locale_leave(struct stream_locale *l)
+{
+    if (l->c == (locale_t)0)
+        return;
+    uselocale(l->old);
+    freelocale(l->c);
+    l->c = (locale_t)0;
+}

@@ -15,6 +15,7 @@
 #ifndef FPMS_STREAM_H
 #define FPMS_STREAM_H
 
+#include <locale.h>
 #include <stdio.h>
 
 #include "../lib/core/core.h"
@@ -72,5 +73,19 @@ int stream_out_commit(struct stream_out *out, struct core_err *err);
 
 /* Discards the output: removes the temporary. Safe to call after commit (then a no-op). */
 void stream_out_abort(struct stream_out *out);
+
+/*
+ * The "C" locale for the calling thread for the duration of one call (uselocale changes only
+ * this thread), so numbers never take a decimal comma whatever LC_NUMERIC says. Every reader
+ * and writer of numbers brackets its work with enter/leave.
+ */
+struct stream_locale {
+    locale_t c, old;
+};
+
+/* CORE_ENOMEM when the locale cannot be made (what names the caller in the message). */
+int stream_locale_enter(struct stream_locale *l, const char *what, struct core_err *err);
+
+void stream_locale_leave(struct stream_locale *l);
 
 #endif

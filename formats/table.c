@@ -11,27 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The "C" locale for the duration of one call (numbers never take a decimal comma). */
-struct c_locale {
-    locale_t c;
-    locale_t old;
-};
-
-static void
-locale_enter(struct c_locale *l)
-{
-    l->c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    l->old = l->c ? uselocale(l->c) : (locale_t)0;
-}
-
-static void
-locale_leave(struct c_locale *l)
-{
-    if (!l->c)
-        return;
-    uselocale(l->old);
-    freelocale(l->c);
-}
 
 void
 table_init(struct table *t)
@@ -275,14 +254,14 @@ add_row(struct table *t, const char *line, const char *name, long lineno, const 
 int
 table_read(struct stream_in *in, struct table *t, struct core_err *err)
 {
-    struct c_locale loc;
+    struct stream_locale loc;
     char *header = NULL; /* the last comment line that is not metadata, pending */
     long header_line = 0;
     int have_header = 0, last_meta = 0, rc = CORE_OK;
     char hdr_what[32] = "";
 
     table_release(t);
-    locale_enter(&loc);
+    stream_locale_enter(&loc, "table", NULL);
     for (;;) {
         const char *line, *p, *value, *vend;
         char key[CORE_KEYLEN];
@@ -354,7 +333,7 @@ table_read(struct stream_in *in, struct table *t, struct core_err *err)
         rc = parse_header(t, header, in->name, header_line, err);
     }
 out:
-    locale_leave(&loc);
+    stream_locale_leave(&loc);
     free(header);
     if (rc)
         table_release(t);
@@ -413,7 +392,7 @@ format_real(char *buf, size_t cap, double v)
 int
 table_write_meta(FILE *fp, struct core_err *err, const char *key, const char *fmt, ...)
 {
-    struct c_locale loc;
+    struct stream_locale loc;
     va_list ap;
     char *value;
     int n, rc = CORE_OK;
@@ -423,19 +402,19 @@ table_write_meta(FILE *fp, struct core_err *err, const char *key, const char *fm
     for (const char *p = key; *p; p++)
         if (!is_key_char((unsigned char)*p))
             return core_err_set(err, CORE_EINPUT, "table: bad metadata key '%s'", key);
-    locale_enter(&loc);
+    stream_locale_enter(&loc, "table", NULL);
     va_start(ap, fmt);
     n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     value = n >= 0 ? malloc((size_t)n + 1) : NULL;
     if (!value) {
-        locale_leave(&loc);
+        stream_locale_leave(&loc);
         return core_err_set(err, CORE_ENOMEM, "table: out of memory for metadata '%s'", key);
     }
     va_start(ap, fmt);
     vsnprintf(value, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    locale_leave(&loc);
+    stream_locale_leave(&loc);
     if (strpbrk(value, "\n\r"))
         rc = core_err_set(err, CORE_EINPUT, "table: metadata '%s': value has a line break", key);
     else if (fprintf(fp, "# %s = %s\n", key, value) < 0)
@@ -500,20 +479,20 @@ table_write_header(FILE *fp, size_t ncols, const char *const *names, const char 
 int
 table_write_row(FILE *fp, size_t ncols, const double *row, struct core_err *err)
 {
-    struct c_locale loc;
+    struct stream_locale loc;
     int rc = CORE_OK;
 
     for (size_t i = 0; i < ncols; i++)
         if (!isfinite(row[i]))
             return core_err_set(err, CORE_EINPUT, "table: row column %zu is %g", i + 1, row[i]);
-    locale_enter(&loc);
+    stream_locale_enter(&loc, "table", NULL);
     for (size_t i = 0; i < ncols && rc == CORE_OK; i++) {
         char buf[40];
         format_real(buf, sizeof buf, row[i]);
         if (fprintf(fp, i == 0 ? "%*s" : " %*s", TABLE_WIDTH, buf) < 0)
             rc = write_failed(err);
     }
-    locale_leave(&loc);
+    stream_locale_leave(&loc);
     if (rc == CORE_OK && fputc('\n', fp) == EOF)
         rc = write_failed(err);
     return rc;
