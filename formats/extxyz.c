@@ -1063,8 +1063,13 @@ frame_check(const struct core_frame *f, struct core_err *err)
     }
     for (size_t k = 0; k < f->ninfo; k++) {
         const struct core_info *in = &f->info[k];
-        if (!in->key[0] || strchr(in->key, '\n') || !in->value || strchr(in->value, '\n'))
+        if (!in->key[0] || strchr(in->key, '\n') || !in->value)
             return core_err_set(err, CORE_EINPUT, "extxyz: info key '%s' cannot be written",
+                                in->key);
+        if (strchr(in->value, '\n'))
+            return core_err_set(err, CORE_EINPUT,
+                                "extxyz: info key '%s' has several lines (a repeated .cfg "
+                                "Feature?); one comment line cannot hold them",
                                 in->key);
         if (is_reserved(in->key))
             return core_err_set(err, CORE_EINPUT,

@@ -573,7 +573,9 @@ test_write_errors(void)
                        "extxyz: info key 'energy' is reserved for the frame's own field");
     core_frame_info_del(&f, "energy");
     core_frame_info_set(&f, "bad", "line\nbreak", &err);
-    expect_write_error(&f, CORE_EINPUT, "extxyz: info key 'bad' cannot be written");
+    expect_write_error(&f, CORE_EINPUT,
+                       "extxyz: info key 'bad' has several lines (a repeated .cfg Feature?); "
+                       "one comment line cannot hold them");
     core_frame_info_del(&f, "bad");
     core_frame_prop_add(&f, "a:b", 'R', 1, &ip, &err);
     expect_write_error(&f, CORE_EINPUT, "extxyz: property name 'a:b' cannot be written");
