@@ -251,8 +251,7 @@ build(const struct sg_opts *o, struct prog *p, struct core_frame *f, char *base,
                     "%s: interface cell: %zu C + %zu B atoms, ly %.4f A, mismatch strain "
                     "graphene %+.4f%% borophene %+.4f%%, %zu B removed, min C-B %.3f A\n",
                     p->name, rep.natoms_graphene, rep.natoms_boro, rep.ly,
-                    100 * rep.strain_graphene, 100 * rep.strain_boro, rep.nremoved,
-                    rep.dmin_cross);
+                    100 * rep.strain_graphene, 100 * rep.strain_boro, rep.nremoved, rep.dmin_cross);
         {
             char v[64];
             snprintf(v, sizeof v, "%.10g", rep.strain_graphene);
@@ -364,9 +363,16 @@ int
 main(int argc, char **argv)
 {
     struct prog p;
-    struct sg_opts o = {.lattice = 0, .vacuum = 15.0, .supercell = {1, 1, 1}, .axis = -1,
-                        .shear = {-1, -1}, .count = 1, .seed = 1, .phase = CRYST_BORO_BETA12,
-                        .edge = CRYST_ARMCHAIR, .hetero = CRYST_HETERO_OPTS_DEFAULT};
+    struct sg_opts o = {.lattice = 0,
+                        .vacuum = 15.0,
+                        .supercell = {1, 1, 1},
+                        .axis = -1,
+                        .shear = {-1, -1},
+                        .count = 1,
+                        .seed = 1,
+                        .phase = CRYST_BORO_BETA12,
+                        .edge = CRYST_ARMCHAIR,
+                        .hetero = CRYST_HETERO_OPTS_DEFAULT};
     struct core_err err = {0};
     struct core_species_map map, *mapp = NULL;
     struct core_frame s0;
@@ -423,8 +429,8 @@ main(int argc, char **argv)
             if (memcmp(o.supercell, one, sizeof one))
                 rc = cryst_supercell_build(&s0, &s0, o.supercell, &err);
             rc = rc ? rc
-                    : emit(&o, &p, &s0, base, strains ? strains : &zero, nstrains, out.fp,
-                           mapp, &iconfig, &err);
+                    : emit(&o, &p, &s0, base, strains ? strains : &zero, nstrains, out.fp, mapp,
+                           &iconfig, &err);
         }
         config_src_close(&src);
     }

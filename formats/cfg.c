@@ -21,7 +21,6 @@
 
 #define WS " \t\r\f\v"
 
-
 /* ---- lexer ---- */
 
 struct lexer {

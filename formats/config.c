@@ -1,12 +1,13 @@
 /*
  * config: format recognition and dispatch over the configuration readers. See config.h.
  */
+#include "config.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <string.h>
 
 #include "cfg.h"
-#include "config.h"
 #include "extxyz.h"
 #include "nctraj.h"
 #include "poscar.h"

@@ -30,7 +30,7 @@ struct nctraj;
 
 struct config_src {
     struct stream_in in;
-    enum config_fmt fmt;      /* CONFIG_AUTO: recognise each frame by content */
+    enum config_fmt fmt;         /* CONFIG_AUTO: recognise each frame by content */
     struct core_species_map map; /* for .cfg types and VASP 4 POSCAR */
     int has_map;
     struct nctraj *nc; /* when the file is NetCDF */

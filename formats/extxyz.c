@@ -104,7 +104,6 @@ skip_ws(const char *p)
     return p;
 }
 
-
 /*
  * Parses s[0..len) as a finite decimal real: digits, sign, point and exponent only (no hex, no
  * "nan"/"inf", no Fortran "d"). Gradual underflow is accepted; overflow is not.

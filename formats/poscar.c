@@ -17,7 +17,6 @@
 
 #define WS " \t\r\f\v"
 
-
 /* Next whitespace-separated token of *p (advanced past it); NULL at the end of the line. */
 static const char *
 next_tok(const char **p, size_t *len)

@@ -1,13 +1,13 @@
 /*
  * prog: option tables, messages, progress and version for the cmd/ tools. See prog.h.
  */
+#include "prog.h"
+
 #include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "prog.h"
 
 #ifndef FPMS_GIT
 #define FPMS_GIT "unknown"
@@ -151,8 +151,7 @@ prog_fail(const struct prog *p, const struct core_err *err)
 
 int
 prog_parse(struct prog *p, int argc, char **argv, const char *synopsis, const char *about,
-           const struct prog_opt *opts, size_t nopts, prog_opt_fn fn, void *ctx,
-           int *first_operand)
+           const struct prog_opt *opts, size_t nopts, prog_opt_fn fn, void *ctx, int *first_operand)
 {
     struct option *longopts = calloc(nopts + 1, sizeof *longopts);
     char *shortopts = calloc(3 * nopts + 2, 1);

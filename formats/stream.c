@@ -1,13 +1,13 @@
 /*
  * stream: line input with position and pushback; all-or-nothing output. See stream.h.
  */
+#include "stream.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "stream.h"
 
 int
 stream_in_open(struct stream_in *in, const char *path, struct core_err *err)

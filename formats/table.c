@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 void
 table_init(struct table *t)
 {

@@ -2,6 +2,8 @@
  * core: status codes, elements, configurations, counter-based RNG, quantities with units.
  * See core.h for the promises.
  */
+#include "core.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -10,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core.h"
 #include "gen/elements.h"
 
 /* ---- status and errors ---- */
@@ -120,8 +121,7 @@ core_species_map_parse(const char *list, struct core_species_map *map, struct co
             return core_err_set(err, CORE_EINPUT, "species list '%s': unknown element '%s'", list,
                                 sym);
         if (core_species_map_type(map, z) >= 0)
-            return core_err_set(err, CORE_EINPUT, "species list '%s': '%s' given twice", list,
-                                sym);
+            return core_err_set(err, CORE_EINPUT, "species list '%s': '%s' given twice", list, sym);
         if (map->ntypes == CORE_MAXTYPES)
             return core_err_set(err, CORE_EINPUT, "species list '%s': more than %d species", list,
                                 CORE_MAXTYPES);
@@ -291,8 +291,7 @@ core_frame_info_get(const struct core_frame *f, const char *key)
 }
 
 int
-core_frame_info_set(struct core_frame *f, const char *key, const char *value,
-                    struct core_err *err)
+core_frame_info_set(struct core_frame *f, const char *key, const char *value, struct core_err *err)
 {
     char *v;
     struct core_info *grown;
@@ -418,8 +417,7 @@ mix64(uint64_t x)
 }
 
 void
-core_rng_init(struct core_rng *rng, uint64_t seed, uint64_t purpose, uint64_t entity,
-              uint64_t step)
+core_rng_init(struct core_rng *rng, uint64_t seed, uint64_t purpose, uint64_t entity, uint64_t step)
 {
     /* Chained mixing, after CoMD's mkSeed: each field changes every bit of the key. */
     uint64_t k = mix64(seed);

@@ -116,11 +116,11 @@ struct core_info {
 /* A per-atom column the reader does not interpret, passed through unchanged. */
 struct core_prop {
     char name[CORE_KEYLEN];
-    char type;   /* 'S', 'R', 'I' or 'L' as in extxyz Properties */
-    int ncols;   /* columns per atom */
-    double *r;   /* natoms*ncols, type R */
-    long *i;     /* natoms*ncols, type I; type L stores 0/1 */
-    char *s;     /* natoms*ncols cells of CORE_SLEN bytes, type S, NUL-terminated */
+    char type; /* 'S', 'R', 'I' or 'L' as in extxyz Properties */
+    int ncols; /* columns per atom */
+    double *r; /* natoms*ncols, type R */
+    long *i;   /* natoms*ncols, type I; type L stores 0/1 */
+    char *s;   /* natoms*ncols cells of CORE_SLEN bytes, type S, NUL-terminated */
 };
 
 /*
@@ -129,23 +129,23 @@ struct core_prop {
  */
 struct core_frame {
     size_t natoms;
-    int *z;           /* atomic numbers, natoms */
-    double *pos;      /* Cartesian positions, Angstrom, pos[3*i + k] */
-    double cell[9];   /* lattice vectors as rows, Angstrom: a_i = cell[3*i .. 3*i+2] */
-    int has_cell;     /* 0: no Lattice (a molecule); then pbc is all 0 */
-    int pbc[3];       /* periodic along a_1, a_2, a_3 */
-    double *forces;   /* eV/Angstrom, natoms*3, or NULL */
-    double *vel;      /* Angstrom/ps, natoms*3, or NULL */
-    double *mass;     /* amu, natoms, or NULL (then element masses apply) */
-    long *tag;        /* integer tags, natoms, or NULL */
+    int *z;         /* atomic numbers, natoms */
+    double *pos;    /* Cartesian positions, Angstrom, pos[3*i + k] */
+    double cell[9]; /* lattice vectors as rows, Angstrom: a_i = cell[3*i .. 3*i+2] */
+    int has_cell;   /* 0: no Lattice (a molecule); then pbc is all 0 */
+    int pbc[3];     /* periodic along a_1, a_2, a_3 */
+    double *forces; /* eV/Angstrom, natoms*3, or NULL */
+    double *vel;    /* Angstrom/ps, natoms*3, or NULL */
+    double *mass;   /* amu, natoms, or NULL (then element masses apply) */
+    long *tag;      /* integer tags, natoms, or NULL */
     int has_energy;
-    double energy;    /* eV */
+    double energy; /* eV */
     int has_free_energy;
     double free_energy; /* eV */
     int has_stress;
     double stress[9]; /* eV/Angstrom^3, 3x3 row-major, ASE sign (positive = tensile) */
     int has_virial;
-    double virial[9]; /* eV, 3x3 row-major; virial = -stress * volume */
+    double virial[9];       /* eV, 3x3 row-major; virial = -stress * volume */
     struct core_info *info; /* other comment-line keys, in order read */
     size_t ninfo;
     struct core_prop *prop; /* other per-atom columns, in order read */
@@ -183,8 +183,8 @@ void core_frame_info_del(struct core_frame *f, const char *key);
 
 /* Adds a pass-through property with natoms*ncols cells allocated (zeroed); returns its index
  * through *iprop. */
-int core_frame_prop_add(struct core_frame *f, const char *name, char type, int ncols,
-                        size_t *iprop, struct core_err *err);
+int core_frame_prop_add(struct core_frame *f, const char *name, char type, int ncols, size_t *iprop,
+                        struct core_err *err);
 
 /* Cell volume |a1 . (a2 x a3)| in Angstrom^3 (0 without a cell). */
 double core_cell_volume(const double cell[9]);
@@ -219,11 +219,11 @@ double core_rng_gauss(struct core_rng *rng);
 /* ---- quantities with units ---- */
 
 enum core_dim {
-    CORE_DIM_NONE,   /* plain number */
-    CORE_DIM_LENGTH, /* Angstrom; accepts A, Ang, nm, pm, bohr */
-    CORE_DIM_ENERGY, /* eV; accepts eV, meV, Ha, Ry, K (k_B T), kJ/mol, kcal/mol */
-    CORE_DIM_TIME,   /* ps; accepts ps, fs, ns */
-    CORE_DIM_TEMP,   /* K */
+    CORE_DIM_NONE,     /* plain number */
+    CORE_DIM_LENGTH,   /* Angstrom; accepts A, Ang, nm, pm, bohr */
+    CORE_DIM_ENERGY,   /* eV; accepts eV, meV, Ha, Ry, K (k_B T), kJ/mol, kcal/mol */
+    CORE_DIM_TIME,     /* ps; accepts ps, fs, ns */
+    CORE_DIM_TEMP,     /* K */
     CORE_DIM_PRESSURE, /* GPa; accepts GPa, MPa, bar, kbar, eV/A^3 */
 };
 
