@@ -107,7 +107,7 @@ valgrind: all
 	FPMS_VALGRIND=1 $(TEST_ENV) prove --exec 'bats --tap' tests/cli/*.bats
 
 bench: all
-	@for b in tests/bench/*.sh; do [ -f "$$b" ] && FPMS_BIN=$(abspath $(BIN)) sh "$$b"; done; true
+	@for b in tests/bench/*.sh; do $(TEST_ENV) sh "$$b" || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
