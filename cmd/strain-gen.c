@@ -226,6 +226,8 @@ build(const struct sg_opts *o, struct prog *p, struct core_frame *f, char *base,
         snprintf(base, nbase, "graphene%s_%s", rect ? "_rect" : "", cryst_edge_name(o->edge));
     } else if (strcmp(b, "borophene") == 0) {
         const struct cryst_boro_info *bi = cryst_borophene_info(o->phase);
+        if (o->lattice > 0)
+            prog_warn(p, "--lattice is ignored for borophene: its cell is the phase's own");
         rc = cryst_borophene_build(f, o->phase, o->vacuum + bi->thickness, err);
         snprintf(base, nbase, "borophene_%s", bi->name);
     } else if (strcmp(b, "diamond") == 0 || strcmp(b, "fcc") == 0) {
