@@ -154,7 +154,7 @@ prog_parse(struct prog *p, int argc, char **argv, const char *synopsis, const ch
            const struct prog_opt *opts, size_t nopts, prog_opt_fn fn, void *ctx, int *first_operand)
 {
     struct option *longopts = calloc(nopts + 1, sizeof *longopts);
-    char *shortopts = calloc(3 * nopts + 2, 1);
+    char *shortopts = calloc(3 * nopts + 3, 1);
     struct core_err err = {0};
     int c, status = PROG_CONTINUE;
 
@@ -164,16 +164,25 @@ prog_parse(struct prog *p, int argc, char **argv, const char *synopsis, const ch
         prog_error(p, "out of memory");
         return CORE_EXIT_FAIL;
     }
-    prog_getopt_tables(opts, nopts, longopts, shortopts);
-    /* a leading ':' would change getopt's reports; we want its own messages on stderr */
+    /* a leading ':' and opterr = 0: we report bad options ourselves as `tool: ...`, where
+     * getopt would name the full argv[0] */
+    shortopts[0] = ':';
+    prog_getopt_tables(opts, nopts, longopts, shortopts + 1);
+    opterr = 0;
     while (status == PROG_CONTINUE &&
            (c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         const char *name = NULL;
+        const char *given = argv[optind - 1] ? argv[optind - 1] : "";
         for (size_t i = 0; i < nopts; i++)
             if (opts[i].short_name == c)
                 name = opts[i].long_name;
-        if (c == '?' || c == ':' || !name) {
-            status = prog_usage_error(p, synopsis, "see --help");
+        if (c == ':') {
+            status = prog_usage_error(p, synopsis, "option '%s' needs an argument", given);
+        } else if (c == '?' || !name) {
+            if (optopt > 0 && optopt < 256 && strncmp(given, "--", 2) != 0)
+                status = prog_usage_error(p, synopsis, "unknown option '-%c'", optopt);
+            else
+                status = prog_usage_error(p, synopsis, "unknown option '%s'", given);
         } else if (strcmp(name, "help") == 0) {
             prog_help(p, stdout, synopsis, about, opts, nopts);
             status = fflush(stdout) == 0 ? CORE_EXIT_OK : CORE_EXIT_FAIL;
