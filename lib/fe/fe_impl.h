@@ -1,0 +1,81 @@
+/*
+ * fe_impl: private to lib/fe. Sparse matrices, the linear solvers behind fe_heat, helpers.
+ *
+ * Sparse matrices are CSR with int row pointers and column indices (checked to fit): half the
+ * memory traffic of size_t in the matrix-vector products, and exactly CHOLMOD's int interface,
+ * so the matrix is handed over without a copy. A symmetric matrix is stored whole.
+ */
+#ifndef FPMS_FE_IMPL_H
+#define FPMS_FE_IMPL_H
+
+#include "fe.h"
+
+struct fe_csr {
+    size_t n;    /* rows */
+    size_t m;    /* columns */
+    int *ptr;    /* n + 1 */
+    int *col;    /* ptr[n], sorted within each row */
+    double *val; /* ptr[n] */
+};
+
+void fe_csr_release(struct fe_csr *a);
+
+/* Allocates rows n, columns m, nnz entries (ptr zeroed). CORE_OK or CORE_ENOMEM. */
+int fe_csr_alloc(struct fe_csr *a, size_t n, size_t m, size_t nnz);
+
+/* y = A x (OpenMP over rows). */
+void fe_csr_mv(const struct fe_csr *a, const double *x, double *y);
+
+/* c = a b. CORE_OK or CORE_ENOMEM (or CORE_EINPUT when nnz would overflow int). */
+int fe_csr_mul(const struct fe_csr *a, const struct fe_csr *b, struct fe_csr *c);
+
+/* t = a^T. */
+int fe_csr_transpose(const struct fe_csr *a, struct fe_csr *t);
+
+/* Node -> triangle corners incidence: corners of node i are inc[ptr[i] .. ptr[i+1]), each
+ * 3*triangle + local index. Caller frees both. CORE_OK or CORE_ENOMEM. */
+int fe_incidence(const struct fe_mesh *m, size_t **ptr, size_t **inc);
+
+/* Wall clock seconds. */
+double fe_wtime(void);
+
+/* ---- smoothed-aggregation AMG (amg.c) ---- */
+
+struct fe_amg;
+
+/* Builds the hierarchy for the SPD matrix a (borrowed for the life of the hierarchy). */
+int fe_amg_setup(struct fe_amg **out, const struct fe_csr *a, struct core_err *err);
+
+/* z = M^{-1} r: one symmetric V(1,1)-cycle (Gauss-Seidel forward down, backward up). */
+void fe_amg_apply(struct fe_amg *amg, const double *r, double *z);
+
+size_t fe_amg_levels(const struct fe_amg *amg);
+
+void fe_amg_free(struct fe_amg *amg);
+
+/* ---- linear solver front (solve.c) ---- */
+
+struct fe_linsolve;
+
+/* Prepares the solution of a x = b for SPD a (borrowed): factorises or builds the AMG. */
+int fe_linsolve_setup(struct fe_linsolve **out, const struct fe_csr *a,
+                      const struct fe_solve_opts *o, struct fe_solve_stats *st,
+                      struct core_err *err);
+
+/* Solves a x = b; bscale is |b| before cancellation (the PCG stopping scale). */
+int fe_linsolve_solve(struct fe_linsolve *s, const double *b, double bscale, double *x,
+                      struct fe_solve_stats *st, struct core_err *err);
+
+void fe_linsolve_free(struct fe_linsolve *s);
+
+/* ---- CHOLMOD (direct.c; stubs without FPMS_HAVE_CHOLMOD) ---- */
+
+struct fe_direct;
+
+int fe_direct_setup(struct fe_direct **out, const struct fe_csr *a, struct core_err *err);
+
+int fe_direct_solve(struct fe_direct *d, const double *b, double *x, struct core_err *err);
+
+void fe_direct_free(struct fe_direct *d);
+
+#endif

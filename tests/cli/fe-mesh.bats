@@ -1,0 +1,165 @@
+#!/usr/bin/env bats
+# fe-mesh: every option and error path; the meshes go through fe-solve against closed forms
+# and back through Gmsh itself. Needs Gmsh (Debian gmsh); skipped without it.
+load helpers
+
+setup() {
+    cd "$BATS_TEST_TMPDIR"
+    command -v "${GMSH:-gmsh}" > /dev/null || skip "no gmsh"
+}
+
+rel() {
+    awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN { d = g - w; if (d < 0) d = -d;
+        a = w < 0 ? -w : w; if (d <= t * a) exit 0; print "got " g " want " w; exit 1 }'
+}
+
+calc() {
+    awk "BEGIN { printf \"%.17g\", $1 }"
+}
+
+# physical names of a .msh, one per line: "dim tag name"
+names() {
+    sed -n '/^\$PhysicalNames/,/^\$EndPhysicalNames/p' "$1" | sed '1,2d;$d' | tr -d '"'
+}
+
+failed() {
+    [[ "$stderr" =~ ^fe-mesh:\  ]] || { echo "stderr: $stderr"; return 1; }
+    [ -z "$output" ] || { echo "stdout not empty"; return 1; }
+    [ ! -e out.msh ] && [ ! -e out.geo ] || { echo "an output file was left"; return 1; }
+}
+
+@test "--help lists every option and exits 0" {
+    run -0 --separate-stderr fpms fe-mesh --help
+    [ "${lines[0]}" = "usage: fe-mesh [-g stripes|disk|disks] [options]" ]
+    for o in geometry box fraction period angle radius gap seed size size-iface grade phases geo \
+             output progress quiet verbose help version; do
+        [[ "$output" == *"--$o"* ]] || { echo "no --$o"; return 1; }
+    done
+}
+
+@test "--version names fpms" {
+    run -0 fpms fe-mesh --version
+    [[ "$output" =~ ^fpms\ [0-9]+\.[0-9]+\ \(git\  ]]
+}
+
+@test "an unknown option is a usage error" {
+    run -1 --separate-stderr fpms fe-mesh --frobnicate
+    [[ "$stderr" == *"unknown option or missing argument: '--frobnicate'"* ]]
+    [[ "$stderr" == *"usage: fe-mesh"* ]]
+    failed
+}
+
+@test "stripes: groups for phases, interface and sides; a quality report; exact laminate" {
+    run -0 --separate-stderr fpms fe-mesh -g stripes --box 100,50 --period 50 -f 0.4 -s 5
+    printf '%s\n' "$output" > s.msh
+    [ "$(names s.msh | tr '\n' ';')" = "2 1 matrix;2 2 inclusion;1 3 matrix/inclusion;1 4 left;1 5 right;1 6 bottom;1 7 top;" ]
+    [[ "$stderr" =~ fe-mesh:\ [0-9]+\ nodes,\ [0-9]+\ triangles,\ [0-9]+\ interface\ edges,\ min\ angle\ [0-9.]+\ deg,\ fraction\ 0.4000 ]]
+    angle=$(printf '%s\n' "$stderr" | sed 's/.*min angle \([0-9.]*\) deg.*/\1/')
+    awk -v a="$angle" 'BEGIN { exit !(a > 25) }'
+    head -2 s.msh | tail -1 | grep -qx '4.1 0 8'
+    grep -q '^\$Periodic' s.msh
+    printf '%s\n' 'matrix.k = 100' 'inclusion.k = 10' 'matrix/inclusion.G = 1e9' > m.txt
+    run -0 --separate-stderr fpms fe-solve --heat -m m.txt s.msh
+    # 4 interfaces in 100 nm: 60 nm of k = 100, 40 nm of k = 10
+    rel "$(printf '%s\n' "$output" | tail -1 | awk '{ print $1 }')" "$(calc '100 / (60/100 + 40/10 + 4)')" 1e-9
+    rel "$(printf '%s\n' "$output" | tail -1 | awk '{ print $2 }')" 64 1e-9
+}
+
+@test "Gmsh reads the mesh back, and fe-solve agrees on the result" {
+    fpms fe-mesh -g disks -f 0.2 -r 12 --seed 3 -s 8 -q -o d.msh
+    run -0 gmsh d.msh -save -format msh41 -o back.msh -v 1
+    [ -s back.msh ]
+    printf '%s\n' 'matrix.k = 10' 'inclusion.k = 100' 'matrix/inclusion.G = 5e9' > m.txt
+    a=$(fpms fe-solve --heat -m m.txt d.msh | tail -1)
+    b=$(fpms fe-solve --heat -m m.txt back.msh | tail -1)
+    rel "$(echo "$a" | awk '{ print $1 }')" "$(echo "$b" | awk '{ print $1 }')" 1e-12
+}
+
+@test "disk: a dilute inclusion with interface conductance against Hasselman-Johnson" {
+    fpms fe-mesh -g disk -f 0.05 -s 2 --size-iface 0.5 -q -o disk.msh
+    a=$(calc 'sqrt(0.05 * 1e4 / 3.141592653589793)')
+    printf '%s\n' 'matrix.k = 10' 'inclusion.k = 100' "matrix/inclusion.G = $(calc "100 / ($a * 1e-9)")" > m.txt
+    run -0 --separate-stderr fpms fe-solve --heat -m m.txt disk.msh
+    k=$(printf '%s\n' "$output" | tail -1)
+    # k_i / (a G) = 1: k_i,eff = 50; Maxwell-Garnett with it
+    want=$(calc '10 * (50 + 10 + 0.05 * 40) / (50 + 10 - 0.05 * 40)')
+    rel "$(echo "$k" | awk '{ print $1 }')" "$want" 2e-4
+    rel "$(echo "$k" | awk '{ print $2 }')" "$want" 2e-4
+}
+
+@test "disks: the fraction is hit; the same seed gives the same mesh, another seed another" {
+    run -0 --separate-stderr fpms fe-mesh -g disks -f 0.3 -r 10 --seed 5 -s 6 --gap 2 -o a.msh
+    [[ "$stderr" == *"(geometry 0.3000)"* ]]
+    f=$(printf '%s\n' "$stderr" | sed 's/.*fraction \([0-9.]*\) .*/\1/')
+    rel "$f" 0.3 0.02
+    fpms fe-mesh -g disks -f 0.3 -r 10 --seed 5 -s 6 --gap 2 -q -o b.msh
+    cmp a.msh b.msh
+    fpms fe-mesh -g disks -f 0.3 -r 10 --seed 6 -s 6 --gap 2 -q -o c.msh
+    ! cmp -s a.msh c.msh
+}
+
+@test "--phases names the groups; --geo keeps the script, which Gmsh meshes" {
+    run -0 --separate-stderr fpms fe-mesh -g disk -r 20 --phases borophene,graphene \
+        --size 10 --size-iface 2 --grade 15 --geo d.geo -o d.msh
+    [ "$(names d.msh | tr '\n' ';')" = "2 1 borophene;2 2 graphene;1 3 borophene/graphene;1 4 left;1 5 right;1 6 bottom;1 7 top;" ]
+    grep -q 'Disk(2) = {50, 50, 0, 20}' d.geo
+    grep -q 'Field\[2\].SizeMin = 2;' d.geo
+    grep -q 'Field\[2\].DistMax = 15;' d.geo
+    run -0 gmsh d.geo -2 -o again.msh -v 1
+    [ -s again.msh ]
+}
+
+@test "stripes at an angle that does not repeat: a warning, -q silences it" {
+    run -0 --separate-stderr fpms fe-mesh -g stripes --angle 30 --period 40 -s 10 -o t.msh
+    [[ "$stderr" == *"fe-mesh: warning: the stripes do not repeat with the box"* ]]
+    ! grep -q '^\$Periodic' t.msh
+    run -0 --separate-stderr fpms fe-mesh -g stripes --angle 30 --period 40 -s 10 -q -o t.msh
+    [ -z "$stderr" ]
+    # 45 degrees in a square of side P sqrt(2): periodic
+    run -0 --separate-stderr fpms fe-mesh -g stripes --box 70.71067811865476,70.71067811865476 \
+        --period 50 --angle 45 -s 6 -q -o p.msh
+    grep -q '^\$Periodic' p.msh
+    printf '%s\n' 'matrix.k = 100' 'inclusion.k = 10' > m.txt
+    run -0 --separate-stderr fpms fe-solve --heat -m m.txt p.msh
+    # the laminate tensor ks n n + kp (1 - n n), n at 45 degrees: kxx = (ks + kp)/2,
+    # kxy = (ks - kp)/2
+    ks=$(calc '1 / (0.5/100 + 0.5/10)')
+    rel "$(printf '%s\n' "$output" | tail -1 | awk '{ print $1 }')" "$(calc "($ks + 55) / 2")" 1e-9
+    rel "$(printf '%s\n' "$output" | tail -1 | awk '{ print $3 }')" "$(calc "($ks - 55) / 2")" 1e-9
+}
+
+@test "-v shows the run time; --progress the stages" {
+    run -0 --separate-stderr fpms fe-mesh -g disk -s 20 -v -o v.msh
+    [[ "$stderr" =~ fe-mesh:\ [0-9.]+\ s ]]
+    run -0 --separate-stderr fpms fe-mesh -g disk -s 20 --progress -q -o v.msh
+    [[ "$stderr" == *"fe-mesh: meshing with gmsh"* ]]
+}
+
+@test "bad option values are usage errors; nothing is written" {
+    for bad in "-g squares" "--box 100" "--box 100,-1" "--box a,b" "-f 0" "-f 1" "-f x" \
+               "--period 0" "--angle 400" "-r -1" "--gap -1" "--seed -1" "--seed x" "-s 0" \
+               "--size-iface 0" "--grade -1" "--phases a" "--phases a,a" "--phases a/b,c" \
+               "--phases ,b" "--size-iface 1e-4"; do
+        run -1 --separate-stderr fpms fe-mesh $bad -o out.msh --geo out.geo
+        failed || { echo "$bad"; return 1; }
+    done
+    run -1 --separate-stderr fpms fe-mesh extra -o out.msh
+    [[ "$stderr" == *"unexpected argument 'extra'"* ]]
+    failed
+}
+
+@test "geometries that cannot be built; Gmsh missing; an unwritable output" {
+    run -1 --separate-stderr fpms fe-mesh -g disks -f 0.7 -r 10 -s 10 -o out.msh --geo out.geo
+    [[ "$stderr" == *"lower the fraction or the gap"* ]]
+    failed
+    run -1 --separate-stderr fpms fe-mesh -g disk -r 60 -o out.msh
+    [[ "$stderr" == *"does not fit"* ]]
+    failed
+    run -1 --separate-stderr env GMSH=/nonexistent/gmsh "$FPMS_BIN/fe-mesh" -g disk -s 20 -o out.msh --geo out.geo
+    [[ "$stderr" == *"gmsh failed"*"cannot run '/nonexistent/gmsh'"* ]]
+    failed
+    run -1 --separate-stderr fpms fe-mesh -g disk -s 20 -o nodir/out.msh
+    [[ "$stderr" =~ ^fe-mesh:\ .*nodir/out.msh ]]
+    [ -z "$output" ]
+    [ ! -e nodir ]
+}

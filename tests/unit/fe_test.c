@@ -1,0 +1,996 @@
+/*
+ * fe_test: lib/fe (meshes, interface splitting, periodic pairing, heat conduction,
+ * homogenisation, the solvers, geometries) and the formats it uses (formats/gmsh, formats/vtu).
+ *
+ * Closed forms, each exact for P1 or converging at a known rate:
+ *   - layered laminates with interface conductance: in series 1/k_eff = sum f_i/k_i +
+ *     sum_interfaces 1/(G_j L), in parallel k_eff = sum f_i k_i; P1 is exact (the solution is
+ *     piecewise linear), so the error is the solver tolerance; periodic and slab agree;
+ *   - a rotated anisotropic tensor in one phase comes back unchanged;
+ *   - a circular inclusion with interface conductance in a periodic square cell against
+ *     Hasselman & Johnson, J. Compos. Mater. 21 (1987) 508 (Maxwell-Garnett in 2D with
+ *     k_i -> k_i / (1 + k_i/(a G))), and the "invisible" inclusion, a = k_m k_i/(G (k_i - k_m)),
+ *     for which k_eff = k_m exactly whatever the arrangement;
+ *   - second-order convergence of the temperature in L2 for a harmonic manufactured solution
+ *     T = exp(a x) sin(b y) of an anisotropic phase (kxx a^2 = kyy b^2).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../formats/gmsh.h"
+#include "../../formats/vtu.h"
+#include "../../lib/fe/fe.h"
+#include "../tap.h"
+
+/* ---- structured meshes ---- */
+
+typedef int (*phase_fn)(double x, double y, const void *ctx);
+
+enum { G_LEFT, G_RIGHT, G_BOTTOM, G_TOP, G_IFACE }; /* groups of grid(); interfaces from 4 */
+
+struct tedge {
+    size_t a, b, t;
+};
+
+static int
+cmp_tedge(const void *p, const void *q)
+{
+    const struct tedge *x = p, *y = q;
+    if (x->a != y->a)
+        return x->a < y->a ? -1 : 1;
+    if (x->b != y->b)
+        return x->b < y->b ? -1 : 1;
+    return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/*
+ * An nx x ny grid on [0, lx] x [0, ly] (m), cells split into two triangles with alternating
+ * diagonals; phase of a triangle from its centroid. Line elements: the four sides (groups
+ * 0..3) and every edge between two phases, in group 4 + iface(pa, pb) where iface maps a
+ * phase pair to a group offset (NULL: all in group 4).
+ */
+static void
+grid(struct fe_mesh *m, size_t nx, size_t ny, double lx, double ly, size_t nphases, phase_fn phase,
+     const void *ctx, int (*iface)(int, int), size_t ngroups)
+{
+    struct core_err err = {0, ""};
+    size_t nn = (nx + 1) * (ny + 1), nt = 2 * nx * ny, ne = 0, cap = 2 * (nx + ny) + 3 * nt;
+    struct tedge *te = malloc(3 * nt * sizeof *te);
+    fe_mesh_init(m);
+    if (fe_mesh_alloc(m, nn, nt, cap, &err))
+        abort();
+    for (size_t j = 0; j <= ny; j++)
+        for (size_t i = 0; i <= nx; i++) {
+            m->xy[2 * (j * (nx + 1) + i)] = lx * (double)i / (double)nx;
+            m->xy[2 * (j * (nx + 1) + i) + 1] = ly * (double)j / (double)ny;
+        }
+    for (size_t j = 0; j < ny; j++)
+        for (size_t i = 0; i < nx; i++) {
+            size_t n0 = j * (nx + 1) + i, n1 = n0 + 1, n2 = n0 + nx + 2, n3 = n0 + nx + 1;
+            size_t *t = &m->tri[6 * (j * nx + i)];
+            if ((i + j) % 2) {
+                size_t v[6] = {n0, n1, n2, n0, n2, n3};
+                memcpy(t, v, sizeof v);
+            } else {
+                size_t v[6] = {n0, n1, n3, n1, n2, n3};
+                memcpy(t, v, sizeof v);
+            }
+        }
+    for (size_t e = 0; e < nt; e++) {
+        double cx = 0, cy = 0;
+        for (int k = 0; k < 3; k++) {
+            cx += m->xy[2 * m->tri[3 * e + k]] / 3;
+            cy += m->xy[2 * m->tri[3 * e + k] + 1] / 3;
+        }
+        m->tri_phase[e] = phase ? phase(cx, cy, ctx) : 0;
+        for (int k = 0; k < 3; k++) {
+            size_t a = m->tri[3 * e + k], b = m->tri[3 * e + (k + 1) % 3];
+            te[3 * e + k] = (struct tedge){a < b ? a : b, a < b ? b : a, e};
+        }
+    }
+    for (size_t i = 0; i < nx; i++) {
+        m->edge[2 * ne] = i;
+        m->edge[2 * ne + 1] = i + 1;
+        m->edge_group[ne++] = G_BOTTOM;
+        m->edge[2 * ne] = ny * (nx + 1) + i;
+        m->edge[2 * ne + 1] = ny * (nx + 1) + i + 1;
+        m->edge_group[ne++] = G_TOP;
+    }
+    for (size_t j = 0; j < ny; j++) {
+        m->edge[2 * ne] = j * (nx + 1);
+        m->edge[2 * ne + 1] = (j + 1) * (nx + 1);
+        m->edge_group[ne++] = G_LEFT;
+        m->edge[2 * ne] = j * (nx + 1) + nx;
+        m->edge[2 * ne + 1] = (j + 1) * (nx + 1) + nx;
+        m->edge_group[ne++] = G_RIGHT;
+    }
+    qsort(te, 3 * nt, sizeof *te, cmp_tedge);
+    for (size_t k = 0; k + 1 < 3 * nt; k++) {
+        const struct tedge *x = &te[k], *y = &te[k + 1];
+        int pa, pb;
+        if (x->a != y->a || x->b != y->b)
+            continue;
+        pa = m->tri_phase[x->t];
+        pb = m->tri_phase[y->t];
+        if (pa == pb)
+            continue;
+        m->edge[2 * ne] = x->a;
+        m->edge[2 * ne + 1] = x->b;
+        m->edge_group[ne++] = G_IFACE + (iface ? iface(pa, pb) : 0);
+    }
+    m->nedges = ne;
+    m->nphases = nphases;
+    m->ngroups = ngroups;
+    free(te);
+    if (fe_mesh_check(m, &err))
+        abort();
+}
+
+/* ---- laminates ---- */
+
+struct layers {
+    size_t n;
+    double x[4]; /* phase i on [x[i], x[i+1]) as fractions of the box, wrapping at 1 */
+};
+
+/* Three layers: A on [0.1, 0.4), B on [0.4, 0.7), C elsewhere (across the periodic side). */
+static int
+three_layers(double x, double y, const void *ctx)
+{
+    double lx = *(const double *)ctx, u = x / lx;
+    (void)y;
+    return u >= 0.1 && u < 0.4 ? 0 : u >= 0.4 && u < 0.7 ? 1 : 2;
+}
+
+/* Interface group offset of a phase pair: A/B 0, B/C 1, C/A 2. */
+static int
+three_ifaces(int a, int b)
+{
+    int lo = a < b ? a : b, hi = a < b ? b : a;
+    return lo == 0 && hi == 1 ? 0 : lo == 1 && hi == 2 ? 1 : 2;
+}
+
+static void
+test_laminate(enum fe_solver solver)
+{
+    const char *sn = fe_solver_name(solver);
+    struct fe_mesh m;
+    struct core_err err = {0, ""};
+    struct fe_solve_opts o = FE_SOLVE_OPTS_DEFAULT;
+    struct fe_solve_stats st;
+    double lx = 1.3e-6, ly = 0.7e-6;
+    /* anisotropic phases (kxx, kyy, kxy), W/(m K); conductances W/(m^2 K) */
+    double kappa[9] = {137.5, 91.25, 0, 6.125, 21.75, 0, 48.0625, 48.0625, 0};
+    double gcond[7] = {0, 0, 0, 0, 3.7e8, 1.15e8, 9.1e8};
+    unsigned char cut[7] = {0, 0, 0, 0, 1, 1, 1};
+    double keff[3], kslab[2], frac[3] = {0.3, 0.3, 0.4}, r = 0, par = 0;
+    size_t nn0;
+    int rc;
+    o.solver = solver;
+    grid(&m, 30, 7, lx, ly, 3, three_layers, &lx, three_ifaces, 7);
+    nn0 = m.nnodes;
+    rc = fe_mesh_split(&m, cut, &err);
+    is_int(rc, CORE_OK, "%s: split a three-layer laminate", sn);
+    is_int((long)m.nifaces, 3 * 7, "%s: 3 interfaces x 7 edges", sn);
+    is_int((long)(m.nnodes - nn0), 3 * 8, "%s: each interface node doubled", sn);
+    for (int i = 0; i < 3; i++) {
+        r += frac[i] * lx / kappa[3 * i];
+        par += frac[i] * kappa[3 * i + 1];
+    }
+    for (int j = 0; j < 3; j++)
+        r += 1 / gcond[4 + j];
+    rc = fe_heat_homog(&m, kappa, gcond, &o, 1e-8, keff, NULL, NULL, &st, &err);
+    is_int(rc, CORE_OK, "%s: periodic homogenisation %s", sn, rc ? err.msg : "");
+    is_rel(keff[0], lx / r, 1e-9, "%s: series kxx = L / (sum l_i/k_i + sum 1/G_j)", sn);
+    is_rel(keff[1], par, 1e-9, "%s: parallel kyy = sum f_i k_i (interfaces idle)", sn);
+    is_abs(keff[2], 0, 1e-9 * par, "%s: kxy = 0", sn);
+    is_int((long)st.solver, solver, "%s: solver used", sn);
+    is_int((long)st.npinned, 1, "%s: one node pinned for the periodic constant", sn);
+    ok(st.ndofs > 0 && st.nnz > st.ndofs, "%s: %zu unknowns, %zu nonzeros", sn, st.ndofs, st.nnz);
+    rc = fe_heat_slab(&m, kappa, gcond, &o, 1e-8, kslab, NULL, NULL, &st, &err);
+    is_int(rc, CORE_OK, "%s: slab %s", sn, rc ? err.msg : "");
+    is_rel(kslab[0], lx / r, 1e-9, "%s: slab kxx = series", sn);
+    is_rel(kslab[1], par, 1e-9, "%s: slab kyy = parallel", sn);
+    fe_mesh_release(&m);
+}
+
+/* One phase with a rotated tensor: the homogenised tensor is the tensor. */
+static void
+test_rotated(void)
+{
+    struct fe_mesh m;
+    struct core_err err = {0, ""};
+    struct fe_solve_opts o = FE_SOLVE_OPTS_DEFAULT;
+    double th = 0.4363, k1 = 312.5, k2 = 17.25, c = cos(th), s = sin(th), keff[3];
+    double kappa[3] = {k1 * c * c + k2 * s * s, k1 * s * s + k2 * c * c, (k1 - k2) * c * s};
+    grid(&m, 9, 13, 2e-7, 3e-7, 1, NULL, NULL, NULL, 5);
+    o.solver = FE_SOLVER_PCG;
+    is_int(fe_heat_homog(&m, kappa, NULL, &o, 1e-8, keff, NULL, NULL, NULL, &err), CORE_OK,
+           "rotated tensor: homogenisation");
+    is_rel(keff[0], kappa[0], 1e-9, "rotated tensor: kxx");
+    is_rel(keff[1], kappa[1], 1e-9, "rotated tensor: kyy");
+    is_rel(keff[2], kappa[2], 1e-9, "rotated tensor: kxy");
+    fe_mesh_release(&m);
+}
+
+/* ---- manufactured solution ---- */
+
+static double
+exact(double x, double y)
+{
+    return exp(0.5 * M_PI * x) * sin(M_PI * y);
+}
+
+/* L2 error of the P1 field t against exact(), 3-point rule (degree 2). */
+static double
+l2_error(const struct fe_mesh *m, const double *t)
+{
+    static const double w[3][3] = {
+        {2. / 3, 1. / 6, 1. / 6}, {1. / 6, 2. / 3, 1. / 6}, {1. / 6, 1. / 6, 2. / 3}};
+    double s = 0;
+    for (size_t e = 0; e < m->ntris; e++) {
+        const size_t *v = &m->tri[3 * e];
+        const double *p0 = &m->xy[2 * v[0]], *p1 = &m->xy[2 * v[1]], *p2 = &m->xy[2 * v[2]];
+        double a =
+            0.5 * fabs((p1[0] - p0[0]) * (p2[1] - p0[1]) - (p1[1] - p0[1]) * (p2[0] - p0[0]));
+        for (int q = 0; q < 3; q++) {
+            double x = w[q][0] * p0[0] + w[q][1] * p1[0] + w[q][2] * p2[0];
+            double y = w[q][0] * p0[1] + w[q][1] * p1[1] + w[q][2] * p2[1];
+            double th = w[q][0] * t[v[0]] + w[q][1] * t[v[1]] + w[q][2] * t[v[2]];
+            s += a / 3 * (th - exact(x, y)) * (th - exact(x, y));
+        }
+    }
+    return sqrt(s);
+}
+
+static void
+test_convergence(void)
+{
+    double kappa[3] = {4, 1, 0}, err2[4];
+    size_t ns[4] = {8, 16, 32, 64};
+    for (int r = 0; r < 4; r++) {
+        struct fe_mesh m;
+        struct fe_heat *h = NULL;
+        struct core_err err = {0, ""};
+        struct fe_solve_opts o = FE_SOLVE_OPTS_DEFAULT;
+        unsigned char *fixed;
+        double *tfix, *t;
+        int rc;
+        grid(&m, ns[r], ns[r], 1, 1, 1, NULL, NULL, NULL, 5);
+        fixed = calloc(m.nnodes, 1);
+        tfix = calloc(m.nnodes, sizeof *tfix);
+        t = calloc(m.nnodes, sizeof *t);
+        for (size_t e = 0; e < m.nedges; e++)
+            for (int k = 0; k < 2; k++) {
+                size_t i = m.edge[2 * e + k];
+                fixed[i] = 1;
+                tfix[i] = exact(m.xy[2 * i], m.xy[2 * i + 1]);
+            }
+        o.solver = r % 2 ? FE_SOLVER_PCG : FE_SOLVER_AUTO;
+        rc = fe_heat_plan(&h, &m, kappa, NULL, NULL, fixed, &o, &err);
+        if (!rc)
+            rc = fe_heat_exec(h, NULL, tfix, NULL, t, &err);
+        is_int(rc, CORE_OK, "manufactured solution on %zu x %zu %s", ns[r], ns[r],
+               rc ? err.msg : "");
+        err2[r] = l2_error(&m, t);
+        if (r > 0) {
+            double rate = log2(err2[r - 1] / err2[r]);
+            ok(rate > 1.9 && rate < 2.1, "L2 error %.3e, rate %.3f (P1: 2)", err2[r], rate);
+        }
+        fe_heat_free(h);
+        free(fixed);
+        free(tfix);
+        free(t);
+        fe_mesh_release(&m);
+    }
+}
+
+/* ---- a circular inclusion (O-grid mesh) ---- */
+
+/* Point of the square [0, l]^2 boundary seen from its centre at angle th. */
+static void
+square_point(double l, double th, double p[2])
+{
+    double c = cos(th), s = sin(th), q = fmax(fabs(c), fabs(s));
+    p[0] = 0.5 * l + 0.5 * l * c / q;
+    p[1] = 0.5 * l + 0.5 * l * s / q;
+}
+
+/*
+ * A periodic square cell of side l with a disk of radius a at its centre: a polar grid of nin
+ * rings inside, nout rings blending from the circle to the square outside, na points per ring
+ * (a multiple of 8, so the corners are nodes and opposite sides match). Phase 1 inside; the
+ * circle's edges in group 4.
+ */
+static void
+disk_mesh(struct fe_mesh *m, double l, double a, size_t na, size_t nin, size_t nout)
+{
+    struct core_err err = {0, ""};
+    size_t nrings = nin + nout, nn = 1 + na * nrings, nt = na + 2 * na * (nrings - 1), t = 0;
+    fe_mesh_init(m);
+    if (fe_mesh_alloc(m, nn, nt, na, &err))
+        abort();
+    m->xy[0] = m->xy[1] = 0.5 * l;
+    for (size_t r = 1; r <= nrings; r++)
+        for (size_t k = 0; k < na; k++) {
+            double th = 2 * M_PI * (double)k / (double)na, *p = &m->xy[2 * (1 + (r - 1) * na + k)];
+            if (r <= nin) {
+                double rr = a * (double)r / (double)nin;
+                p[0] = 0.5 * l + rr * cos(th);
+                p[1] = 0.5 * l + rr * sin(th);
+            } else {
+                double sq[2], s = pow((double)(r - nin) / (double)nout, 1.3);
+                square_point(l, th, sq);
+                p[0] = (1 - s) * (0.5 * l + a * cos(th)) + s * sq[0];
+                p[1] = (1 - s) * (0.5 * l + a * sin(th)) + s * sq[1];
+            }
+        }
+    for (size_t k = 0; k < na; k++) {
+        size_t k1 = (k + 1) % na;
+        m->tri[3 * t] = 0;
+        m->tri[3 * t + 1] = 1 + k;
+        m->tri[3 * t + 2] = 1 + k1;
+        m->tri_phase[t++] = 1;
+    }
+    for (size_t r = 1; r < nrings; r++)
+        for (size_t k = 0; k < na; k++) {
+            size_t k1 = (k + 1) % na, i0 = 1 + (r - 1) * na, i1 = 1 + r * na;
+            size_t v[6] = {i0 + k, i1 + k, i1 + k1, i0 + k, i1 + k1, i0 + k1};
+            memcpy(&m->tri[3 * t], v, sizeof v);
+            m->tri_phase[t] = m->tri_phase[t + 1] = r < nin ? 1 : 0;
+            t += 2;
+        }
+    for (size_t k = 0; k < na; k++) {
+        m->edge[2 * k] = 1 + (nin - 1) * na + k;
+        m->edge[2 * k + 1] = 1 + (nin - 1) * na + (k + 1) % na;
+        m->edge_group[k] = G_IFACE;
+    }
+    m->nphases = 2;
+    m->ngroups = 5;
+    if (fe_mesh_check(m, &err))
+        abort();
+}
+
+/* Hasselman-Johnson (cylinders): Maxwell-Garnett with k_i / (1 + k_i / (a G)). */
+static double
+hasselman_johnson(double km, double ki, double a, double g, double f)
+{
+    double ke = ki / (1 + ki / (a * g));
+    return km * (ke + km + f * (ke - km)) / (ke + km - f * (ke - km));
+}
+
+static void
+test_disk(void)
+{
+    struct fe_mesh m;
+    struct core_err err = {0, ""};
+    struct fe_solve_opts o = FE_SOLVE_OPTS_DEFAULT;
+    double l = 1e-7, a = 1.2e-8, km = 10, ki = 100, kappa[6] = {km, km, 0, ki, ki, 0};
+    double gcond[5] = {0, 0, 0, 0, ki / a}, cut_area[2], keff[3], f, aeff, want;
+    unsigned char cut[5] = {0, 0, 0, 0, 1};
+    disk_mesh(&m, l, a, 192, 24, 40);
+    ok(fe_mesh_min_angle(&m) > 1, "O-grid: min angle %.1f deg", fe_mesh_min_angle(&m));
+    is_int(fe_mesh_split(&m, cut, &err), CORE_OK, "disk: split the circle");
+    fe_mesh_area(&m, cut_area);
+    f = cut_area[1] / (l * l);
+    aeff = sqrt(cut_area[1] / M_PI);
+    o.solver = FE_SOLVER_PCG;
+    is_int(fe_heat_homog(&m, kappa, gcond, &o, 1e-8, keff, NULL, NULL, NULL, &err), CORE_OK,
+           "disk: homogenisation");
+    want = hasselman_johnson(km, ki, aeff, gcond[4], f);
+    is_rel(keff[0], want, 1e-4, "disk f = %.4f, k_i/(aG) = 1: kxx vs Hasselman-Johnson %.6g", f,
+           want);
+    is_rel(keff[1], keff[0], 1e-9, "disk: kyy = kxx (square symmetry)");
+    is_abs(keff[2], 0, 1e-9 * km, "disk: kxy = 0");
+    /* thermally invisible: a G = k_m k_i / (k_i - k_m) */
+    gcond[4] = km * ki / (aeff * (ki - km));
+    is_int(fe_heat_homog(&m, kappa, gcond, &o, 1e-8, keff, NULL, NULL, NULL, &err), CORE_OK,
+           "invisible disk: homogenisation");
+    is_rel(keff[0], km, 1e-5, "invisible disk: k_eff = k_m");
+    /* no interface resistance (G -> infinity is the unsplit mesh), against Maxwell-Garnett */
+    fe_mesh_release(&m);
+    disk_mesh(&m, l, a, 192, 24, 40);
+    fe_mesh_area(&m, cut_area);
+    is_int(fe_heat_homog(&m, kappa, gcond, &o, 1e-8, keff, NULL, NULL, NULL, &err), CORE_OK,
+           "perfect disk: homogenisation");
+    is_rel(keff[0], hasselman_johnson(km, ki, aeff, HUGE_VAL, f), 2e-4,
+           "perfect disk: Maxwell-Garnett");
+    fe_mesh_release(&m);
+}
+
+/* ---- lib/fe error paths, splitting junctions, periodic pairing ---- */
+
+static int
+quadrant(double x, double y, const void *ctx)
+{
+    (void)ctx;
+    return (x >= 0.5) + 2 * (y >= 0.5);
+}
+
+/* Which side of node i along y its triangles lie on: the sign of their mean centroid offset. */
+static int
+fan_side(const struct fe_mesh *m, size_t i)
+{
+    double s = 0;
+    for (size_t e = 0; e < m->ntris; e++)
+        for (int k = 0; k < 3; k++)
+            if (m->tri[3 * e + k] == i)
+                for (int j = 0; j < 3; j++)
+                    s += m->xy[2 * m->tri[3 * e + j] + 1] - m->xy[2 * i + 1];
+    return s > 1e-12 ? 1 : s < -1e-12 ? -1 : 0;
+}
+
+static void
+test_mesh_paths(void)
+{
+    struct fe_mesh m;
+    struct core_err err = {0, ""};
+    struct fe_solve_opts o = FE_SOLVE_OPTS_DEFAULT;
+    struct fe_heat *h = NULL;
+    unsigned char cut[5] = {0, 0, 0, 0, 1}, cutb[5] = {1, 0, 0, 0, 0};
+    size_t *master, nn0;
+    double kappa[12] = {1, 1, 0, 2, 2, 0, 3, 3, 0, 4, 4, 0}, gcond[5] = {0, 0, 0, 0, 1};
+    double keff[3];
+
+    /* four quadrants: the centre node gets four copies, the side midpoints two */
+    grid(&m, 4, 4, 1, 1, 4, quadrant, NULL, NULL, 5);
+    nn0 = m.nnodes;
+    is_int(fe_mesh_split(&m, cut, &err), CORE_OK, "quadrants: split");
+    is_int((long)(m.nnodes - nn0), 3 + 4 * 1 + 4 * 1,
+           "quadrants: centre x4, 4 inner nodes x2, "
+           "4 side midpoints x2");
+    is_int((long)m.nifaces, 8, "quadrants: 8 interface elements");
+    is_int(fe_mesh_split(&m, cut, &err), CORE_EINPUT, "a second split is refused");
+    ok(strstr(err.msg, "already split") != NULL, "  message: %s", err.msg);
+    master = malloc(m.nnodes * sizeof *master);
+    is_int(fe_mesh_periodic(&m, FE_PERIODIC_X | FE_PERIODIC_Y, 1e-9, master, &err), CORE_OK,
+           "quadrants: periodic pairing of split nodes %s", err.msg);
+    {
+        /* each right-side node pairs with a left-side node at the same y; of the two copies
+         * at y = 0.5, the one whose triangles lie above pairs with the one above */
+        int good = 1;
+        for (size_t i = 0; i < m.nnodes; i++)
+            if (fabs(m.xy[2 * i] - 1) < 1e-12 && fabs(m.xy[2 * i + 1] - 1) > 1e-12) {
+                size_t j = master[i];
+                good &=
+                    fabs(m.xy[2 * j]) < 1e-12 && fabs(m.xy[2 * j + 1] - m.xy[2 * i + 1]) < 1e-12;
+                good &= fan_side(&m, i) == fan_side(&m, j);
+            }
+        ok(good, "quadrants: right side pairs with left side, copy by copy");
+        is_int((long)master[24], 0, "quadrants: the (xmax, ymax) corner maps to node 0");
+    }
+    /* four phases with interface resistance: a positive definite tensor below the mean */
+    o.solver = FE_SOLVER_PCG;
+    is_int(fe_heat_homog(&m, kappa, gcond, &o, 1e-9, keff, NULL, NULL, NULL, &err), CORE_OK,
+           "quadrants: homogenisation %s", err.msg);
+    ok(keff[0] > 0 && keff[0] < 2.5 && keff[1] > 0 && keff[1] < 2.5 &&
+           keff[0] * keff[1] > keff[2] * keff[2],
+       "quadrants: kxx %.6g kyy %.6g kxy %.3g below the mean", keff[0], keff[1], keff[2]);
+    /* bad parameters */
+    kappa[3] = -1;
+    is_int(fe_heat_homog(&m, kappa, gcond, &o, 1e-9, keff, NULL, NULL, NULL, &err), CORE_EINPUT,
+           "a negative conductivity is refused");
+    ok(strstr(err.msg, "phase 1") != NULL, "  message: %s", err.msg);
+    kappa[3] = 2;
+    kappa[5] = 3; /* kxy^2 > kxx kyy */
+    is_int(fe_heat_plan(&h, &m, kappa, gcond, NULL, NULL, &o, &err), CORE_EINPUT,
+           "a tensor that is not positive definite is refused");
+    kappa[5] = 0;
+    gcond[4] = NAN;
+    is_int(fe_heat_plan(&h, &m, kappa, gcond, NULL, NULL, &o, &err), CORE_EINPUT,
+           "a NaN conductance is refused");
+    ok(strstr(err.msg, "conductance of group 4") != NULL, "  message: %s", err.msg);
+    gcond[4] = 0; /* adiabatic interfaces: four floating quadrants, each pinned */
+    is_int(fe_heat_plan(&h, &m, kappa, gcond, NULL, NULL, &o, &err), CORE_OK,
+           "G = 0: four floating regions are pinned");
+    is_int((long)fe_heat_stats(h)->npinned, 4, "  4 pinned nodes");
+    fe_heat_free(h);
+    h = NULL;
+    gcond[4] = 1;
+    o.rtol = 0;
+    is_int(fe_heat_plan(&h, &m, kappa, gcond, NULL, NULL, &o, &err), CORE_EINPUT,
+           "rtol 0 is refused");
+    free(master);
+    fe_mesh_release(&m);
+    grid(&m, 40, 40, 1, 1, 4, quadrant, NULL, NULL, 5);
+    o.rtol = 1e-14;
+    o.maxiter = 1;
+    is_int(fe_heat_homog(&m, kappa, gcond, &o, 1e-9, keff, NULL, NULL, NULL, &err), CORE_ENOCONV,
+           "one PCG iteration does not converge");
+    ok(strstr(err.msg, "not converged after 1 iterations") != NULL, "  message: %s", err.msg);
+    fe_mesh_release(&m);
+
+    /* splitting along the boundary is refused: a side edge has one triangle */
+    grid(&m, 3, 3, 1, 1, 1, NULL, NULL, NULL, 5);
+    is_int(fe_mesh_split(&m, cutb, &err), CORE_EINPUT, "splitting a boundary is refused");
+    ok(strstr(err.msg, "borders 1 triangle,") != NULL, "  message: %s", err.msg);
+    /* a mesh that is not periodic */
+    master = malloc(m.nnodes * sizeof *master);
+    {
+        struct fe_mesh c;
+        fe_mesh_init(&c);
+        grid(&c, 3, 3, 1, 1, 1, NULL, NULL, NULL, 5);
+        c.xy[2 * 7 + 1] += 0.05; /* node (1, 1/3): its y moves, its left partner stays */
+        is_int(fe_mesh_periodic(&c, FE_PERIODIC_X, 1e-9, master, &err), CORE_EINPUT,
+               "a mesh that is not periodic is refused");
+        ok(strstr(err.msg, "no partner on the left side") != NULL, "  message: %s", err.msg);
+        c.xy[2 * 3] -= 0.01; /* a node leaves the right side: counts differ */
+        is_int(fe_mesh_periodic(&c, FE_PERIODIC_X, 1e-9, master, &err), CORE_EINPUT,
+               "unequal side counts are refused");
+        ok(strstr(err.msg, "4 nodes on the left side, 3 on the right") != NULL, "  message: %s",
+           err.msg);
+        fe_mesh_release(&c);
+    }
+    free(master);
+    fe_mesh_release(&m);
+
+    /* check: zero area, bad indices, orientation */
+    grid(&m, 1, 1, 1, 1, 1, NULL, NULL, NULL, 5);
+    {
+        size_t t = m.tri[1];
+        m.tri[1] = m.tri[2];
+        m.tri[2] = t;
+    }
+    is_int(fe_mesh_check(&m, &err), CORE_OK, "a clockwise triangle is accepted");
+    ok(fe_mesh_area(&m, NULL) > 0.999999 && fe_mesh_area(&m, NULL) < 1.000001, "  and turned");
+    is_rel(fe_mesh_min_angle(&m), 45, 1e-12, "min angle of a split square: 45 deg");
+    m.xy[2 * m.tri[2]] = m.xy[2 * m.tri[0]];
+    m.xy[2 * m.tri[2] + 1] = m.xy[2 * m.tri[0] + 1];
+    is_int(fe_mesh_check(&m, &err), CORE_EINPUT, "a zero-area triangle is refused");
+    ok(strstr(err.msg, "zero area") != NULL, "  message: %s", err.msg);
+    fe_mesh_release(&m);
+    grid(&m, 1, 1, 1, 1, 1, NULL, NULL, NULL, 5);
+    m.tri[4] = 99;
+    is_int(fe_mesh_check(&m, &err), CORE_EINPUT, "a node index out of range is refused");
+    m.tri[4] = 1;
+    m.tri_phase[1] = 3;
+    is_int(fe_mesh_check(&m, &err), CORE_EINPUT, "a phase out of range is refused");
+    m.tri_phase[1] = 0;
+    m.edge_group[0] = 7;
+    is_int(fe_mesh_check(&m, &err), CORE_EINPUT, "a group out of range is refused");
+    m.edge_group[0] = 0;
+    m.edge[1] = m.edge[0];
+    is_int(fe_mesh_check(&m, &err), CORE_EINPUT, "a zero-length line element is refused");
+    m.edge[1] = 99;
+    is_int(fe_mesh_check(&m, &err), CORE_EINPUT, "a line element node out of range is refused");
+    m.edge[1] = 1;
+    m.xy[0] = NAN;
+    is_int(fe_mesh_check(&m, &err), CORE_EINPUT, "a NaN coordinate is refused");
+    fe_mesh_release(&m);
+    fe_mesh_release(&m); /* twice is harmless */
+    fe_heat_free(NULL);
+}
+
+/* Flux boundary conditions and reactions on a bar: q in at the left, T fixed at the right. */
+static void
+test_flux_bc(void)
+{
+    struct fe_mesh m;
+    struct core_err err = {0, ""};
+    struct fe_solve_opts o = FE_SOLVE_OPTS_DEFAULT;
+    struct fe_heat *h = NULL;
+    double kappa[3] = {2.5, 7, 0}, *q, *t, *tfix, *r, *flux, lx = 3, ly = 0.5, qin = 4.25;
+    unsigned char *fixed;
+    double sum = 0;
+    grid(&m, 12, 3, lx, ly, 1, NULL, NULL, NULL, 5);
+    q = calloc(m.nedges, sizeof *q);
+    t = calloc(m.nnodes, sizeof *t);
+    tfix = calloc(m.nnodes, sizeof *tfix);
+    r = calloc(m.nnodes, sizeof *r);
+    flux = calloc(2 * m.ntris, sizeof *flux);
+    fixed = calloc(m.nnodes, 1);
+    for (size_t e = 0; e < m.nedges; e++) {
+        if (m.edge_group[e] == G_LEFT)
+            q[e] = qin;
+        if (m.edge_group[e] == G_RIGHT)
+            for (int k = 0; k < 2; k++) {
+                fixed[m.edge[2 * e + k]] = 1;
+                tfix[m.edge[2 * e + k]] = 300;
+            }
+    }
+    is_int(fe_heat_plan(&h, &m, kappa, NULL, NULL, fixed, &o, &err), CORE_OK, "bar: plan");
+    is_int(fe_heat_exec(h, NULL, tfix, q, t, &err), CORE_OK, "bar: solve");
+    is_rel(t[0], 300 + qin * lx / kappa[0], 1e-9, "bar: T(0) = T(L) + q L / k");
+    is_rel(t[6], 300 + qin * (lx / 2) / kappa[0], 1e-9, "bar: T(L/2)");
+    fe_heat_residual(&m, kappa, NULL, t, r);
+    for (size_t i = 0; i < m.nnodes; i++)
+        if (fixed[i])
+            sum += r[i];
+    is_rel(-sum, qin * ly, 1e-9, "bar: the reaction at the fixed end is the inflow q H");
+    is_rel(fe_heat_energy(&m, kappa, NULL, t, t), qin * ly * (t[0] - 300), 1e-9,
+           "bar: a(T, T) = Q dT");
+    fe_heat_flux(&m, kappa, t, flux);
+    is_rel(flux[0], qin, 1e-9, "bar: flux q_x = q");
+    is_abs(flux[1], 0, 1e-9, "bar: flux q_y = 0");
+    q[0] = INFINITY;
+    is_int(fe_heat_exec(h, NULL, tfix, q, t, &err), CORE_EINPUT, "a non-finite flux is refused");
+    fe_heat_free(h);
+    free(q);
+    free(t);
+    free(tfix);
+    free(r);
+    free(flux);
+    free(fixed);
+    fe_mesh_release(&m);
+}
+
+/* ---- geometries ---- */
+
+static void
+test_geom(void)
+{
+    struct fe_geom g, g2;
+    struct core_err err = {0, ""};
+    struct fe_geo_opts go = {5, 2, 10, 1};
+    char *text = NULL;
+    int same = 1, gapok = 1;
+    fe_geom_init(&g);
+    fe_geom_init(&g2);
+    g.lx = g2.lx = 100;
+    g.ly = g2.ly = 80;
+    is_int(fe_geom_place_disks(&g, 0.3, 6, 1.5, 7, 100000, &err), CORE_OK, "disks: placed");
+    is_rel(fe_geom_fraction(&g), 0.3, 1e-12, "disks: the fraction is exact");
+    is_int((long)g.ndisks, (long)llround(0.3 * 8000 / (M_PI * 36)), "disks: count");
+    is_int(fe_geom_place_disks(&g2, 0.3, 6, 1.5, 7, 100000, &err), CORE_OK, "disks: again");
+    for (size_t k = 0; k < 3 * g.ndisks; k++)
+        same &= g.disks[k] == g2.disks[k];
+    ok(same, "disks: the same seed gives the same disks");
+    for (size_t i = 0; i < g.ndisks; i++)
+        for (size_t j = i + 1; j < g.ndisks; j++) {
+            double dx = fabs(g.disks[3 * i] - g.disks[3 * j]),
+                   dy = fabs(g.disks[3 * i + 1] - g.disks[3 * j + 1]);
+            dx = fmin(dx, 100 - dx);
+            dy = fmin(dy, 80 - dy);
+            gapok &= hypot(dx, dy) >= 2 * g.disks[2] + 1.5 - 1e-12;
+        }
+    ok(gapok, "disks: periodic gaps kept");
+    {
+        /* phase: sample the box, the fraction of phase 1 approaches 0.3 */
+        size_t n1 = 0, n = 400;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n; j++)
+                n1 += (size_t)fe_geom_phase(&g, (i + 0.5) * 100.0 / n, (j + 0.5) * 80.0 / n);
+        is_abs((double)n1 / (double)(n * n), 0.3, 0.01, "disks: sampled fraction");
+    }
+    ok(fe_geom_is_periodic(&g, 1e-9), "disks are periodic");
+    is_int(fe_geom_geo(&g, &go, &text, &err), CORE_OK, "disks: .geo");
+    ok(text && strstr(text, "BooleanFragments") && strstr(text, "Periodic Curve") &&
+           strstr(text, "Disk(2)"),
+       "disks: .geo fragments and periodic sides");
+    free(text);
+    is_int(fe_geom_place_disks(&g2, 0.3, 6, 1.5, 8, 100000, &err), CORE_OK, "disks: seed 8");
+    ok(g2.disks[0] != g.disks[0], "disks: another seed, other disks");
+    is_int(fe_geom_place_disks(&g2, 0.7, 6, 1.5, 8, 2000, &err), CORE_EINPUT,
+           "disks: 0.7 is beyond jamming");
+    ok(strstr(err.msg, "lower the fraction") != NULL, "  message: %s", err.msg);
+    is_int(fe_geom_place_disks(&g2, 1.5, 6, 1.5, 8, 2000, &err), CORE_EINPUT,
+           "disks: fraction above 1");
+    is_int(fe_geom_place_disks(&g2, 0.3, -1, 1.5, 8, 2000, &err), CORE_EINPUT,
+           "disks: negative radius");
+    is_int(fe_geom_place_disks(&g2, 0.9, 60, 0, 8, 2000, &err), CORE_EINPUT,
+           "disks: a disk larger than the box");
+    ok(strstr(err.msg, "does not fit") != NULL, "  message: %s", err.msg);
+    fe_geom_release(&g);
+    fe_geom_release(&g2);
+
+    /* stripes */
+    g.kind = FE_GEOM_STRIPES;
+    g.lx = 100;
+    g.ly = 50;
+    g.period = 50;
+    g.fraction = 0.4;
+    g.angle = 0;
+    is_int(fe_geom_phase(&g, 14.5, 3), 0, "stripes: matrix at x = 14.5 (band 15..35)");
+    is_int(fe_geom_phase(&g, 16, 3), 1, "stripes: stripe at x = 16");
+    is_int(fe_geom_phase(&g, 86, 3), 0, "stripes: matrix at x = 86 (band 65..85)");
+    is_int(fe_geom_phase(&g, 70, 3), 1, "stripes: stripe at x = 70");
+    ok(fe_geom_is_periodic(&g, 1e-9), "stripes at 0 deg, 2 periods: periodic");
+    g.angle = 0.3;
+    ok(!fe_geom_is_periodic(&g, 1e-9), "stripes at 0.3 rad: not periodic");
+    g.angle = atan2(50.0 / 50, 100.0 / 50); /* cos = 2/sqrt5 ... not commensurate */
+    g.angle = M_PI / 4;
+    g.lx = g.ly = 50 * sqrt(2);
+    ok(fe_geom_is_periodic(&g, 1e-9), "stripes at 45 deg in a square of side P sqrt 2: periodic");
+    is_int(fe_geom_geo(&g, &go, &text, &err), CORE_OK, "stripes: .geo");
+    ok(text && strstr(text, "Plane Surface") && strstr(text, "Threshold"), "stripes: .geo "
+                                                                           "surfaces and grading");
+    free(text);
+    g.fraction = 1;
+    is_int(fe_geom_geo(&g, &go, &text, &err), CORE_EINPUT, "stripes: fraction 1 refused");
+    go.size = 0;
+    g.fraction = 0.5;
+    is_int(fe_geom_geo(&g, &go, &text, &err), CORE_EINPUT, "a zero element size is refused");
+    ok(text == NULL, "  no text");
+}
+
+/* ---- formats/gmsh ---- */
+
+static const char *msh_good =
+    "$MeshFormat\n4.1 0 8\n$EndMeshFormat\n"
+    "$Comments\nanything $Nodes here\n$EndComments\n"
+    "$PhysicalNames\n3\n1 5 \"left side\"\n2 1 \"graphene\"\n2 2 \"boro phene\"\n"
+    "$EndPhysicalNames\n"
+    "$Entities\n1 1 2 0\n"
+    "7 0 0 0 0\n"
+    "3 0 0 0 0 1 0 1 5 2 7 -7\n"
+    "1 0 0 0 1 1 0 1 1 1 3\n"
+    "2 0 0 0 1 1 0 1 2 0\n"
+    "$EndEntities\n"
+    "$Nodes\n3 4 10 40\n"
+    "0 7 0 1\n10\n0 0 0\n"
+    "1 3 1 1\n40\n0 1 0 0.5\n"
+    "2 1 0 2\n20\n30\n1 0 0\n1.0000000000000002 0.75 -0\n"
+    "$EndNodes\n"
+    "$Elements\n3 4 1 9\n"
+    "2 1 2 1\n9 10 20 30\n"
+    "2 2 2 1\n1 10 30 40\n"
+    "1 3 1 2\n5 10 40\n6 40 10\n"
+    "$EndElements\n"
+    "$Periodic\n1\n1 3 3\n16 1 0 0 0 0 1 0 0 0 0 1 0 0 0 0 1\n1\n40 40\n$EndPeriodic\n"
+    "$NodeData\n1\n\"T\"\n$EndNodeData\n";
+
+static int
+msh_read(const char *text, struct gmsh_mesh *g, struct core_err *err)
+{
+    struct stream_in in;
+    FILE *fp = fmemopen((void *)text, strlen(text), "r");
+    int rc;
+    stream_in_attach(&in, fp, "t.msh");
+    rc = gmsh_read(&in, g, err);
+    stream_in_close(&in);
+    fclose(fp);
+    return rc;
+}
+
+static void
+test_gmsh(void)
+{
+    struct gmsh_mesh g, h;
+    struct core_err err = {0, ""};
+    struct fe_mesh m;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp;
+    int *pt = NULL, *gt = NULL, rc;
+    gmsh_mesh_init(&g);
+    gmsh_mesh_init(&h);
+    fe_mesh_init(&m);
+    rc = msh_read(msh_good, &g, &err);
+    is_int(rc, CORE_OK, "gmsh: read a 4.1 file %s", rc ? err.msg : "");
+    is_int((long)g.nnodes, 4, "gmsh: 4 nodes");
+    is_int((long)g.nelems, 4, "gmsh: 4 elements");
+    is_int((long)g.nphysicals, 3, "gmsh: 3 physical names");
+    is_str(g.physicals[2].name, "boro phene", "gmsh: a name with a space");
+    is_int((long)g.nentities, 4, "gmsh: 4 entities");
+    is_int(gmsh_physical_tag(&g, 1, "left side"), 5, "gmsh: physical tag by name");
+    is_int(gmsh_physical_tag(&g, 2, "left side"), -1, "gmsh: by name and dimension");
+    ok(gmsh_entity_find(&g, 1, 3) && gmsh_entity_find(&g, 1, 3)->nbound == 2 &&
+           gmsh_entity_find(&g, 1, 3)->bound[1] == -7,
+       "gmsh: curve bounding points");
+    ok(gmsh_entity_find(&g, 2, 9) == NULL && gmsh_physical_find(&g, 2, 9) == NULL,
+       "gmsh: unknown entity and group");
+    is_rel(g.xyz[3 * 3], 1.0000000000000002, 0, "gmsh: 17 digits kept");
+    is_int((long)g.node_tags[1], 40, "gmsh: tags kept in file order");
+    is_int((long)g.elem_nodes[g.elem_off[1] + 2], 1, "gmsh: element nodes as indices");
+    is_int((long)g.nperiodic, 1, "gmsh: a periodic link");
+    is_int(gmsh_elem_nnodes(9), 6, "gmsh: type 9 has 6 nodes");
+    is_int(gmsh_elem_dim(15), 0, "gmsh: type 15 is a point");
+    is_int(gmsh_elem_nnodes(99), 0, "gmsh: unknown type");
+    is_int(gmsh_elem_dim(0), -1, "gmsh: unknown type dimension");
+    /* write and read back */
+    fp = open_memstream(&buf, &len);
+    is_int(gmsh_write(fp, &g, &err), CORE_OK, "gmsh: write");
+    fclose(fp);
+    is_int(msh_read(buf, &h, &err), CORE_OK, "gmsh: read back %s", err.msg);
+    {
+        int same = h.nnodes == g.nnodes && h.nelems == g.nelems && h.nentities == g.nentities &&
+                   h.nperiodic == 1 && h.periodic[0].affine[0] == 1;
+        for (size_t i = 0; same && i < g.nnodes; i++) {
+            size_t j = 0;
+            while (j < h.nnodes && h.node_tags[j] != g.node_tags[i])
+                j++;
+            same &= j < h.nnodes && memcmp(&h.xyz[3 * j], &g.xyz[3 * i], 3 * sizeof(double)) == 0;
+        }
+        ok(same, "gmsh: round trip keeps tags, coordinates (bitwise), entities, periodic");
+    }
+    free(buf);
+    buf = NULL;
+    /* to lib/fe */
+    rc = gmsh_to_fe(&g, "t.msh", 1e-9, &m, &pt, &gt, &err);
+    is_int(rc, CORE_OK, "gmsh: to fe %s", rc ? err.msg : "");
+    is_int((long)m.ntris, 2, "gmsh: 2 triangles");
+    is_int((long)m.nphases, 2, "gmsh: 2 phases");
+    is_int(pt[1], 2, "gmsh: phase 1 is physical 2");
+    is_int((long)m.nedges, 2, "gmsh: 2 line elements");
+    is_int(gt[0], 5, "gmsh: group 0 is physical 5");
+    is_rel(m.xy[2 * 3 + 1], 0.75e-9, 1e-15, "gmsh: scaled coordinates");
+    free(pt);
+    free(gt);
+    fe_mesh_release(&m);
+    /* an element the fe side does not take */
+    g.elem_type[0] = 3;
+    is_int(gmsh_to_fe(&g, "t.msh", 1, &m, &pt, &gt, &err), CORE_EINPUT, "gmsh: quads refused");
+    ok(strstr(err.msg, "4-node quadrangle") != NULL, "  message: %s", err.msg);
+    g.elem_type[0] = 2;
+    g.xyz[2] = 0.5;
+    is_int(gmsh_to_fe(&g, "t.msh", 1, &m, &pt, &gt, &err), CORE_EINPUT, "gmsh: z != 0 refused");
+    ok(strstr(err.msg, "node 10 has z = 0.5") != NULL, "  message: %s", err.msg);
+    g.xyz[2] = 0;
+    g.entities[2].nphys = 0;
+    is_int(gmsh_to_fe(&g, "t.msh", 1, &m, &pt, &gt, &err), CORE_EINPUT,
+           "gmsh: a surface in no physical group refused");
+    ok(strstr(err.msg, "surface 1") != NULL, "  message: %s", err.msg);
+    g.entities[2].nphys = 1;
+    /* write errors */
+    g.xyz[4] = NAN;
+    fp = open_memstream(&buf, &len);
+    is_int(gmsh_write(fp, &g, &err), CORE_EINPUT, "gmsh: NaN coordinate not written");
+    fclose(fp);
+    free(buf);
+    buf = NULL;
+    g.xyz[4] = 0;
+    strcpy(g.physicals[0].name, "a\"b");
+    fp = open_memstream(&buf, &len);
+    is_int(gmsh_write(fp, &g, &err), CORE_EINPUT, "gmsh: a quote in a name not written");
+    fclose(fp);
+    free(buf);
+    gmsh_mesh_release(&g);
+    gmsh_mesh_release(&h);
+}
+
+struct bad_msh {
+    const char *text, *want;
+};
+
+static void
+test_gmsh_errors(void)
+{
+    static const char *head = "$MeshFormat\n4.1 0 8\n$EndMeshFormat\n";
+    static const struct bad_msh bad[] = {
+        {"", "t.msh:0: no $MeshFormat"},
+        {"hello\n", "t.msh:1: expected a section ($Name), got 'hello'"},
+        {"$Nodes\n", "t.msh:1: expected $MeshFormat first"},
+        {"$MeshFormat\n2.2 0 8\n$EndMeshFormat\n", "t.msh:2: MSH version 2.2 is not supported"},
+        {"$MeshFormat\n4.1 1 8\n$EndMeshFormat\n", "t.msh:2: binary MSH"},
+        {"$MeshFormat\n4.1 0 8\n", "t.msh:2: unexpected end of file, expected $EndMeshFormat"},
+        {"$MeshFormat\n4.1 0 8\n$EndMeshFormat\n$MeshFormat\n", "t.msh:4: a second $MeshFormat"},
+        {"H$EndNodes\n", "t.msh:4: $EndNodes outside its section"},
+        {"H$Foo\n1\n", "t.msh:4: section $Foo has no $EndFoo"},
+        {"H$PhysicalNames\n1\n2 1 graphene\n$EndPhysicalNames\n",
+         "t.msh:6: expected a quoted physical name"},
+        {"H$PhysicalNames\n1\n2 1 \"graphene\n$EndPhysicalNames\n", "t.msh:6: unterminated"},
+        {"H$PhysicalNames\n2\n2 1 \"a\"\n2 1 \"b\"\n$EndPhysicalNames\n",
+         "t.msh:7: physical group 1 of dimension 2 named twice"},
+        {"H$PhysicalNames\n1\n4 1 \"a\"\n$EndPhysicalNames\n",
+         "t.msh:6: the dimension 4 out of range [0, 3]"},
+        {"H$Entities\n1 0 0 0\n1 0 0 nan 0\n$EndEntities\n", "t.msh:6: a coordinate is not finite"},
+        {"H$Entities\n2 0 0 0\n1 0 0 0 0\n1 1 1 1 0\n$EndEntities\n",
+         "t.msh:7: entity 1 of dimension 0 listed twice"},
+        {"H$Nodes\n1 2 1 2\n0 1 0 2\n1\n1\n0 0 0\n0 0 0\n$EndNodes\n",
+         "t.msh:8: duplicate node tag 1"},
+        {"H$Nodes\n1 2 1 2\n0 1 0 2\n1\n3\n0 0 0\n0 0 0\n$EndNodes\n",
+         "t.msh:8: node tag 3 outside the range 1..2"},
+        {"H$Nodes\n1 2 1 2\n0 1 0 1\n1\n0 0 0\n$EndNodes\n",
+         "t.msh:8: node blocks hold 1 nodes, the header says 2"},
+        {"H$Nodes\n1 1 1 1\n0 1 0 1\n1\n0 x 0\n$EndNodes\n",
+         "t.msh:8: expected a coordinate (a number), got 'x'"},
+        {"H$Nodes\n1 1 1 1\n0 1 0 1\n1\n0 inf 0\n$EndNodes\n",
+         "t.msh:8: a coordinate is not finite"},
+        {"H$Nodes\n1 1 1 1\n0 1 0 2\n1\n0 0 0\n$EndNodes\n",
+         "t.msh:6: node blocks hold more than the 1 nodes"},
+        {"H$Nodes\n1 -1 1 1\n", "t.msh:5: expected the number of nodes (a non-negative integer)"},
+        {"H$Elements\n0 0 0 0\n$EndElements\n", "t.msh:4: $Elements before $Nodes"},
+        {"H$Nodes\n1 3 1 3\n0 1 0 3\n1\n2\n3\n0 0 0\n1 0 0\n0 1 0\n$EndNodes\n"
+         "$Elements\n1 1 1 1\n2 1 99 1\n1 1 2 3\n$EndElements\n",
+         "t.msh:16: unknown element type 99"},
+        {"H$Nodes\n1 3 1 3\n0 1 0 3\n1\n2\n3\n0 0 0\n1 0 0\n0 1 0\n$EndNodes\n"
+         "$Elements\n1 1 1 1\n1 1 2 1\n1 1 2 3\n$EndElements\n",
+         "t.msh:16: element type 2 has dimension 2, the block says 1"},
+        {"H$Nodes\n1 3 1 3\n0 1 0 3\n1\n2\n3\n0 0 0\n1 0 0\n0 1 0\n$EndNodes\n"
+         "$Elements\n1 1 1 1\n2 1 2 1\n1 1 2 4\n$EndElements\n",
+         "t.msh:17: element 1: no node with tag 4"},
+        {"H$Nodes\n1 3 1 3\n0 1 0 3\n1\n2\n3\n0 0 0\n1 0 0\n0 1 0\n$EndNodes\n"
+         "$Elements\n1 2 1 2\n2 1 2 2\n1 1 2 3\n1 1 2 3\n$EndElements\n",
+         "t.msh:18: duplicate element tag 1"},
+        {"H$Nodes\n1 3 1 3\n0 1 0 3\n1\n2\n3\n0 0 0\n1 0 0\n0 1 0\n$EndNodes\n"
+         "$Elements\n1 2 1 2\n2 1 2 1\n1 1 2 3\n$EndElements\n",
+         "t.msh:17: element blocks hold 1 elements, the header says 2"},
+        {"H$Nodes\n1 3 1 3\n0 1 0 3\n1\n2\n3\n0 0 0\n1 0 0\n0 1 0\n$EndNodes\n"
+         "$Elements\n1 1 1 1\n2 1 2 1\n1 1 2\n",
+         "t.msh:17: unexpected end of file, expected a node tag"},
+        {"H$Periodic\n1\n1 2 3\n5 1 2 3 4 5\n0\n$EndPeriodic\n",
+         "t.msh:7: 5 affine values (expected 0 or 16)"},
+        {"H$Nodes\n1 1 1 1\n0 1 0 1\n1\n0 0 0\n$EndNodes\n$Periodic\n1\n0 2 1\n0\n1\n1 7\n"
+         "$EndPeriodic\n",
+         "t.msh: $Periodic names node 7, not in $Nodes"},
+        {"H$Nodes\n1 1 1 1\n0 1 0 1\n1\n0 0 0\n$EndNodes\n$Nodes\n",
+         "t.msh:10: a second $Nodes section"},
+        {"H$Entities\n0 0 0 0\n$EndEntities\n$Entities\n", "t.msh:7: a second $Entities"},
+        {"H$PhysicalNames\n0\n$EndPhysicalNames\n$PhysicalNames\n",
+         "t.msh:7: a second $PhysicalNames"},
+        {"H$Nodes\n1 1 1 1\n0 1 0 1\n1\n0 0 0\n$Foo\n", "t.msh:9: expected $EndNodes, got '$Foo'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct gmsh_mesh g;
+        struct core_err err = {0, ""};
+        char text[1024];
+        int rc;
+        gmsh_mesh_init(&g);
+        if (bad[i].text[0] == 'H')
+            snprintf(text, sizeof text, "%s%s", head, bad[i].text + 1);
+        else
+            snprintf(text, sizeof text, "%s", bad[i].text);
+        rc = msh_read(text, &g, &err);
+        is_int(rc, CORE_EINPUT, "gmsh: bad input %zu refused", i);
+        ok(rc && strstr(err.msg, bad[i].want) != NULL, "  message: %s (want %s)", err.msg,
+           bad[i].want);
+        ok(g.nnodes == 0 && !g.xyz && !g.physicals, "  mesh released");
+        gmsh_mesh_release(&g);
+    }
+}
+
+/* ---- formats/vtu ---- */
+
+static void
+test_vtu(void)
+{
+    double xyz[9] = {0, 0, 0, 1, 0, 0, 0, 1.0000000000000002, 0}, t[3] = {300, 301.5, -2e-300};
+    double q[2] = {-1.25, 3}, ph[1] = {1};
+    size_t off[2] = {0, 3}, conn[3] = {0, 1, 2};
+    unsigned char types[1] = {VTU_TRIANGLE};
+    struct vtu_array pd[1] = {{"T<&>\"'", 1, t}}, cd[2] = {{"q", 2, q}, {"phase", 1, ph}};
+    struct vtu_grid g = {3, xyz, 1, off, conn, types, 1, pd, 2, cd};
+    struct core_err err = {0, ""};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    is_int(vtu_write(fp, &g, &err), CORE_OK, "vtu: write");
+    fclose(fp);
+    ok(strstr(buf, "<VTKFile type=\"UnstructuredGrid\"") != NULL, "vtu: header");
+    ok(strstr(buf, "Name=\"T&lt;&amp;&gt;&quot;&apos;\"") != NULL, "vtu: names escaped");
+    ok(strstr(buf, "-1.25 3 0\n") != NULL, "vtu: 2-vectors padded to 3");
+    ok(strstr(buf, "1.0000000000000002") && strstr(buf, "-2.0000000000000001e-300"),
+       "vtu: 17 digits");
+    ok(strstr(buf, "NumberOfPoints=\"3\" NumberOfCells=\"1\"") != NULL, "vtu: counts");
+    free(buf);
+    buf = NULL;
+    t[1] = NAN;
+    fp = open_memstream(&buf, &len);
+    is_int(vtu_write(fp, &g, &err), CORE_EINPUT, "vtu: NaN refused");
+    ok(strstr(err.msg, "'T<&>\"'': value 1 is not finite") != NULL, "  message: %s", err.msg);
+    t[1] = 1;
+    conn[2] = 3;
+    is_int(vtu_write(fp, &g, &err), CORE_EINPUT, "vtu: point out of range refused");
+    conn[2] = 2;
+    off[1] = 0;
+    is_int(vtu_write(fp, &g, &err), CORE_EINPUT, "vtu: empty cell refused");
+    off[1] = 3;
+    cd[0].ncomp = 10;
+    is_int(vtu_write(fp, &g, &err), CORE_EINPUT, "vtu: 10 components refused");
+    cd[0].ncomp = 2;
+    xyz[0] = INFINITY;
+    is_int(vtu_write(fp, &g, &err), CORE_EINPUT, "vtu: infinite point refused");
+    fclose(fp);
+    free(buf);
+}
+
+int
+main(void)
+{
+    test_laminate(FE_SOLVER_PCG);
+    if (fe_have_cholmod())
+        test_laminate(FE_SOLVER_CHOLMOD);
+    test_rotated();
+    test_convergence();
+    test_disk();
+    test_mesh_paths();
+    test_flux_bc();
+    test_geom();
+    test_gmsh();
+    test_gmsh_errors();
+    test_vtu();
+    done_testing();
+    return exit_status();
+}
