@@ -77,8 +77,9 @@ parse_pos(const char *arg, const char *what, double *v, struct core_err *err)
 }
 
 static int
-parse_one(struct mesh_opts *o, int c, const char *arg, struct prog *p, struct core_err *err)
+parse_one(void *ctx, int c, const char *arg, struct core_err *err)
 {
+    struct mesh_opts *o = ctx;
     char *comma;
     long l;
     switch (c) {
@@ -146,15 +147,6 @@ parse_one(struct mesh_opts *o, int c, const char *arg, struct prog *p, struct co
         return 0;
     case 'o':
         o->output = arg;
-        return 0;
-    case OPT_PROGRESS:
-        p->progress = 1;
-        return 0;
-    case 'q':
-        p->quiet = 1;
-        return 0;
-    case 'v':
-        p->verbose = 1;
         return 0;
     }
     return core_err_set(err, CORE_EINTERNAL, "option %d not handled", c);
@@ -482,8 +474,7 @@ main(int argc, char **argv)
                           .grade = -1,
                           .seed = 1,
                           .phase = {"matrix", "inclusion"}};
-    struct option longopts[NOPTS + 1];
-    char shortopts[3 * NOPTS + 2], *text = NULL;
+    char *text = NULL;
     struct core_err err = {0, ""};
     struct fe_geom geom;
     struct fe_geo_opts go;
@@ -492,31 +483,18 @@ main(int argc, char **argv)
     struct tmpdir td = {"", "", "", ""};
     struct stream_out out = {0}, geo = {0};
     struct stream_in in;
-    int c, rc = 0, out_open = 0, geo_open = 0, *pt = NULL, *gt = NULL;
+    int rc, out_open = 0, geo_open = 0, *pt = NULL, *gt = NULL;
     double t0;
 
     prog_init(&p, argv[0]);
-    prog_getopt_tables(opts, NOPTS, longopts, shortopts);
-    opterr = 0; /* getopt would name argv[0]; prog_usage_error names the tool */
-    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-        if (c == 'h') {
-            prog_help(&p, stdout, synopsis,
-                      "Meshes a two-phase sheet (stripes, one disk or random disks in a box) with "
-                      "Gmsh and writes a .msh 4.1 file with physical groups for the phases, the "
-                      "interface and the sides.",
-                      opts, NOPTS);
-            return 0;
-        }
-        if (c == OPT_VERSION) {
-            prog_version(&p);
-            return 0;
-        }
-        if (c == '?' || c == ':')
-            return prog_usage_error(&p, synopsis, "unknown option or missing argument: '%s'",
-                                    argv[optind - 1]);
-        if (parse_one(&o, c, optarg, &p, &err))
-            return prog_usage_error(&p, synopsis, "%s", err.msg);
-    }
+    rc = prog_parse(&p, argc, argv, synopsis,
+                    "Meshes a two-phase sheet (stripes, one disk or random disks in a box) with "
+                    "Gmsh and writes a .msh 4.1 file with physical groups for the phases, the "
+                    "interface and the sides.",
+                    opts, NOPTS, parse_one, &o, &optind);
+    if (rc != PROG_CONTINUE)
+        return rc;
+    rc = 0;
     if (optind < argc)
         return prog_usage_error(&p, synopsis, "unexpected argument '%s'", argv[optind]);
     if (o.size <= 0)

@@ -62,8 +62,9 @@ struct solve_opts {
 };
 
 static int
-parse_one(struct solve_opts *o, int c, const char *arg, struct prog *p, struct core_err *err)
+parse_one(void *ctx, int c, const char *arg, struct core_err *err)
 {
+    struct solve_opts *o = ctx;
     double v;
     switch (c) {
     case OPT_HEAT:
@@ -114,15 +115,6 @@ parse_one(struct solve_opts *o, int c, const char *arg, struct prog *p, struct c
         return 0;
     case 'o':
         o->output = arg;
-        return 0;
-    case OPT_PROGRESS:
-        p->progress = 1;
-        return 0;
-    case 'q':
-        p->quiet = 1;
-        return 0;
-    case 'v':
-        p->verbose = 1;
         return 0;
     }
     return core_err_set(err, CORE_EINTERNAL, "option %d not handled", c);
@@ -758,35 +750,20 @@ main(int argc, char **argv)
     struct prog p;
     struct solve_opts o = {
         .bc = BC_PERIODIC, .unit = 1e-9, .so = FE_SOLVE_OPTS_DEFAULT, .tol = 1e-8};
-    struct option longopts[NOPTS + 1];
-    char shortopts[3 * NOPTS + 2];
     struct core_err err = {0, ""};
     struct materials mat = {"", NULL, 0};
     struct problem pb;
     struct stream_out out = {0}, vout = {0};
-    int c, rc = 0, out_open = 0, vtu_open = 0, vtu_done = 0;
+    int rc, out_open = 0, vtu_open = 0, vtu_done = 0;
 
     prog_init(&p, argv[0]);
-    prog_getopt_tables(opts, NOPTS, longopts, shortopts);
-    opterr = 0; /* getopt would name argv[0]; prog_usage_error names the tool */
-    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-        if (c == 'h') {
-            prog_help(&p, stdout, synopsis,
-                      "Solves steady heat conduction on a Gmsh mesh with phases and interfaces "
-                      "and writes the effective conductivity (a table) and the fields (VTU).",
-                      opts, NOPTS);
-            return 0;
-        }
-        if (c == OPT_VERSION) {
-            prog_version(&p);
-            return 0;
-        }
-        if (c == '?' || c == ':')
-            return prog_usage_error(&p, synopsis, "unknown option or missing argument: '%s'",
-                                    argv[optind - 1]);
-        if (parse_one(&o, c, optarg, &p, &err))
-            return prog_usage_error(&p, synopsis, "%s", err.msg);
-    }
+    rc = prog_parse(&p, argc, argv, synopsis,
+                    "Solves steady heat conduction on a Gmsh mesh with phases and interfaces "
+                    "and writes the effective conductivity (a table) and the fields (VTU).",
+                    opts, NOPTS, parse_one, &o, &optind);
+    if (rc != PROG_CONTINUE)
+        return rc;
+    rc = 0;
     if (optind < argc - 1)
         return prog_usage_error(&p, synopsis, "one mesh file at most");
     o.mesh = optind < argc ? argv[optind] : "-";
