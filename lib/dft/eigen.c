@@ -1,0 +1,171 @@
+/*
+ * eigen: block Davidson for the lowest eigenpairs of the Kohn-Sham Hamiltonian at one k-point
+ * (E. R. Davidson, J. Comput. Phys. 17, 87 (1975); block form after Liu), with the
+ * Teter-Payne-Allan preconditioner (M. P. Teter, M. C. Payne, D. C. Allan, Phys. Rev. B 40,
+ * 12255 (1989), doi:10.1103/PhysRevB.40.12255):
+ *   K(x) = (27 + 18x + 12x^2 + 8x^3)/(27 + 18x + 12x^2 + 8x^3 + 16x^4),  x = T_G/<psi|T|psi>.
+ * The subspace is at most maxdim = 4 nbands vectors; on overflow it restarts from the 2 nbands
+ * lowest Ritz vectors. Orthonormalisation is by two passes of classical Gram-Schmidt against
+ * the subspace (BLAS3) and a Loewdin step within the new block that drops linearly dependent
+ * directions. Subspace eigenproblems by LAPACKE_zheev (column-major).
+ */
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <string.h>
+
+#include "dft_impl.h"
+
+int
+dft_orthonormalize(size_t npw, size_t n, double complex *x, double complex *s, double complex *u,
+                   double *ev, size_t *nkept)
+{
+    const double complex one = 1, zero = 0;
+    *nkept = 0;
+    if (n == 0)
+        return 0;
+    cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, (int)n, (int)n, (int)npw, &one, x,
+                (int)npw, x, (int)npw, &zero, s, (int)n);
+    lapack_int info = LAPACKE_zheev(LAPACK_COL_MAJOR, 'V', 'U', (lapack_int)n,
+                                    (lapack_complex_double *)s, (lapack_int)n, ev);
+    if (info != 0)
+        return CORE_EINTERNAL;
+    double emax = ev[n - 1];
+    size_t first = 0;
+    while (first < n && !(ev[first] > 1e-12 * emax && ev[first] > 1e-26))
+        first++;
+    size_t nk = n - first;
+    /* x <- x U_kept diag(ev^-1/2), through u */
+    for (size_t j = 0; j < nk; j++) {
+        double f = 1 / sqrt(ev[first + j]);
+        for (size_t i = 0; i < n; i++)
+            s[i + (first + j) * n] *= f;
+    }
+    cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)npw, (int)nk, (int)n, &one, x,
+                (int)npw, s + first * n, (int)n, &zero, u, (int)npw);
+    memcpy(x, u, npw * nk * sizeof *x);
+    *nkept = nk;
+    return 0;
+}
+
+/* Removes from t (npw x m) its components along v (npw x nv, orthonormal), twice. */
+static void
+project_out(size_t npw, size_t nv, const double complex *v, size_t m, double complex *t,
+            double complex *c)
+{
+    const double complex one = 1, mone = -1, zero = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, (int)nv, (int)m, (int)npw, &one, v,
+                    (int)npw, t, (int)npw, &zero, c, (int)nv);
+        cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)npw, (int)m, (int)nv, &mone, v,
+                    (int)npw, c, (int)nv, &one, t, (int)npw);
+    }
+}
+
+int
+dft_eigen_solve(const struct dft_scf *s, struct dft_kpt *kp, struct dft_work *w, double tol,
+                size_t maxiter)
+{
+    const double complex one = 1, zero = 0;
+    size_t npw = kp->npw, nb = s->nbands, maxdim = s->maxdim, nv, nk;
+    if (maxdim > npw)
+        maxdim = npw;
+    double complex *v = w->v, *av = w->av, *x = w->w;
+    lapack_int info;
+
+    /* start: V = orthonormalised psi */
+    memcpy(v, kp->psi, npw * nb * sizeof *v);
+    if (dft_orthonormalize(npw, nb, v, w->c, x, w->theta, &nk) != 0 || nk < nb)
+        return CORE_EINTERNAL;
+    dft_ham_apply(s, kp, w, nb, v, av);
+    nv = nb;
+    for (size_t it = 0;; it++) {
+        /* Rayleigh-Ritz */
+        cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, (int)nv, (int)nv, (int)npw, &one,
+                    v, (int)npw, av, (int)npw, &zero, w->hs, (int)nv);
+        for (size_t i = 0; i < nv; i++)
+            for (size_t j = 0; j < i; j++) {
+                double complex h = 0.5 * (w->hs[i + j * nv] + conj(w->hs[j + i * nv]));
+                w->hs[i + j * nv] = h;
+                w->hs[j + i * nv] = conj(h);
+            }
+        for (size_t i = 0; i < nv; i++)
+            w->hs[i + i * nv] = creal(w->hs[i + i * nv]);
+        info = LAPACKE_zheev(LAPACK_COL_MAJOR, 'V', 'U', (lapack_int)nv,
+                             (lapack_complex_double *)w->hs, (lapack_int)nv, w->theta);
+        if (info != 0)
+            return CORE_EINTERNAL;
+        /* Ritz vectors X = V Y (into kp->psi) and residuals R = AV Y - X theta (into x) */
+        cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)npw, (int)nb, (int)nv, &one, v,
+                    (int)npw, w->hs, (int)nv, &zero, kp->psi, (int)npw);
+        cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)npw, (int)nb, (int)nv, &one, av,
+                    (int)npw, w->hs, (int)nv, &zero, x, (int)npw);
+        size_t nconv = 0;
+        for (size_t n = 0; n < nb; n++) {
+            double r2 = 0;
+            kp->eig[n] = w->theta[n];
+            for (size_t g = 0; g < npw; g++) {
+                double complex r = x[g + n * npw] - w->theta[n] * kp->psi[g + n * npw];
+                x[g + n * npw] = r;
+                r2 += creal(r) * creal(r) + cimag(r) * cimag(r);
+            }
+            w->rn[n] = sqrt(r2);
+            if (w->rn[n] <= tol)
+                nconv++;
+        }
+        if (nconv == nb || it >= maxiter)
+            break;
+        /* residuals of the unconverged bands, preconditioned, packed to the front of x */
+        size_t m = 0;
+        for (size_t n = 0; n < nb; n++) {
+            if (w->rn[n] <= tol)
+                continue;
+            double tpsi = 0;
+            const double complex *p = kp->psi + n * npw;
+            for (size_t g = 0; g < npw; g++)
+                tpsi += kp->kin[g] * (creal(p[g]) * creal(p[g]) + cimag(p[g]) * cimag(p[g]));
+            if (!(tpsi > 1e-3))
+                tpsi = 1e-3;
+            for (size_t g = 0; g < npw; g++) {
+                double y = kp->kin[g] / tpsi, y2 = y * y;
+                double num = 27 + 18 * y + 12 * y2 + 8 * y2 * y;
+                x[g + m * npw] = x[g + n * npw] * (num / (num + 16 * y2 * y2));
+            }
+            m++;
+        }
+        /* restart when the new block does not fit: keep the 2 nb lowest Ritz vectors (nb when
+         * the basis is small), and drop residuals that still do not fit */
+        if (nv + m > maxdim) {
+            size_t keep = 2 * nb < nv ? 2 * nb : nv;
+            if (keep + m > maxdim)
+                keep = nb;
+            if (keep + m > maxdim)
+                m = maxdim - keep;
+            if (m == 0)
+                break;
+            double complex *tmp = x + m * npw; /* x has room for maxdim >= m + keep columns */
+            cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)npw, (int)keep, (int)nv,
+                        &one, v, (int)npw, w->hs, (int)nv, &zero, tmp, (int)npw);
+            memcpy(v, tmp, npw * keep * sizeof *v);
+            cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)npw, (int)keep, (int)nv,
+                        &one, av, (int)npw, w->hs, (int)nv, &zero, tmp, (int)npw);
+            memcpy(av, tmp, npw * keep * sizeof *av);
+            nv = keep;
+        }
+        project_out(npw, nv, v, m, x, w->c);
+        memcpy(v + nv * npw, x, npw * m * sizeof *v);
+        if (dft_orthonormalize(npw, m, v + nv * npw, w->c, x, w->theta + nv, &nk) != 0)
+            return CORE_EINTERNAL;
+        if (nk == 0)
+            break;
+        /* a second projection keeps the enlarged basis orthonormal to round-off */
+        project_out(npw, nv, v, nk, v + nv * npw, w->c);
+        if (dft_orthonormalize(npw, nk, v + nv * npw, w->c, x, w->theta + nv, &nk) != 0)
+            return CORE_EINTERNAL;
+        if (nk == 0)
+            break;
+        dft_ham_apply(s, kp, w, nk, v + nv * npw, av + nv * npw);
+        nv += nk;
+    }
+    return 0;
+}

@@ -1,0 +1,546 @@
+/*
+ * scf: the self-consistent field loop (fixed occupations, spin-unpolarised).
+ *
+ * One step (dft_scf_iterate): V = V_loc + V_H[rho_in] + V_xc[rho_in]; the lowest bands at every
+ * k-point by block Davidson (eigen.c), warm-started from the previous step, to a residual that
+ * tightens with the density residual; rho_out from the occupied bands; the energy terms from
+ * the wavefunctions and rho_out (so the energy is the Kohn-Sham functional of the current
+ * orbitals, variational); Pulay mixing to the next rho_in (mix.c).
+ *
+ * Occupations: nelec = sum of ionic charges must be even; the nelec/2 lowest bands hold two
+ * electrons each (insulators). Smearing is future work.
+ */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dft_impl.h"
+
+#define SCF_RHO_SIGMA 1.0 /* bohr: width of the Gaussian atoms of the initial density */
+#define SCF_RNG_PSI   3   /* core_rng purpose: initial wavefunctions */
+
+void
+dft_params_init(struct dft_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->kgrid[0] = p->kgrid[1] = p->kgrid[2] = 1;
+    p->time_reversal = 1;
+    p->xc = XC_LDA_XC_TETER93;
+    p->maxiter = 100;
+    p->tol_energy = 1e-10;
+    p->tol_density = 1e-8;
+    p->mix_alpha = 0.8;
+    p->kerker = 0.8;
+    p->mix_history = 8;
+    p->tol_eig = 1e-8;
+    p->maxiter_eig = 40;
+    p->seed = 1;
+}
+
+static int
+check_params(const struct dft_params *p, struct core_err *err)
+{
+    if (!(p->ecut > 0) || !isfinite(p->ecut) || p->ecut > 1e5)
+        return core_err_set(err, CORE_EINPUT, "scf: ecut %g Ha is not in (0, 1e5]", p->ecut);
+    if (!(p->tol_energy > 0) || !(p->tol_density > 0) || !(p->tol_eig > 0) ||
+        !isfinite(p->tol_energy) || !isfinite(p->tol_density) || !isfinite(p->tol_eig))
+        return core_err_set(err, CORE_EINPUT, "scf: tolerances must be positive and finite");
+    if (!(p->mix_alpha > 0 && p->mix_alpha <= 2))
+        return core_err_set(err, CORE_EINPUT, "scf: mixing parameter %g not in (0, 2]",
+                            p->mix_alpha);
+    if (!(p->kerker >= 0) || !isfinite(p->kerker))
+        return core_err_set(err, CORE_EINPUT, "scf: Kerker wave vector %g is negative", p->kerker);
+    if (p->mix_history > 64)
+        return core_err_set(err, CORE_EINPUT, "scf: mixing history %zu longer than 64",
+                            p->mix_history);
+    if (p->maxiter < 1 || p->maxiter_eig < 1)
+        return core_err_set(err, CORE_EINPUT, "scf: iteration limits must be at least 1");
+    for (int j = 0; j < 3; j++)
+        if (p->ngrid[j] > 4096 || (p->ngrid[j] == 0) != (p->ngrid[0] == 0))
+            return core_err_set(err, CORE_EINPUT, "scf: FFT grid must be three sizes or none");
+    return 0;
+}
+
+static void
+recip_rows(const double a[9], double b[9], double *vol)
+{
+    double det = a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6]) +
+                 a[2] * (a[3] * a[7] - a[4] * a[6]);
+    for (int j = 0; j < 3; j++) {
+        const double *u = a + 3 * ((j + 1) % 3), *v = a + 3 * ((j + 2) % 3);
+        b[3 * j + 0] = 2 * M_PI * (u[1] * v[2] - u[2] * v[1]) / det;
+        b[3 * j + 1] = 2 * M_PI * (u[2] * v[0] - u[0] * v[2]) / det;
+        b[3 * j + 2] = 2 * M_PI * (u[0] * v[1] - u[1] * v[0]) / det;
+    }
+    *vol = fabs(det);
+}
+
+static int
+freq(size_t i, size_t n)
+{
+    return i <= n / 2 ? (int)i : (int)i - (int)n;
+}
+
+/* Superposition of Gaussian atoms of charge zion, normalised to nelec. */
+static void
+initial_density(struct dft_scf *s)
+{
+    const size_t *n = s->ngrid;
+    double complex *box = s->cbox;
+    for (size_t i0 = 0, idx = 0; i0 < n[0]; i0++)
+        for (size_t i1 = 0; i1 < n[1]; i1++)
+            for (size_t i2 = 0; i2 < n[2]; i2++, idx++) {
+                int f[3] = {freq(i0, n[0]), freq(i1, n[1]), freq(i2, n[2])};
+                double g[3];
+                double complex v = 0;
+                for (int k = 0; k < 3; k++)
+                    g[k] = f[0] * s->recip[k] + f[1] * s->recip[3 + k] + f[2] * s->recip[6 + k];
+                double damp = exp(-0.5 * s->gsq[idx] * SCF_RHO_SIGMA * SCF_RHO_SIGMA);
+                for (size_t a = 0; a < s->natoms; a++) {
+                    const double *r = s->pos + 3 * a;
+                    double ph = g[0] * r[0] + g[1] * r[1] + g[2] * r[2];
+                    v += s->psp[a].zion * damp * (cos(ph) - I * sin(ph));
+                }
+                box[idx] = v / s->omega;
+            }
+    fftw_execute_dft(s->bwd, box, box);
+    for (size_t i = 0; i < s->nfft; i++)
+        s->rho_in[i] = creal(box[i]);
+}
+
+static void
+initial_psi(struct dft_scf *s, struct dft_kpt *kp, size_t ik)
+{
+    for (size_t nb = 0; nb < s->nbands; nb++) {
+        struct core_rng rng;
+        core_rng_init(&rng, s->par.seed, SCF_RNG_PSI, ik, nb);
+        for (size_t g = 0; g < kp->npw; g++) {
+            double re = core_rng_gauss(&rng), im = core_rng_gauss(&rng);
+            kp->psi[g + nb * kp->npw] = (re + I * im) / (1 + kp->kin[g]);
+        }
+    }
+}
+
+static int
+work_alloc(struct dft_scf *s, struct core_err *err)
+{
+    size_t md = s->maxdim, np = s->nprojmax ? s->nprojmax : 1, pw = s->npwmax;
+    s->nwork = (size_t)omp_get_max_threads();
+    if (s->nwork < 1)
+        s->nwork = 1;
+    s->work = calloc(s->nwork, sizeof *s->work);
+    if (!s->work)
+        return core_err_set(err, CORE_ENOMEM, "scf: out of memory");
+    for (size_t t = 0; t < s->nwork; t++) {
+        struct dft_work *w = &s->work[t];
+        w->box = fftw_malloc(s->nfft * sizeof *w->box);
+        w->v = malloc(pw * md * sizeof *w->v);
+        w->av = malloc(pw * md * sizeof *w->av);
+        w->w = malloc(pw * md * sizeof *w->w);
+        w->hs = malloc(md * md * sizeof *w->hs);
+        w->ys = malloc(md * md * sizeof *w->ys);
+        w->c = malloc(md * md * sizeof *w->c);
+        w->pc = malloc(np * md * sizeof *w->pc);
+        w->pc2 = malloc(np * md * sizeof *w->pc2);
+        w->theta = malloc(md * sizeof *w->theta);
+        w->rn = malloc(md * sizeof *w->rn);
+        if (!w->box || !w->v || !w->av || !w->w || !w->hs || !w->ys || !w->c || !w->pc || !w->pc2 ||
+            !w->theta || !w->rn)
+            return core_err_set(err, CORE_ENOMEM, "scf: out of memory");
+    }
+    return 0;
+}
+
+void
+dft_scf_free(struct dft_scf *s)
+{
+    if (!s)
+        return;
+    dft_basis_release(s);
+    free(s->kp);
+    if (s->work)
+        for (size_t t = 0; t < s->nwork; t++) {
+            struct dft_work *w = &s->work[t];
+            fftw_free(w->box);
+            free(w->v);
+            free(w->av);
+            free(w->w);
+            free(w->hs);
+            free(w->ys);
+            free(w->c);
+            free(w->pc);
+            free(w->pc2);
+            free(w->theta);
+            free(w->rn);
+        }
+    free(s->work);
+    if (s->fwd)
+        fftw_destroy_plan(s->fwd);
+    if (s->bwd)
+        fftw_destroy_plan(s->bwd);
+    fftw_free(s->cbox);
+    dft_xc_release(s);
+    dft_mix_free(s);
+    free(s->vloc);
+    free(s->vtot);
+    free(s->rho_in);
+    free(s->rho_out);
+    free(s->tmp1);
+    free(s->tmp2);
+    free(s->tmp3);
+    free(s->pos);
+    free(s->psp);
+    free(s->kpts);
+    free(s->wts);
+    free(s);
+}
+
+int
+dft_scf_alloc(const double cell[9], size_t natoms, const double *pos,
+              const struct dft_psp *const *psp, const struct dft_params *par, struct dft_scf **out,
+              struct core_err *err)
+{
+    struct dft_scf *s;
+    double *kpts = NULL, *wts = NULL;
+    int rc;
+    *out = NULL;
+    if ((rc = check_params(par, err)) != 0)
+        return rc;
+    if (natoms < 1)
+        return core_err_set(err, CORE_EINPUT, "scf: no atoms");
+    for (int i = 0; i < 9; i++)
+        if (!isfinite(cell[i]))
+            return core_err_set(err, CORE_EINPUT, "scf: cell is not finite");
+    for (size_t a = 0; a < natoms; a++) {
+        for (int k = 0; k < 3; k++)
+            if (!isfinite(pos[3 * a + k]))
+                return core_err_set(err, CORE_EINPUT, "scf: atom %zu: position is not finite",
+                                    a + 1);
+        if ((rc = dft_psp_check(psp[a], err)) != 0)
+            return rc;
+    }
+    s = calloc(1, sizeof *s);
+    if (!s)
+        return core_err_set(err, CORE_ENOMEM, "scf: out of memory");
+    s->par = *par;
+    memcpy(s->cell, cell, sizeof s->cell);
+    recip_rows(cell, s->recip, &s->omega);
+    if (!(s->omega > 1e-6) || !isfinite(s->omega)) {
+        rc = core_err_set(err, CORE_EINPUT, "scf: singular cell (volume %g bohr^3)", s->omega);
+        goto fail;
+    }
+    s->natoms = natoms;
+    s->pos = malloc(3 * natoms * sizeof *s->pos);
+    s->psp = malloc(natoms * sizeof *s->psp);
+    if (!s->pos || !s->psp) {
+        rc = core_err_set(err, CORE_ENOMEM, "scf: out of memory");
+        goto fail;
+    }
+    memcpy(s->pos, pos, 3 * natoms * sizeof *s->pos);
+    for (size_t a = 0; a < natoms; a++) {
+        s->psp[a] = *psp[a];
+        s->nelec += psp[a]->zion;
+    }
+    {
+        double ne = round(s->nelec);
+        if (fabs(s->nelec - ne) > 1e-9 || fmod(ne, 2) != 0) {
+            rc = core_err_set(err, CORE_EINPUT,
+                              "scf: %g valence electrons: fixed occupations need an even number "
+                              "(smearing is not implemented yet)",
+                              s->nelec);
+            goto fail;
+        }
+        s->nocc = (size_t)(ne / 2);
+    }
+    s->nbands = par->nbands ? par->nbands : s->nocc;
+    if (s->nbands < s->nocc) {
+        rc = core_err_set(err, CORE_EINPUT, "scf: %zu bands for %zu occupied", s->nbands, s->nocc);
+        goto fail;
+    }
+    s->maxdim = 4 * s->nbands;
+
+    if ((rc = dft_kmesh_make(par->kgrid, par->kshift, par->time_reversal, &kpts, &wts, &s->nkpts,
+                             err)) != 0)
+        goto fail;
+    s->kp = calloc(s->nkpts, sizeof *s->kp);
+    if (!s->kp) {
+        rc = core_err_set(err, CORE_ENOMEM, "scf: out of memory");
+        goto fail;
+    }
+    for (size_t ik = 0; ik < s->nkpts; ik++) {
+        memcpy(s->kp[ik].k, kpts + 3 * ik, sizeof s->kp[ik].k);
+        s->kp[ik].weight = wts[ik];
+    }
+    s->kpts = kpts;
+    s->wts = wts;
+    kpts = wts = NULL;
+
+    if (par->ngrid[0])
+        memcpy(s->ngrid, par->ngrid, sizeof s->ngrid);
+    else
+        dft_fft_grid(cell, par->ecut, s->ngrid);
+    s->nfft = s->ngrid[0] * s->ngrid[1] * s->ngrid[2];
+    s->cbox = fftw_malloc(s->nfft * sizeof *s->cbox);
+    if (!s->cbox) {
+        rc = core_err_set(err, CORE_ENOMEM, "scf: out of memory");
+        goto fail;
+    }
+    s->fwd = fftw_plan_dft_3d((int)s->ngrid[0], (int)s->ngrid[1], (int)s->ngrid[2], s->cbox,
+                              s->cbox, FFTW_FORWARD, FFTW_ESTIMATE);
+    s->bwd = fftw_plan_dft_3d((int)s->ngrid[0], (int)s->ngrid[1], (int)s->ngrid[2], s->cbox,
+                              s->cbox, FFTW_BACKWARD, FFTW_ESTIMATE);
+    if (!s->fwd || !s->bwd) {
+        rc = core_err_set(err, CORE_EINTERNAL, "scf: FFTW could not plan a %zux%zux%zu grid",
+                          s->ngrid[0], s->ngrid[1], s->ngrid[2]);
+        goto fail;
+    }
+    if ((rc = dft_basis_build(s, err)) != 0)
+        goto fail;
+    if ((rc = dft_xc_init(s, err)) != 0)
+        goto fail;
+    size_t n = s->nfft;
+    s->vloc = malloc(n * sizeof(double));
+    s->vtot = malloc(n * sizeof(double));
+    s->rho_in = malloc(n * sizeof(double));
+    s->rho_out = malloc(n * sizeof(double));
+    s->tmp1 = malloc(n * sizeof(double));
+    s->tmp2 = malloc(n * sizeof(double));
+    s->tmp3 = malloc(n * sizeof(double));
+    if (!s->vloc || !s->vtot || !s->rho_in || !s->rho_out || !s->tmp1 || !s->tmp2 || !s->tmp3) {
+        rc = core_err_set(err, CORE_ENOMEM, "scf: out of memory");
+        goto fail;
+    }
+    if ((rc = dft_nonlocal_build(s, err)) != 0)
+        goto fail;
+    if ((rc = work_alloc(s, err)) != 0)
+        goto fail;
+    if ((rc = dft_mix_alloc(s, err)) != 0)
+        goto fail;
+    for (size_t ik = 0; ik < s->nkpts; ik++) {
+        struct dft_kpt *kp = &s->kp[ik];
+        kp->psi = malloc(kp->npw * s->nbands * sizeof *kp->psi);
+        kp->eig = calloc(s->nbands, sizeof *kp->eig);
+        kp->rho = calloc(n, sizeof *kp->rho);
+        if (!kp->psi || !kp->eig || !kp->rho) {
+            rc = core_err_set(err, CORE_ENOMEM, "scf: out of memory");
+            goto fail;
+        }
+        initial_psi(s, kp, ik);
+    }
+    dft_local_build(s);
+    initial_density(s);
+    {
+        double *charge = malloc(natoms * sizeof *charge);
+        if (!charge) {
+            rc = core_err_set(err, CORE_ENOMEM, "scf: out of memory");
+            goto fail;
+        }
+        for (size_t a = 0; a < natoms; a++)
+            charge[a] = s->psp[a].zion;
+        rc = dft_ewald_energy(cell, natoms, pos, charge, 0, &s->en.ewald, NULL, err);
+        free(charge);
+        if (rc)
+            goto fail;
+    }
+    s->e_prev = NAN;
+    s->de = NAN;
+    s->resid = NAN;
+    *out = s;
+    return 0;
+fail:
+    free(kpts);
+    free(wts);
+    dft_scf_free(s);
+    return rc;
+}
+
+/* Energy terms of the current wavefunctions with density rho (ewald kept). */
+static void
+energies(struct dft_scf *s, const double *rho, struct dft_energies *e)
+{
+    double alpha = 0;
+    for (size_t a = 0; a < s->natoms; a++)
+        alpha += dft_psp_vloc_alpha(&s->psp[a]);
+    e->kinetic = dft_kinetic_energy(s);
+    e->nonlocal = dft_nonlocal_energy(s);
+    e->psp_core = s->nelec * alpha / s->omega;
+    e->local = dft_local_energy(s, rho);
+    e->hartree = dft_hartree_apply(s, rho, NULL);
+    e->xc = dft_xc_apply(s, rho, NULL, s->tmp3);
+    e->ewald = s->en.ewald;
+    e->total = e->kinetic + e->local + e->psp_core + e->nonlocal + e->hartree + e->xc + e->ewald;
+    e->band = 0;
+    for (size_t ik = 0; ik < s->nkpts; ik++)
+        for (size_t nb = 0; nb < s->nocc; nb++)
+            e->band += s->kp[ik].weight * 2 * s->kp[ik].eig[nb];
+}
+
+static void
+sum_density(struct dft_scf *s, double *rho)
+{
+    memset(rho, 0, s->nfft * sizeof *rho);
+    for (size_t ik = 0; ik < s->nkpts; ik++) {
+        const double *rk = s->kp[ik].rho;
+        double w = s->kp[ik].weight;
+        for (size_t i = 0; i < s->nfft; i++)
+            rho[i] += w * rk[i];
+    }
+}
+
+int
+dft_scf_iterate(struct dft_scf *s, struct core_err *err)
+{
+    size_t n = s->nfft;
+    int rc = 0;
+    /* Hamiltonian of rho_in */
+    dft_hartree_apply(s, s->rho_in, s->vtot);
+    for (size_t i = 0; i < n; i++)
+        s->vtot[i] += s->vloc[i];
+    dft_xc_apply(s, s->rho_in, s->vtot, s->tmp3);
+
+    double tol = s->niter == 0 ? 1e-2 : 0.1 * s->resid;
+    if (tol > 1e-2)
+        tol = 1e-2;
+    if (tol < s->par.tol_eig)
+        tol = s->par.tol_eig;
+    long nk = (long)s->nkpts;
+#pragma omp parallel for schedule(dynamic) reduction(| : rc)
+    for (long ik = 0; ik < nk; ik++) {
+        struct dft_work *w = &s->work[omp_get_thread_num()];
+        struct dft_kpt *kp = &s->kp[ik];
+        int r = dft_eigen_solve(s, kp, w, tol, s->par.maxiter_eig);
+        if (r == 0)
+            dft_ham_density(s, kp, w);
+        rc |= r;
+    }
+    if (rc)
+        return core_err_set(err, CORE_EINTERNAL, "scf: eigensolver failed (LAPACK)");
+    sum_density(s, s->rho_out);
+    energies(s, s->rho_out, &s->en);
+    s->de = s->en.total - s->e_prev;
+    s->e_prev = s->en.total;
+    {
+        double r2 = 0;
+        for (size_t i = 0; i < n; i++) {
+            double d = s->rho_out[i] - s->rho_in[i];
+            r2 += d * d;
+        }
+        s->resid = sqrt(r2 * s->omega / (double)n);
+    }
+    s->niter++;
+    return dft_mix_step(s, err);
+}
+
+int
+dft_scf_converged(const struct dft_scf *s)
+{
+    return s->niter >= 2 && fabs(s->de) < s->par.tol_energy && s->resid < s->par.tol_density;
+}
+
+void
+dft_scf_energies(const struct dft_scf *s, struct dft_energies *e)
+{
+    *e = s->en;
+}
+
+size_t
+dft_scf_niter(const struct dft_scf *s)
+{
+    return s->niter;
+}
+
+double
+dft_scf_delta_energy(const struct dft_scf *s)
+{
+    return s->de;
+}
+
+double
+dft_scf_residual(const struct dft_scf *s)
+{
+    return s->resid;
+}
+
+size_t
+dft_scf_nkpts(const struct dft_scf *s)
+{
+    return s->nkpts;
+}
+
+const double *
+dft_scf_kpts(const struct dft_scf *s)
+{
+    return s->kpts;
+}
+
+const double *
+dft_scf_weights(const struct dft_scf *s)
+{
+    return s->wts;
+}
+
+size_t
+dft_scf_nbands(const struct dft_scf *s)
+{
+    return s->nbands;
+}
+
+const double *
+dft_scf_eigenvalues(const struct dft_scf *s, size_t ik)
+{
+    return ik < s->nkpts ? s->kp[ik].eig : NULL;
+}
+
+size_t
+dft_scf_npw(const struct dft_scf *s, size_t ik)
+{
+    return ik < s->nkpts ? s->kp[ik].npw : 0;
+}
+
+void
+dft_scf_grid(const struct dft_scf *s, size_t ngrid[3])
+{
+    memcpy(ngrid, s->ngrid, 3 * sizeof *ngrid);
+}
+
+const double complex *
+dft_scf_psi(const struct dft_scf *s, size_t ik)
+{
+    return ik < s->nkpts ? s->kp[ik].psi : NULL;
+}
+
+int
+dft_scf_energy_of(struct dft_scf *s, size_t ik, const double complex *psi, double *energy,
+                  struct core_err *err)
+{
+    if (ik >= s->nkpts)
+        return core_err_set(err, CORE_EINPUT, "scf: no k-point %zu", ik + 1);
+    struct dft_kpt *kp = &s->kp[ik];
+    struct dft_work *w = &s->work[0];
+    size_t npw = kp->npw, nb = s->nbands, nkept;
+    double complex *trial = malloc(npw * nb * sizeof *trial), *save = kp->psi;
+    struct dft_energies e;
+    if (!trial)
+        return core_err_set(err, CORE_ENOMEM, "scf: out of memory");
+    memcpy(trial, psi, npw * nb * sizeof *trial);
+    if (dft_orthonormalize(npw, nb, trial, w->c, w->w, w->theta, &nkept) != 0 || nkept < nb) {
+        free(trial);
+        return core_err_set(err, CORE_EINPUT, "scf: trial wavefunctions are linearly dependent");
+    }
+    kp->psi = trial;
+    dft_ham_density(s, kp, w);
+    sum_density(s, s->tmp3);
+    memcpy(s->rho_out, s->tmp3, s->nfft * sizeof *s->rho_out);
+    e.ewald = s->en.ewald;
+    {
+        struct dft_energies keep = s->en;
+        energies(s, s->rho_out, &e);
+        s->en = keep;
+    }
+    *energy = e.total;
+    kp->psi = save;
+    dft_ham_density(s, kp, w);
+    free(trial);
+    return 0;
+}
