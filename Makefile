@@ -101,7 +101,7 @@ asan: deps
 valgrind: all
 	@for t in $(UNITS); do \
 	  echo "valgrind $$t"; \
-	  valgrind -q --error-exitcode=1 --leak-check=full --suppressions=tests/valgrind.supp $$t \
+	  $(TEST_ENV) valgrind -q --error-exitcode=1 --leak-check=full --suppressions=tests/valgrind.supp $$t \
 	    > /dev/null || exit 1; \
 	done
 	FPMS_VALGRIND=1 $(TEST_ENV) prove --exec 'bats --tap' tests/cli/*.bats
