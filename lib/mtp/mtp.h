@@ -1,0 +1,210 @@
+/*
+ * mtp: the moment tensor potential (MTP) of Shapeev (Multiscale Model. Simul. 14, 1153 (2016)),
+ * evaluated as the MLIP package does (MLIP-2, class MLMTPR; Novikov et al., Mach. Learn.: Sci.
+ * Technol. 2, 025002 (2021)), so that a potential trained by MLIP gives the same energies,
+ * forces and virial here (checked against `mlp calc-efs` to ~1e-13 relative,
+ * tests/cli/mtp_mlip.bats).
+ *
+ * The model (notation of the .mtp file, formats/mtp_file.md)
+ *   E = sum_i U_i,   U_i = species_coeffs[t_i] + sum_k moment_coeffs[k] B_k(i)
+ *   r_ij = r_j - r_i over the neighbours j of i with |r_ij| < rcut (max_dist), periodic images
+ *   included (an atom may be its own neighbour through an image).
+ *   Radial basis (RBChebyshev), T_b the Chebyshev polynomials, nothing clamps r < rmin:
+ *     x = (2r - (rmin + rcut)) / (rcut - rmin),   Q_b(r) = scaling T_b(x) (rcut - r)^2
+ *   Radial functions, one block per ordered pair of species (t_i, t_j):
+ *     f_mu(r) = sum_b radial[((t_i nspecies + t_j) nrad + mu) nrb + b] Q_b(r)
+ *   Basic moments (alpha_index_basic {mu, a, b, c}), u = r_ij / |r_ij|:
+ *     m_p = sum_j f_mu(|r_ij|) u_x^a u_y^b u_z^c,   p = 0 .. nbasic-1
+ *   Contractions (alpha_index_times {i, j, mult, k}), executed in order:
+ *     m_k += mult m_i m_j,   k = nbasic .. nmoments-1
+ *   Scalars: B_k = m[mapping[k]], k = 0 .. nscalar-1.
+ *   Forces F_i = sum_j (dU_i/dr_ij - dU_j/dr_ji);
+ *   virial W_ab = -sum_i sum_j (dU_i/dr_ij)_a (r_ij)_b = -dE/deps_ab (MLIP's PlusStress);
+ *   the stress with ASE's sign is -W/V.
+ *
+ * Units: Angstrom, eV, eV/Angstrom; the virial in eV. Layouts: positions and forces r[3*i + k];
+ * cell rows a_i = cell[3*i .. 3*i+2]; 3x3 tensors row-major. Atom types are potential species
+ * indices 0 .. nspecies-1 (the .mtp file names no elements: MLIP's type t is the t-th element
+ * of the species map the user gives, as for .cfg files).
+ *
+ * Ownership: struct mtp_pot owns its arrays (_init/_release). struct mtp_work is allocated by
+ * mtp_work_alloc and freed by mtp_work_free; it borrows nothing. Arrays passed in are borrowed;
+ * output arrays are the caller's. The views of mtp_work_nbrs point into the workspace and stay
+ * valid until its next evaluation.
+ * Thread safety: a potential may be read by any number of threads at once; a workspace serves
+ * one call at a time. The evaluation parallelises itself with OpenMP over atoms (each atom's site
+ * energy and derivatives are computed by one thread, the sums run in a fixed order), so results
+ * are bitwise identical for every thread count.
+ * Memory: the workspace grows when a configuration needs more room than any before (more atoms,
+ * neighbours or threads) and is otherwise reused: no allocation per call in steady state.
+ * Errors: CORE_EINPUT (an inconsistent potential, a type outside the potential, non-finite
+ * positions, overlapping atoms, a degenerate cell), CORE_ENOMEM; messages in the `where: what`
+ * form through struct core_err. Nothing is printed.
+ */
+#ifndef FPMS_MTP_H
+#define FPMS_MTP_H
+
+#include <stddef.h>
+
+#include "../core/core.h"
+
+#define MTP_NAMELEN 256 /* potential_name and potential_tag, with the NUL */
+
+/* Limits that keep a malformed file from asking for absurd memory (MLIP's files stay far below). */
+#define MTP_MAXSPECIES 128
+#define MTP_MAXRB      1024     /* radial_basis_size, radial_funcs_count */
+#define MTP_MAXNU      64       /* a + b + c of a basic moment */
+#define MTP_MAXCOUNT   10000000 /* alpha_moments_count, _basic_count, _times_count, scalars */
+
+/*
+ * A potential: exactly what an .mtp file holds. The arrays are flat and owned.
+ * has_radial / has_linear say whether the file gave the coefficients; without them MLIP calls
+ * the potential untrained and uses defaults (mtp_pot_coeffs_default), which are in the arrays.
+ */
+struct mtp_pot {
+    char name[MTP_NAMELEN]; /* potential_name: one word ("MTP1m" in MLIP's files) */
+    char tag[MTP_NAMELEN];  /* potential_tag: the rest of its line, may be empty */
+    double scaling;         /* factor on the radial basis (1 when the file has none) */
+    size_t nspecies;        /* species_count */
+    double rmin;            /* min_dist, Angstrom: sets the Chebyshev interval only */
+    double rcut;            /* max_dist, Angstrom */
+    size_t nrb;             /* radial_basis_size: Chebyshev polynomials per radial function */
+    size_t nrad;            /* radial_funcs_count: radial functions mu = 0 .. nrad-1 */
+    int has_radial;         /* the file gave radial_coeffs */
+    double *radial;         /* nspecies^2 * nrad * nrb: [((ti*nspecies + tj)*nrad + mu)*nrb + b] */
+    size_t nmoments;        /* alpha_moments_count */
+    size_t nbasic;          /* alpha_index_basic_count */
+    int *basic;             /* 4 * nbasic: {mu, a, b, c} */
+    size_t ntimes;          /* alpha_index_times_count */
+    int *times;             /* 4 * ntimes: {i, j, mult, k} */
+    size_t nscalar;         /* alpha_scalar_moments: K */
+    int *mapping;           /* nscalar: alpha_moment_mapping, moment index of B_k */
+    int has_linear;         /* the file gave species_coeffs and moment_coeffs */
+    double *species_coeffs; /* nspecies, eV */
+    double *moment_coeffs;  /* nscalar, eV */
+};
+
+/* Zeroes pot (no arrays), scaling 1, name "MTP1m" (MLIP's). */
+void mtp_pot_init(struct mtp_pot *pot);
+
+/* Frees every array and re-initialises pot. */
+void mtp_pot_release(struct mtp_pot *pot);
+
+/*
+ * Sets the counts and allocates every array for them (zeroed; has_radial and has_linear 0),
+ * keeping name, tag, scaling, rmin and rcut. Counts above the MTP_ limits are CORE_EINPUT;
+ * CORE_ENOMEM. On error pot is released.
+ */
+int mtp_pot_resize(struct mtp_pot *pot, size_t nspecies, size_t nrb, size_t nrad, size_t nmoments,
+                   size_t nbasic, size_t ntimes, size_t nscalar, struct core_err *err);
+
+/* Deep copy (dst is released first). CORE_ENOMEM. */
+int mtp_pot_copy(struct mtp_pot *dst, const struct mtp_pot *src, struct core_err *err);
+
+/*
+ * MLIP's coefficients of an untrained potential: radial 1e-6 with 1e-3 at b = min(mu, nrb-1)
+ * (if !has_radial), species and moment coefficients 1e-3 (if !has_linear).
+ */
+void mtp_pot_coeffs_default(struct mtp_pot *pot);
+
+/*
+ * Checks that pot can be evaluated and written: counts within limits, 0 <= rmin < rcut, nrb >= 2,
+ * finite numbers, every basic {mu, a, b, c} with 0 <= mu < nrad and a, b, c >= 0, the largest
+ * mu = nrad - 1 (MLIP's rule), every times entry with inputs in [0, nmoments), output in
+ * [nbasic, nmoments), no moment read before its last update, every mapping entry in range.
+ * CORE_EINPUT with a message naming the field (`alpha_index_times entry 12: ...`).
+ */
+int mtp_pot_check(const struct mtp_pot *pot, struct core_err *err);
+
+/* ---- evaluation ---- */
+
+struct mtp_work; /* opaque: precomputed basis tables, neighbour list, per-thread scratch */
+
+/*
+ * Plans the evaluation of potentials with the basis of pot (its counts and index lists, which
+ * are copied; the coefficients are read at every call, so a fit may change them between calls).
+ * mtp_pot_check errors; CORE_ENOMEM. *w is NULL on error. Caller frees with mtp_work_free.
+ */
+int mtp_work_alloc(const struct mtp_pot *pot, struct mtp_work **w, struct core_err *err);
+
+/* Frees w (NULL is a no-op). */
+void mtp_work_free(struct mtp_work *w);
+
+/*
+ * Energy, forces and virial of natoms atoms of types type[i] (0 .. nspecies-1) at pos
+ * (Angstrom) in cell (rows, Angstrom; NULL for none, then pbc must be all 0) periodic along
+ * pbc[a] (NULL: all 0). The neighbour list is built here (cell lists; any cell, however small
+ * against rcut: every periodic image within rcut is found). Vectors along non-periodic
+ * directions only tell which directions are periodic: they may be zero.
+ * energy (eV), forces (3*natoms, eV/Angstrom) and virial (9, eV) may each be NULL; with forces
+ * and virial both NULL the derivatives are skipped (about half the cost). After the call,
+ * mtp_work_nbrs gives the neighbour list, the site energies and, unless skipped, dU_i/dr_ij.
+ * pot must have the basis w was planned for (CORE_EINPUT otherwise).
+ * CORE_EINPUT: a type out of range, a non-finite position or cell, two atoms at the same place,
+ * periodic cell vectors that are linearly dependent, a cell so small that more than 10^6
+ * periodic images lie within rcut; CORE_ENOMEM.
+ */
+int mtp_calc(const struct mtp_pot *pot, struct mtp_work *w, size_t natoms, const int *type,
+             const double *pos, const double *cell, const int *pbc, double *energy, double *forces,
+             double *virial, struct core_err *err);
+
+/*
+ * The neighbour list of the last mtp_calc and what it computed, as views into w.
+ * Neighbours of atom i are p = start[i] .. start[i+1]-1; atom nbr[p] (an image of it when
+ * periodic) at r_ij = rij[3p .. 3p+2] = r_j(+ lattice shift) - r_i, |r_ij| < rcut.
+ * u[i] = U_i (eV); dudr[3p + k] = dU_i/d(r_ij)_k (eV/Angstrom), NULL when derivatives were
+ * skipped. Heat current (Fan et al., PRB 92, 094301): W_i = sum over pairs p = (j -> i) of
+ * r_ji (x) dU_j/dr_ji, or equivalently from the reverse pairs.
+ */
+struct mtp_nbrs {
+    size_t natoms;
+    size_t npairs;
+    const size_t *start; /* natoms + 1 */
+    const size_t *nbr;   /* npairs */
+    const double *rij;   /* 3 * npairs, Angstrom */
+    const double *u;     /* natoms, eV */
+    const double *dudr;  /* 3 * npairs, eV/Angstrom, or NULL */
+};
+
+/* Fills v from w's last mtp_calc (all zero before the first). */
+void mtp_work_nbrs(const struct mtp_work *w, struct mtp_nbrs *v);
+
+/*
+ * Site energies on a neighbour list the caller built (an MD engine's, with a skin): for atom i
+ * the pairs p = start[i] .. start[i+1]-1 with vectors rij[3p..3p+2] = r_j - r_i (Angstrom) and
+ * neighbour types jtype[p]. Fills u[i] = U_i (eV, natoms) and, when dudr is not NULL,
+ * dudr[3p + k] = dU_i/d(r_ij)_k (eV/Angstrom; zero for pairs with |r_ij| >= rcut, which are
+ * ignored). Forces and virial follow as in the top comment. CORE_EINPUT for a type out of range,
+ * a non-finite vector or a zero one, a basis other than w's; CORE_ENOMEM.
+ */
+int mtp_site_eval(const struct mtp_pot *pot, struct mtp_work *w, size_t natoms, const int *type,
+                  const size_t *start, const int *jtype, const double *rij, double *u, double *dudr,
+                  struct core_err *err);
+
+/* ---- the basis ---- */
+
+/*
+ * Makes pot an untrained potential of the given level (even, 2 .. 28) for nspecies species,
+ * nrb Chebyshev polynomials and the interval rmin .. rcut (Angstrom): its basis (basic moments,
+ * contractions, scalars), radial_funcs_count = the radial functions the level needs, MLIP's
+ * default coefficients (has_radial = has_linear = 0), scaling 1, name "MTP1m".
+ * The scalars are all full contractions of at most four moment tensors M_{mu,nu} of level
+ * sum (2 + 4 mu + nu) <= level, one per isomorphism class of contraction graph; for levels >= 22
+ * mu <= 5 and nu <= 10 (MLIP's caps). This reproduces the basis of MLIP's untrained_mtps: the
+ * same K (1, 2, 5, 9, 16, 29, 52, 92, 163, 288, 500, 864, 1464, 2445 for levels 2 .. 28) and the
+ * same scalars as functions of the moments, in another order and with other (integer)
+ * intermediate contractions. lib/mtp/basis.c documents the construction.
+ * CORE_EINPUT for a level, count or interval out of range; CORE_ENOMEM. On error pot is released.
+ */
+int mtp_pot_generate(struct mtp_pot *pot, int level, size_t nspecies, size_t nrb, double rmin,
+                     double rcut, struct core_err *err);
+
+/*
+ * Level of the scalars of pot's basis: lev(m_p) = 2 + 4 mu + (a + b + c) for a basic moment,
+ * lev(m_k) = lev(m_i) + lev(m_j) for a contraction; returns the largest level of a scalar B_k
+ * (0 without scalars), or -1 when the contractions give one moment two different levels, an
+ * index is out of range or memory runs out.
+ */
+int mtp_pot_level(const struct mtp_pot *pot);
+
+#endif
