@@ -39,7 +39,7 @@ HELPERS  := $(HELP_SRC:tests/helpers/%.c=$(BUILD)/tests/helpers/bin/%)
 
 GIT_REV  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-.PHONY: all deps check test unit cli study asan valgrind bench install lint regen clean
+.PHONY: all deps check test unit cli study asan valgrind bench install lint regen ref-update clean
 .DELETE_ON_ERROR:
 
 all: $(LIBFPMS) $(TOOLS) $(UNITS) $(HELPERS)
@@ -121,6 +121,10 @@ lint:
 	clang-format --dry-run -Werror $(LIB_SRC) $(CMD_SRC) $(UNIT_SRC) $(wildcard lib/*/*.h formats/*.h)
 	@! grep -n '#include ".*_impl.h"' cmd/*.c formats/*.c tests/unit/*.c || \
 	  { echo "lint: a private *_impl.h is included outside its directory"; exit 1; }
+
+# Regenerates the stored peer numbers (ABINIT, FreeFEM, ...) with the peers installed; never in CI.
+ref-update: all
+	@for r in tests/ref/*/regen.sh; do echo "ref-update: $$r"; FPMS_BIN=$(abspath $(BIN)) FPMS_ROOT=$(CURDIR) sh "$$r" || exit 1; done
 
 regen:
 	/usr/bin/python3 lib/core/gen/gen_elements.py > lib/core/gen/elements.h

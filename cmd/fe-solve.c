@@ -6,13 +6,13 @@
  * See man/fe-solve.1.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../formats/gmsh.h"
+#include "../formats/material.h"
 #include "../formats/prog.h"
 #include "../formats/stream.h"
 #include "../formats/table.h"
@@ -120,203 +120,18 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
     return core_err_set(err, CORE_EINTERNAL, "option %d not handled", c);
 }
 
-/* ---- the material file ---- */
-
-enum prop { P_K, P_THICK, P_G, P_R, P_T, P_Q, NPROPS };
-
-static const char *const prop_names[NPROPS] = {"k", "thickness", "G", "R", "T", "q"};
-
-struct entry {
-    char name[GMSH_NAMELEN]; /* "" for a global key */
-    int prop;
-    double v[3];
-    int nv;
-    long line;
-    int dim;   /* of the group it names, once matched */
-    int index; /* phase or group index */
-};
-
-struct materials {
-    char file[STREAM_NAMELEN];
-    struct entry *e;
-    size_t n;
-};
-
-static void
-trim(char **s, char **end)
-{
-    while (**s == ' ' || **s == '\t')
-        (*s)++;
-    while (*end > *s && ((*end)[-1] == ' ' || (*end)[-1] == '\t' || (*end)[-1] == '\r'))
-        (*end)--;
-}
-
-static int mfail(const struct stream_in *in, struct core_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* ---- the material file (formats/material) ---- */
 
 static int
-mfail(const struct stream_in *in, struct core_err *err, const char *fmt, ...)
-{
-    char msg[CORE_ERR_MSGLEN];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return core_err_set(err, CORE_EINPUT, "%s:%ld: %s", in->name, in->lineno, msg);
-}
-
-/* Parses the value of an entry: numbers, a length (thickness) or inf (G). */
-static int
-parse_value(struct stream_in *in, struct entry *e, char *val, struct core_err *err)
-{
-    char *tok, *save = NULL;
-    const char *pn = prop_names[e->prop];
-    if (e->prop == P_THICK) {
-        struct core_err e2;
-        if (core_quantity_parse(val, CORE_DIM_LENGTH, &e->v[0], &e2) || !(e->v[0] > 0))
-            return mfail(in, err, "thickness: '%s' is not a length > 0 (3.35, 3.35A, 0.335nm)",
-                         val);
-        e->v[0] *= 1e-10;
-        e->nv = 1;
-        return 0;
-    }
-    if (e->prop == P_G && (strcmp(val, "inf") == 0 || strcmp(val, "infinity") == 0)) {
-        e->v[0] = HUGE_VAL;
-        e->nv = 1;
-        return 0;
-    }
-    for (tok = strtok_r(val, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
-        if (e->nv == 3)
-            return mfail(in, err, "%s: too many numbers", pn);
-        if (core_parse_double(tok, &e->v[e->nv]))
-            return mfail(in, err, "%s: '%s' is not a finite number", pn, tok);
-        e->nv++;
-    }
-    if (e->nv == 0)
-        return mfail(in, err, "%s: no value", pn);
-    if (e->prop == P_K) {
-        if (e->nv == 1) {
-            e->v[1] = e->v[0];
-            e->v[2] = 0;
-        } else if (e->nv != 3) {
-            return mfail(in, err, "k: give one number or three (kxx, kyy, kxy)");
-        }
-        if (!(e->v[0] > 0 && e->v[1] > 0 && e->v[0] * e->v[1] > e->v[2] * e->v[2]))
-            return mfail(in, err, "k: the conductivity must be positive definite");
-        return 0;
-    }
-    if (e->nv != 1)
-        return mfail(in, err, "%s takes one number", pn);
-    if ((e->prop == P_G && !(e->v[0] >= 0)) || (e->prop == P_R && !(e->v[0] > 0)) ||
-        (e->prop == P_T && !(e->v[0] >= 0)))
-        return mfail(in, err, "%s: %g is out of range (%s)", pn, e->v[0],
-                     e->prop == P_R ? "> 0" : ">= 0");
-    return 0;
-}
-
-static int
-materials_read(const char *path, struct materials *mat, struct core_err *err)
+materials_read(const char *path, struct material_file *mat, struct core_err *err)
 {
     struct stream_in in;
-    const char *line;
-    size_t cap = 0;
     int rc = stream_in_open(&in, path, err);
     if (rc)
         return rc;
-    snprintf(mat->file, sizeof mat->file, "%s", in.name);
-    while (!(rc = stream_getline(&in, &line, err)) && line) {
-        char buf[1024], *s = buf, *eq, *end, *key, *kend, *val, *dot;
-        struct entry e = {"", 0, {0, 0, 0}, 0, in.lineno, -1, -1};
-        if (strlen(line) >= sizeof buf) {
-            rc = mfail(&in, err, "line longer than %zu characters", sizeof buf - 1);
-            break;
-        }
-        strcpy(buf, line);
-        if ((end = strchr(buf, '#')))
-            *end = '\0';
-        end = buf + strlen(buf);
-        trim(&s, &end);
-        if (s == end)
-            continue;
-        *end = '\0';
-        if (!(eq = strchr(s, '='))) {
-            rc = mfail(&in, err, "expected NAME.property = value, got '%s'", s);
-            break;
-        }
-        key = s;
-        kend = eq;
-        trim(&key, &kend);
-        *kend = '\0';
-        val = eq + 1;
-        end = val + strlen(val);
-        trim(&val, &end);
-        *end = '\0';
-        dot = strrchr(key, '.');
-        if (dot == key || (dot && !dot[1]) || !key[0]) {
-            rc = mfail(&in, err, "bad key '%s'", key);
-            break;
-        }
-        if (dot) {
-            *dot = '\0';
-            if (strlen(key) >= sizeof e.name) {
-                rc = mfail(&in, err, "name longer than %zu characters", sizeof e.name - 1);
-                break;
-            }
-            strcpy(e.name, key);
-        }
-        {
-            const char *pn = dot ? dot + 1 : key;
-            e.prop = -1;
-            for (int k = 0; k < NPROPS; k++)
-                if (strcmp(pn, prop_names[k]) == 0)
-                    e.prop = k;
-            if (e.prop < 0) {
-                rc = mfail(&in, err, "unknown property '%s' (k, thickness, G, R, T or q)", pn);
-                break;
-            }
-            if (!dot && e.prop != P_THICK) {
-                rc = mfail(&in, err, "'%s' needs a group name: NAME.%s = ...", pn, pn);
-                break;
-            }
-        }
-        if ((rc = parse_value(&in, &e, val, err)))
-            break;
-        for (size_t i = 0; i < mat->n; i++) {
-            const struct entry *o = &mat->e[i];
-            int clash = strcmp(o->name, e.name) == 0 &&
-                        (o->prop == e.prop || (o->prop == P_G && e.prop == P_R) ||
-                         (o->prop == P_R && e.prop == P_G));
-            if (clash) {
-                rc = mfail(&in, err, "%s%s%s given twice (line %ld)", e.name, e.name[0] ? "." : "",
-                           prop_names[e.prop], o->line);
-                break;
-            }
-        }
-        if (rc)
-            break;
-        if (mat->n == cap) {
-            struct entry *p = realloc(mat->e, (2 * cap + 8) * sizeof *p);
-            if (!p) {
-                rc = core_err_set(err, CORE_ENOMEM, "out of memory");
-                break;
-            }
-            mat->e = p;
-            cap = 2 * cap + 8;
-        }
-        mat->e[mat->n++] = e;
-    }
+    rc = material_read(&in, mat, err);
     stream_in_close(&in);
     return rc;
-}
-
-/* The value of property prop of name, or NULL. */
-static const struct entry *
-mat_get(const struct materials *mat, const char *name, int prop)
-{
-    for (size_t i = 0; i < mat->n; i++)
-        if (mat->e[i].prop == prop && strcmp(mat->e[i].name, name) == 0)
-            return &mat->e[i];
-    return NULL;
 }
 
 /* ---- the problem ---- */
@@ -352,11 +167,11 @@ problem_release(struct problem *pb)
 
 /* Matches the material entries to the mesh's groups and fills the parameters. */
 static int
-setup(struct problem *pb, struct materials *mat, const struct solve_opts *o, struct prog *p,
-      struct core_err *err)
+setup(struct problem *pb, const struct material_file *mat, const struct solve_opts *o,
+      struct prog *p, struct core_err *err)
 {
     struct fe_mesh *m = &pb->m;
-    const struct entry *gt = mat_get(mat, "", P_THICK);
+    const struct material_entry *gt = material_get(mat, "", MATERIAL_THICKNESS);
     double *area = NULL, tmin = HUGE_VAL, asum = 0, tsum = 0;
     size_t np = m->nphases, ng = m->ngroups;
     pb->pname = calloc(np + 1, sizeof *pb->pname);
@@ -383,40 +198,37 @@ setup(struct problem *pb, struct materials *mat, const struct solve_opts *o, str
     }
     /* every entry names a group of the mesh, of the right kind */
     for (size_t i = 0; i < mat->n; i++) {
-        struct entry *e = &mat->e[i];
+        const struct material_entry *e = &mat->e[i];
+        int dim = -1; /* of the group e names */
         if (!e->name[0])
             continue;
-        for (size_t q = 0; q < np && e->dim < 0; q++)
-            if (strcmp(pb->pname[q], e->name) == 0) {
-                e->dim = 2;
-                e->index = (int)q;
-            }
-        for (size_t q = 0; q < ng && e->dim < 0; q++)
-            if (strcmp(pb->gname[q], e->name) == 0) {
-                e->dim = 1;
-                e->index = (int)q;
-            }
-        if (e->dim < 0) {
+        for (size_t q = 0; q < np && dim < 0; q++)
+            if (strcmp(pb->pname[q], e->name) == 0)
+                dim = 2;
+        for (size_t q = 0; q < ng && dim < 0; q++)
+            if (strcmp(pb->gname[q], e->name) == 0)
+                dim = 1;
+        if (dim < 0) {
             free(area);
             return core_err_set(err, CORE_EINPUT, "%s:%ld: no physical group '%s' in %s", mat->file,
                                 e->line, e->name, o->mesh);
         }
-        if ((e->dim == 2) != (e->prop == P_K || e->prop == P_THICK)) {
+        if ((dim == 2) != (e->prop == MATERIAL_K || e->prop == MATERIAL_THICKNESS)) {
             free(area);
             return core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' is a %s group; %s belongs to %s",
-                                mat->file, e->line, e->name,
-                                e->dim == 2 ? "phase (2D)" : "curve (1D)", prop_names[e->prop],
-                                e->prop == P_K ? "phases" : "interfaces and boundaries");
+                                mat->file, e->line, e->name, dim == 2 ? "phase (2D)" : "curve (1D)",
+                                material_prop_name(e->prop),
+                                e->prop == MATERIAL_K ? "phases" : "interfaces and boundaries");
         }
-        if ((e->prop == P_T || e->prop == P_Q) && o->bc != BC_GIVEN)
+        if ((e->prop == MATERIAL_T || e->prop == MATERIAL_Q) && o->bc != BC_GIVEN)
             prog_warn(p, "%s:%ld: %s.%s is used only with --bc given", mat->file, e->line, e->name,
-                      prop_names[e->prop]);
+                      material_prop_name(e->prop));
     }
     /* phases */
     fe_mesh_area(m, area);
     for (size_t q = 0; q < np; q++) {
-        const struct entry *k = mat_get(mat, pb->pname[q], P_K),
-                           *t = mat_get(mat, pb->pname[q], P_THICK);
+        const struct material_entry *k = material_get(mat, pb->pname[q], MATERIAL_K),
+                                    *t = material_get(mat, pb->pname[q], MATERIAL_THICKNESS);
         double th = t ? t->v[0] : gt ? gt->v[0] : 1;
         if (!k) {
             free(area);
@@ -437,12 +249,13 @@ setup(struct problem *pb, struct materials *mat, const struct solve_opts *o, str
     pb->tref = gt ? gt->v[0] : tsum / asum;
     /* groups: interface conductance, thickness */
     for (size_t q = 0; q < ng; q++) {
-        const struct entry *g = mat_get(mat, pb->gname[q], P_G),
-                           *r = mat_get(mat, pb->gname[q], P_R),
-                           *t = mat_get(mat, pb->gname[q], P_THICK);
+        const struct material_entry *g = material_get(mat, pb->gname[q], MATERIAL_G),
+                                    *r = material_get(mat, pb->gname[q], MATERIAL_R),
+                                    *t = material_get(mat, pb->gname[q], MATERIAL_THICKNESS);
         double gv = g ? g->v[0] : r ? 1 / r->v[0] : HUGE_VAL;
         pb->tgroup[q] = t ? t->v[0] : gt ? gt->v[0] : tmin;
-        if ((g || r) && (mat_get(mat, pb->gname[q], P_T) || mat_get(mat, pb->gname[q], P_Q)))
+        if ((g || r) && (material_get(mat, pb->gname[q], MATERIAL_T) ||
+                         material_get(mat, pb->gname[q], MATERIAL_Q)))
             return core_err_set(err, CORE_EINPUT,
                                 "%s:%ld: '%s' has an interface conductance and a boundary "
                                 "condition",
@@ -636,7 +449,7 @@ run_slab(struct problem *pb, const struct solve_opts *o, struct prog *p, FILE *f
 }
 
 static int
-run_given(struct problem *pb, const struct materials *mat, const struct solve_opts *o,
+run_given(struct problem *pb, const struct material_file *mat, const struct solve_opts *o,
           struct prog *p, FILE *fp, FILE *vtu, struct core_err *err)
 {
     struct fe_mesh *m = &pb->m;
@@ -659,8 +472,8 @@ run_given(struct problem *pb, const struct materials *mat, const struct solve_op
         owner[i] = -1;
     for (size_t e = 0; e < m->nedges; e++) {
         int gi = m->edge_group[e];
-        const struct entry *te = mat_get(mat, pb->gname[gi], P_T),
-                           *qe = mat_get(mat, pb->gname[gi], P_Q);
+        const struct material_entry *te = material_get(mat, pb->gname[gi], MATERIAL_T),
+                                    *qe = material_get(mat, pb->gname[gi], MATERIAL_Q);
         if (qe)
             qedge[e] += qe->v[0] * pb->tgroup[gi];
         for (int k = 0; te && k < 2; k++) {
@@ -712,7 +525,7 @@ run_given(struct problem *pb, const struct materials *mat, const struct solve_op
         int gi = m->edge_group[e];
         size_t a = m->edge[2 * e], b = m->edge[2 * e + 1];
         double len = hypot(m->xy[2 * b] - m->xy[2 * a], m->xy[2 * b + 1] - m->xy[2 * a + 1]);
-        if (!mat_get(mat, pb->gname[gi], P_T))
+        if (!material_get(mat, pb->gname[gi], MATERIAL_T))
             sum[3 * gi] += qedge[e] * len;
         sum[3 * gi + 1] += 0.5 * (t[a] + t[b]) * len;
         sum[3 * gi + 2] += len;
@@ -726,7 +539,8 @@ run_given(struct problem *pb, const struct materials *mat, const struct solve_op
     rc = rc ? rc : table_write_header(fp, 4, cols, units, err);
     for (size_t q = 0; q < ng && !rc; q++) {
         double row[4] = {pb->gt[q], sum[3 * q], sum[3 * q + 1] / sum[3 * q + 2], sum[3 * q + 2]};
-        if (!mat_get(mat, pb->gname[q], P_T) && !mat_get(mat, pb->gname[q], P_Q))
+        if (!material_get(mat, pb->gname[q], MATERIAL_T) &&
+            !material_get(mat, pb->gname[q], MATERIAL_Q))
             continue;
         rc = table_write_row(fp, 4, row, err);
     }
@@ -751,7 +565,7 @@ main(int argc, char **argv)
     struct solve_opts o = {
         .bc = BC_PERIODIC, .unit = 1e-9, .so = FE_SOLVE_OPTS_DEFAULT, .tol = 1e-8};
     struct core_err err = {0, ""};
-    struct materials mat = {"", NULL, 0};
+    struct material_file mat;
     struct problem pb;
     struct stream_out out = {0}, vout = {0};
     int rc, out_open = 0, vtu_open = 0, vtu_done = 0;
@@ -774,6 +588,7 @@ main(int argc, char **argv)
     if (strcmp(o.materials, "-") == 0 && strcmp(o.mesh, "-") == 0)
         return prog_usage_error(&p, synopsis, "the mesh and the materials cannot both be stdin");
 
+    material_file_init(&mat);
     memset(&pb, 0, sizeof pb);
     gmsh_mesh_init(&pb.g);
     fe_mesh_init(&pb.m);
@@ -813,7 +628,7 @@ done:
         stream_out_abort(&out);
     if (rc && vtu_open)
         stream_out_abort(&vout);
-    free(mat.e);
+    material_file_release(&mat);
     problem_release(&pb);
     if (rc)
         return prog_fail(&p, &err);

@@ -1,0 +1,222 @@
+/*
+ * material: fe-solve's material file, read (see material.h and material.md).
+ */
+#include "material.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const prop_names[MATERIAL_NPROPS] = {"k", "thickness", "G", "R", "T", "q"};
+
+const char *
+material_prop_name(enum material_prop prop)
+{
+    return (unsigned)prop < MATERIAL_NPROPS ? prop_names[prop] : "?";
+}
+
+void
+material_file_init(struct material_file *mf)
+{
+    mf->file[0] = '\0';
+    mf->e = NULL;
+    mf->n = 0;
+}
+
+void
+material_file_release(struct material_file *mf)
+{
+    free(mf->e);
+    material_file_init(mf);
+}
+
+const struct material_entry *
+material_get(const struct material_file *mf, const char *name, enum material_prop prop)
+{
+    for (size_t i = 0; i < mf->n; i++)
+        if (mf->e[i].prop == prop && strcmp(mf->e[i].name, name) == 0)
+            return &mf->e[i];
+    return NULL;
+}
+
+static void
+trim(char **s, char **end)
+{
+    while (**s == ' ' || **s == '\t')
+        (*s)++;
+    while (*end > *s && ((*end)[-1] == ' ' || (*end)[-1] == '\t' || (*end)[-1] == '\r'))
+        (*end)--;
+}
+
+static int fail(const struct stream_in *in, struct core_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(const struct stream_in *in, struct core_err *err, const char *fmt, ...)
+{
+    char msg[CORE_ERR_MSGLEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return core_err_set(err, CORE_EINPUT, "%s:%ld: %s", in->name, in->lineno, msg);
+}
+
+/* Parses the value of an entry: numbers, a length (thickness) or inf (G). */
+static int
+parse_value(const struct stream_in *in, struct material_entry *e, char *val, struct core_err *err)
+{
+    char *tok, *save = NULL;
+    const char *pn = prop_names[e->prop];
+    if (e->prop == MATERIAL_THICKNESS) {
+        struct core_err e2; /* its message names no line: ours replaces it */
+        if (core_quantity_parse(val, CORE_DIM_LENGTH, &e->v[0], &e2) || !(e->v[0] > 0))
+            return fail(in, err, "thickness: '%s' is not a length > 0 (3.35, 3.35A, 0.335nm)", val);
+        e->v[0] *= 1e-10;
+        e->nv = 1;
+        return 0;
+    }
+    if (e->prop == MATERIAL_G && (strcmp(val, "inf") == 0 || strcmp(val, "infinity") == 0)) {
+        e->v[0] = HUGE_VAL;
+        e->nv = 1;
+        return 0;
+    }
+    for (tok = strtok_r(val, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+        if (e->nv == 3)
+            return fail(in, err, "%s: too many numbers", pn);
+        if (core_parse_double(tok, &e->v[e->nv]))
+            return fail(in, err, "%s: '%s' is not a finite number", pn, tok);
+        e->nv++;
+    }
+    if (e->nv == 0)
+        return fail(in, err, "%s: no value", pn);
+    if (e->prop == MATERIAL_K) {
+        if (e->nv == 1) {
+            e->v[1] = e->v[0];
+            e->v[2] = 0;
+        } else if (e->nv != 3) {
+            return fail(in, err, "k: give one number or three (kxx, kyy, kxy)");
+        }
+        if (!(e->v[0] > 0 && e->v[1] > 0 && e->v[0] * e->v[1] > e->v[2] * e->v[2]))
+            return fail(in, err, "k: the conductivity must be positive definite");
+        return 0;
+    }
+    if (e->nv != 1)
+        return fail(in, err, "%s takes one number", pn);
+    if ((e->prop == MATERIAL_G && !(e->v[0] >= 0)) || (e->prop == MATERIAL_R && !(e->v[0] > 0)) ||
+        (e->prop == MATERIAL_T && !(e->v[0] >= 0)))
+        return fail(in, err, "%s: %g is out of range (%s)", pn, e->v[0],
+                    e->prop == MATERIAL_R ? "> 0" : ">= 0");
+    return 0;
+}
+
+/* Splits one line (a copy in buf) into e; *empty when it holds no entry. */
+static int
+parse_line(const struct stream_in *in, char *buf, struct material_entry *e, int *empty,
+           struct core_err *err)
+{
+    char *s = buf, *eq, *end, *key, *kend, *val, *dot;
+    const char *pn;
+    int prop = -1;
+    *empty = 0;
+    if ((end = strchr(buf, '#')))
+        *end = '\0';
+    end = buf + strlen(buf);
+    trim(&s, &end);
+    if (s == end) {
+        *empty = 1;
+        return 0;
+    }
+    *end = '\0';
+    if (!(eq = strchr(s, '=')))
+        return fail(in, err, "expected NAME.property = value, got '%s'", s);
+    key = s;
+    kend = eq;
+    trim(&key, &kend);
+    *kend = '\0';
+    val = eq + 1;
+    end = val + strlen(val);
+    trim(&val, &end);
+    *end = '\0';
+    dot = strrchr(key, '.');
+    if (dot == key || (dot && !dot[1]) || !key[0])
+        return fail(in, err, "bad key '%s'", key);
+    if (dot) {
+        *dot = '\0';
+        if (strlen(key) >= sizeof e->name)
+            return fail(in, err, "name longer than %zu characters", sizeof e->name - 1);
+        strcpy(e->name, key);
+    }
+    pn = dot ? dot + 1 : key;
+    for (int k = 0; k < MATERIAL_NPROPS; k++)
+        if (strcmp(pn, prop_names[k]) == 0)
+            prop = k;
+    if (prop < 0)
+        return fail(in, err, "unknown property '%s' (k, thickness, G, R, T or q)", pn);
+    if (!dot && prop != MATERIAL_THICKNESS)
+        return fail(in, err, "'%s' needs a group name: NAME.%s = ...", pn, pn);
+    e->prop = (enum material_prop)prop;
+    return parse_value(in, e, val, err);
+}
+
+/* Whether a and b give the same thing: the same property, or G and R, of the same name. */
+static int
+clash(const struct material_entry *a, const struct material_entry *b)
+{
+    return strcmp(a->name, b->name) == 0 &&
+           (a->prop == b->prop || (a->prop == MATERIAL_G && b->prop == MATERIAL_R) ||
+            (a->prop == MATERIAL_R && b->prop == MATERIAL_G));
+}
+
+int
+material_read(struct stream_in *in, struct material_file *mf, struct core_err *err)
+{
+    struct stream_locale loc;
+    const char *line;
+    size_t cap = 0;
+    int rc;
+    material_file_release(mf);
+    snprintf(mf->file, sizeof mf->file, "%s", in->name);
+    if ((rc = stream_locale_enter(&loc, "material", err)))
+        return rc;
+    while (!(rc = stream_getline(in, &line, err)) && line) {
+        char buf[MATERIAL_LINELEN];
+        struct material_entry e = {"", MATERIAL_K, {0, 0, 0}, 0, in->lineno};
+        int empty;
+        if (strlen(line) >= sizeof buf) {
+            rc = fail(in, err, "line longer than %zu characters", sizeof buf - 1);
+            break;
+        }
+        strcpy(buf, line);
+        if ((rc = parse_line(in, buf, &e, &empty, err)))
+            break;
+        if (empty)
+            continue;
+        for (size_t i = 0; i < mf->n && !rc; i++)
+            if (clash(&mf->e[i], &e))
+                rc = fail(in, err, "%s%s%s given twice (line %ld)", e.name, e.name[0] ? "." : "",
+                          prop_names[e.prop], mf->e[i].line);
+        if (rc)
+            break;
+        if (mf->n == cap) {
+            struct material_entry *p = realloc(mf->e, (2 * cap + 8) * sizeof *p);
+            if (!p) {
+                rc = core_err_set(err, CORE_ENOMEM, "%s: out of memory", in->name);
+                break;
+            }
+            mf->e = p;
+            cap = 2 * cap + 8;
+        }
+        mf->e[mf->n++] = e;
+    }
+    stream_locale_leave(&loc);
+    if (rc) {
+        char file[STREAM_NAMELEN];
+        snprintf(file, sizeof file, "%s", mf->file);
+        material_file_release(mf);
+        snprintf(mf->file, sizeof mf->file, "%s", file);
+    }
+    return rc;
+}

@@ -1,0 +1,73 @@
+/*
+ * material: the material file of fe-solve, read. The full description is in formats/material.md
+ * and man/fe-solve.1 (section MATERIAL FILE); in short, one entry a line,
+ *
+ *   NAME.property = value      # comment
+ *   thickness = 3.35A          (the one global key)
+ *
+ * with property one of k (W/(m K): one number, or kxx, kyy, kxy positive definite), thickness
+ * (a length: Angstrom when bare; stored in m), G (W/(m^2 K), >= 0, or inf), R (m^2 K/W, > 0),
+ * T (K, >= 0) and q (W/m^2). NAME is a physical group name (it may hold blanks and dots: the
+ * property follows the last dot); the reader does not know the mesh, so matching names to
+ * groups, and which property belongs to which kind of group, is the caller's business.
+ *
+ * Numbers are parsed in the "C" locale; NaN and Inf are rejected (only G takes `inf`).
+ *
+ * Ownership: struct material_file owns its entry array; material_file_release frees it. The
+ * reader releases the file first, so one struct can be read into again. Streams are borrowed.
+ * Thread safety: none needed (no global state).
+ * Errors: CORE_EINPUT with `name:line: what` (no `=`, a bad key, an unknown property, a global
+ * key other than thickness, a name or line too long, a bad or missing number, a value out of
+ * range, an entry given twice (G and R count as one)), CORE_EIO, CORE_ENOMEM. Nothing is printed.
+ */
+#ifndef FPMS_MATERIAL_H
+#define FPMS_MATERIAL_H
+
+#include "../lib/core/core.h"
+#include "stream.h"
+
+/* Longest group name kept, with its NUL (as Gmsh's physical names, GMSH_NAMELEN). */
+#define MATERIAL_NAMELEN 256
+
+/* Longest line read, with its NUL. */
+#define MATERIAL_LINELEN 1024
+
+enum material_prop {
+    MATERIAL_K,         /* conductivity, W/(m K): v[0..2] = kxx, kyy, kxy */
+    MATERIAL_THICKNESS, /* m */
+    MATERIAL_G,         /* interface conductance, W/(m^2 K); HUGE_VAL for inf */
+    MATERIAL_R,         /* interface resistance, m^2 K/W */
+    MATERIAL_T,         /* fixed temperature, K */
+    MATERIAL_Q,         /* heat flux into the domain, W/m^2 */
+    MATERIAL_NPROPS
+};
+
+struct material_entry {
+    char name[MATERIAL_NAMELEN]; /* the group; "" for the global thickness */
+    enum material_prop prop;
+    double v[3]; /* the value in SI units; k always has three (an isotropic one: k, k, 0) */
+    int nv;      /* numbers given: 1, or 3 for an anisotropic k */
+    long line;   /* where it was given */
+};
+
+struct material_file {
+    char file[STREAM_NAMELEN]; /* the stream's name, for messages of the caller */
+    struct material_entry *e;  /* n, in the order of the file (owned) */
+    size_t n;
+};
+
+void material_file_init(struct material_file *mf);
+
+void material_file_release(struct material_file *mf);
+
+/* Reads the whole stream into mf (released first). Returns 0 or a CORE_E* code with err set. */
+int material_read(struct stream_in *in, struct material_file *mf, struct core_err *err);
+
+/* The entry giving property prop of the group name ("" for the global key), or NULL. */
+const struct material_entry *material_get(const struct material_file *mf, const char *name,
+                                          enum material_prop prop);
+
+/* The name of a property as the file spells it: "k", "thickness", "G", "R", "T", "q". */
+const char *material_prop_name(enum material_prop prop);
+
+#endif

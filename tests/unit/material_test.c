@@ -1,0 +1,264 @@
+/*
+ * material_test: fe-solve's material file. Exact values (high-entropy numbers, units, inf),
+ * layout freedom (comments, blanks, CRLF, names with blanks and dots), the accessors, reading
+ * again into one struct, locale independence, and every error path of the reader with its
+ * `name:line: what` message.
+ */
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../formats/material.h"
+#include "../tap.h"
+
+/* Reads len bytes of text as "m.txt"; returns the status. */
+static int
+read_bytes(const char *text, size_t len, struct material_file *mf, struct core_err *err)
+{
+    struct stream_in in;
+    FILE *fp = fmemopen((void *)text, len, "r");
+    int rc;
+
+    if (!fp)
+        return -1;
+    stream_in_attach(&in, fp, "m.txt");
+    rc = material_read(&in, mf, err);
+    stream_in_close(&in);
+    fclose(fp);
+    return rc;
+}
+
+static int
+read_text(const char *text, struct material_file *mf, struct core_err *err)
+{
+    return read_bytes(text, strlen(text), mf, err);
+}
+
+/* The text must fail with CORE_EINPUT and exactly the message want; mf is left empty. */
+static void
+fails(const char *text, const char *want)
+{
+    struct material_file mf;
+    struct core_err err = {0, ""};
+    int rc;
+
+    material_file_init(&mf);
+    rc = read_text(text, &mf, &err);
+    is_int(rc, CORE_EINPUT, "error code for '%s'", want);
+    is_str(err.msg, want, "message");
+    ok(mf.n == 0 && mf.e == NULL, "nothing kept after '%s'", want);
+    is_str(mf.file, "m.txt", "the file name is kept");
+    material_file_release(&mf);
+}
+
+static void
+test_values(void)
+{
+    struct material_file mf;
+    struct core_err err = {0, ""};
+    const struct material_entry *e;
+    const char *text =
+        "# materials of a graphene/borophene sheet\n"
+        "\n"
+        "thickness = 3.35A\n"
+        "  borophene.k\t=  76.123456789012345, 147.98765432109876 ,-1.25e-3  # tensor\n"
+        "graphene.k = 6.0221407599999999e-123\r\n"
+        "hex BN.k=31.415926535897931\n"
+        "boro.phene/graphene.G = 5.0000000000000001e9\n"
+        "a/b.G = inf\n"
+        "c/d.G = infinity\n"
+        "e/f.G = 0\n"
+        "g/h.R = 1.7976931348623157e308\n"
+        "left.T = 0\n"
+        "right.T = 300.15\n"
+        "top.q = -1e8\n"
+        "graphene.thickness = 0.335nm\n"
+        "hex BN.thickness = 3.3\n"
+        "   \t  \n"
+        "#\n";
+
+    material_file_init(&mf);
+    is_int(read_text(text, &mf, &err), 0, "a full file reads (%s)", err.msg);
+    is_int((long)mf.n, 14, "14 entries");
+    is_str(mf.file, "m.txt", "the stream's name");
+    e = material_get(&mf, "", MATERIAL_THICKNESS);
+    ok(e && fabs(e->v[0] - 3.35e-10) < 1e-25 && e->line == 3 && e->nv == 1,
+       "global thickness in m, line 3");
+    e = material_get(&mf, "borophene", MATERIAL_K);
+    ok(e && e->nv == 3 && e->v[0] == 76.123456789012345 && e->v[1] == 147.98765432109876 &&
+           e->v[2] == -1.25e-3 && e->line == 4,
+       "an anisotropic k, exactly");
+    e = material_get(&mf, "graphene", MATERIAL_K);
+    ok(e && e->nv == 1 && e->v[0] == 6.0221407599999999e-123 && e->v[1] == e->v[0] && e->v[2] == 0,
+       "an isotropic k: k, k, 0; CRLF");
+    e = material_get(&mf, "hex BN", MATERIAL_K);
+    ok(e && e->v[0] == 31.415926535897931, "a name with a blank, no blanks around =");
+    e = material_get(&mf, "boro.phene/graphene", MATERIAL_G);
+    ok(e && e->v[0] == 5.0000000000000001e9, "a name with a dot: the property follows the last");
+    e = material_get(&mf, "a/b", MATERIAL_G);
+    ok(e && e->v[0] == HUGE_VAL, "G = inf");
+    e = material_get(&mf, "c/d", MATERIAL_G);
+    ok(e && e->v[0] == HUGE_VAL, "G = infinity");
+    e = material_get(&mf, "e/f", MATERIAL_G);
+    ok(e && e->v[0] == 0, "G = 0 is allowed");
+    e = material_get(&mf, "g/h", MATERIAL_R);
+    ok(e && e->v[0] == 1.7976931348623157e308, "R, the largest double");
+    ok(material_get(&mf, "g/h", MATERIAL_G) == NULL, "R is not G");
+    e = material_get(&mf, "right", MATERIAL_T);
+    ok(e && e->v[0] == 300.15 && e->line == 13, "T");
+    e = material_get(&mf, "top", MATERIAL_Q);
+    ok(e && e->v[0] == -1e8, "q may be negative");
+    e = material_get(&mf, "graphene", MATERIAL_THICKNESS);
+    is_rel(e ? e->v[0] : 0, 3.35e-10, 1e-15, "a phase thickness in nm");
+    e = material_get(&mf, "hex BN", MATERIAL_THICKNESS);
+    is_rel(e ? e->v[0] : 0, 3.3e-10, 1e-15, "a bare thickness is in Angstrom");
+    ok(material_get(&mf, "nothere", MATERIAL_K) == NULL, "no such group: NULL");
+    ok(material_get(&mf, "", MATERIAL_K) == NULL, "no global k: NULL");
+    ok(mf.n == 14 && mf.e[0].prop == MATERIAL_THICKNESS && mf.e[13].prop == MATERIAL_THICKNESS,
+       "entries in the order of the file");
+
+    /* reading again replaces the entries */
+    is_int(read_text("x.k = 7\n", &mf, &err), 0, "read into the same struct again");
+    ok(mf.n == 1 && mf.e[0].v[0] == 7 && mf.e[0].line == 1, "only the new entry is kept");
+    is_int(read_text("", &mf, &err), 0, "an empty file reads");
+    is_int((long)mf.n, 0, "and has no entries");
+    is_int(read_text("# only a comment\n\n", &mf, &err), 0, "a file of comments reads");
+    is_int((long)mf.n, 0, "and has no entries");
+    is_int(read_text("x.k = 7", &mf, &err), 0, "no newline at the end");
+    is_int((long)mf.n, 1, "one entry");
+    material_file_release(&mf);
+    material_file_release(&mf);
+    ok(mf.n == 0 && mf.e == NULL, "release twice is harmless");
+}
+
+static void
+test_names(void)
+{
+    static const char *const want[] = {"k", "thickness", "G", "R", "T", "q"};
+    for (int p = 0; p < MATERIAL_NPROPS; p++)
+        is_str(material_prop_name((enum material_prop)p), want[p], "property %d", p);
+    is_str(material_prop_name(MATERIAL_NPROPS), "?", "out of range");
+}
+
+static void
+test_locale(void)
+{
+    static const char *const cands[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8"};
+    struct material_file mf;
+    struct core_err err = {0, ""};
+    const char *got = NULL;
+
+    for (size_t i = 0; i < sizeof cands / sizeof cands[0] && !got; i++)
+        got = setlocale(LC_NUMERIC, cands[i]);
+    material_file_init(&mf);
+    is_int(read_text("a.k = 1.5, 2.25, 0.125\nthickness = 3.35\n", &mf, &err), 0,
+           "reads under LC_NUMERIC=%s", got ? got : "C (no decimal-comma locale here)");
+    ok(mf.n == 2 && mf.e[0].v[0] == 1.5 && mf.e[0].v[1] == 2.25 && mf.e[0].v[2] == 0.125 &&
+           fabs(mf.e[1].v[0] - 3.35e-10) < 1e-25,
+       "a decimal point whatever the locale");
+    material_file_release(&mf);
+    setlocale(LC_NUMERIC, "C");
+}
+
+static void
+test_errors(void)
+{
+    char longline[MATERIAL_LINELEN + 16], longname[MATERIAL_NAMELEN + 16], msg[256];
+    struct material_file mf;
+    struct core_err err = {0, ""};
+
+    /* the line and the key */
+    memset(longline, ' ', sizeof longline);
+    memcpy(longline, "a.k = 1", 7);
+    longline[MATERIAL_LINELEN] = '\0';
+    snprintf(msg, sizeof msg, "m.txt:1: line longer than %d characters", MATERIAL_LINELEN - 1);
+    fails(longline, msg);
+    longline[MATERIAL_LINELEN - 1] = '\0';
+    material_file_init(&mf);
+    is_int(read_text(longline, &mf, &err), 0, "a line of %d characters is fine",
+           MATERIAL_LINELEN - 1);
+    material_file_release(&mf);
+    fails("a.k = 1\n\nmatrix.k 100\n",
+          "m.txt:3: expected NAME.property = value, got 'matrix.k 100'");
+    fails("matrix. = 1\n", "m.txt:1: bad key 'matrix.'");
+    fails(".k = 1\n", "m.txt:1: bad key '.k'");
+    fails(" = 1\n", "m.txt:1: bad key ''");
+    memset(longname, 'x', sizeof longname);
+    memcpy(longname + MATERIAL_NAMELEN, ".k = 1", 7);
+    snprintf(msg, sizeof msg, "m.txt:1: name longer than %d characters", MATERIAL_NAMELEN - 1);
+    fails(longname, msg);
+    memcpy(longname + MATERIAL_NAMELEN - 1, ".k = 1", 7);
+    material_file_init(&mf);
+    is_int(read_text(longname, &mf, &err), 0, "a name of %d characters is fine",
+           MATERIAL_NAMELEN - 1);
+    ok(mf.n == 1 && strlen(mf.e[0].name) == MATERIAL_NAMELEN - 1, "and kept whole");
+    material_file_release(&mf);
+    fails("matrix.k = 100\ninclusion.kk = 10\n",
+          "m.txt:2: unknown property 'kk' (k, thickness, G, R, T or q)");
+    fails("kappa = 1\n", "m.txt:1: unknown property 'kappa' (k, thickness, G, R, T or q)");
+    fails("k = 1\n", "m.txt:1: 'k' needs a group name: NAME.k = ...");
+    fails("G = 1\n", "m.txt:1: 'G' needs a group name: NAME.G = ...");
+
+    /* numbers */
+    fails("matrix.thickness = -1\n",
+          "m.txt:1: thickness: '-1' is not a length > 0 (3.35, 3.35A, 0.335nm)");
+    fails("thickness = 0\n", "m.txt:1: thickness: '0' is not a length > 0 (3.35, 3.35A, 0.335nm)");
+    fails("thickness = 3.35parsec\n",
+          "m.txt:1: thickness: '3.35parsec' is not a length > 0 (3.35, 3.35A, 0.335nm)");
+    fails("thickness = nan\n",
+          "m.txt:1: thickness: 'nan' is not a length > 0 (3.35, 3.35A, 0.335nm)");
+    fails("thickness = inf\n",
+          "m.txt:1: thickness: 'inf' is not a length > 0 (3.35, 3.35A, 0.335nm)");
+    fails("matrix.k = 1e999\n", "m.txt:1: k: '1e999' is not a finite number");
+    fails("matrix.k = nan\n", "m.txt:1: k: 'nan' is not a finite number");
+    fails("matrix.k = inf\n", "m.txt:1: k: 'inf' is not a finite number");
+    fails("matrix.k = 1, 2x, 3\n", "m.txt:1: k: '2x' is not a finite number");
+    fails("matrix.k = 1,2\n", "m.txt:1: k: give one number or three (kxx, kyy, kxy)");
+    fails("matrix.k = 1, 2, 3, 4\n", "m.txt:1: k: too many numbers");
+    fails("matrix.k = 1, 1, 2\n", "m.txt:1: k: the conductivity must be positive definite");
+    fails("matrix.k = 1, 1, 1\n", "m.txt:1: k: the conductivity must be positive definite");
+    fails("matrix.k = -5\n", "m.txt:1: k: the conductivity must be positive definite");
+    fails("matrix.k = 0\n", "m.txt:1: k: the conductivity must be positive definite");
+    fails("matrix.k = 2, -1, 0\n", "m.txt:1: k: the conductivity must be positive definite");
+    fails("matrix.k =\n", "m.txt:1: k: no value");
+    fails("matrix.k = , ,\n", "m.txt:1: k: no value");
+    fails("a/b.G = 1 2\n", "m.txt:1: G takes one number");
+    fails("a/b.G = -1\n", "m.txt:1: G: -1 is out of range (>= 0)");
+    fails("a/b.G = -inf\n", "m.txt:1: G: '-inf' is not a finite number");
+    fails("a/b.G = INF\n", "m.txt:1: G: 'INF' is not a finite number");
+    fails("a/b.R = 0\n", "m.txt:1: R: 0 is out of range (> 0)");
+    fails("a/b.R = inf\n", "m.txt:1: R: 'inf' is not a finite number");
+    fails("left.T = -0.5\n", "m.txt:1: T: -0.5 is out of range (>= 0)");
+    fails("top.q = nan\n", "m.txt:1: q: 'nan' is not a finite number");
+    fails("top.q = 1, 2\n", "m.txt:1: q takes one number");
+
+    /* twice */
+    fails("\n# ok\nmatrix.k = 1\nmatrix.k = 2\n", "m.txt:4: matrix.k given twice (line 3)");
+    fails("a/b.G = 1\na/b.R = 1\n", "m.txt:2: a/b.R given twice (line 1)");
+    fails("a/b.R = 1\na/b.G = inf\n", "m.txt:2: a/b.G given twice (line 1)");
+    fails("thickness = 1\nthickness = 2\n", "m.txt:2: thickness given twice (line 1)");
+    material_file_init(&mf);
+    is_int(read_text("a.k = 1\nb.k = 1\na.thickness = 2\nthickness = 2\n", &mf, &err), 0,
+           "the same property of two groups, two properties of one group");
+    material_file_release(&mf);
+
+    /* the stream: a NUL byte in a line */
+    material_file_init(&mf);
+    is_int(read_bytes("a.k = 1\nb.k = 1\0\n", 16, &mf, &err), CORE_EINPUT, "a NUL byte");
+    ok(strstr(err.msg, "m.txt:2") != NULL, "names the line: %s", err.msg);
+    ok(mf.n == 0, "nothing kept");
+    material_file_release(&mf);
+}
+
+int
+main(void)
+{
+    test_values();
+    test_names();
+    test_locale();
+    test_errors();
+    done_testing();
+    return exit_status();
+}
