@@ -23,6 +23,7 @@ table_release(struct table *t)
     free(t->name);
     free(t->unit);
     free(t->data);
+    free(t->row_line);
     for (size_t i = 0; i < t->nmeta; i++)
         free(t->meta[i].value);
     free(t->meta);
@@ -208,6 +209,28 @@ parse_field(const char *s, size_t len, double *out)
     return 1;
 }
 
+/* Room for one more row in data and row_line; CORE_ENOMEM (no message) when there is none. */
+static int
+grow_rows(struct table *t)
+{
+    size_t ncap = t->rowcap ? 2 * t->rowcap : 64;
+    double *nd;
+    long *nl;
+
+    if (t->nrows < t->rowcap)
+        return CORE_OK;
+    nd = realloc(t->data, ncap * (t->ncols ? t->ncols : 1) * sizeof *nd);
+    if (!nd)
+        return CORE_ENOMEM;
+    t->data = nd;
+    nl = realloc(t->row_line, ncap * sizeof *nl);
+    if (!nl)
+        return CORE_ENOMEM;
+    t->row_line = nl;
+    t->rowcap = ncap;
+    return CORE_OK;
+}
+
 static int
 add_row(struct table *t, const char *line, const char *name, long lineno, const char *hdr_what,
         struct core_err *err)
@@ -216,15 +239,9 @@ add_row(struct table *t, const char *line, const char *name, long lineno, const 
     size_t icol = 0;
     double *row;
 
-    if (t->nrows == t->rowcap) {
-        size_t ncap = t->rowcap ? 2 * t->rowcap : 64;
-        double *nd = realloc(t->data, ncap * (t->ncols ? t->ncols : 1) * sizeof *nd);
-        if (!nd)
-            return core_err_set(err, CORE_ENOMEM, "%s:%ld: out of memory for %zu rows", name,
-                                lineno, ncap);
-        t->data = nd;
-        t->rowcap = ncap;
-    }
+    if (grow_rows(t))
+        return core_err_set(err, CORE_ENOMEM, "%s:%ld: out of memory for %zu rows", name, lineno,
+                            t->nrows + 1);
     row = t->data + t->nrows * t->ncols;
     for (;;) {
         const char *s;
@@ -246,7 +263,7 @@ add_row(struct table *t, const char *line, const char *name, long lineno, const 
     if (icol != t->ncols)
         return core_err_set(err, CORE_EINPUT, "%s:%ld: %zu columns, but the header (%s) names %zu",
                             name, lineno, icol, hdr_what, t->ncols);
-    t->nrows++;
+    t->row_line[t->nrows++] = lineno;
     return CORE_OK;
 }
 
@@ -318,6 +335,7 @@ table_read(struct stream_in *in, struct table *t, struct core_err *err)
             if ((rc = parse_header(t, header, in->name, header_line, err)))
                 goto out;
             have_header = 1;
+            t->header_line = header_line;
             snprintf(hdr_what, sizeof hdr_what, "line %ld", header_line);
         }
         if ((rc = add_row(t, line, in->name, in->lineno, hdr_what, err)))
@@ -330,6 +348,7 @@ table_read(struct stream_in *in, struct table *t, struct core_err *err)
             goto out;
         }
         rc = parse_header(t, header, in->name, header_line, err);
+        t->header_line = header_line;
     }
 out:
     stream_locale_leave(&loc);
@@ -524,4 +543,99 @@ table_write(FILE *fp, const struct table *t, struct core_err *err)
     for (size_t r = 0; r < t->nrows && rc == CORE_OK; r++)
         rc = table_write_row(fp, t->ncols, t->data + r * t->ncols, err);
     return rc;
+}
+
+/* ---- building ---- */
+
+int
+table_col_add(struct table *t, const char *name, const char *unit, struct core_err *err)
+{
+    char(*nn)[TABLE_NAMELEN];
+    char(*nu)[TABLE_UNITLEN];
+
+    if (!unit)
+        unit = "";
+    if (!name || !name[0] || strlen(name) >= TABLE_NAMELEN)
+        return core_err_set(err, CORE_EINPUT, "table: column %zu: bad name '%.*s'", t->ncols + 1,
+                            TABLE_NAMELEN, name ? name : "");
+    if (strlen(unit) >= TABLE_UNITLEN)
+        return core_err_set(err, CORE_EINPUT,
+                            "table: column %zu (%s): unit longer than %d characters", t->ncols + 1,
+                            name, TABLE_UNITLEN - 1);
+    if (t->nrows)
+        return core_err_set(err, CORE_EINPUT, "table: column '%s' added after %zu rows", name,
+                            t->nrows);
+    /* no rows: whatever was allocated for them was sized for fewer columns */
+    free(t->data);
+    free(t->row_line);
+    t->data = NULL;
+    t->row_line = NULL;
+    t->rowcap = 0;
+    nn = realloc(t->name, (t->ncols + 1) * sizeof *nn);
+    if (!nn)
+        return core_err_set(err, CORE_ENOMEM, "table: out of memory");
+    t->name = nn;
+    nu = realloc(t->unit, (t->ncols + 1) * sizeof *nu);
+    if (!nu)
+        return core_err_set(err, CORE_ENOMEM, "table: out of memory");
+    t->unit = nu;
+    snprintf(t->name[t->ncols], TABLE_NAMELEN, "%s", name);
+    snprintf(t->unit[t->ncols], TABLE_UNITLEN, "%s", unit);
+    t->ncols++;
+    return CORE_OK;
+}
+
+int
+table_row_add(struct table *t, const double *row, struct core_err *err)
+{
+    if (!t->ncols)
+        return core_err_set(err, CORE_EINPUT, "table: a row added before any column");
+    if (grow_rows(t))
+        return core_err_set(err, CORE_ENOMEM, "table: out of memory for %zu rows", t->nrows + 1);
+    memcpy(t->data + t->nrows * t->ncols, row, t->ncols * sizeof *row);
+    t->row_line[t->nrows++] = 0;
+    return CORE_OK;
+}
+
+int
+table_meta_set(struct table *t, struct core_err *err, const char *key, const char *fmt, ...)
+{
+    struct stream_locale loc;
+    va_list ap;
+    char *value;
+    int n;
+
+    if (!key || !is_key_start((unsigned char)key[0]) || strlen(key) >= CORE_KEYLEN)
+        return core_err_set(err, CORE_EINPUT, "table: bad metadata key '%s'", key ? key : "");
+    for (const char *p = key; *p; p++)
+        if (!is_key_char((unsigned char)*p))
+            return core_err_set(err, CORE_EINPUT, "table: bad metadata key '%s'", key);
+    stream_locale_enter(&loc, "table", NULL);
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    value = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (value) {
+        va_start(ap, fmt);
+        vsnprintf(value, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    stream_locale_leave(&loc);
+    if (!value)
+        return core_err_set(err, CORE_ENOMEM, "table: out of memory for metadata '%s'", key);
+    if (strpbrk(value, "\n\r")) {
+        free(value);
+        return core_err_set(err, CORE_EINPUT, "table: metadata '%s': value has a line break", key);
+    }
+    for (size_t i = t->nmeta; i-- > 0;)
+        if (strcmp(t->meta[i].key, key) == 0) {
+            free(t->meta[i].value);
+            t->meta[i].value = value;
+            return CORE_OK;
+        }
+    n = add_meta(t, key, value, strlen(value));
+    free(value);
+    if (n)
+        return core_err_set(err, CORE_ENOMEM, "table: out of memory for metadata '%s'", key);
+    return CORE_OK;
 }

@@ -14,8 +14,13 @@
  * (the reader also accepts white space inside brackets, `kappa[W/(m K)]`, which the writer
  * refuses because gnuplot's columnheader would split it).
  *
+ * Reader: table_read fills a struct table and records the input line of the header and of
+ * every row (row_line), so a caller that finds a problem in the values later can still say
+ * `name:line: what` without reading the input again.
+ *
  * Writer: table_write_meta, table_write_header, then table_write_row per row (or table_write
- * for a whole struct table). Columns are right-aligned in fields of TABLE_WIDTH characters;
+ * for a whole struct table, read or built in memory with table_col_add, table_row_add and
+ * table_meta_set). Columns are right-aligned in fields of TABLE_WIDTH characters;
  * numbers are written with the fewest of 15, 16 or 17 significant digits that read back to the
  * same double (exact round trip). NaN and Inf are refused, since no reader should meet them.
  *
@@ -48,7 +53,10 @@ struct table {
     double *data;                /* nrows * ncols values, row-major: data[irow * ncols + icol] */
     struct core_info *meta;      /* `# key = value` lines, in the order read (value owned) */
     size_t nmeta;
-    size_t rowcap; /* rows allocated in data */
+    long *row_line;   /* nrows input line numbers (1-based) of the rows as read; 0 for rows
+                         added by table_row_add */
+    long header_line; /* input line of the header; 0 when the table was not read */
+    size_t rowcap;    /* rows allocated in data and row_line */
 };
 
 /* Zeroes t (an empty table). */
@@ -99,5 +107,28 @@ int table_write_row(FILE *fp, size_t ncols, const double *row, struct core_err *
 
 /* Writes all of t: its metadata, header and rows. Errors as the three functions above. */
 int table_write(FILE *fp, const struct table *t, struct core_err *err);
+
+/* ---- building a table in memory (then table_write) ---- */
+
+/*
+ * Appends a column called name with unit (NULL or "": none). Only before the first row.
+ * CORE_EINPUT for an empty name, a name or unit too long for TABLE_NAMELEN/TABLE_UNITLEN, or a
+ * table that has rows; CORE_ENOMEM. What the header cannot carry (white space, `#`, a repeated
+ * name) is refused by table_write.
+ */
+int table_col_add(struct table *t, const char *name, const char *unit, struct core_err *err);
+
+/* Appends a row: t->ncols values copied from row (row_line 0). CORE_EINPUT when t has no
+ * columns; CORE_ENOMEM. NaN and Inf are kept here and refused by table_write. */
+int table_row_add(struct table *t, const double *row, struct core_err *err);
+
+/*
+ * Sets metadata key to the value formatted from fmt (printf, in the "C" locale): the last
+ * entry of key is replaced in place, else a new one is appended, so keys are written in the
+ * order first set. CORE_EINPUT for a bad key (as table_write_meta) or a value with a line
+ * break; CORE_ENOMEM.
+ */
+int table_meta_set(struct table *t, struct core_err *err, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -183,6 +183,8 @@ test_tolerant(void)
            strcmp(t.unit[2], "1") == 0 && t.unit[0][0] == '\0' && t.data[2] == -2.5e3 &&
            t.data[5] == 1e-3,
        "names, brackets read as units, values");
+    ok(rc == CORE_OK && t.header_line == 2 && t.row_line[0] == 3 && t.row_line[1] == 4,
+       "header on line 2, rows on lines 3 and 4");
 
     rc = read_text("\xef\xbb\xbf", &t, &err);
     is_int(rc, CORE_EINPUT, "a lone byte-order mark is no table");
@@ -207,9 +209,16 @@ test_tolerant(void)
        "values, a subnormal and a signed exponent");
     ok(rc == CORE_OK && strcmp(table_meta_get(&t, "a"), "2") == 0 && t.nmeta == 2,
        "metadata anywhere; the last wins");
+    ok(rc == CORE_OK && t.header_line == 3 && t.row_line[0] == 5 && t.row_line[1] == 8 &&
+           t.row_line[2] == 10,
+       "line numbers past blank lines, comments and metadata: header 3, rows 5 8 10");
 
     rc = read_text("# x[A] y\n", &t, &err);
     ok(rc == CORE_OK && t.ncols == 2 && t.nrows == 0, "a header without rows");
+    ok(rc == CORE_OK && t.header_line == 1, "  its line");
+    rc = read_text("# title\n\n# seed = 3\n# x y\n\n", &t, &err);
+    ok(rc == CORE_OK && t.nrows == 0 && t.header_line == 4,
+       "no rows: the last comment that is not metadata is the header, line 4");
     rc = read_text("# k = v\n# seed=5\n# note =\n# x\n", &t, &err);
     ok(rc == CORE_OK && t.ncols == 1 && t.nmeta == 3 &&
            strcmp(table_meta_get(&t, "seed"), "5") == 0 &&
@@ -360,6 +369,130 @@ test_write_errors(void)
     (void)rc;
 }
 
+/* Many rows with gaps of high-entropy length: every row's line is recorded. */
+static void
+test_row_lines(void)
+{
+    enum { NROWS = 300 };
+
+    long want[NROWS], line = 2;
+    struct core_rng rng;
+    struct core_err err;
+    struct table t;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    int rc, good = 1;
+
+    core_rng_init(&rng, 20261126, 9, 0, 0);
+    fprintf(fp, "# seed = 1\n# i[1] x\n");
+    for (int i = 0; i < NROWS; i++) {
+        int gap = (int)(4.0 * core_rng_uniform(&rng));
+        for (int k = 0; k < gap; k++, line++)
+            fputs(k % 3 == 0 ? "\n" : k % 3 == 1 ? "# a comment\n" : "# k = v\n", fp);
+        fprintf(fp, "%d %.17g\n", i, core_rng_uniform(&rng));
+        want[i] = ++line;
+    }
+    fclose(fp);
+    table_init(&t);
+    rc = read_text(buf, &t, &err);
+    is_int(rc, CORE_OK, "%d rows among blank lines, comments and metadata", NROWS);
+    for (int i = 0; rc == CORE_OK && i < NROWS; i++)
+        if (t.row_line[i] != want[i] || t.data[2 * i] != i) {
+            printf("# row %d: line %ld, want %ld\n", i, t.row_line[i], want[i]);
+            good = 0;
+            break;
+        }
+    ok(rc == CORE_OK && good && t.header_line == 2, "each row's input line, and the header's");
+    table_release(&t);
+    ok(!t.row_line && t.header_line == 0 && t.rowcap == 0, "released");
+    free(buf);
+}
+
+/* A table built in memory writes as the writer's own calls would. */
+static void
+test_build(void)
+{
+    struct core_err err;
+    struct table t;
+    char *buf = NULL;
+    size_t len = 0;
+    double row[3] = {0.1, -2.5e-300, 7}, nan3[3] = {1, NAN, 2};
+    char longname[TABLE_NAMELEN + 1], longunit[TABLE_UNITLEN + 1];
+    FILE *fp;
+    int rc;
+
+    memset(longname, 'n', TABLE_NAMELEN);
+    longname[TABLE_NAMELEN] = '\0';
+    memset(longunit, 'u', TABLE_UNITLEN);
+    longunit[TABLE_UNITLEN] = '\0';
+    table_init(&t);
+    expect_write_error(table_row_add(&t, row, &err), CORE_EINPUT, &err,
+                       "table: a row added before any column", "a row before the columns");
+    rc = table_meta_set(&t, &err, "program", "test %d", 1);
+    rc = rc ? rc : table_meta_set(&t, &err, "volume", "%.10g A^3", 1000.0);
+    rc = rc ? rc : table_col_add(&t, "time", "ps", &err);
+    rc = rc ? rc : table_col_add(&t, "kappa", "W/(m*K)", &err);
+    rc = rc ? rc : table_col_add(&t, "n", NULL, &err);
+    rc = rc ? rc : table_row_add(&t, row, &err);
+    row[0] = 0.2;
+    rc = rc ? rc : table_row_add(&t, row, &err);
+    rc = rc ? rc : table_meta_set(&t, &err, "program", "test %s", "two");
+    rc = rc ? rc : table_meta_set(&t, &err, "empty", "%s", "");
+    is_int(rc, CORE_OK, "columns, rows and metadata built");
+    ok(t.ncols == 3 && t.nrows == 2 && t.row_line[0] == 0 && t.row_line[1] == 0 &&
+           t.header_line == 0 && t.nmeta == 3 &&
+           strcmp(table_meta_get(&t, "program"), "test two") == 0 && t.unit[2][0] == '\0',
+       "  shape, no line numbers, a key set twice replaced in place");
+    fp = open_memstream(&buf, &len);
+    rc = table_write(fp, &t, &err);
+    fclose(fp);
+    is_int(rc, CORE_OK, "a built table is written");
+    is_str(buf,
+           "# program = test two\n"
+           "# volume = 1000 A^3\n"
+           "# empty = \n"
+           "#               time[ps]           kappa[W/(m*K)]                        n\n"
+           "                     0.1                -2.5e-300                        7\n"
+           "                     0.2                -2.5e-300                        7\n",
+           "  as table_write_meta, table_write_header and table_write_row write it");
+    free(buf);
+    expect_write_error(table_col_add(&t, "late", NULL, &err), CORE_EINPUT, &err,
+                       "table: column 'late' added after 2 rows", "a column after rows");
+    table_release(&t);
+    expect_write_error(table_col_add(&t, "", NULL, &err), CORE_EINPUT, &err,
+                       "table: column 1: bad name ''", "an empty column name");
+    expect_write_error(table_col_add(&t, NULL, NULL, &err), CORE_EINPUT, &err,
+                       "table: column 1: bad name ''", "a NULL column name");
+    expect_write_error(table_col_add(&t, longname, NULL, &err), CORE_EINPUT, &err,
+                       "table: column 1: bad name 'nnn", "a long column name");
+    expect_write_error(table_col_add(&t, "x", longunit, &err), CORE_EINPUT, &err,
+                       "table: column 1 (x): unit longer than 31", "a long unit");
+    expect_write_error(table_meta_set(&t, &err, "2x", "1"), CORE_EINPUT, &err,
+                       "table: bad metadata key '2x'", "a metadata key starting with a digit");
+    expect_write_error(table_meta_set(&t, &err, "a=b", "1"), CORE_EINPUT, &err,
+                       "table: bad metadata key 'a=b'", "a metadata key with =");
+    expect_write_error(table_meta_set(&t, &err, longname, "1"), CORE_EINPUT, &err,
+                       "table: bad metadata key", "a long metadata key");
+    expect_write_error(table_meta_set(&t, &err, "note", "a\rb"), CORE_EINPUT, &err,
+                       "table: metadata 'note': value has a line break", "a value with a CR");
+    ok(t.ncols == 0 && t.nmeta == 0, "  nothing was added by the rejected calls");
+
+    /* NaN is kept in memory and refused by the writer; nothing but what came before is written */
+    rc = table_col_add(&t, "a", NULL, &err);
+    rc = rc ? rc : table_col_add(&t, "b", NULL, &err);
+    rc = rc ? rc : table_col_add(&t, "c", NULL, &err);
+    rc = rc ? rc : table_row_add(&t, nan3, &err);
+    is_int(rc, CORE_OK, "a row with NaN is built");
+    buf = NULL;
+    fp = open_memstream(&buf, &len);
+    expect_write_error(table_write(fp, &t, &err), CORE_EINPUT, &err, "row column 2 is nan",
+                       "a built row with NaN");
+    fclose(fp);
+    free(buf);
+    table_release(&t);
+}
+
 static void
 test_locale(void)
 {
@@ -368,7 +501,7 @@ test_locale(void)
     const char *cands[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8", NULL};
     const char *got = NULL;
     struct core_err err;
-    struct table t;
+    struct table t, b;
     double v = 1.5;
     char *buf = NULL;
     size_t len = 0;
@@ -391,6 +524,10 @@ test_locale(void)
     ok(rc == CORE_OK && t.nrows == 1 && t.data[0] == 1.5, "read back under %s", got);
     table_release(&t);
     free(buf);
+    table_init(&b);
+    table_meta_set(&b, &err, "dt", "%g ps", 0.25);
+    ok(strcmp(table_meta_get(&b, "dt"), "0.25 ps") == 0, "metadata set with a decimal point");
+    table_release(&b);
     setlocale(LC_NUMERIC, "C");
 }
 
@@ -402,6 +539,8 @@ main(void)
     test_tolerant();
     test_read_errors();
     test_write_errors();
+    test_row_lines();
+    test_build();
     test_locale();
     done_testing();
     return exit_status();
