@@ -116,6 +116,20 @@ stream_out_open(struct stream_out *out, const char *path, int flags, struct core
     }
     if (strlen(path) >= sizeof out->path)
         return core_err_set(err, CORE_EINPUT, "%.40s...: path too long", path);
+    {
+        /* a device, FIFO or socket (-o /dev/null, -o >(gzip)) is written as it is: renaming a
+         * temporary over it would replace the device with a plain file */
+        struct stat st;
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+            if (S_ISDIR(st.st_mode))
+                return core_err_set(err, CORE_EIO, "%s: Is a directory", path);
+            out->fp = fopen(path, "w");
+            if (!out->fp)
+                return core_err_set(err, CORE_EIO, "%s: %s", path, strerror(errno));
+            out->direct = 1;
+            return CORE_OK;
+        }
+    }
     snprintf(out->path, sizeof out->path, "%s", path);
     snprintf(out->tmp, sizeof out->tmp, "%s.tmpXXXXXX", path);
     {
@@ -153,7 +167,14 @@ stream_out_commit(struct stream_out *out, struct core_err *err)
     if (!out->fp)
         return CORE_OK;
     if (out->direct) {
+        FILE *fp = out->fp;
         out->fp = NULL;
+        if (!out->to_stdout) {
+            int bad = ferror(fp);
+            if (fclose(fp) != 0 || bad)
+                return core_err_set(err, CORE_EIO, "%s: write error: %s", what, strerror(errno));
+            return CORE_OK;
+        }
         if (fflush(stdout) != 0 || ferror(stdout))
             return core_err_set(err, CORE_EIO, "<stdout>: write error: %s", strerror(errno));
         return CORE_OK;
@@ -197,7 +218,7 @@ stream_out_commit(struct stream_out *out, struct core_err *err)
 void
 stream_out_abort(struct stream_out *out)
 {
-    if (out->fp && !out->direct)
+    if (out->fp && (!out->direct || !out->to_stdout))
         fclose(out->fp);
     out->fp = NULL;
     if (out->tmp[0])

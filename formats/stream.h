@@ -9,6 +9,7 @@
  * over the target on commit, or stdout, buffered in a temporary file and copied out on commit.
  * Either way a failed run leaves no half-written output: stream_out_abort removes the temporary.
  * (STREAM_OUT_DIRECT writes stdout as it goes, for long runs whose consumers read as a pipe.)
+ * A target that exists and is not a regular file (/dev/null, a FIFO) is written directly.
  *
  * Ownership: the structs are caller-owned (stack); open/close pair up. Not thread safe per object.
  */

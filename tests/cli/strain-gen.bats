@@ -241,3 +241,15 @@ print(abs(a.positions - b.positions).max() < 1e-12, abs(a.cell[:] - b.cell[:]).m
     run -0 --separate-stderr fpms strain-gen --progress -b graphene -u x -s 0,0.1,0.2
     [ "$(printf '%s\n' "$stderr" | grep -c '^strain-gen: configuration')" = 3 ]
 }
+
+@test "-o to a device or a FIFO writes through it and leaves it a device" {
+    mkfifo fifo
+    cat fifo > got.xyz &
+    fpms strain-gen -b graphene -o fifo
+    wait
+    [ "$(head -1 got.xyz)" = "2" ]
+    [ -p fifo ]
+    mkdir adir
+    run -1 --separate-stderr fpms strain-gen -b graphene -o adir
+    [[ "$stderr" == "strain-gen: adir: Is a directory" ]]
+}
