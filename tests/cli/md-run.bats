@@ -1,0 +1,345 @@
+#!/usr/bin/env bats
+# md-run: every option, every error path, and the comparison with LAMMPS (Debian's lmp).
+load helpers
+
+POT=/usr/share/lammps/potentials
+BNC=$POT/BNC.tersoff
+HELPER=$BATS_TEST_DIRNAME/md-run/lmp_compare.py
+
+setup() {
+    # a directory of our own: bats keeps its temporary files in BATS_TEST_TMPDIR
+    mkdir -p "$BATS_TEST_TMPDIR/w"
+    cd "$BATS_TEST_TMPDIR/w"
+    [ -f "$BNC" ] || skip "no $BNC: install lammps-data"
+    # a small rattled graphene sheet (pbc T T F) and compressed argon
+    cat > g.xyz <<'EOF'
+8
+Lattice="4.2729 0.0 0.0 0.0 4.934 0.0 0.0 0.0 15.0" Properties=species:S:1:pos:R:3 pbc="T T F" config_type=test free_energy=1.5 virial="1 0 0 0 1 0 0 0 1"
+C 0.02 -0.01 7.5
+C 1.43 0.03 7.48
+C 2.10 1.25 7.52
+C 3.55 1.22 7.5
+C 0.01 2.46 7.49
+C 1.40 2.49 7.51
+C 2.15 3.70 7.5
+C 3.54 3.68 7.47
+EOF
+    cat > ar.xyz <<'EOF'
+4
+Lattice="5.0 0.0 0.0 0.0 5.05 0.0 0.1 0.0 4.98" Properties=species:S:1:pos:R:3 pbc="T T T"
+Ar 0.05 0.0 0.0
+Ar 2.5 2.55 0.02
+Ar 2.57 0.01 2.5
+Ar -0.03 2.5 2.52
+EOF
+}
+
+# ase_eval FILE EXPR: evaluates EXPR with `frames` = every frame of FILE (ASE)
+ase_eval() {
+    $PY -c "
+import sys, numpy as np
+from ase.io import read
+frames = read(sys.argv[1], index=':')
+print(($2))" "$1"
+}
+
+# no_files: nothing but the inputs is left in the directory
+no_files() {
+    local left
+    left=$(ls | grep -v -x -e g.xyz -e ar.xyz -e bad.tersoff -e in.xyz || true)
+    [ -z "$left" ] || { echo "left behind: $left"; return 1; }
+}
+
+tersoff() {
+    fpms md-run -p "tersoff:$BNC" -s C "$@"
+}
+
+@test "--help prints usage on stdout and exits 0" {
+    run -0 --separate-stderr fpms md-run --help
+    [[ "${lines[0]}" == "usage: md-run -p SPEC [options] [FILE]" ]]
+    [ -z "$stderr" ]
+}
+
+@test "--version names fpms" {
+    run -0 fpms md-run --version
+    [[ "$output" =~ ^fpms\ [0-9]+\.[0-9]+\ \(git\  ]]
+}
+
+@test "usage errors: exit 1, a message and the usage line on stderr, nothing on stdout" {
+    for args in "--frobnicate" "" "-p lj:1,3,8 a.xyz b.xyz" "-p lj:1,3,8 --steps -1" \
+        "-p lj:1,3,8 --steps x" "-p lj:1,3,8 --dt 0" "-p lj:1,3,8 --dt 1eV" \
+        "-p lj:1,3,8 --dt abc" "-p lj:1,3,8 --temp -5" "-p lj:1,3,8 --temp hot" \
+        "-p lj:1,3,8 --seed -1" "-p lj:1,3,8 --skin -1" "-p lj:1,3,8 --thermo-every 0" \
+        "-p lj:1,3,8 --input-format bogus" "-p lj:1,3,8 -s C,Xx" "-p lj:1,3,8 -s C,C" \
+        "-p lj:1,3,8 --thermo t.tsv -o t.tsv" "-p"; do
+        run -1 --separate-stderr fpms md-run $args < ar.xyz
+        [[ "$stderr" =~ ^md-run:\ [a-z-] ]] || { echo "$args: $stderr"; return 1; }
+        [[ "$stderr" == *"usage: md-run -p SPEC"* ]] || { echo "$args: $stderr"; return 1; }
+        [ -z "$output" ] || { echo "$args: stdout $output"; return 1; }
+    done
+    no_files
+}
+
+@test "bad potentials: exit 1 with the reason" {
+    run -1 --separate-stderr fpms md-run -p foo:x ar.xyz
+    assert_tool_error md-run
+    [[ "$stderr" == "md-run: --potential: unknown 'foo:x'"* ]]
+    run -1 --separate-stderr fpms md-run -p lj:1,2 ar.xyz
+    [ "$stderr" = "md-run: --potential: 'lj:1,2' is not lj:EPS,SIGMA,RCUT[,shift]" ]
+    run -1 --separate-stderr fpms md-run -p lj:1,2,3,smooth ar.xyz
+    [ "$stderr" = "md-run: --potential: 'lj:1,2,3,smooth' is not lj:EPS,SIGMA,RCUT[,shift]" ]
+    run -1 --separate-stderr fpms md-run -p lj:a,2,3 ar.xyz
+    [ "$stderr" = "md-run: --potential: lj: 'a' is not an energy" ]
+    run -1 --separate-stderr fpms md-run -p lj:1,2,3eV ar.xyz
+    [ "$stderr" = "md-run: --potential: lj: '3eV' is not a length" ]
+    run -1 --separate-stderr fpms md-run -p lj:-1,2,3 ar.xyz
+    [ "$stderr" = "md-run: lj: epsilon -1 eV must be >= 0" ]
+    run -1 --separate-stderr fpms md-run -p lj:1,0,3 ar.xyz
+    [ "$stderr" = "md-run: lj: sigma 0 Angstrom must be > 0" ]
+    run -1 --separate-stderr fpms md-run -p "tersoff:$BNC" g.xyz
+    [ "$stderr" = "md-run: tersoff needs --species, e.g. C,B" ]
+    run -1 --separate-stderr fpms md-run -p tersoff:missing.tersoff -s C g.xyz
+    [[ "$stderr" == "md-run: missing.tersoff: "* ]]
+    run -1 --separate-stderr fpms md-run -p "tersoff:$BNC" -s C,Si g.xyz
+    [ "$stderr" = "md-run: $BNC: no entry for C C Si" ]
+    [ -z "$output" ]
+    no_files
+}
+
+@test "a malformed parameter file is reported with its file and line" {
+    printf '# comment\nC C C 3.0 1.0 0.0 3.8049e4 4.3484 -0.93\n' > bad.tersoff
+    run -1 --separate-stderr fpms md-run -p tersoff:bad.tersoff -s C g.xyz
+    [ "$stderr" = "md-run: bad.tersoff:2: incomplete entry: 9 of 17 words" ]
+    printf 'C C C 3.0 1.0 0.0 3.8049e4 4.3484 -0.93 0.72751\n 1.5724e-7 2.2119 x 1.95 0.15 3.4879 1393.6\n' > bad.tersoff
+    run -1 --separate-stderr fpms md-run -p tersoff:bad.tersoff -s C g.xyz
+    [ "$stderr" = "md-run: bad.tersoff:2: B: bad number 'x'" ]
+    printf 'C C C 2.0 1.0 0.0 3.8049e4 4.3484 -0.93 0.72751 1.5724e-7 2.2119 430 1.95 0.15 3.4879 1393.6\n' > bad.tersoff
+    run -1 --separate-stderr fpms md-run -p tersoff:bad.tersoff -s C g.xyz
+    [ "$stderr" = "md-run: bad.tersoff:1: entry C C C: m = 2 must be 1 or 3" ]
+    [ -z "$output" ]
+    no_files
+}
+
+@test "bad input: file:line, exit 1, empty stdout, no output or thermo file left" {
+    printf '2\nLattice="5 0 0 0 5 0 0 0 5"\nAr 0 0 0\nAr 1 x 1\n' > in.xyz
+    run -1 --separate-stderr fpms md-run -p lj:0.01,3.4,4 -o out.xyz --thermo t.tsv in.xyz
+    [[ "$stderr" =~ ^md-run:\ in\.xyz:4:\  ]]
+    [ -z "$output" ]
+    no_files
+    run -1 --separate-stderr fpms md-run -p lj:0.01,3.4,4 missing.xyz
+    [[ "$stderr" == "md-run: missing.xyz: "* ]]
+    # an element the potential does not know: the frame's line and the atom
+    cat g.xyz > in.xyz
+    sed 's/^C 2.10/B 2.10/' g.xyz >> in.xyz
+    run -1 --separate-stderr fpms md-run -p "tersoff:$BNC" -s C -o out.xyz --thermo t.tsv in.xyz
+    [ "$stderr" = "md-run: in.xyz:11: frame 2: atom 3: element B is not among the species of the tersoff potential" ]
+    [ -z "$output" ]
+    no_files
+}
+
+@test "a run that explodes exits 2 and leaves nothing" {
+    printf '2\nLattice="9 0 0 0 9 0 0 0 9"\nAr 1 1 1\nAr 1 1 1\n' > in.xyz
+    run -2 --separate-stderr fpms md-run -p lj:0.01,3.4,4 -n 10 -o out.xyz --thermo t.tsv in.xyz
+    [ "$stderr" = "md-run: in.xyz:1: frame 1: potential energy is not finite" ]
+    [ -z "$output" ]
+    no_files
+    # two atoms 0.3 A apart, a 10 fs step: they fly apart and one is lost to infinity
+    printf '2\nLattice="9 0 0 0 9 0 0 0 9"\nAr 1 1 1\nAr 1.3 1 1\n' > in.xyz
+    run -2 --separate-stderr fpms md-run -p lj:0.01,3.4,4 -n 100 --dt 10fs in.xyz
+    [[ "$stderr" =~ ^md-run:\ in\.xyz:1:\ frame\ 1:\ step\ [0-9]+:\  ]]
+    [ -z "$output" ]
+}
+
+@test "--steps 0 labels every frame: energy, forces, stress; keeps the rest" {
+    cat g.xyz g.xyz > in.xyz
+    run -0 --separate-stderr tersoff --steps 0 in.xyz
+    [ -z "$stderr" ]
+    printf '%s\n' "$output" > out.xyz
+    run -0 ase_eval out.xyz "len(frames), frames[1].info['config_type'], 'free_energy' in frames[0].info, 'virial' in frames[0].info, round(frames[1].get_potential_energy(), 6), frames[1].get_forces().shape, frames[1].get_stress().shape, np.abs(frames[1].positions - read('g.xyz').positions).max()"
+    [ "$output" = "(2, 'test', False, False, -63.554587, (8, 3), (6,), 0.0)" ]
+    # forces sum to zero; the virial is symmetric
+    run -0 ase_eval out.xyz "abs(frames[0].get_forces().sum(0)).max() < 1e-12, abs(frames[0].get_stress(voigt=False) - frames[0].get_stress(voigt=False).T).max() < 1e-15"
+    [ "$output" = "(True, True)" ]
+}
+
+@test "stress: ASE's sign and ASE's Lennard-Jones numbers" {
+    # compressed argon: the stress is negative (compressive), as ASE's calculator says
+    fpms md-run -p lj:0.0104,3.4,8.5,shift ar.xyz > out.xyz
+    run -0 $PY - <<'EOF'
+import numpy as np
+from ase.io import read
+from ase.calculators.lj import LennardJones
+a = read('ar.xyz')
+a.calc = LennardJones(epsilon=0.0104, sigma=3.4, rc=8.5)
+b = read('out.xyz')
+print(abs(b.get_potential_energy() / a.get_potential_energy() - 1) < 1e-12,
+      abs(b.get_forces() - a.get_forces()).max() < 1e-12,
+      abs(b.get_stress() - a.get_stress()).max() < 1e-12 * abs(a.get_stress()).max(),
+      bool(np.all(b.get_stress()[:3] < 0)))
+EOF
+    [ "$output" = "True True True True" ]
+}
+
+@test "--steps N: NVE from --temp, final frame with velocities, thermo table" {
+    run -0 --separate-stderr tersoff -n 200 -T 300K --seed 5 --dt 0.5fs --thermo t.tsv \
+        --thermo-every 50 g.xyz
+    printf '%s\n' "$output" > out.xyz
+    run -0 ase_eval out.xyz "frames[0].info['md_steps'], frames[0].info['md_dt'], frames[0].info['md_seed'], frames[0].get_velocities().shape, np.isfinite(frames[0].get_potential_energy())"
+    [ "$output" = "(200, 0.0005, 5, (8, 3), True)" ]
+    grep -q '^# seed = 5$' t.tsv
+    grep -q '^# dt = 0.0005 ps$' t.tsv
+    run -0 $PY -c "
+import numpy as np
+t = np.loadtxt('t.tsv')
+h = [l for l in open('t.tsv') if l.startswith('#')][-1].split()[1:]
+print(h[:8], t.shape, list(t[:, 1]), round(t[0, 3], 9), abs(t[:, 6] - t[0, 6]).max() < 2e-3,
+      abs(t[-1, 2] - 0.1) < 1e-15)"
+    [ "$output" = "['frame', 'step', 'time[ps]', 'temp[K]', 'pe[eV]', 'ke[eV]', 'etot[eV]', 'press[GPa]'] (5, 14) [0.0, 50.0, 100.0, 150.0, 200.0] 300.0 True True" ]
+}
+
+@test "--seed: same seed, same bits; another seed, another run; threads change nothing" {
+    OMP_NUM_THREADS=1 tersoff -n 50 -T 500 --seed 3 g.xyz > a.xyz
+    OMP_NUM_THREADS=2 tersoff -n 50 -T 500 --seed 3 g.xyz > b.xyz
+    OMP_NUM_THREADS=3 tersoff -n 50 -T 500 --seed 3 g.xyz > c.xyz
+    tersoff -n 50 -T 500 --seed 4 g.xyz > d.xyz
+    cmp a.xyz b.xyz
+    cmp a.xyz c.xyz
+    ! cmp -s a.xyz d.xyz
+}
+
+@test "--skin changes no label, and a trajectory only by rounding" {
+    tersoff --skin 0 g.xyz > a.xyz
+    tersoff --skin 2.5A g.xyz > b.xyz
+    cmp a.xyz b.xyz
+    tersoff -n 100 -T 800 --skin 0 g.xyz > a.xyz
+    tersoff -n 100 -T 800 --skin 0.3 g.xyz > b.xyz
+    run -0 ase_eval a.xyz "abs(frames[0].positions - read('b.xyz').positions).max() < 1e-10, abs(frames[0].get_potential_energy() - read('b.xyz').get_potential_energy()) < 1e-10"
+    [ "$output" = "(True, True)" ]
+}
+
+@test "input velocities are used without --temp; -o writes a file" {
+    tersoff -n 20 -T 300 g.xyz > v.xyz
+    run -0 --separate-stderr tersoff -n 0 -o out.xyz v.xyz
+    [ -z "$output" ]
+    run -0 ase_eval out.xyz "np.abs(frames[0].get_velocities() - read('v.xyz').get_velocities()).max() < 1e-12"
+    [ "$output" = "True" ]
+    tersoff -n 10 --thermo t.tsv v.xyz > /dev/null
+    run -0 $PY -c "import numpy as np; print(np.loadtxt('t.tsv')[0, 3] > 100)"
+    [ "$output" = "True" ]
+}
+
+@test "-v and --progress report on stderr, -q silences warnings" {
+    run -0 --separate-stderr tersoff -v g.xyz
+    [[ "$stderr" == *"tersoff potential, cut-off 2.1 Angstrom"* ]]
+    [[ "$stderr" == *"frame 1: 8 atoms, 1 neighbour-list builds"* ]]
+    run -0 --separate-stderr tersoff --progress -n 20 --thermo-every 10 g.xyz
+    [[ "$stderr" == *"md-run: frame 1 step 20/20 T "* ]]
+    run -0 --separate-stderr fpms md-run -p lj:1,3,8 < /dev/null
+    [ "$stderr" = "md-run: warning: <stdin>: no frames" ]
+    run -0 --separate-stderr fpms md-run -q -p lj:1,3,8 < /dev/null
+    [ -z "$stderr" ]
+}
+
+@test "--input-format and .cfg input with --species" {
+    command -v strain-gen > /dev/null || skip "no strain-gen"
+    fpms strain-gen -f cfg --species C g.xyz > g.cfg
+    run -0 --separate-stderr tersoff --input-format cfg g.cfg
+    printf '%s\n' "$output" > out.xyz
+    run -0 ase_eval out.xyz "round(frames[0].get_potential_energy(), 6)"
+    [ "$output" = "-63.554587" ]
+    run -1 --separate-stderr tersoff --input-format poscar g.xyz
+    assert_tool_error md-run
+}
+
+@test "a molecule without a cell: energy and forces, no stress" {
+    printf '3\nProperties=species:S:1:pos:R:3\nAr 0 0 0\nAr 3.8 0 0\nAr 0 3.9 0.2\n' > in.xyz
+    fpms md-run -p lj:0.0104,3.4,8.5 --thermo t.tsv in.xyz > out.xyz
+    run -0 ase_eval out.xyz "'stress' in frames[0].info or 'stress' in frames[0].calc.results, frames[0].get_forces().shape"
+    [ "$output" = "(False, (3, 3))" ]
+    run -0 $PY -c "print([l for l in open('t.tsv') if l.startswith('#')][-1].split()[-1])"
+    [ "$output" = "etot[eV]" ]
+}
+
+# --- LAMMPS -----------------------------------------------------------------------------------
+
+need_lmp() {
+    command -v lmp > /dev/null || skip "no lmp: install lammps (Debian) to compare with LAMMPS"
+}
+
+# compare NAME SPECIES SPEC PAIRLINES...: md-run --steps 0 and LAMMPS run 0 on the same input
+compare() {
+    local name=$1 species=$2 spec=$3
+    shift 3
+    printf '%s\n' "$@" > $name.pair
+    $PY "$HELPER" prepare $name.in.xyz $name.xyz $name.data $species
+    fpms md-run -p "$spec" -s $species $name.xyz > $name.mine.xyz
+    $PY "$HELPER" label $name.data $name.pair $name.lmp.txt
+    $PY "$HELPER" compare $name.mine.xyz $name.lmp.txt 1e-10 1e-8 1e-8
+}
+
+@test "LAMMPS: rattled 480-atom graphene, BNC.tersoff carbon" {
+    need_lmp
+    if command -v strain-gen > /dev/null; then
+        fpms strain-gen -b graphene-rect -n 12,10,1 -r 0.05 > graphene.in.xyz
+    else
+        $PY "$HELPER" build graphene graphene.in.xyz
+    fi
+    compare graphene C "tersoff:$BNC" "pair_style tersoff" "pair_coeff * * $BNC C"
+}
+
+@test "LAMMPS: B/N-substituted graphene, BNC.tersoff for C,B,N" {
+    need_lmp
+    $PY "$HELPER" build graphene graphene.xyz
+    $PY "$HELPER" build bnc bnc.in.xyz
+    compare bnc C,B,N "tersoff:$BNC" "pair_style tersoff" "pair_coeff * * $BNC C B N"
+}
+
+@test "LAMMPS: sheared diamond Si (Si.tersoff, m = 3), and a cell smaller than the cut-off" {
+    need_lmp
+    $PY "$HELPER" build si si.in.xyz
+    compare si Si "tersoff:$POT/Si.tersoff" "pair_style tersoff" "pair_coeff * * $POT/Si.tersoff Si"
+    $PY "$HELPER" build sip sip.in.xyz
+    compare sip Si "tersoff:$POT/Si.tersoff" "pair_style tersoff" "pair_coeff * * $POT/Si.tersoff Si"
+}
+
+@test "LAMMPS: zincblende GaN (GaN.tersoff, m = 1, two elements)" {
+    need_lmp
+    $PY "$HELPER" build gan gan.in.xyz
+    compare gan Ga,N "tersoff:$POT/GaN.tersoff" "pair_style tersoff" \
+        "pair_coeff * * $POT/GaN.tersoff Ga N"
+}
+
+@test "LAMMPS: 500-atom argon, lj/cut plain and shifted; a 1-atom cell" {
+    need_lmp
+    $PY "$HELPER" build ar ar.in.xyz
+    compare ar Ar lj:0.0104,3.4,8.5 "pair_style lj/cut 8.5" "pair_coeff 1 1 0.0104 3.4"
+    compare ar Ar lj:0.0104,3.4,8.5,shift "pair_style lj/cut 8.5" "pair_coeff 1 1 0.0104 3.4" \
+        "pair_modify shift yes"
+    $PY "$HELPER" build ar1 ar1.in.xyz
+    compare ar1 Ar lj:0.0104,3.4,8.5,shift "pair_style lj/cut 8.5" "pair_coeff 1 1 0.0104 3.4" \
+        "pair_modify shift yes"
+}
+
+@test "LAMMPS: NVE of 120-atom graphene, 10 ps at 0.5 fs from 300 K: drift no worse than LAMMPS's" {
+    need_lmp
+    $PY "$HELPER" build graphene120 graphene.in.xyz
+    $PY "$HELPER" prepare graphene.in.xyz g120.xyz g120.data C
+    printf '%s\n' "pair_style tersoff" "pair_coeff * * $BNC C" "neighbor 1.0 bin" \
+        "neigh_modify every 1 delay 0 check yes" > nve.pair
+    $PY "$HELPER" nve g120.data nve.pair 300 4928 20000 0.0005 100 > lmp.etot
+    # not under valgrind: 20000 steps
+    "$FPMS_BIN/md-run" -p "tersoff:$BNC" -s C -n 20000 -T 300 --thermo t.tsv g120.xyz > /dev/null
+    run -0 $PY -c "
+import numpy as np
+l = np.loadtxt('lmp.etot'); m = np.loadtxt('t.tsv')[:, 6]
+t = np.arange(len(m)) * 0.05
+sl, sm = np.polyfit(t, l, 1)[0] / 120, np.polyfit(t, m, 1)[0] / 120
+# the slope's standard error from the scatter about the line
+err = np.std(m - np.polyval(np.polyfit(t, m, 1), t)) * np.sqrt(12 / len(t)) / t[-1] / 120
+print('drift eV/atom/ps: md-run %.3g LAMMPS %.3g (noise %.2g); std eV: %.3g %.3g'
+      % (sm, sl, err, m.std(), l.std()))
+assert len(l) == len(m) == 201
+assert abs(sm) <= abs(sl) + 3 * err and abs(sm) < 5e-6
+assert m.std() < 1.5 * l.std()"
+    echo "$output"
+}
