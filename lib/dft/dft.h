@@ -196,6 +196,28 @@ int dft_scf_alloc(const double cell[9], size_t natoms, const double *pos,
 
 void dft_scf_free(struct dft_scf *scf);
 
+/* What dft_scf_restart took over from a previous SCF (bits of *what). */
+enum dft_restart {
+    DFT_RESTART_DENSITY = 1, /* the density */
+    DFT_RESTART_PSI = 2,     /* the wavefunctions */
+};
+
+/*
+ * Warm start for a stream of neighbouring configurations (strained, rattled, MD steps): replaces
+ * the initial guess of scf, which must not have iterated yet, by the last state of prev (borrowed,
+ * unchanged). Both are read on the same fractional points / Miller indices, so a strained cell
+ * carries them along and the FFT grids and plane-wave sets may differ (coefficients are matched
+ * by Miller index; what one side lacks is dropped, or kept from the random start, scaled down).
+ * The density is taken over when the atoms are the same species in the same order: prev's
+ * output density, minus prev's superposition of Gaussian atoms plus scf's (so it follows
+ * displaced atoms), renormalised to the electron count. The wavefunctions are taken over when
+ * the k-points and band counts agree. *what gets the DFT_RESTART_* bits of what was used (0 when
+ * prev never iterated). The Pulay history starts afresh. CORE_EINPUT when scf has iterated;
+ * CORE_ENOMEM.
+ */
+int dft_scf_restart(struct dft_scf *scf, const struct dft_scf *prev, int *what,
+                    struct core_err *err);
+
 /*
  * One SCF step: Hamiltonian from the input density, eigenvectors at every k-point, output
  * density and energies, mixing to the next input density. CORE_EINTERNAL if LAPACK fails.

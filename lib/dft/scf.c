@@ -82,9 +82,13 @@ freq(size_t i, size_t n)
     return i <= n / 2 ? (int)i : (int)i - (int)n;
 }
 
-/* Superposition of Gaussian atoms of charge zion, normalised to nelec. */
+/*
+ * Superposition of Gaussian atoms of charge zion (width SCF_RHO_SIGMA) for the atoms and cell of
+ * geom, on the FFT grid of s (the grids of s and geom have the same sizes), into out (nfft).
+ * Uses s->cbox and s->bwd.
+ */
 static void
-initial_density(struct dft_scf *s)
+atomic_density(struct dft_scf *s, const struct dft_scf *geom, double *out)
 {
     const size_t *n = s->ngrid;
     double complex *box = s->cbox;
@@ -95,18 +99,26 @@ initial_density(struct dft_scf *s)
                 double g[3];
                 double complex v = 0;
                 for (int k = 0; k < 3; k++)
-                    g[k] = f[0] * s->recip[k] + f[1] * s->recip[3 + k] + f[2] * s->recip[6 + k];
-                double damp = exp(-0.5 * s->gsq[idx] * SCF_RHO_SIGMA * SCF_RHO_SIGMA);
-                for (size_t a = 0; a < s->natoms; a++) {
-                    const double *r = s->pos + 3 * a;
+                    g[k] = f[0] * geom->recip[k] + f[1] * geom->recip[3 + k] +
+                           f[2] * geom->recip[6 + k];
+                double g2 = g[0] * g[0] + g[1] * g[1] + g[2] * g[2];
+                double damp = exp(-0.5 * g2 * SCF_RHO_SIGMA * SCF_RHO_SIGMA);
+                for (size_t a = 0; a < geom->natoms; a++) {
+                    const double *r = geom->pos + 3 * a;
                     double ph = g[0] * r[0] + g[1] * r[1] + g[2] * r[2];
-                    v += s->psp[a].zion * damp * (cos(ph) - I * sin(ph));
+                    v += geom->psp[a].zion * damp * (cos(ph) - I * sin(ph));
                 }
-                box[idx] = v / s->omega;
+                box[idx] = v / geom->omega;
             }
     fftw_execute_dft(s->bwd, box, box);
     for (size_t i = 0; i < s->nfft; i++)
-        s->rho_in[i] = creal(box[i]);
+        out[i] = creal(box[i]);
+}
+
+static void
+initial_density(struct dft_scf *s)
+{
+    atomic_density(s, s, s->rho_in);
 }
 
 static void
@@ -542,5 +554,125 @@ dft_scf_energy_of(struct dft_scf *s, size_t ik, const double complex *psi, doubl
     kp->psi = save;
     dft_ham_density(s, kp, w);
     free(trial);
+    return 0;
+}
+
+/* Miller indices of index idx of an FFT box of sizes n. */
+static void
+box_miller(size_t idx, const size_t n[3], int f[3])
+{
+    f[2] = freq(idx % n[2], n[2]);
+    f[1] = freq(idx / n[2] % n[1], n[1]);
+    f[0] = freq(idx / (n[1] * n[2]), n[0]);
+}
+
+/* Index of Miller indices f in an FFT box of sizes n; SIZE_MAX when f does not fit strictly
+ * inside (the Nyquist plane of an even size is left out: its sign is ambiguous). */
+static size_t
+box_index(const int f[3], const size_t n[3])
+{
+    size_t i[3];
+    for (int k = 0; k < 3; k++) {
+        if (2 * (size_t)abs(f[k]) >= n[k])
+            return SIZE_MAX;
+        i[k] = f[k] >= 0 ? (size_t)f[k] : n[k] - (size_t)(-f[k]);
+    }
+    return (i[0] * n[1] + i[1]) * n[2] + i[2];
+}
+
+/* rho of prev (its grid) onto the grid of s, through the Fourier coefficients of the same
+ * Miller indices: exact where both grids hold them, the rest dropped or zero. Into out. */
+static int
+density_transfer(struct dft_scf *s, const struct dft_scf *prev, double *out, struct core_err *err)
+{
+    double complex *pb = fftw_malloc(prev->nfft * sizeof *pb);
+    if (!pb)
+        return core_err_set(err, CORE_ENOMEM, "scf: out of memory");
+    for (size_t i = 0; i < prev->nfft; i++)
+        pb[i] = prev->rho_out[i];
+    fftw_execute_dft(prev->fwd, pb, pb);
+    memset(s->cbox, 0, s->nfft * sizeof *s->cbox);
+    for (size_t i = 0; i < prev->nfft; i++) {
+        int f[3];
+        box_miller(i, prev->ngrid, f);
+        size_t j = box_index(f, s->ngrid);
+        if (j != SIZE_MAX && box_index(f, prev->ngrid) != SIZE_MAX)
+            s->cbox[j] = pb[i] / (double)prev->nfft;
+    }
+    fftw_free(pb);
+    fftw_execute_dft(s->bwd, s->cbox, s->cbox);
+    for (size_t i = 0; i < s->nfft; i++)
+        out[i] = creal(s->cbox[i]);
+    return 0;
+}
+
+/* Wavefunctions of prev at the same k-points, coefficient by coefficient of the same Miller
+ * indices; plane waves that prev lacks keep a small part of the random start. */
+static int
+psi_transfer(struct dft_scf *s, const struct dft_scf *prev, struct core_err *err)
+{
+    size_t *map = malloc(prev->nfft * sizeof *map);
+    if (!map)
+        return core_err_set(err, CORE_ENOMEM, "scf: out of memory");
+    for (size_t ik = 0; ik < s->nkpts; ik++) {
+        struct dft_kpt *a = &s->kp[ik];
+        const struct dft_kpt *b = &prev->kp[ik];
+        for (size_t i = 0; i < prev->nfft; i++)
+            map[i] = SIZE_MAX;
+        for (size_t g = 0; g < b->npw; g++)
+            map[b->ifft[g]] = g;
+        for (size_t g = 0; g < a->npw; g++) {
+            int f[3];
+            box_miller(a->ifft[g], s->ngrid, f);
+            size_t j = box_index(f, prev->ngrid);
+            j = j == SIZE_MAX ? SIZE_MAX : map[j];
+            for (size_t nb = 0; nb < s->nbands; nb++)
+                a->psi[g + nb * a->npw] =
+                    j == SIZE_MAX ? 1e-4 * a->psi[g + nb * a->npw] : b->psi[j + nb * b->npw];
+        }
+    }
+    free(map);
+    return 0;
+}
+
+int
+dft_scf_restart(struct dft_scf *s, const struct dft_scf *prev, int *what, struct core_err *err)
+{
+    int rc, same_atoms;
+    *what = 0;
+    if (s->niter > 0)
+        return core_err_set(err, CORE_EINPUT, "scf: restart after the SCF has begun");
+    if (prev->niter == 0)
+        return 0;
+    same_atoms = s->natoms == prev->natoms && fabs(s->nelec - prev->nelec) < 1e-9;
+    for (size_t a = 0; same_atoms && a < s->natoms; a++)
+        same_atoms = s->psp[a].z == prev->psp[a].z && s->psp[a].zion == prev->psp[a].zion;
+    if (same_atoms) {
+        /* rho_prev moved with the atoms: rho_prev - atoms(prev) + atoms(s), on the same
+         * fractional points (so a strained cell carries it along), renormalised to nelec (the
+         * charge density scales with the inverse volume) */
+        double *old = s->tmp1, *neu = s->tmp2, *rho = s->rho_in, q = 0;
+        atomic_density(s, prev, old);
+        atomic_density(s, s, neu);
+        if (memcmp(s->ngrid, prev->ngrid, sizeof s->ngrid) == 0)
+            memcpy(rho, prev->rho_out, s->nfft * sizeof *rho);
+        else if ((rc = density_transfer(s, prev, rho, err)) != 0)
+            return rc;
+        for (size_t i = 0; i < s->nfft; i++) {
+            rho[i] = rho[i] * prev->omega / s->omega - old[i] + neu[i];
+            q += rho[i];
+        }
+        q *= s->omega / (double)s->nfft;
+        if (q > 0)
+            for (size_t i = 0; i < s->nfft; i++)
+                rho[i] *= s->nelec / q;
+        *what |= DFT_RESTART_DENSITY;
+    }
+    if (s->nkpts == prev->nkpts && s->nbands == prev->nbands &&
+        memcmp(s->kpts, prev->kpts, 3 * s->nkpts * sizeof *s->kpts) == 0) {
+        if ((rc = psi_transfer(s, prev, err)) != 0)
+            return rc;
+        *what |= DFT_RESTART_PSI;
+    }
     return 0;
 }

@@ -544,6 +544,88 @@ test_variational(struct dft_scf *scf)
     free(d);
 }
 
+/* Runs an SCF to convergence; returns the iterations (0 on failure). */
+static size_t
+scf_run(struct dft_scf *scf, double *energy)
+{
+    struct core_err err = {0};
+    struct dft_energies e;
+    int rc = 0;
+    while (!dft_scf_converged(scf) && dft_scf_niter(scf) < 100 && rc == 0)
+        rc = dft_scf_iterate(scf, &err);
+    dft_scf_energies(scf, &e);
+    *energy = e.total;
+    return rc == 0 && dft_scf_converged(scf) ? dft_scf_niter(scf) : 0;
+}
+
+/*
+ * Warm start from the converged si-lda-small (prev): a strained and rattled silicon, on the same
+ * grid and on another grid (another cutoff: other plane waves, density through Fourier
+ * coefficients), converges to the energy of a start from scratch in fewer iterations.
+ */
+static void
+test_restart(const struct dft_scf *prev)
+{
+    struct dft_psp p = si_psp();
+    const struct dft_psp *pp[2] = {&p, &p};
+    struct dft_params par;
+    struct dft_scf *cold = NULL, *warm = NULL, *fresh = NULL;
+    struct core_err err = {0};
+    double cell[9], pos[6], ec, ew;
+    int what = -1;
+    si_cell(cell, pos);
+    for (int i = 0; i < 9; i++)
+        cell[i] *= i == 0 ? 1.0123 : 1.0031;
+    pos[3] += 0.0432;
+    pos[5] -= 0.0217;
+    dft_params_init(&par);
+    par.kgrid[0] = par.kgrid[1] = par.kgrid[2] = 2;
+    par.kshift[0] = par.kshift[1] = par.kshift[2] = 0.5;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t ng[3], nc, nw;
+        par.ecut = pass == 0 ? 10 : 14;
+        dft_scf_alloc(cell, 2, pos, pp, &par, &cold, &err);
+        dft_scf_alloc(cell, 2, pos, pp, &par, &warm, &err);
+        if (!ok(cold && warm, "restart %d: alloc", pass))
+            break;
+        dft_scf_grid(warm, ng);
+        ok((ng[0] == 24) == (pass == 0), "restart %d: grid %zu (%s prev's)", pass, ng[0],
+           pass == 0 ? "same as" : "not");
+        is_int(dft_scf_restart(warm, prev, &what, &err), 0, "restart %d: takes over", pass);
+        is_int(what, DFT_RESTART_DENSITY | DFT_RESTART_PSI, "restart %d: density and psi", pass);
+        nc = scf_run(cold, &ec);
+        nw = scf_run(warm, &ew);
+        ok(nc > 0 && nw > 0, "restart %d: both converge", pass);
+        ok(nw < nc, "restart %d: %zu iterations warm, %zu from scratch", pass, nw, nc);
+        is_abs(ew, ec, 1e-9, "restart %d: same energy (%.12f)", pass, ew);
+        is_int(dft_scf_restart(warm, prev, &what, &err), CORE_EINPUT,
+               "restart %d: refused after iterating", pass);
+        ok(strstr(err.msg, "restart after") != NULL, "restart %d: message '%s'", pass, err.msg);
+        /* a previous SCF that never iterated gives nothing */
+        dft_scf_alloc(cell, 2, pos, pp, &par, &fresh, &err);
+        is_int(dft_scf_restart(fresh, cold, &what, &err), 0, "restart %d: from converged", pass);
+        dft_scf_free(cold);
+        dft_scf_alloc(cell, 2, pos, pp, &par, &cold, &err);
+        is_int(dft_scf_restart(fresh, cold, &what, &err), 0, "restart %d: from fresh", pass);
+        is_int(what, 0, "restart %d: nothing from an SCF that never ran", pass);
+        dft_scf_free(fresh);
+        dft_scf_free(cold);
+        dft_scf_free(warm);
+        cold = warm = fresh = NULL;
+    }
+    /* other atoms: the wavefunctions only (same k-points and bands), not the density */
+    {
+        struct dft_psp c;
+        const struct dft_psp *pc[2] = {&c, &c};
+        read_text(gth_text, "C", "GTH-PBE-q4", &c, &err);
+        par.ecut = 10;
+        dft_scf_alloc(cell, 2, pos, pc, &par, &warm, &err);
+        is_int(warm ? dft_scf_restart(warm, prev, &what, &err) : -1, 0, "restart: C from Si");
+        is_int(what, DFT_RESTART_PSI, "restart: C from Si takes the wavefunctions only");
+        dft_scf_free(warm);
+    }
+}
+
 static void
 test_scf_errors(void)
 {
@@ -610,6 +692,7 @@ main(void)
     struct dft_scf *scf = scf_si("si-lda-small", 10, 2, 1);
     if (scf) {
         test_variational(scf);
+        test_restart(scf);
         dft_scf_free(scf);
     }
     if (small)

@@ -1,0 +1,502 @@
+/*
+ * dft-scf: configurations -> the same, labelled with Kohn-Sham DFT energies (lib/dft).
+ *
+ * For every configuration of the stream: plane waves, GTH pseudopotentials from CP2K's
+ * GTH_POTENTIALS, an SCF, and the frame written back with energy= and free_energy= in eV (stale
+ * forces and stress of the input are dropped). Consecutive configurations start from the
+ * previous one's density and wavefunctions (dft_scf_restart). See man/dft-scf.1.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <xc.h>
+
+#include "../formats/config.h"
+#include "../formats/gth.h"
+#include "../formats/prog.h"
+#include "../formats/stream.h"
+#include "../formats/table.h"
+#include "../lib/dft/dft.h"
+
+static const char synopsis[] = "--ecut E [options] [FILE]";
+
+#define PSP_FILE_DEFAULT "/usr/share/cp2k/GTH_POTENTIALS"
+#define PSP_NAME_DEFAULT "GTH-PADE" /* CP2K's alias of the LDA (Pade) potential of each element */
+
+enum {
+    OPT_ECUT = 256,
+    OPT_KPTS,
+    OPT_KSHIFT,
+    OPT_XC,
+    OPT_PSP,
+    OPT_PSPFILE,
+    OPT_NBANDS,
+    OPT_TOL,
+    OPT_MAXITER,
+    OPT_MIX,
+    OPT_SCRATCH,
+    OPT_SEED,
+    OPT_REPORT,
+    OPT_PROGRESS,
+    OPT_VERSION,
+};
+
+static const struct prog_opt opts[] = {
+    {"ecut", OPT_ECUT, "E", "plane-wave cutoff, Ha (also Ry, eV); required"},
+    {"kpts", OPT_KPTS, "N1,N2,N3", "Monkhorst-Pack k-point mesh (1,1,1)"},
+    {"kshift", OPT_KSHIFT, "S1,S2,S3", "shift of the mesh, fractions of a step in [0,1) (0,0,0)"},
+    {"xc", OPT_XC, "NAME", "libxc LDA functional, name or number (lda_xc_teter93)"},
+    {"psp", OPT_PSP, "EL=NAME", "potential of element EL in the psp file (EL=GTH-PADE)"},
+    {"psp-file", OPT_PSPFILE, "FILE", "GTH potentials, CP2K format (" PSP_FILE_DEFAULT ")"},
+    {"nbands", OPT_NBANDS, "N", "bands per k-point (the occupied ones)"},
+    {"tol", OPT_TOL, "E", "SCF stops when the energy changes by less, Ha (1e-10)"},
+    {"maxiter", OPT_MAXITER, "N", "SCF iterations before giving up (100)"},
+    {"mix", OPT_MIX, "ALPHA", "density mixing parameter in (0,2] (0.8)"},
+    {"scratch", OPT_SCRATCH, NULL, "start every configuration from atoms, not the previous one"},
+    {"seed", OPT_SEED, "N", "seed of the initial wavefunctions (1)"},
+    {"report", OPT_REPORT, "FILE", "write a table of energy terms, iterations and timings"},
+    {"output", 'o', "FILE", "write to FILE instead of stdout"},
+    {"progress", OPT_PROGRESS, NULL, "report every SCF iteration on stderr"},
+    {"quiet", 'q', NULL, "no warnings"},
+    {"verbose", 'v', NULL, "a summary of every configuration on stderr"},
+    {"help", 'h', NULL, "show this help"},
+    {"version", OPT_VERSION, NULL, "show the version"},
+};
+
+#define NOPTS (sizeof opts / sizeof opts[0])
+
+struct ds_opts {
+    struct dft_params par;
+    const char *output, *report, *psp_file;
+    char psp[CORE_ZMAX + 1][64]; /* potential name per atomic number; "" = default */
+    int scratch;
+};
+
+/* A quantity in Ha: a bare number is Ha; a unit (Ha, Ry, eV, meV, ...) is converted. */
+static int
+parse_energy_ha(const char *s, double *ha, struct core_err *err)
+{
+    double v;
+    if (core_parse_double(s, &v) == 0) {
+        *ha = v;
+        return 0;
+    }
+    if (core_quantity_parse(s, CORE_DIM_ENERGY, &v, err))
+        return CORE_EINPUT;
+    *ha = v / UNITS_HARTREE_EV;
+    return 0;
+}
+
+/* n comma-separated numbers, or one number that stands for all n. */
+static int
+parse_list(const char *s, double *v, int n)
+{
+    char buf[128], *tok, *save = NULL;
+    int k = 0;
+    if (strlen(s) >= sizeof buf || s[0] == ',' || strstr(s, ",,"))
+        return -1;
+    strcpy(buf, s);
+    for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (k == n || core_parse_double(tok, &v[k]))
+            return -1;
+        k++;
+    }
+    if (k == 1)
+        for (int i = 1; i < n; i++)
+            v[i] = v[0];
+    else if (k != n || s[strlen(s) - 1] == ',')
+        return -1;
+    return 0;
+}
+
+static int
+parse_xc(const char *s, int *id, struct core_err *err)
+{
+    long l;
+    int family;
+    if (core_parse_long(s, &l) == 0)
+        *id = l > 0 && l < 100000 ? (int)l : -1;
+    else
+        *id = xc_functional_get_number(s);
+    family = *id > 0 ? xc_family_from_id(*id, NULL, NULL) : XC_FAMILY_UNKNOWN;
+    if (family == XC_FAMILY_UNKNOWN)
+        return core_err_set(err, CORE_EINPUT, "--xc: libxc has no functional '%s'", s);
+    if (family != XC_FAMILY_LDA)
+        return core_err_set(err, CORE_EINPUT,
+                            "--xc: '%s' is not an LDA functional: GGA and beyond are not "
+                            "implemented yet",
+                            s);
+    return 0;
+}
+
+static int
+parse_one(void *ctx, int c, const char *arg, struct core_err *err)
+{
+    struct ds_opts *o = ctx;
+    double v[3];
+    long l;
+    switch (c) {
+    case OPT_ECUT:
+        if (parse_energy_ha(arg, &o->par.ecut, err) || !(o->par.ecut > 0) || o->par.ecut > 1e5)
+            return core_err_set(err, CORE_EINPUT, "--ecut: '%s' is not an energy in (0, 1e5 Ha]",
+                                arg);
+        return 0;
+    case OPT_KPTS:
+        if (parse_list(arg, v, 3))
+            return core_err_set(err, CORE_EINPUT, "--kpts: '%s' is not N1,N2,N3", arg);
+        for (int j = 0; j < 3; j++) {
+            if (v[j] != floor(v[j]) || v[j] < 1 || v[j] > 1000)
+                return core_err_set(err, CORE_EINPUT, "--kpts: '%s' is not N1,N2,N3 in 1..1000",
+                                    arg);
+            o->par.kgrid[j] = (int)v[j];
+        }
+        return 0;
+    case OPT_KSHIFT:
+        if (parse_list(arg, v, 3))
+            return core_err_set(err, CORE_EINPUT, "--kshift: '%s' is not S1,S2,S3", arg);
+        for (int j = 0; j < 3; j++) {
+            if (!(v[j] >= 0 && v[j] < 1))
+                return core_err_set(err, CORE_EINPUT, "--kshift: '%s' is not in [0, 1)", arg);
+            o->par.kshift[j] = v[j];
+        }
+        return 0;
+    case OPT_XC:
+        return parse_xc(arg, &o->par.xc, err);
+    case OPT_PSP: {
+        const char *eq = strchr(arg, '=');
+        char sym[8];
+        int z;
+        if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof sym || !eq[1] || strlen(eq + 1) >= 64)
+            return core_err_set(err, CORE_EINPUT, "--psp: '%s' is not ELEMENT=NAME", arg);
+        memcpy(sym, arg, (size_t)(eq - arg));
+        sym[eq - arg] = '\0';
+        if (!(z = core_elem_z(sym)))
+            return core_err_set(err, CORE_EINPUT, "--psp: unknown element '%s'", sym);
+        if (strpbrk(eq + 1, " \t"))
+            return core_err_set(err, CORE_EINPUT, "--psp: '%s' has a blank in the name", arg);
+        strcpy(o->psp[z], eq + 1);
+        return 0;
+    }
+    case OPT_PSPFILE:
+        o->psp_file = arg;
+        return 0;
+    case OPT_NBANDS:
+        if (core_parse_long(arg, &l) || l < 1 || l > 100000)
+            return core_err_set(err, CORE_EINPUT, "--nbands: '%s' is not an integer >= 1", arg);
+        o->par.nbands = (size_t)l;
+        return 0;
+    case OPT_TOL:
+        if (parse_energy_ha(arg, &v[0], err) || !(v[0] > 0) || v[0] > 1)
+            return core_err_set(err, CORE_EINPUT, "--tol: '%s' is not an energy in (0, 1 Ha]", arg);
+        o->par.tol_energy = v[0];
+        /* the energy is variational, so its error is quadratic in the density's */
+        o->par.tol_density = 1e-3 * sqrt(v[0]);
+        return 0;
+    case OPT_MAXITER:
+        if (core_parse_long(arg, &l) || l < 1 || l > 100000)
+            return core_err_set(err, CORE_EINPUT, "--maxiter: '%s' is not an integer >= 1", arg);
+        o->par.maxiter = (size_t)l;
+        return 0;
+    case OPT_MIX:
+        if (core_parse_double(arg, &v[0]) || !(v[0] > 0 && v[0] <= 2))
+            return core_err_set(err, CORE_EINPUT, "--mix: '%s' is not in (0, 2]", arg);
+        o->par.mix_alpha = v[0];
+        return 0;
+    case OPT_SCRATCH:
+        o->scratch = 1;
+        return 0;
+    case OPT_SEED:
+        if (core_parse_long(arg, &l) || l < 0)
+            return core_err_set(err, CORE_EINPUT, "--seed: '%s' is not an integer >= 0", arg);
+        o->par.seed = (unsigned long)l;
+        return 0;
+    case OPT_REPORT:
+        o->report = arg;
+        return 0;
+    case 'o':
+        o->output = arg;
+        return 0;
+    }
+    return core_err_set(err, CORE_EINTERNAL, "option %d not handled", c);
+}
+
+static double
+now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The potential of atomic number z, read from the psp file the first time it is needed. */
+static int
+psp_get(const struct ds_opts *o, struct dft_psp **cache, int z, const struct dft_psp **out,
+        struct core_err *err)
+{
+    struct stream_in in;
+    int rc;
+    if (!cache[z]) {
+        const char *name = o->psp[z][0] ? o->psp[z] : PSP_NAME_DEFAULT;
+        if (!(cache[z] = malloc(sizeof **cache)))
+            return core_err_set(err, CORE_ENOMEM, "out of memory");
+        if ((rc = stream_in_open(&in, o->psp_file, err)))
+            return rc;
+        rc = gth_read(&in, core_elem_symbol(z), name, cache[z], err);
+        stream_in_close(&in);
+        if (rc) {
+            free(cache[z]);
+            cache[z] = NULL;
+            return rc;
+        }
+    }
+    *out = cache[z];
+    return 0;
+}
+
+/* Report table: one row per configuration. */
+static const char *const rep_names[] = {"frame",       "natoms",  "niter", "warm",     "energy",
+                                        "free_energy", "kinetic", "local", "psp_core", "nonloc",
+                                        "hartree",     "xc",      "ewald", "total",    "band",
+                                        "homo",        "nkpts",   "npw",   "time",     "t_iter"};
+static const char *const rep_units[] = {"",   "",   "",   "",   "eV", "eV", "Ha", "Ha", "Ha", "Ha",
+                                        "Ha", "Ha", "Ha", "Ha", "Ha", "Ha", "",   "",   "s",  "s"};
+#define NREP (sizeof rep_names / sizeof rep_names[0])
+
+/* Runs the SCF of one frame (positions and cell in Angstrom); on success *scf holds the result
+ * and row the report row. prev (may be NULL) is the previous SCF to start from. */
+static int
+label(const struct ds_opts *o, struct prog *p, struct dft_psp **cache, const struct core_frame *f,
+      const char *where, struct dft_scf *prev, struct dft_scf **scf, double *row,
+      struct core_err *err)
+{
+    double cell[9], *pos = NULL, t0 = now(), t1;
+    const struct dft_psp **pp = NULL;
+    struct dft_energies e;
+    int rc = 0, warm = 0;
+
+    *scf = NULL;
+    if (!f->has_cell)
+        return core_err_set(err, CORE_EINPUT, "%s: no cell: plane waves need a periodic box",
+                            where);
+    for (int j = 0; j < 3; j++)
+        if (!f->pbc[j] && o->par.kgrid[j] > 1)
+            return core_err_set(err, CORE_EINPUT,
+                                "%s: not periodic along a%d, but --kpts has %d points there", where,
+                                j + 1, o->par.kgrid[j]);
+    pos = malloc(3 * f->natoms * sizeof *pos);
+    pp = malloc(f->natoms * sizeof *pp);
+    if (!pos || !pp) {
+        rc = core_err_set(err, CORE_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < 9; i++)
+        cell[i] = f->cell[i] / UNITS_BOHR_ANG;
+    for (size_t i = 0; i < 3 * f->natoms; i++)
+        pos[i] = f->pos[i] / UNITS_BOHR_ANG;
+    for (size_t a = 0; a < f->natoms && !rc; a++)
+        rc = psp_get(o, cache, f->z[a], &pp[a], err);
+    if (rc)
+        goto done;
+    if ((rc = dft_scf_alloc(cell, f->natoms, pos, pp, &o->par, scf, err))) {
+        struct core_err e2 = *err;
+        rc = core_err_set(err, rc, "%s: %s", where, e2.msg);
+        goto done;
+    }
+    if (prev && (rc = dft_scf_restart(*scf, prev, &warm, err)))
+        goto done;
+    t1 = now();
+    while (!dft_scf_converged(*scf) && dft_scf_niter(*scf) < o->par.maxiter) {
+        if ((rc = dft_scf_iterate(*scf, err)))
+            goto done;
+        dft_scf_energies(*scf, &e);
+        if (isnan(dft_scf_delta_energy(*scf))) /* the first iteration has no previous energy */
+            prog_progress(p, "scf %zu E=%.10g dE=- t=%.3gs", dft_scf_niter(*scf),
+                          e.total * UNITS_HARTREE_EV, now() - t0);
+        else
+            prog_progress(p, "scf %zu E=%.10g dE=%.2g t=%.3gs", dft_scf_niter(*scf),
+                          e.total * UNITS_HARTREE_EV,
+                          dft_scf_delta_energy(*scf) * UNITS_HARTREE_EV, now() - t0);
+    }
+    prog_progress_end(p);
+    if (!dft_scf_converged(*scf)) {
+        double de = fabs(dft_scf_delta_energy(*scf));
+        if (de >= o->par.tol_energy)
+            rc = core_err_set(err, CORE_ENOCONV,
+                              "%s: scf not converged after %zu iterations (dE %.2g Ha > %.2g Ha)",
+                              where, dft_scf_niter(*scf), de, o->par.tol_energy);
+        else
+            rc = core_err_set(err, CORE_ENOCONV,
+                              "%s: scf not converged after %zu iterations (density residual "
+                              "%.2g > %.2g)",
+                              where, dft_scf_niter(*scf), dft_scf_residual(*scf),
+                              o->par.tol_density);
+        goto done;
+    }
+    dft_scf_energies(*scf, &e);
+    {
+        size_t nk = dft_scf_nkpts(*scf), nocc = 0, npw = 0;
+        double homo = -INFINITY, ne = 0;
+        for (size_t a = 0; a < f->natoms; a++)
+            ne += pp[a]->zion;
+        nocc = (size_t)lround(ne / 2);
+        for (size_t ik = 0; ik < nk; ik++) {
+            double h = dft_scf_eigenvalues(*scf, ik)[nocc - 1];
+            homo = h > homo ? h : homo;
+            npw = dft_scf_npw(*scf, ik) > npw ? dft_scf_npw(*scf, ik) : npw;
+        }
+        double r[NREP] = {0,
+                          (double)f->natoms,
+                          (double)dft_scf_niter(*scf),
+                          warm,
+                          e.total * UNITS_HARTREE_EV,
+                          e.total * UNITS_HARTREE_EV,
+                          e.kinetic,
+                          e.local,
+                          e.psp_core,
+                          e.nonlocal,
+                          e.hartree,
+                          e.xc,
+                          e.ewald,
+                          e.total,
+                          e.band,
+                          homo,
+                          (double)nk,
+                          (double)npw,
+                          now() - t0,
+                          (now() - t1) / (double)dft_scf_niter(*scf)};
+        memcpy(row, r, sizeof r);
+    }
+done:
+    if (rc) {
+        dft_scf_free(*scf);
+        *scf = NULL;
+    }
+    free(pos);
+    free(pp);
+    return rc;
+}
+
+/* The labelled frame: energies in eV, and no forces or stress left over from the input. */
+static void
+relabel(struct core_frame *f, double energy_ev)
+{
+    free(f->forces);
+    f->forces = NULL;
+    f->has_stress = f->has_virial = 0;
+    f->has_energy = f->has_free_energy = 1;
+    f->energy = f->free_energy = energy_ev;
+}
+
+static int
+write_report(const struct ds_opts *o, const struct table *t, struct core_err *err)
+{
+    struct stream_out out;
+    int rc;
+    if ((rc = stream_out_open(&out, o->report, 0, err)))
+        return rc;
+    rc = table_write(out.fp, t, err);
+    rc = rc ? rc : stream_out_commit(&out, err);
+    if (rc)
+        stream_out_abort(&out);
+    return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct prog p;
+    struct ds_opts o;
+    struct core_err err = {0};
+    struct dft_psp *cache[CORE_ZMAX + 1] = {0};
+    struct dft_scf *prev = NULL, *scf = NULL;
+    struct core_frame f;
+    struct config_src src;
+    struct stream_out out;
+    struct table rep;
+    size_t nframes = 0, niter = 0;
+    int rc, got, src_open = 0, out_open = 0;
+    double t0 = now();
+
+    memset(&o, 0, sizeof o);
+    dft_params_init(&o.par);
+    o.psp_file = PSP_FILE_DEFAULT;
+    prog_init(&p, argv[0]);
+    p.progress = 0; /* one line per SCF iteration: only on request */
+    rc = prog_parse(&p, argc, argv, synopsis,
+                    "Labels configurations with Kohn-Sham DFT energies (plane waves, GTH "
+                    "pseudopotentials, LDA).",
+                    opts, NOPTS, parse_one, &o, &optind);
+    if (rc != PROG_CONTINUE)
+        return rc;
+    rc = 0;
+    if (optind < argc - 1)
+        return prog_usage_error(&p, synopsis, "one input file at most");
+    if (!(o.par.ecut > 0))
+        return prog_usage_error(&p, synopsis, "--ecut is required (e.g. --ecut 20Ha)");
+    if (o.report && o.output && strcmp(o.report, o.output) == 0)
+        return prog_usage_error(&p, synopsis, "--report and -o name the same file");
+    if (o.report && strcmp(o.report, "-") == 0 && (!o.output || strcmp(o.output, "-") == 0))
+        return prog_usage_error(&p, synopsis, "--report - and the configurations both on stdout");
+
+    core_frame_init(&f);
+    table_init(&rep);
+    for (size_t i = 0; i < NREP && !rc; i++)
+        rc = table_col_add(&rep, rep_names[i], rep_units[i], &err);
+    rc = rc ? rc : table_meta_set(&rep, &err, "ecut", "%.17g Ha", o.par.ecut);
+    rc = rc ? rc
+            : table_meta_set(&rep, &err, "kpts", "%d %d %d shift %.17g %.17g %.17g", o.par.kgrid[0],
+                             o.par.kgrid[1], o.par.kgrid[2], o.par.kshift[0], o.par.kshift[1],
+                             o.par.kshift[2]);
+    rc = rc ? rc : table_meta_set(&rep, &err, "xc", "%d", o.par.xc);
+    rc = rc ? rc : table_meta_set(&rep, &err, "psp_file", "%s", o.psp_file);
+    rc = rc ? rc : table_meta_set(&rep, &err, "tol", "%.3g Ha", o.par.tol_energy);
+    rc = rc ? rc : table_meta_set(&rep, &err, "seed", "%lu", o.par.seed);
+    if (rc)
+        goto done;
+    if ((rc = stream_out_open(&out, o.output, 0, &err)))
+        goto done;
+    out_open = 1;
+    if ((rc = config_src_open(&src, optind < argc ? argv[optind] : "-", CONFIG_AUTO, NULL, &err)))
+        goto done;
+    src_open = 1;
+    while (!(rc = config_src_read(&src, &f, &got, &err)) && got) {
+        char where[STREAM_NAMELEN + 32];
+        double row[NREP];
+        snprintf(where, sizeof where, "%s:%zu", src.in.name, nframes + 1);
+        rc = label(&o, &p, cache, &f, where, o.scratch ? NULL : prev, &scf, row, &err);
+        if (rc)
+            break;
+        row[0] = (double)(nframes + 1);
+        niter += dft_scf_niter(scf);
+        prog_info(&p, "%s: %zu atoms, %zu iterations%s, E = %.10g eV, %.3g s", where, f.natoms,
+                  dft_scf_niter(scf), row[3] != 0 ? " (warm start)" : "", row[4], row[18]);
+        dft_scf_free(prev);
+        prev = scf;
+        scf = NULL;
+        relabel(&f, row[4]);
+        if ((rc = table_row_add(&rep, row, &err)) ||
+            (rc = config_write_frame(out.fp, CONFIG_EXTXYZ, NULL, &f, &err)))
+            break;
+        nframes++;
+    }
+    if (!rc && o.report)
+        rc = write_report(&o, &rep, &err);
+    if (!rc)
+        rc = stream_out_commit(&out, &err);
+done:
+    if (rc && out_open)
+        stream_out_abort(&out);
+    if (src_open)
+        config_src_close(&src);
+    dft_scf_free(prev);
+    dft_scf_free(scf);
+    for (int z = 0; z <= CORE_ZMAX; z++)
+        free(cache[z]);
+    core_frame_release(&f);
+    table_release(&rep);
+    if (rc)
+        return prog_fail(&p, &err);
+    prog_info(&p, "%zu configurations, %zu SCF iterations, %.3g s", nframes, niter, now() - t0);
+    return 0;
+}

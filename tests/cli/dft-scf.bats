@@ -1,0 +1,264 @@
+#!/usr/bin/env bats
+# dft-scf: every option and error path, the ABINIT energy through the command line, the warm
+# start, ASE reading the output. Small cases (Si, 2 atoms, 4-8 Ha) keep the file fast.
+load helpers
+
+setup() {
+    cd "$BATS_TEST_TMPDIR"
+    [ -r /usr/share/cp2k/GTH_POTENTIALS ] || skip "cp2k-data (GTH_POTENTIALS) not installed"
+    # silicon of tests/ref/dft-scf (a = 10.26 bohr), and a fast Gamma-point setting
+    strain-gen -b diamond -e Si -a 10.26bohr > si.xyz
+    FAST="--ecut 4 --kpts 1 --tol 1e-8"
+}
+
+# field of the report's first data row, by column name
+col() {
+    awk -v c="$2" '/^#  /{for (i = 2; i <= NF; i++) if ($i ~ "^" c "(\\[|$)") k = i - 1; next}
+                   !/^#/ && k {print $k; exit}' "$1"
+}
+
+# energy= of frame N (1-based) of an extxyz file
+energy() {
+    grep -o 'energy=[-0-9.e+]*' "$1" | grep -v free | sed -n "${2:-1}p" | cut -d= -f2
+}
+
+@test "--help lists every option and exits 0; --version" {
+    run -0 fpms dft-scf --help
+    assert_line --index 0 'usage: dft-scf --ecut E [options] [FILE]'
+    for o in ecut kpts kshift xc psp psp-file nbands tol maxiter mix scratch seed report output \
+        progress quiet verbose help version; do
+        assert_output --partial -- "--$o"
+    done
+    run -0 fpms dft-scf --version
+    assert_output --regexp '^fpms [0-9]+\.[0-9]+ \(git .*\)$'
+}
+
+@test "silicon through the command line agrees with ABINIT (si-lda-small) to 1e-9 Ha" {
+    ref="$FPMS_ROOT/tests/ref/dft-scf/si-lda-small/expected.txt"
+    want=$(awk '$1 == "total_energy" {print $2}' "$ref")
+    run -0 --separate-stderr fpms dft-scf --ecut 10 --kpts 2,2,2 --kshift 0.5 \
+        --psp Si=GTH-PADE-q4 --report r.tsv -o out.xyz si.xyz
+    [ -z "$output" ]
+    got=$(col r.tsv total)
+    ev=$(energy out.xyz)
+    # the extxyz energy is in eV (CODATA 2014: 27.21138602 eV/Ha, lib/core/units.h)
+    $PY - "$want" "$got" "$ev" <<'EOF'
+import sys
+want, got, ev = map(float, sys.argv[1:])
+assert abs(got - want) < 1e-9, (got, want)
+assert abs(ev / 27.21138602 - want) < 1e-9, (ev, want)
+assert abs(ev - got * 27.21138602) < 1e-9, (ev, got)
+EOF
+    [ "$(col r.tsv niter)" -ge 2 ]
+    [ "$(col r.tsv nkpts)" = 4 ]
+    # the highest occupied band of ABINIT's k-point (1/4,1/4,1/4)
+    $PY -c "import sys; assert abs($(col r.tsv homo) - 0.23325179269531962) < 1e-7"
+}
+
+@test "ASE reads the labelled stream: energy and free_energy in eV, keys kept" {
+    strain-gen -b diamond -e Si -a 10.26bohr --biaxial -s 0,0.01 > two.xyz
+    run -0 fpms dft-scf $FAST -o out.xyz two.xyz
+    $PY - <<'EOF'
+import ase.io
+fr = ase.io.read("out.xyz", ":")
+assert len(fr) == 2
+for a in fr:
+    e = a.get_potential_energy()
+    assert -250 < e < -150, e
+    assert abs(a.get_potential_energy(force_consistent=True) - e) < 1e-12
+    assert a.info["config_type"] == "diamond_Si_biaxial"
+assert abs(fr[1].info["strain"] - 0.01) < 1e-12
+EOF
+}
+
+@test "forces and stress of the input are dropped, other columns pass through" {
+    cat > in.xyz <<'EOF'
+2
+Lattice="0 2.715 2.715 2.715 0 2.715 2.715 2.715 0" Properties=species:S:1:pos:R:3:forces:R:3:tag:I:1 energy=1.5 stress="1 0 0 0 1 0 0 0 1" note=keep pbc="T T T"
+Si 0 0 0 0.1 0.2 0.3 7
+Si 1.3575 1.3575 1.3575 -0.1 -0.2 -0.3 8
+EOF
+    run -0 fpms dft-scf $FAST in.xyz
+    refute_output --partial forces
+    refute_output --partial stress
+    refute_output --partial 'energy=1.5'
+    assert_output --partial 'note=keep'
+    assert_output --partial 'tag:I:1'
+    assert_output --regexp 'Si +0(\.0)? +0(\.0)? +0(\.0)? +7'
+}
+
+@test "--ecut takes Ha (bare), Ry and eV; --tol takes units too" {
+    run -0 fpms dft-scf --ecut 4 --kpts 1 --report a.tsv si.xyz
+    run -0 fpms dft-scf --ecut 8Ry --kpts 1 --report b.tsv si.xyz
+    run -0 fpms dft-scf --ecut 108.84554408eV --kpts 1 --tol 2.72e-9eV --report c.tsv si.xyz
+    [ "$(col a.tsv npw)" = "$(col b.tsv npw)" ] && [ "$(col a.tsv npw)" = "$(col c.tsv npw)" ]
+    $PY -c "
+a, b, c = $(col a.tsv total), $(col b.tsv total), $(col c.tsv total)
+assert abs(a - b) < 1e-9 and abs(a - c) < 1e-8, (a, b, c)"
+    grep -q '^# ecut = 4 Ha' b.tsv
+    grep -q '^# tol = 1e-10 Ha' c.tsv
+}
+
+@test "--kpts and --kshift: k-point counts, one number for three" {
+    run -0 fpms dft-scf --ecut 4 --kpts 2 --kshift 0.5 --report a.tsv si.xyz
+    [ "$(col a.tsv nkpts)" = 4 ]
+    run -0 fpms dft-scf --ecut 4 --kpts 3,1,1 --report b.tsv si.xyz
+    [ "$(col b.tsv nkpts)" = 2 ]
+    grep -q '^# kpts = 3 1 1 shift 0 0 0' b.tsv
+    run -0 fpms dft-scf --ecut 4 --kpts 3,3,3 --kshift 0,0.5,0 --report c.tsv si.xyz
+    grep -q '^# kpts = 3 3 3 shift 0 0.5 0' c.tsv
+}
+
+@test "--xc by name or libxc number; --nbands, --mix, --seed, --maxiter do not change the energy" {
+    run -0 fpms dft-scf $FAST --report a.tsv si.xyz
+    run -0 fpms dft-scf $FAST --xc 20 --nbands 6 --mix 0.5 --seed 7 --maxiter 60 --report b.tsv si.xyz
+    run -0 fpms dft-scf $FAST --xc LDA_XC_TETER93 --report c.tsv si.xyz
+    $PY -c "
+a, b, c = $(col a.tsv total), $(col b.tsv total), $(col c.tsv total)
+assert abs(a - b) < 1e-7 and a == c, (a, b, c)"
+    grep -q '^# seed = 7' b.tsv
+    # plain Slater exchange (libxc 1) is another functional: another energy
+    run -0 fpms dft-scf $FAST --xc lda_x --report d.tsv si.xyz
+    $PY -c "assert abs($(col a.tsv total) - $(col d.tsv total)) > 0.1"
+}
+
+@test "--psp and --psp-file pick the potential" {
+    run -0 fpms dft-scf $FAST --psp Si=GTH-PADE-q4 --report a.tsv si.xyz
+    run -0 fpms dft-scf $FAST --psp Si=gth-lda-q4 --report b.tsv si.xyz
+    [ "$(col a.tsv total)" = "$(col b.tsv total)" ]
+    # a file with the one entry, read by name
+    awk '/^Si GTH-PADE-q4/{p = 1} p && /^#/{exit} p' /usr/share/cp2k/GTH_POTENTIALS > my.gth
+    run -0 fpms dft-scf $FAST --psp-file my.gth --psp Si=GTH-PADE-q4 --report c.tsv si.xyz
+    [ "$(col a.tsv total)" = "$(col c.tsv total)" ]
+    grep -q '^# psp_file = my.gth' c.tsv
+}
+
+@test "consecutive configurations start from the previous one: fewer iterations, same energies" {
+    strain-gen -b diamond -e Si -a 10.26bohr --biaxial -s -0.01:0.01:0.01 > s.xyz
+    run -0 fpms dft-scf --ecut 6 --kpts 2 --kshift 0.5 --report warm.tsv -o warm.xyz s.xyz
+    run -0 fpms dft-scf --ecut 6 --kpts 2 --kshift 0.5 --scratch --report cold.tsv -o cold.xyz s.xyz
+    w=$(awk '!/^#/{s += $3} END {print s}' warm.tsv)
+    c=$(awk '!/^#/{s += $3} END {print s}' cold.tsv)
+    echo "iterations: warm $w, scratch $c"
+    [ "$w" -lt "$c" ]
+    [ "$(awk '!/^#/{printf "%d", $4}' warm.tsv)" = 033 ]
+    [ "$(awk '!/^#/{printf "%d", $4}' cold.tsv)" = 000 ]
+    for i in 1 2 3; do
+        $PY -c "assert abs($(energy warm.xyz $i) - ($(energy cold.xyz $i))) < 1e-7"
+    done
+}
+
+@test "--progress prints one line per iteration, -v a summary, -q nothing" {
+    run -0 --separate-stderr fpms dft-scf $FAST --progress si.xyz
+    n=$(printf '%s\n' "$stderr" | grep -cE '^dft-scf: scf [0-9]+ E=-?[0-9.]+ dE=[-+0-9.enai]+ t=[0-9.e+-]+s$')
+    [ "$n" -ge 2 ] && [ "$n" -eq "$(printf '%s\n' "$stderr" | wc -l)" ]
+    run -0 --separate-stderr fpms dft-scf $FAST -v si.xyz
+    [[ "$stderr" =~ '<stdin>'|si.xyz:1:\ 2\ atoms,\ [0-9]+\ iterations ]]
+    [[ "$stderr" =~ 1\ configurations ]]
+    run -0 --separate-stderr fpms dft-scf $FAST -q si.xyz
+    [ -z "$stderr" ]
+}
+
+@test "-o and --report write files; --report - writes the table to stdout" {
+    run -0 --separate-stderr fpms dft-scf $FAST -o out.xyz --report r.tsv < si.xyz
+    [ -z "$output" ] && [ -s out.xyz ] && [ -s r.tsv ]
+    run -0 --separate-stderr fpms dft-scf $FAST -o out2.xyz --report - si.xyz
+    assert_output --partial 'total[Ha]'
+    [ -s out2.xyz ]
+    # the table reads back with numpy
+    $PY -c "import numpy; t = numpy.loadtxt('r.tsv'); assert t.shape == (20,)"
+}
+
+@test "an SCF that does not converge: exit 2, says by how much, nothing written" {
+    run -2 --separate-stderr fpms dft-scf $FAST --maxiter 2 -o out.xyz --report r.tsv si.xyz
+    [[ "$stderr" =~ ^dft-scf:\ si.xyz:1:\ scf\ not\ converged\ after\ 2\ iterations\ \(dE\ [0-9.e+-]+\ Ha\ \>\ 1e-08\ Ha\)$ ]]
+    [ -z "$output" ] && [ ! -e out.xyz ] && [ ! -e r.tsv ]
+    # (bats keeps its captured stderr in separate-stderr-*)
+    [ "$(ls -A | grep -v '^separate-stderr' | tr '\n' ' ')" = "si.xyz " ]
+    # the second frame fails: the first is not written either
+    cat si.xyz si.xyz > two.xyz
+    run -2 --separate-stderr fpms dft-scf $FAST --maxiter 3 --scratch two.xyz
+    [ -z "$output" ]
+}
+
+@test "usage errors: exit 1, one message, empty stdout" {
+    bad=(
+        "si.xyz|--ecut is required"
+        "--ecut abc si.xyz|--ecut: 'abc' is not an energy"
+        "--ecut -1 si.xyz|--ecut: '-1'"
+        "--ecut 10furlongs si.xyz|--ecut: '10furlongs'"
+        "--ecut 4 --kpts 0,1,1 si.xyz|--kpts: '0,1,1'"
+        "--ecut 4 --kpts 1,2 si.xyz|--kpts: '1,2' is not N1,N2,N3"
+        "--ecut 4 --kpts 1.5 si.xyz|--kpts: '1.5'"
+        "--ecut 4 --kpts 2,2,2, si.xyz|--kpts: '2,2,2,'"
+        "--ecut 4 --kpts 2,,2,2 si.xyz|--kpts: '2,,2,2'"
+        "--ecut 4 --kshift 1 si.xyz|--kshift: '1' is not in [0, 1)"
+        "--ecut 4 --kshift a,b,c si.xyz|--kshift: 'a,b,c'"
+        "--ecut 4 --xc gga_x_pbe si.xyz|not an LDA functional: GGA and beyond are not implemented yet"
+        "--ecut 4 --xc 101 si.xyz|not an LDA functional"
+        "--ecut 4 --xc nonsense si.xyz|--xc: libxc has no functional 'nonsense'"
+        "--ecut 4 --xc 0 si.xyz|--xc: libxc has no functional '0'"
+        "--ecut 4 --psp Si si.xyz|--psp: 'Si' is not ELEMENT=NAME"
+        "--ecut 4 --psp Si= si.xyz|--psp: 'Si=' is not ELEMENT=NAME"
+        "--ecut 4 --psp Xx=GTH si.xyz|--psp: unknown element 'Xx'"
+        "--ecut 4 --psp Si=a\ b si.xyz|blank in the name"
+        "--ecut 4 --nbands 0 si.xyz|--nbands: '0'"
+        "--ecut 4 --tol 0 si.xyz|--tol: '0'"
+        "--ecut 4 --tol nan si.xyz|--tol: 'nan'"
+        "--ecut 4 --maxiter 0 si.xyz|--maxiter: '0'"
+        "--ecut 4 --mix 3 si.xyz|--mix: '3' is not in (0, 2]"
+        "--ecut 4 --seed -1 si.xyz|--seed: '-1'"
+        "--ecut 4 --bogus si.xyz|unknown option '--bogus'"
+        "--ecut 4 si.xyz si.xyz|one input file at most"
+        "--ecut 4 --report r.tsv -o r.tsv si.xyz|name the same file"
+        "--ecut 4 --report - si.xyz|both on stdout"
+        "--ecut|option '--ecut' needs an argument"
+    )
+    for case in "${bad[@]}"; do
+        args=${case%%|*}
+        want=${case#*|}
+        eval "run -1 --separate-stderr fpms dft-scf $args"
+        [[ "$stderr" == "dft-scf: "*"$want"* ]] || { echo "$args: $stderr"; return 1; }
+        [ -z "$output" ] || { echo "$args: stdout $output"; return 1; }
+    done
+    [ ! -e r.tsv ]
+}
+
+@test "bad input: exit 1 with file:line or file:frame, nothing written" {
+    printf '2\nLattice="5 0 0 0 5 0 0 0 5" Properties=species:S:1:pos:R:3\nSi 0 0 0\nSi 1 1 x\n' > bad.xyz
+    run -1 --separate-stderr fpms dft-scf $FAST -o out.xyz bad.xyz
+    [[ "$stderr" =~ ^dft-scf:\ bad.xyz:4:\  ]] && [ ! -e out.xyz ]
+    printf '2\nProperties=species:S:1:pos:R:3\nSi 0 0 0\nSi 1 1 1\n' > nocell.xyz
+    run -1 --separate-stderr fpms dft-scf $FAST nocell.xyz
+    assert_equal "$stderr" "dft-scf: nocell.xyz:1: no cell: plane waves need a periodic box"
+    printf '1\nLattice="5 0 0 0 5 0 0 0 5" Properties=species:S:1:pos:R:3\nB 0 0 0\n' > b.xyz
+    run -1 --separate-stderr fpms dft-scf $FAST b.xyz
+    [[ "$stderr" =~ ^dft-scf:\ b.xyz:1:\ .*3\ valence\ electrons ]]
+    printf '2\nLattice="5 0 0 0 5 0 0 0 9" Properties=species:S:1:pos:R:3 pbc="T T F"\nSi 0 0 0\nSi 1 1 1\n' > sheet.xyz
+    run -1 --separate-stderr fpms dft-scf --ecut 4 --kpts 2 sheet.xyz
+    assert_equal "$stderr" "dft-scf: sheet.xyz:1: not periodic along a3, but --kpts has 2 points there"
+    run -2 --separate-stderr fpms dft-scf --ecut 4 --kpts 2,2,1 --maxiter 1 sheet.xyz
+    [[ "$stderr" =~ scf\ not\ converged ]]
+    cat si.xyz si.xyz > two.xyz
+    run -1 --separate-stderr fpms dft-scf $FAST --nbands 3 two.xyz
+    assert_equal "$stderr" "dft-scf: two.xyz:1: scf: 3 bands for 4 occupied"
+    run -1 --separate-stderr fpms dft-scf $FAST --psp Si=GTH-FOO si.xyz
+    assert_equal "$stderr" "dft-scf: /usr/share/cp2k/GTH_POTENTIALS: no potential 'Si GTH-FOO'"
+    run -1 --separate-stderr fpms dft-scf $FAST --psp-file nope.gth si.xyz
+    [[ "$stderr" =~ ^dft-scf:\ nope.gth:\  ]]
+    printf 'Si X\n 2 2\n 0.44 1 nan\n 0\n' > broken.gth
+    run -1 --separate-stderr fpms dft-scf $FAST --psp-file broken.gth --psp Si=X si.xyz
+    assert_equal "$stderr" "dft-scf: broken.gth:3: Si X: bad number 'nan' for C_i"
+    run -1 --separate-stderr fpms dft-scf $FAST missing.xyz
+    [[ "$stderr" =~ ^dft-scf:\ missing.xyz:\  ]]
+    [ -z "$output" ]
+    run ls -A
+    refute_output --regexp '\.(tsv|tmp)|out'
+
+}
+
+@test "an empty stream writes nothing and succeeds" {
+    run -0 --separate-stderr fpms dft-scf $FAST --report r.tsv < /dev/null
+    [ -z "$output" ]
+    grep -q 'total\[Ha\]' r.tsv
+}
