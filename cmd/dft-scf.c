@@ -2,8 +2,9 @@
  * dft-scf: configurations -> the same, labelled with Kohn-Sham DFT energies (lib/dft).
  *
  * For every configuration of the stream: plane waves, GTH pseudopotentials from CP2K's
- * GTH_POTENTIALS, an SCF, and the frame written back with energy= and free_energy= in eV (stale
- * forces and stress of the input are dropped). Consecutive configurations start from the
+ * GTH_POTENTIALS, an SCF, and the frame written back with energy= (the energy extrapolated to zero
+ * smearing) and free_energy= (the Mermin free energy E - TS) in eV (stale forces and stress of the
+ * input are dropped). Consecutive configurations start from the
  * previous one's density and wavefunctions (dft_scf_restart). See man/dft-scf.1.
  */
 #include <math.h>
@@ -32,6 +33,8 @@ enum {
     OPT_PSP,
     OPT_PSPFILE,
     OPT_NBANDS,
+    OPT_SMEARING,
+    OPT_TSMEAR,
     OPT_TOL,
     OPT_MAXITER,
     OPT_MIX,
@@ -49,7 +52,9 @@ static const struct prog_opt opts[] = {
     {"xc", OPT_XC, "NAME", "libxc LDA functional, name or number (lda_xc_teter93)"},
     {"psp", OPT_PSP, "EL=NAME", "potential of element EL in the psp file (EL=GTH-PADE)"},
     {"psp-file", OPT_PSPFILE, "FILE", "GTH potentials, CP2K format (" PSP_FILE_DEFAULT ")"},
-    {"nbands", OPT_NBANDS, "N", "bands per k-point (the occupied ones)"},
+    {"nbands", OPT_NBANDS, "N", "bands per k-point (the occupied ones; more with smearing)"},
+    {"smearing", OPT_SMEARING, "NAME", "occupations: none, fermi-dirac, gaussian, mp, mv (none)"},
+    {"tsmear", OPT_TSMEAR, "E", "smearing width, Ha (also Ry, eV, K); kT for fermi-dirac (0.01)"},
     {"tol", OPT_TOL, "E", "SCF stops when the energy changes by less, Ha (1e-10)"},
     {"maxiter", OPT_MAXITER, "N", "SCF iterations before giving up (100)"},
     {"mix", OPT_MIX, "ALPHA", "density mixing parameter in (0,2] (0.8)"},
@@ -71,7 +76,27 @@ struct ds_opts {
     const char *output, *report, *psp_file;
     char psp[CORE_ZMAX + 1][64]; /* potential name per atomic number; "" = default */
     int scratch;
+    int tsmear_set;
 };
+
+/* Smearing names, in the order of enum dft_smearing, then aliases. */
+static const struct {
+    const char *name;
+    enum dft_smearing sm;
+} smearings[] = {
+    {"none", DFT_SMEAR_NONE},
+    {"fermi-dirac", DFT_SMEAR_FD},
+    {"gaussian", DFT_SMEAR_GAUSS},
+    {"mp", DFT_SMEAR_MP},
+    {"mv", DFT_SMEAR_MV},
+    {"fd", DFT_SMEAR_FD},
+    {"gauss", DFT_SMEAR_GAUSS},
+    {"methfessel-paxton", DFT_SMEAR_MP},
+    {"marzari-vanderbilt", DFT_SMEAR_MV},
+    {"cold", DFT_SMEAR_MV},
+};
+
+#define NSMEAR (sizeof smearings / sizeof smearings[0])
 
 /* A quantity in Ha: a bare number is Ha; a unit (Ha, Ry, eV, meV, ...) is converted. */
 static int
@@ -186,6 +211,21 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
             return core_err_set(err, CORE_EINPUT, "--nbands: '%s' is not an integer >= 1", arg);
         o->par.nbands = (size_t)l;
         return 0;
+    case OPT_SMEARING:
+        for (size_t i = 0; i < NSMEAR; i++)
+            if (strcmp(arg, smearings[i].name) == 0) {
+                o->par.smearing = (int)smearings[i].sm;
+                return 0;
+            }
+        return core_err_set(err, CORE_EINPUT,
+                            "--smearing: '%s' is not none, fermi-dirac, gaussian, mp or mv", arg);
+    case OPT_TSMEAR:
+        if (parse_energy_ha(arg, &v[0], err) || !(v[0] > 0) || v[0] > 1)
+            return core_err_set(err, CORE_EINPUT, "--tsmear: '%s' is not an energy in (0, 1 Ha]",
+                                arg);
+        o->par.tsmear = v[0];
+        o->tsmear_set = 1;
+        return 0;
     case OPT_TOL:
         if (parse_energy_ha(arg, &v[0], err) || !(v[0] > 0) || v[0] > 1)
             return core_err_set(err, CORE_EINPUT, "--tol: '%s' is not an energy in (0, 1 Ha]", arg);
@@ -255,13 +295,16 @@ psp_get(const struct ds_opts *o, struct dft_psp **cache, int z, const struct dft
 }
 
 /* Report table: one row per configuration. */
-static const char *const rep_names[] = {"frame",       "natoms",  "niter", "warm",     "energy",
-                                        "free_energy", "kinetic", "local", "psp_core", "nonloc",
-                                        "hartree",     "xc",      "ewald", "total",    "band",
-                                        "homo",        "nkpts",   "npw",   "time",     "t_iter"};
-static const char *const rep_units[] = {"",   "",   "",   "",   "eV", "eV", "Ha", "Ha", "Ha", "Ha",
-                                        "Ha", "Ha", "Ha", "Ha", "Ha", "Ha", "",   "",   "s",  "s"};
+static const char *const rep_names[] = {
+    "frame",    "natoms", "niter",   "warm",  "energy", "free_energy", "kinetic", "local",
+    "psp_core", "nonloc", "hartree", "xc",    "ewald",  "internal",    "entropy", "total",
+    "band",     "homo",   "fermi",   "nkpts", "npw",    "time",        "t_iter"};
+static const char *const rep_units[] = {"",   "",   "",   "",   "eV", "eV", "Ha", "Ha",
+                                        "Ha", "Ha", "Ha", "Ha", "Ha", "Ha", "Ha", "Ha",
+                                        "Ha", "Ha", "Ha", "",   "",   "s",  "s"};
 #define NREP (sizeof rep_names / sizeof rep_names[0])
+
+enum { REP_WARM = 3, REP_ENERGY = 4, REP_FREE = 5, REP_TIME = 21 };
 
 /* Runs the SCF of one frame (positions and cell in Angstrom); on success *scf holds the result
  * and row the report row. prev (may be NULL) is the previous SCF to start from. */
@@ -315,8 +358,8 @@ label(const struct ds_opts *o, struct prog *p, struct dft_psp **cache, const str
                           e.total * UNITS_HARTREE_EV, now() - t0);
         else
             prog_progress(p, "scf %zu E=%.10g dE=%.2g t=%.3gs", dft_scf_niter(*scf),
-                          e.total * UNITS_HARTREE_EV,
-                          dft_scf_delta_energy(*scf) * UNITS_HARTREE_EV, now() - t0);
+                          e.total * UNITS_HARTREE_EV, dft_scf_delta_energy(*scf) * UNITS_HARTREE_EV,
+                          now() - t0);
     }
     prog_progress_end(p);
     if (!dft_scf_converged(*scf)) {
@@ -335,21 +378,14 @@ label(const struct ds_opts *o, struct prog *p, struct dft_psp **cache, const str
     }
     dft_scf_energies(*scf, &e);
     {
-        size_t nk = dft_scf_nkpts(*scf), nocc = 0, npw = 0;
-        double homo = -INFINITY, ne = 0;
-        for (size_t a = 0; a < f->natoms; a++)
-            ne += pp[a]->zion;
-        nocc = (size_t)lround(ne / 2);
-        for (size_t ik = 0; ik < nk; ik++) {
-            double h = dft_scf_eigenvalues(*scf, ik)[nocc - 1];
-            homo = h > homo ? h : homo;
+        size_t nk = dft_scf_nkpts(*scf), npw = 0;
+        for (size_t ik = 0; ik < nk; ik++)
             npw = dft_scf_npw(*scf, ik) > npw ? dft_scf_npw(*scf, ik) : npw;
-        }
         double r[NREP] = {0,
                           (double)f->natoms,
                           (double)dft_scf_niter(*scf),
                           warm,
-                          e.total * UNITS_HARTREE_EV,
+                          e.extrapolated * UNITS_HARTREE_EV,
                           e.total * UNITS_HARTREE_EV,
                           e.kinetic,
                           e.local,
@@ -358,9 +394,12 @@ label(const struct ds_opts *o, struct prog *p, struct dft_psp **cache, const str
                           e.hartree,
                           e.xc,
                           e.ewald,
+                          e.internal,
+                          e.entropy,
                           e.total,
                           e.band,
-                          homo,
+                          e.fermi,
+                          e.fermi,
                           (double)nk,
                           (double)npw,
                           now() - t0,
@@ -379,13 +418,14 @@ done:
 
 /* The labelled frame: energies in eV, and no forces or stress left over from the input. */
 static void
-relabel(struct core_frame *f, double energy_ev)
+relabel(struct core_frame *f, double energy_ev, double free_energy_ev)
 {
     free(f->forces);
     f->forces = NULL;
     f->has_stress = f->has_virial = 0;
     f->has_energy = f->has_free_energy = 1;
-    f->energy = f->free_energy = energy_ev;
+    f->energy = energy_ev;
+    f->free_energy = free_energy_ev;
 }
 
 static int
@@ -425,7 +465,7 @@ main(int argc, char **argv)
     p.progress = 0; /* one line per SCF iteration: only on request */
     rc = prog_parse(&p, argc, argv, synopsis,
                     "Labels configurations with Kohn-Sham DFT energies (plane waves, GTH "
-                    "pseudopotentials, LDA).",
+                    "pseudopotentials, LDA; insulators, or metals with smearing).",
                     opts, NOPTS, parse_one, &o, &optind);
     if (rc != PROG_CONTINUE)
         return rc;
@@ -434,6 +474,8 @@ main(int argc, char **argv)
         return prog_usage_error(&p, synopsis, "one input file at most");
     if (!(o.par.ecut > 0))
         return prog_usage_error(&p, synopsis, "--ecut is required (e.g. --ecut 20Ha)");
+    if (o.tsmear_set && o.par.smearing == DFT_SMEAR_NONE)
+        return prog_usage_error(&p, synopsis, "--tsmear needs --smearing");
     if (o.report && o.output && strcmp(o.report, o.output) == 0)
         return prog_usage_error(&p, synopsis, "--report and -o name the same file");
     if (o.report && strcmp(o.report, "-") == 0 && (!o.output || strcmp(o.output, "-") == 0))
@@ -449,6 +491,12 @@ main(int argc, char **argv)
                              o.par.kgrid[1], o.par.kgrid[2], o.par.kshift[0], o.par.kshift[1],
                              o.par.kshift[2]);
     rc = rc ? rc : table_meta_set(&rep, &err, "xc", "%d", o.par.xc);
+    if (o.par.smearing == DFT_SMEAR_NONE)
+        rc = rc ? rc : table_meta_set(&rep, &err, "smearing", "none");
+    else
+        rc = rc ? rc
+                : table_meta_set(&rep, &err, "smearing", "%s %.17g Ha",
+                                 smearings[o.par.smearing].name, o.par.tsmear);
     rc = rc ? rc : table_meta_set(&rep, &err, "psp_file", "%s", o.psp_file);
     rc = rc ? rc : table_meta_set(&rep, &err, "tol", "%.3g Ha", o.par.tol_energy);
     rc = rc ? rc : table_meta_set(&rep, &err, "seed", "%lu", o.par.seed);
@@ -470,11 +518,12 @@ main(int argc, char **argv)
         row[0] = (double)(nframes + 1);
         niter += dft_scf_niter(scf);
         prog_info(&p, "%s: %zu atoms, %zu iterations%s, E = %.10g eV, %.3g s", where, f.natoms,
-                  dft_scf_niter(scf), row[3] != 0 ? " (warm start)" : "", row[4], row[18]);
+                  dft_scf_niter(scf), row[REP_WARM] != 0 ? " (warm start)" : "", row[REP_ENERGY],
+                  row[REP_TIME]);
         dft_scf_free(prev);
         prev = scf;
         scf = NULL;
-        relabel(&f, row[4]);
+        relabel(&f, row[REP_ENERGY], row[REP_FREE]);
         if ((rc = table_row_add(&rep, row, &err)) ||
             (rc = config_write_frame(out.fp, CONFIG_EXTXYZ, NULL, &f, &err)))
             break;

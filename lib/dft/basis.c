@@ -239,6 +239,7 @@ dft_basis_release(struct dft_scf *s)
         free(kp->dmat);
         free(kp->psi);
         free(kp->eig);
+        free(kp->occ);
         free(kp->rho);
     }
 }

@@ -10,7 +10,8 @@
  *     (1998), doi:10.1103/PhysRevB.58.3641).
  *   - The Ewald energy of point ions in a neutralising background, independent of the splitting
  *     parameter to round-off (converged sums).
- *   - A self-consistent field for spin-unpolarised insulators with fixed occupations: plane waves
+ *   - A self-consistent field, spin-unpolarised, with fixed occupations for insulators or smeared
+ *     ones for metals (Fermi-Dirac, Gaussian, Methfessel-Paxton, cold smearing): plane waves
  *     |k+G|^2/2 <= ecut at every k-point of a Monkhorst-Pack mesh (reduced by time reversal),
  *     FFT grids that hold every density component without aliasing, LDA exchange-correlation
  *     through libxc, a block Davidson eigensolver with the Teter-Payne-Allan preconditioner,
@@ -143,6 +144,35 @@ size_t dft_fft_size(size_t nmin);
  */
 void dft_fft_grid(const double cell[9], double ecut, size_t ngrid[3]);
 
+/* ---- occupations ---- */
+
+/* Occupation schemes (see occ.c for the formulas and references). */
+enum dft_smearing {
+    DFT_SMEAR_NONE = 0, /* fixed occupations: the nelec/2 lowest bands doubly filled */
+    DFT_SMEAR_FD,       /* Fermi-Dirac, width = kT (ABINIT occopt 3) */
+    DFT_SMEAR_GAUSS,    /* Gaussian (ABINIT occopt 7) */
+    DFT_SMEAR_MP,       /* Methfessel-Paxton, first order (ABINIT occopt 6) */
+    DFT_SMEAR_MV,       /* Marzari-Vanderbilt cold smearing, a = -1/sqrt(2) (QE's m-v) */
+};
+
+/* Occupation per spin channel f(x) and entropy s(x) of a scheme at x = (eps - mu)/width; they
+ * obey s'(x) = x f'(x). DFT_SMEAR_NONE: the step (1/2 at x = 0) and zero entropy. */
+double dft_smear_occ(enum dft_smearing sm, double x);
+double dft_smear_entropy(enum dft_smearing sm, double x);
+
+/*
+ * Fermi level and occupations for eigenvalues eig[ik*nbands + n] (Hartree) at nkpts k-points of
+ * weights w (summing to 1): mu by bisection on the electron count sum_k w_k sum_n occ = nelec,
+ * occ[ik*nbands + n] = 2 f((eps - mu)/width) (spin-unpolarised), and the entropy term
+ * *mts = -T S = -width sum_k w_k sum_n 2 s(x) (Hartree, <= 0 for Fermi-Dirac and Gaussian).
+ * CORE_EINPUT for sm NONE, width <= 0, nelec outside (0, 2 nbands), bad weights or non-finite
+ * eigenvalues; CORE_EINTERNAL if no mu gives the count to 1e-6 (not seen: N(mu) is continuous).
+ * The occupations are scaled by the last 1e-12 of the count so they sum to nelec exactly.
+ */
+int dft_occ_fermi(enum dft_smearing sm, double width, double nelec, size_t nkpts, size_t nbands,
+                  const double *w, const double *eig, double *occ, double *mu, double *mts,
+                  struct core_err *err);
+
 /* ---- self-consistent field ---- */
 
 /* Settings of an SCF. dft_params_init fills the defaults named in the comments. */
@@ -152,7 +182,10 @@ struct dft_params {
     double kshift[3];   /* its shift in [0,1); default 0 0 0 */
     int time_reversal;  /* reduce the mesh by k ~ -k; default 1 */
     size_t ngrid[3];    /* FFT grid; 0 0 0 (default): dft_fft_grid */
-    size_t nbands;      /* bands to compute; 0 (default): occupied bands */
+    size_t nbands;      /* bands to compute; 0 (default): the occupied bands, and with smearing
+                           max(1.2 nelec/2, nelec/2 + 4) rounded up (Quantum ESPRESSO's rule) */
+    int smearing;       /* enum dft_smearing; default DFT_SMEAR_NONE */
+    double tsmear;      /* smearing width, Hartree (kT for Fermi-Dirac); default 0.01 */
     int xc;             /* libxc id of an LDA functional; default 20 (XC_LDA_XC_TETER93) */
     size_t maxiter;     /* SCF iterations; default 100 */
     double tol_energy;  /* |E_n - E_{n-1}| to stop, Hartree; default 1e-10 */
@@ -167,7 +200,8 @@ struct dft_params {
 
 void dft_params_init(struct dft_params *p);
 
-/* The energy and its terms, Hartree (the terms of ABINIT's "Components of total free energy"). */
+/* The energy and its terms, Hartree (the terms of ABINIT's "Components of total free energy").
+ * With fixed occupations entropy = 0 and total = internal = extrapolated. */
 struct dft_energies {
     double kinetic;  /* sum_nk w f <psi|-nabla^2/2|psi> */
     double local;    /* int V_loc rho without the G = 0 term of V_loc */
@@ -176,8 +210,12 @@ struct dft_energies {
     double hartree;  /* (1/2) int rho V_H */
     double xc;       /* int rho eps_xc */
     double ewald;    /* ions, dft_ewald_energy */
-    double total;    /* the sum of the above */
-    double band;     /* sum_nk w f eps_nk */
+    double internal; /* E: the sum of the above */
+    double entropy;  /* -T S of the occupations (ABINIT's -kT*entropy), dft_occ_fermi */
+    double total;    /* the free energy F = E - T S, which the SCF minimises (ABINIT's etotal) */
+    double extrapolated; /* E0 = E - T S/2 for Fermi-Dirac and Gaussian, F otherwise (occ.c) */
+    double band;         /* sum_nk w f eps_nk */
+    double fermi;        /* Fermi level mu; fixed occupations: the highest occupied eigenvalue */
 };
 
 struct dft_scf;
@@ -187,8 +225,9 @@ struct dft_scf;
  * pseudopotential psp[i] (copied). Builds the k-mesh, the basis at every k-point, the FFT plans,
  * the projectors, the initial density (a superposition of Gaussians of charge zion) and random
  * initial wavefunctions. *scf is allocated; caller frees with dft_scf_free.
- * CORE_EINPUT for bad parameters or an odd number of electrons (fixed occupations need every
- * occupied band doubly filled), CORE_ENOMEM, CORE_EINTERNAL (FFTW, libxc).
+ * CORE_EINPUT for bad parameters, an odd number of electrons with fixed occupations (every
+ * occupied band doubly filled; smearing takes any count), too few bands for the electrons,
+ * CORE_ENOMEM, CORE_EINTERNAL (FFTW, libxc).
  */
 int dft_scf_alloc(const double cell[9], size_t natoms, const double *pos,
                   const struct dft_psp *const *psp, const struct dft_params *par,
@@ -246,6 +285,10 @@ const double *dft_scf_weights(const struct dft_scf *scf);
  * local.c): add sum_atoms dft_psp_vloc_alpha/Omega for the convention of DFTK and QE. */
 size_t dft_scf_nbands(const struct dft_scf *scf);
 const double *dft_scf_eigenvalues(const struct dft_scf *scf, size_t ik);
+
+/* Occupations (0..2 electrons; Methfessel-Paxton may leave [0, 2] slightly) of the bands of
+ * k-point ik, from the last step. Borrowed. */
+const double *dft_scf_occupations(const struct dft_scf *scf, size_t ik);
 
 /* Plane waves at k-point ik, and the FFT grid. */
 size_t dft_scf_npw(const struct dft_scf *scf, size_t ik);

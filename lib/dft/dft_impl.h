@@ -23,6 +23,7 @@ struct dft_kpt {
     double *dmat;         /* nproj x nproj coupling h (block diagonal), column-major */
     double complex *psi;  /* npw x nbands, column-major */
     double *eig;          /* nbands, Hartree */
+    double *occ;          /* nbands: electrons in each band (0..2), set by the SCF step */
     double *rho;          /* nfft: this k-point's density, weight 1, e/bohr^3 */
 };
 
@@ -49,7 +50,10 @@ struct dft_scf {
     double *pos;         /* natoms*3, bohr */
     struct dft_psp *psp; /* natoms copies */
     double nelec;
-    size_t nocc, nbands, maxdim;
+    size_t nocc; /* bands that may hold electrons: nelec/2 fixed, nbands smeared */
+    size_t nbands, maxdim;
+    double *eigall, *occall; /* nkpts x nbands scratch for dft_occ_fermi */
+    double fermi, mts;       /* Fermi level and -TS of the last occupations */
     size_t ngrid[3], nfft, npwmax, nprojmax;
     size_t nkpts;
     double *kpts, *wts; /* nkpts*3 reduced coordinates, nkpts weights */

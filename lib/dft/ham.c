@@ -34,10 +34,12 @@ dft_ham_apply(const struct dft_scf *s, const struct dft_kpt *kp, struct dft_work
 void
 dft_ham_density(const struct dft_scf *s, struct dft_kpt *kp, struct dft_work *w)
 {
-    double f = 2 / s->omega; /* spin-unpolarised: two electrons per occupied band */
     memset(kp->rho, 0, s->nfft * sizeof *kp->rho);
     for (size_t n = 0; n < s->nocc; n++) {
         const double complex *c = kp->psi + n * kp->npw;
+        double f = kp->occ[n] / s->omega; /* spin-unpolarised: up to two electrons a band */
+        if (f == 0)
+            continue;
         memset(w->box, 0, s->nfft * sizeof *w->box);
         for (size_t g = 0; g < kp->npw; g++)
             w->box[kp->ifft[g]] = c[g];

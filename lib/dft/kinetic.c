@@ -13,10 +13,12 @@ dft_kinetic_energy(const struct dft_scf *s)
         double ek = 0;
         for (size_t n = 0; n < s->nocc; n++) {
             const double complex *c = kp->psi + n * kp->npw;
+            double en = 0;
             for (size_t g = 0; g < kp->npw; g++)
-                ek += kp->kin[g] * (creal(c[g]) * creal(c[g]) + cimag(c[g]) * cimag(c[g]));
+                en += kp->kin[g] * (creal(c[g]) * creal(c[g]) + cimag(c[g]) * cimag(c[g]));
+            ek += kp->occ[n] * en;
         }
-        e += kp->weight * 2 * ek;
+        e += kp->weight * ek;
     }
     return e;
 }

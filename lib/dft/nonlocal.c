@@ -110,14 +110,17 @@ dft_nonlocal_energy(const struct dft_scf *s)
                     (int)kp->npw, &one, kp->proj, (int)kp->npw, kp->psi, (int)kp->npw, &zero, w->pc,
                     (int)np);
         double ek = 0;
-        for (size_t n = 0; n < s->nocc; n++)
+        for (size_t n = 0; n < s->nocc; n++) {
+            double en = 0;
             for (size_t a = 0; a < np; a++)
                 for (size_t b = 0; b < np; b++) {
                     double d = kp->dmat[a + b * np];
                     if (d != 0)
-                        ek += d * creal(conj(w->pc[a + n * np]) * w->pc[b + n * np]);
+                        en += d * creal(conj(w->pc[a + n * np]) * w->pc[b + n * np]);
                 }
-        e += kp->weight * 2 * ek;
+            ek += kp->occ[n] * en;
+        }
+        e += kp->weight * ek;
     }
     return e;
 }

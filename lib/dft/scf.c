@@ -7,8 +7,12 @@
  * the wavefunctions and rho_out (so the energy is the Kohn-Sham functional of the current
  * orbitals, variational); Pulay mixing to the next rho_in (mix.c).
  *
- * Occupations: nelec = sum of ionic charges must be even; the nelec/2 lowest bands hold two
- * electrons each (insulators). Smearing is future work.
+ * Occupations: fixed (insulators): nelec = sum of ionic charges must be even, and the nelec/2
+ * lowest bands hold two electrons each. Smeared (metals, occ.c): after the eigensolver, the Fermi
+ * level of all k-points' eigenvalues by bisection, occupations from it, and the density from
+ * those; the energy is then the Mermin free energy F = E - TS, variational in the wavefunctions
+ * and the occupations. The Kerker preconditioner of the mixing (mix.c) damps the long-wavelength
+ * charge sloshing that makes metals hard to converge.
  */
 #include <math.h>
 #include <omp.h>
@@ -36,6 +40,8 @@ dft_params_init(struct dft_params *p)
     p->tol_eig = 1e-8;
     p->maxiter_eig = 40;
     p->seed = 1;
+    p->smearing = DFT_SMEAR_NONE;
+    p->tsmear = 0.01;
 }
 
 static int
@@ -56,6 +62,10 @@ check_params(const struct dft_params *p, struct core_err *err)
                             p->mix_history);
     if (p->maxiter < 1 || p->maxiter_eig < 1)
         return core_err_set(err, CORE_EINPUT, "scf: iteration limits must be at least 1");
+    if (p->smearing < DFT_SMEAR_NONE || p->smearing > DFT_SMEAR_MV)
+        return core_err_set(err, CORE_EINPUT, "scf: unknown smearing %d", p->smearing);
+    if (p->smearing != DFT_SMEAR_NONE && !(p->tsmear > 0 && p->tsmear <= 1))
+        return core_err_set(err, CORE_EINPUT, "scf: smearing width %g Ha not in (0, 1]", p->tsmear);
     for (int j = 0; j < 3; j++)
         if (p->ngrid[j] > 4096 || (p->ngrid[j] == 0) != (p->ngrid[0] == 0))
             return core_err_set(err, CORE_EINPUT, "scf: FFT grid must be three sizes or none");
@@ -205,6 +215,8 @@ dft_scf_free(struct dft_scf *s)
     free(s->psp);
     free(s->kpts);
     free(s->wts);
+    free(s->eigall);
+    free(s->occall);
     free(s);
 }
 
@@ -254,21 +266,34 @@ dft_scf_alloc(const double cell[9], size_t natoms, const double *pos,
         s->psp[a] = *psp[a];
         s->nelec += psp[a]->zion;
     }
-    {
+    if (par->smearing == DFT_SMEAR_NONE) {
         double ne = round(s->nelec);
         if (fabs(s->nelec - ne) > 1e-9 || fmod(ne, 2) != 0) {
             rc = core_err_set(err, CORE_EINPUT,
                               "scf: %g valence electrons: fixed occupations need an even number "
-                              "(smearing is not implemented yet)",
+                              "(use smearing)",
                               s->nelec);
             goto fail;
         }
         s->nocc = (size_t)(ne / 2);
-    }
-    s->nbands = par->nbands ? par->nbands : s->nocc;
-    if (s->nbands < s->nocc) {
-        rc = core_err_set(err, CORE_EINPUT, "scf: %zu bands for %zu occupied", s->nbands, s->nocc);
-        goto fail;
+        s->nbands = par->nbands ? par->nbands : s->nocc;
+        if (s->nbands < s->nocc) {
+            rc = core_err_set(err, CORE_EINPUT, "scf: %zu bands for %zu occupied", s->nbands,
+                              s->nocc);
+            goto fail;
+        }
+    } else {
+        /* Quantum ESPRESSO's default for metals: 20% or 4 empty bands, whichever is more */
+        double half = 0.5 * s->nelec, nb = fmax(1.2 * half, half + 4);
+        s->nbands = par->nbands ? par->nbands : (size_t)ceil(nb - 1e-9);
+        if (!(2.0 * (double)s->nbands > s->nelec)) {
+            rc = core_err_set(err, CORE_EINPUT,
+                              "scf: %zu bands hold %zu electrons: smearing needs more than the "
+                              "%g valence electrons",
+                              s->nbands, 2 * s->nbands, s->nelec);
+            goto fail;
+        }
+        s->nocc = s->nbands;
     }
     s->maxdim = 4 * s->nbands;
 
@@ -333,12 +358,22 @@ dft_scf_alloc(const double cell[9], size_t natoms, const double *pos,
         struct dft_kpt *kp = &s->kp[ik];
         kp->psi = malloc(kp->npw * s->nbands * sizeof *kp->psi);
         kp->eig = calloc(s->nbands, sizeof *kp->eig);
+        kp->occ = calloc(s->nbands, sizeof *kp->occ);
         kp->rho = calloc(n, sizeof *kp->rho);
-        if (!kp->psi || !kp->eig || !kp->rho) {
+        if (!kp->psi || !kp->eig || !kp->occ || !kp->rho) {
             rc = core_err_set(err, CORE_ENOMEM, "scf: out of memory");
             goto fail;
         }
+        /* fixed occupations; smeared ones start flat (the first step replaces them) */
+        for (size_t nb = 0; nb < s->nocc; nb++)
+            kp->occ[nb] = par->smearing == DFT_SMEAR_NONE ? 2 : s->nelec / (double)s->nbands;
         initial_psi(s, kp, ik);
+    }
+    s->eigall = malloc(s->nkpts * s->nbands * sizeof *s->eigall);
+    s->occall = malloc(s->nkpts * s->nbands * sizeof *s->occall);
+    if (!s->eigall || !s->occall) {
+        rc = core_err_set(err, CORE_ENOMEM, "scf: out of memory");
+        goto fail;
     }
     dft_local_build(s);
     initial_density(s);
@@ -381,11 +416,41 @@ energies(struct dft_scf *s, const double *rho, struct dft_energies *e)
     e->hartree = dft_hartree_apply(s, rho, NULL);
     e->xc = dft_xc_apply(s, rho, NULL, s->tmp3);
     e->ewald = s->en.ewald;
-    e->total = e->kinetic + e->local + e->psp_core + e->nonlocal + e->hartree + e->xc + e->ewald;
+    e->internal = e->kinetic + e->local + e->psp_core + e->nonlocal + e->hartree + e->xc + e->ewald;
+    e->entropy = s->mts;
+    e->total = e->internal + e->entropy;
+    e->extrapolated = s->par.smearing == DFT_SMEAR_FD || s->par.smearing == DFT_SMEAR_GAUSS
+                          ? e->internal + 0.5 * e->entropy
+                          : e->total;
     e->band = 0;
     for (size_t ik = 0; ik < s->nkpts; ik++)
         for (size_t nb = 0; nb < s->nocc; nb++)
-            e->band += s->kp[ik].weight * 2 * s->kp[ik].eig[nb];
+            e->band += s->kp[ik].weight * s->kp[ik].occ[nb] * s->kp[ik].eig[nb];
+    e->fermi = s->fermi;
+}
+
+/* Occupations of the current eigenvalues: the Fermi level and -TS (smearing), or the highest
+ * occupied eigenvalue (fixed occupations). */
+static int
+occupy(struct dft_scf *s, struct core_err *err)
+{
+    size_t nb = s->nbands;
+    int rc;
+    if (s->par.smearing == DFT_SMEAR_NONE) {
+        s->fermi = -INFINITY;
+        for (size_t ik = 0; ik < s->nkpts; ik++)
+            s->fermi = fmax(s->fermi, s->kp[ik].eig[s->nocc - 1]);
+        s->mts = 0;
+        return 0;
+    }
+    for (size_t ik = 0; ik < s->nkpts; ik++)
+        memcpy(s->eigall + ik * nb, s->kp[ik].eig, nb * sizeof *s->eigall);
+    if ((rc = dft_occ_fermi((enum dft_smearing)s->par.smearing, s->par.tsmear, s->nelec, s->nkpts,
+                            nb, s->wts, s->eigall, s->occall, &s->fermi, &s->mts, err)) != 0)
+        return rc;
+    for (size_t ik = 0; ik < s->nkpts; ik++)
+        memcpy(s->kp[ik].occ, s->occall + ik * nb, nb * sizeof *s->occall);
+    return 0;
 }
 
 static void
@@ -422,12 +487,20 @@ dft_scf_iterate(struct dft_scf *s, struct core_err *err)
         struct dft_work *w = &s->work[omp_get_thread_num()];
         struct dft_kpt *kp = &s->kp[ik];
         int r = dft_eigen_solve(s, kp, w, tol, s->par.maxiter_eig);
-        if (r == 0)
+        if (r == 0 && s->par.smearing == DFT_SMEAR_NONE)
             dft_ham_density(s, kp, w);
         rc |= r;
     }
     if (rc)
         return core_err_set(err, CORE_EINTERNAL, "scf: eigensolver failed (LAPACK)");
+    if ((rc = occupy(s, err)) != 0)
+        return rc;
+    if (s->par.smearing != DFT_SMEAR_NONE) {
+        /* the occupations need every k-point's eigenvalues: densities in a second pass */
+#pragma omp parallel for schedule(dynamic)
+        for (long ik = 0; ik < nk; ik++)
+            dft_ham_density(s, &s->kp[ik], &s->work[omp_get_thread_num()]);
+    }
     sum_density(s, s->rho_out);
     energies(s, s->rho_out, &s->en);
     s->de = s->en.total - s->e_prev;
@@ -502,6 +575,12 @@ const double *
 dft_scf_eigenvalues(const struct dft_scf *s, size_t ik)
 {
     return ik < s->nkpts ? s->kp[ik].eig : NULL;
+}
+
+const double *
+dft_scf_occupations(const struct dft_scf *s, size_t ik)
+{
+    return ik < s->nkpts ? s->kp[ik].occ : NULL;
 }
 
 size_t

@@ -25,7 +25,8 @@ energy() {
 @test "--help lists every option and exits 0; --version" {
     run -0 fpms dft-scf --help
     assert_line --index 0 'usage: dft-scf --ecut E [options] [FILE]'
-    for o in ecut kpts kshift xc psp psp-file nbands tol maxiter mix scratch seed report output \
+    for o in ecut kpts kshift xc psp psp-file nbands smearing tsmear tol maxiter mix scratch seed \
+        report output \
         progress quiet verbose help version; do
         assert_output --partial -- "--$o"
     done
@@ -53,6 +54,65 @@ EOF
     [ "$(col r.tsv nkpts)" = 4 ]
     # the highest occupied band of ABINIT's k-point (1/4,1/4,1/4)
     $PY -c "import sys; assert abs($(col r.tsv homo) - 0.23325179269531962) < 1e-7"
+}
+
+@test "aluminium with smearing agrees with ABINIT (al-fd, al-gauss): F, E0, -TS, Fermi level" {
+    strain-gen -b fcc -e Al -a 7.6bohr > al.xyz
+    for c in fd gauss; do
+        ref="$FPMS_ROOT/tests/ref/dft-scf/al-$c/expected.txt"
+        [ $c = fd ] && sm=fermi-dirac || sm=gaussian
+        run -0 --separate-stderr fpms dft-scf --ecut 10 --kpts 4 --kshift 0.5 --smearing $sm \
+            --tsmear 0.01 --psp Al=GTH-PADE-q3 --report r.tsv -o out.xyz al.xyz
+        [ -z "$output" ]
+        [ "$(col r.tsv nkpts)" = 32 ]
+        $PY - "$ref" "$(col r.tsv total)" "$(col r.tsv internal)" "$(col r.tsv entropy)" \
+            "$(col r.tsv fermi)" "$(col r.tsv homo)" "$(energy out.xyz)" \
+            "$(grep -o 'free_energy=[-0-9.e+]*' out.xyz | cut -d= -f2)" <<'EOF'
+import sys
+ref = dict(l.split()[:2] for l in open(sys.argv[1]) if l[0] != '#' and len(l.split()) == 2)
+F, E, mts, mu, homo, e0_ev, f_ev = map(float, sys.argv[2:])
+ha = 27.21138602
+assert abs(F - float(ref["total_energy"])) < 1e-7, (F, ref["total_energy"])
+assert abs(E - float(ref["internal"])) < 1e-7, (E, ref["internal"])
+assert abs(mts - float(ref["minus_kT_entropy"])) < 1e-8, (mts, ref["minus_kT_entropy"])
+assert abs(mu - float(ref["fermi_energy"])) < 1e-5, (mu, ref["fermi_energy"])
+assert homo == mu
+assert abs(F - (E + mts)) < 1e-12
+# free_energy= is F, energy= is E0 = E - TS/2 (in eV)
+assert abs(f_ev - F * ha) < 1e-9, (f_ev, F)
+assert abs(e0_ev - (E + mts / 2) * ha) < 1e-9, (e0_ev, E, mts)
+EOF
+    done
+}
+
+@test "--tsmear takes units (eV, K); mp and mv smearing: energy = free_energy" {
+    strain-gen -b fcc -e Al -a 7.6bohr > al.xyz
+    AL="--ecut 6 --kpts 3 --kshift 0.5"
+    run -0 fpms dft-scf $AL --smearing gaussian --tsmear 0.01 --report a.tsv al.xyz
+    run -0 fpms dft-scf $AL --smearing gauss --tsmear 0.2721138602eV --report b.tsv al.xyz
+    run -0 fpms dft-scf $AL --smearing gaussian --tsmear 3157.746618K --report c.tsv al.xyz
+    $PY -c "assert abs($(col a.tsv total) - ($(col b.tsv total))) < 1e-10"
+    $PY -c "assert abs($(col a.tsv total) - ($(col c.tsv total))) < 1e-8"
+    grep -q '^# smearing = gaussian 0.01 Ha$' a.tsv
+    run -0 fpms dft-scf $AL --report d.tsv --smearing fd al.xyz
+    grep -q '^# smearing = fermi-dirac 0.01 Ha$' d.tsv
+    for sm in mp mv methfessel-paxton cold; do
+        run -0 fpms dft-scf $AL --smearing $sm -o $sm.xyz al.xyz
+        e=$(energy $sm.xyz)
+        f=$(grep -o 'free_energy=[-0-9.e+]*' $sm.xyz | cut -d= -f2)
+        [ "$e" = "$f" ]
+    done
+    [ "$(energy mp.xyz)" = "$(energy methfessel-paxton.xyz)" ]
+    [ "$(energy mv.xyz)" = "$(energy cold.xyz)" ]
+    [ "$(energy mp.xyz)" != "$(energy mv.xyz)" ]
+    # an insulator with smearing: the energy of fixed occupations, to the smearing's tail
+    run -0 fpms dft-scf $FAST --report e.tsv si.xyz
+    run -0 fpms dft-scf $FAST --smearing fermi-dirac --tsmear 1e-4 --report f.tsv si.xyz
+    $PY -c "assert abs($(col e.tsv total) - ($(col f.tsv total))) < 1e-8"
+    $PY -c "assert $(col f.tsv fermi) > $(col e.tsv homo)"
+    # too few bands for the electrons
+    run -1 --separate-stderr fpms dft-scf $AL --smearing mv --nbands 1 al.xyz
+    assert_equal "$stderr" "dft-scf: al.xyz:1: scf: 1 bands hold 2 electrons: smearing needs more than the 3 valence electrons"
 }
 
 @test "ASE reads the labelled stream: energy and free_energy in eV, keys kept" {
@@ -166,7 +226,7 @@ assert abs(a - b) < 1e-7 and a == c, (a, b, c)"
     assert_output --partial 'total[Ha]'
     [ -s out2.xyz ]
     # the table reads back with numpy
-    $PY -c "import numpy; t = numpy.loadtxt('r.tsv'); assert t.shape == (20,)"
+    $PY -c "import numpy; t = numpy.loadtxt('r.tsv'); assert t.shape == (23,)"
 }
 
 @test "an SCF that does not converge: exit 2, says by how much, nothing written" {
@@ -203,6 +263,13 @@ assert abs(a - b) < 1e-7 and a == c, (a, b, c)"
         "--ecut 4 --psp Xx=GTH si.xyz|--psp: unknown element 'Xx'"
         "--ecut 4 --psp Si=a\ b si.xyz|blank in the name"
         "--ecut 4 --nbands 0 si.xyz|--nbands: '0'"
+        "--ecut 4 --smearing fermi si.xyz|--smearing: 'fermi' is not none, fermi-dirac, gaussian, mp or mv"
+        "--ecut 4 --smearing mp --tsmear 0 si.xyz|--tsmear: '0' is not an energy in (0, 1 Ha]"
+        "--ecut 4 --smearing mp --tsmear nan si.xyz|--tsmear: 'nan'"
+        "--ecut 4 --smearing mp --tsmear 2Ha si.xyz|--tsmear: '2Ha'"
+        "--ecut 4 --smearing mp --tsmear 1fs si.xyz|--tsmear: '1fs'"
+        "--ecut 4 --tsmear 0.01 si.xyz|--tsmear needs --smearing"
+        "--ecut 4 --smearing none --tsmear 0.01 si.xyz|--tsmear needs --smearing"
         "--ecut 4 --tol 0 si.xyz|--tol: '0'"
         "--ecut 4 --tol nan si.xyz|--tol: 'nan'"
         "--ecut 4 --maxiter 0 si.xyz|--maxiter: '0'"
@@ -233,7 +300,7 @@ assert abs(a - b) < 1e-7 and a == c, (a, b, c)"
     assert_equal "$stderr" "dft-scf: nocell.xyz:1: no cell: plane waves need a periodic box"
     printf '1\nLattice="5 0 0 0 5 0 0 0 5" Properties=species:S:1:pos:R:3\nB 0 0 0\n' > b.xyz
     run -1 --separate-stderr fpms dft-scf $FAST b.xyz
-    [[ "$stderr" =~ ^dft-scf:\ b.xyz:1:\ .*3\ valence\ electrons ]]
+    [[ "$stderr" =~ ^dft-scf:\ b.xyz:1:\ .*3\ valence\ electrons.*use\ smearing ]]
     printf '2\nLattice="5 0 0 0 5 0 0 0 9" Properties=species:S:1:pos:R:3 pbc="T T F"\nSi 0 0 0\nSi 1 1 1\n' > sheet.xyz
     run -1 --separate-stderr fpms dft-scf --ecut 4 --kpts 2 sheet.xyz
     assert_equal "$stderr" "dft-scf: sheet.xyz:1: not periodic along a3, but --kpts has 2 points there"

@@ -5,9 +5,14 @@
  * in tests/ref/dft-scf/ (path from FPMS_ROOT; abinit itself is not needed), plus the variational
  * property of the Kohn-Sham energy.
  *
- * The full issue case (si-lda, 32 k-points, 20 Ha) takes a few seconds; it is skipped when
- * FPMS_DFT_SMALL is set or under valgrind (detected through its LD_PRELOAD), where the small
- * case (si-lda-small) runs alone, on one thread.
+ * Smearing: the occupation functions, the Fermi level, the stationarity of the Mermin functional
+ * in the occupations (at fixed eigenvalues, and through dF/dwidth = -S at self-consistency), and
+ * fcc Al with Fermi-Dirac, Gaussian and Methfessel-Paxton smearing against ABINIT (al-fd,
+ * al-gauss, al-mp).
+ *
+ * The full issue case (si-lda, 32 k-points, 20 Ha), al-gauss, al-mp and the dF/dwidth runs take a
+ * few seconds; they are skipped when FPMS_DFT_SMALL is set or under valgrind (detected through its
+ * LD_PRELOAD), where the small cases (si-lda-small, al-fd) run alone, on one thread.
  */
 #include <complex.h>
 #include <math.h>
@@ -21,7 +26,7 @@
 #include "../../lib/dft/dft.h"
 #include "../tap.h"
 
-/* Three entries as CP2K's GTH_POTENTIALS (cp2k-data 2023.1) has them, with a comment and an
+/* Four entries as CP2K's GTH_POTENTIALS (cp2k-data 2023.1) has them, with a comment and an
  * unrelated entry between. */
 static const char *gth_text = "# test excerpt of GTH_POTENTIALS\n"
                               "#\n"
@@ -46,6 +51,14 @@ static const char *gth_text = "# test excerpt of GTH_POTENTIALS\n"
                               "    2\n"
                               "     0.30257575    1     9.62248665\n"
                               "     0.29150694    0\n"
+                              "#\n"
+                              "Al GTH-PADE-q3 GTH-LDA-q3 GTH-PADE GTH-LDA\n"
+                              "    2    1\n"
+                              "     0.45000000    1    -8.49135116\n"
+                              "    2\n"
+                              "     0.46010427    2     5.08833953    -1.03784325\n"
+                              "                                        2.67969975\n"
+                              "     0.53674439    1     2.19343827\n"
                               "#\n";
 
 static int
@@ -236,6 +249,7 @@ test_psp(void)
 
 struct ref {
     double kinetic, hartree, xc, ewald, psp_core, local, nonlocal, total, band;
+    double internal, mts, fermi; /* smearing only */
     size_t nkpt, nband;
     double k[64][3], eig[64][8];
 };
@@ -289,6 +303,12 @@ ref_read(const char *name, struct ref *r)
             r->total = v;
         else if (!strcmp(key, "band_energy"))
             r->band = v;
+        else if (!strcmp(key, "internal"))
+            r->internal = v;
+        else if (!strcmp(key, "minus_kT_entropy"))
+            r->mts = v;
+        else if (!strcmp(key, "fermi_energy"))
+            r->fermi = v;
         else if (!strcmp(key, "nkpt"))
             r->nkpt = (size_t)v;
         else if (!strcmp(key, "nband"))
@@ -644,6 +664,28 @@ test_scf_errors(void)
     par.ecut = 3;
     is_int(dft_scf_alloc(cell, 1, pos, pb, &par, &scf, &err), CORE_EINPUT, "scf: odd electrons");
     ok(strstr(err.msg, "3 valence electrons") != NULL, "scf: message '%s'", err.msg);
+    /* smearing takes an odd count, with max(1.2 n/2, n/2 + 4) = 5.5 -> 6 bands by default */
+    par.smearing = DFT_SMEAR_MV;
+    is_int(dft_scf_alloc(cell, 1, pos, pb, &par, &scf, &err), 0, "scf: odd electrons smeared");
+    is_int(scf ? (long)dft_scf_nbands(scf) : -1, 6, "scf: 6 bands for 3 electrons by default");
+    dft_scf_free(scf);
+    par.nbands = 1;
+    is_int(dft_scf_alloc(cell, 1, pos, pb, &par, &scf, &err), CORE_EINPUT, "scf: 1 band smeared");
+    ok(strstr(err.msg, "1 bands hold 2 electrons") != NULL, "scf: message '%s'", err.msg);
+    par.nbands = 2;
+    is_int(dft_scf_alloc(cell, 1, pos, pb, &par, &scf, &err), 0, "scf: 2 bands hold 3 smeared");
+    dft_scf_free(scf);
+    par.nbands = 0;
+    par.tsmear = 0;
+    is_int(dft_scf_alloc(cell, 1, pos, pb, &par, &scf, &err), CORE_EINPUT, "scf: tsmear 0");
+    ok(strstr(err.msg, "smearing width 0") != NULL, "scf: message '%s'", err.msg);
+    par.tsmear = NAN;
+    is_int(dft_scf_alloc(cell, 1, pos, pb, &par, &scf, &err), CORE_EINPUT, "scf: tsmear NaN");
+    par.tsmear = 0.01;
+    par.smearing = 5;
+    is_int(dft_scf_alloc(cell, 1, pos, pb, &par, &scf, &err), CORE_EINPUT, "scf: smearing 5");
+    ok(strstr(err.msg, "unknown smearing 5") != NULL, "scf: message '%s'", err.msg);
+    par.smearing = DFT_SMEAR_NONE;
     par.xc = 101;
     is_int(dft_scf_alloc(cell, 2, pos, pp, &par, &scf, &err), CORE_EINPUT, "scf: GGA refused");
     ok(strstr(err.msg, "not an LDA") != NULL, "scf: message '%s'", err.msg);
@@ -674,6 +716,234 @@ test_scf_errors(void)
     ok(1, "scf: free(NULL) is a no-op");
 }
 
+/* ---- smearing ---- */
+
+static const enum dft_smearing schemes[] = {DFT_SMEAR_FD, DFT_SMEAR_GAUSS, DFT_SMEAR_MP,
+                                            DFT_SMEAR_MV};
+
+static const char *const scheme_names[] = {"fermi-dirac", "gaussian", "mp", "mv"};
+
+/*
+ * The occupation functions: limits, s'(x) = x f'(x) by central differences, and the Mermin
+ * functional of fixed eigenvalues, Omega(x) = sum w (2 f(x_n) eps_n - width 2 s(x_n)), stationary
+ * at the Fermi occupations under changes that keep the electron count (second order only).
+ */
+static void
+test_smear_functions(void)
+{
+    struct core_err err = {0};
+    for (size_t is = 0; is < 4; is++) {
+        enum dft_smearing sm = schemes[is];
+        const char *nm = scheme_names[is];
+        double maxd = 0, h = 1e-5;
+        is_abs(dft_smear_occ(sm, -40), 1, 1e-15, "smear %s: f(-40) = 1", nm);
+        is_abs(dft_smear_occ(sm, 40), 0, 1e-15, "smear %s: f(40) = 0", nm);
+        is_abs(dft_smear_entropy(sm, 40) + dft_smear_entropy(sm, -40), 0, 1e-15,
+               "smear %s: no entropy far from mu", nm);
+        for (double x = -4.3; x < 4.3; x += 0.173) {
+            double ds = (dft_smear_entropy(sm, x + h) - dft_smear_entropy(sm, x - h)) / (2 * h);
+            double df = (dft_smear_occ(sm, x + h) - dft_smear_occ(sm, x - h)) / (2 * h);
+            maxd = fmax(maxd, fabs(ds - x * df));
+        }
+        ok(maxd < 1e-8, "smear %s: s'(x) = x f'(x) (max diff %.1e)", nm, maxd);
+
+        /* Fermi level of a random band structure, 7 k-points x 5 bands, 6.4 electrons */
+        enum { NK = 7, NB = 5 };
+
+        double w[NK], eig[NK * NB], occ[NK * NB], mu, mts, width = 0.0237, nel = 6.4, n = 0;
+        struct core_rng rng;
+        core_rng_init(&rng, 7, 11, is, 0);
+        for (int k = 0; k < NK; k++) {
+            w[k] = (1.0 + k) / (NK * (NK + 1) / 2.0);
+            for (int b = 0; b < NB; b++)
+                eig[k * NB + b] = 0.1 * b + 0.05 * core_rng_gauss(&rng);
+        }
+        is_int(dft_occ_fermi(sm, width, nel, NK, NB, w, eig, occ, &mu, &mts, &err), 0,
+               "fermi %s: %s", nm, err.msg);
+        for (int k = 0; k < NK; k++)
+            for (int b = 0; b < NB; b++)
+                n += w[k] * occ[k * NB + b];
+        is_abs(n, nel, 1e-12, "fermi %s: occupations sum to the electron count", nm);
+        if (sm == DFT_SMEAR_FD || sm == DFT_SMEAR_GAUSS)
+            ok(mts < 0, "fermi %s: -TS = %.6f < 0", nm, mts);
+        /* Omega at x + t d, d keeping sum w f'(x) d = 0 */
+        double x0[NK * NB], d[NK * NB], fp[NK * NB], a = 0, b2 = 0, om[3];
+        for (int i = 0; i < NK * NB; i++) {
+            x0[i] = (eig[i] - mu) / width;
+            d[i] = core_rng_gauss(&rng);
+            fp[i] = (dft_smear_occ(sm, x0[i] + h) - dft_smear_occ(sm, x0[i] - h)) / (2 * h);
+        }
+        for (int i = 0; i < NK * NB; i++) {
+            a += w[i / NB] * fp[i] * d[i];
+            b2 += w[i / NB] * fp[i] * fp[i];
+        }
+        for (int i = 0; i < NK * NB; i++)
+            d[i] -= a / b2 * fp[i];
+        for (int it = 0; it < 3; it++) {
+            double t = (it - 1) * 1e-3, o = 0;
+            for (int i = 0; i < NK * NB; i++) {
+                double x = x0[i] + t * d[i];
+                o += w[i / NB] * 2 *
+                     (dft_smear_occ(sm, x) * eig[i] - width * dft_smear_entropy(sm, x));
+            }
+            om[it] = o;
+        }
+        double slope = (om[2] - om[0]) / 2e-3, curv = (om[2] - 2 * om[1] + om[0]) / 1e-6;
+        ok(fabs(slope) < 1e-6,
+           "fermi %s: Mermin functional stationary in the occupations (slope %.1e, curvature "
+           "%.1e)",
+           nm, slope, curv);
+    }
+    /* errors */
+    double w1[1] = {1}, e1[2] = {0, 1}, o1[2], mu, mts, wbad[1] = {0.5}, enan[2] = {0, NAN};
+    is_int(dft_occ_fermi(DFT_SMEAR_FD, 0, 1, 1, 2, w1, e1, o1, &mu, &mts, &err), CORE_EINPUT,
+           "fermi: width 0");
+    ok(strstr(err.msg, "width") != NULL, "fermi: message '%s'", err.msg);
+    is_int(dft_occ_fermi(DFT_SMEAR_NONE, 0.01, 1, 1, 2, w1, e1, o1, &mu, &mts, &err), CORE_EINPUT,
+           "fermi: no scheme");
+    is_int(dft_occ_fermi(DFT_SMEAR_FD, 0.01, 4, 1, 2, w1, e1, o1, &mu, &mts, &err), CORE_EINPUT,
+           "fermi: bands full");
+    ok(strstr(err.msg, "do not fit") != NULL, "fermi: message '%s'", err.msg);
+    is_int(dft_occ_fermi(DFT_SMEAR_FD, 0.01, 1, 1, 2, wbad, e1, o1, &mu, &mts, &err), CORE_EINPUT,
+           "fermi: weights");
+    ok(strstr(err.msg, "sum to 0.5") != NULL, "fermi: message '%s'", err.msg);
+    is_int(dft_occ_fermi(DFT_SMEAR_FD, 0.01, 1, 1, 2, w1, enan, o1, &mu, &mts, &err), CORE_EINPUT,
+           "fermi: NaN eigenvalue");
+    ok(strstr(err.msg, "band 2") != NULL, "fermi: message '%s'", err.msg);
+    /* a gap: the Fermi level falls inside, full and empty bands */
+    is_int(dft_occ_fermi(DFT_SMEAR_GAUSS, 0.01, 2, 1, 2, w1, e1, o1, &mu, &mts, &err), 0,
+           "fermi: gap");
+    ok(fabs(mu - 0.5) < 1e-6 && fabs(o1[0] - 2) < 1e-15 && o1[1] < 1e-15,
+       "fermi: mu %.9f mid-gap, occupations %g %g", mu, o1[0], o1[1]);
+}
+
+static void
+al_cell(double cell[9], double pos[3])
+{
+    double a = 7.60;
+    double c[9] = {0, a / 2, a / 2, a / 2, 0, a / 2, a / 2, a / 2, 0};
+    memcpy(cell, c, sizeof c);
+    pos[0] = pos[1] = pos[2] = 0;
+}
+
+/* Runs fcc Al (ecut 10 Ha, 4x4x4 shifted) with smearing sm of width tsmear; *e its energies.
+ * NULL on failure. */
+static struct dft_scf *
+scf_al_run(enum dft_smearing sm, double tsmear, struct dft_energies *e)
+{
+    struct dft_psp p;
+    const struct dft_psp *pp[1] = {&p};
+    struct dft_params par;
+    struct dft_scf *scf = NULL;
+    struct core_err err = {0};
+    double cell[9], pos[3];
+    int rc = 0;
+    read_text(gth_text, "Al", "GTH-PADE-q3", &p, &err);
+    al_cell(cell, pos);
+    dft_params_init(&par);
+    par.ecut = 10;
+    par.kgrid[0] = par.kgrid[1] = par.kgrid[2] = 4;
+    par.kshift[0] = par.kshift[1] = par.kshift[2] = 0.5;
+    par.smearing = sm;
+    par.tsmear = tsmear;
+    if (dft_scf_alloc(cell, 1, pos, pp, &par, &scf, &err) != 0)
+        return NULL;
+    while (!dft_scf_converged(scf) && dft_scf_niter(scf) < par.maxiter && rc == 0)
+        rc = dft_scf_iterate(scf, &err);
+    if (rc || !dft_scf_converged(scf)) {
+        dft_scf_free(scf);
+        return NULL;
+    }
+    dft_scf_energies(scf, e);
+    return scf;
+}
+
+/* fcc Al (one atom, 3 electrons) with smearing against ABINIT (tests/ref/dft-scf/al-*): F, E, -TS,
+ * the Fermi level, eigenvalues, and the occupations' sum. */
+static void
+test_scf_al(const char *refname, enum dft_smearing sm)
+{
+    struct ref r;
+    struct dft_energies e;
+    if (!ok(ref_read(refname, &r) == 0, "scf %s: reference readable (FPMS_ROOT)", refname))
+        return;
+    struct dft_scf *scf = scf_al_run(sm, 0.01, &e);
+    if (!ok(scf != NULL, "scf %s: converged", refname))
+        return;
+    printf("# scf %s: %zu iterations\n", refname, dft_scf_niter(scf));
+    is_int((long)dft_scf_nbands(scf), (long)r.nband, "scf %s: default bands as ABINIT's nband",
+           refname);
+    is_abs(e.total, r.total, 1e-6, "scf %s: free energy per atom within 1e-6 Ha of ABINIT (%.12f)",
+           refname, e.total);
+    is_abs(e.total, r.total, 1e-8, "scf %s: free energy within 1e-8 Ha", refname);
+    is_abs(e.internal, r.internal, 1e-8, "scf %s: internal energy", refname);
+    is_abs(e.entropy, r.mts, 1e-8, "scf %s: -TS (%.12f)", refname, e.entropy);
+    is_abs(e.fermi, r.fermi, 1e-5, "scf %s: Fermi level within 1e-5 Ha (%.10f vs %.10f)", refname,
+           e.fermi, r.fermi);
+    /* the terms agree to 1.2e-7 Ha (measured; see al-fd/PROVENANCE), their sum to 1e-8 */
+    is_abs(e.kinetic, r.kinetic, 1e-6, "scf %s: kinetic", refname);
+    is_abs(e.hartree, r.hartree, 1e-6, "scf %s: hartree", refname);
+    is_abs(e.band, r.band, 1e-6, "scf %s: band energy", refname);
+    if (sm == DFT_SMEAR_MP)
+        is_abs(e.extrapolated, e.total, 0, "scf %s: E0 = F", refname);
+    else
+        is_abs(e.extrapolated, e.internal + 0.5 * e.entropy, 1e-15, "scf %s: E0 = E - TS/2",
+               refname);
+    double n = 0, maxerr = 0;
+    size_t nk = dft_scf_nkpts(scf), matched = 0;
+    for (size_t ik = 0; ik < nk; ik++) {
+        const double *occ = dft_scf_occupations(scf, ik);
+        for (size_t b = 0; b < dft_scf_nbands(scf); b++)
+            n += dft_scf_weights(scf)[ik] * occ[b];
+    }
+    is_abs(n, 3, 1e-12, "scf %s: occupations sum to the 3 electrons", refname);
+    for (size_t i = 0; i < r.nkpt; i++)
+        for (size_t j = 0; j < nk; j++) {
+            const double *kp = dft_scf_kpts(scf) + 3 * j;
+            int same = 0;
+            for (int sgn = -1; sgn <= 1 && !same; sgn += 2) {
+                same = 1;
+                for (int c = 0; c < 3; c++) {
+                    double d = r.k[i][c] - sgn * kp[c];
+                    if (fabs(d - round(d)) > 1e-9)
+                        same = 0;
+                }
+            }
+            if (!same)
+                continue;
+            matched++;
+            for (size_t b = 0; b < r.nband; b++)
+                maxerr = fmax(maxerr, fabs(dft_scf_eigenvalues(scf, j)[b] - r.eig[i][b]));
+            break;
+        }
+    is_int((long)matched, (long)r.nkpt, "scf %s: every ABINIT k-point found", refname);
+    ok(maxerr < 1e-5, "scf %s: band energies within 1e-5 Ha (max diff %.1e)", refname, maxerr);
+    dft_scf_free(scf);
+}
+
+/* The free energy is variational in the occupations too: dF/d(width) = -S = (-TS)/width at
+ * self-consistency, with no term from the change of the occupations (ABINIT's test v3/t85). */
+static void
+test_scf_al_dfdsigma(void)
+{
+    for (size_t is = 0; is < 4; is++) {
+        struct dft_energies e0, ep, em;
+        double w = 0.01, h = 1e-4;
+        struct dft_scf *a = scf_al_run(schemes[is], w, &e0);
+        struct dft_scf *b = scf_al_run(schemes[is], w + h, &ep);
+        struct dft_scf *c = scf_al_run(schemes[is], w - h, &em);
+        if (ok(a && b && c, "dF/dsigma %s: three SCFs converge", scheme_names[is])) {
+            /* central differences, O(h^2) = 1e-5 relative */
+            double dfds = (ep.total - em.total) / (2 * h), s = e0.entropy / w;
+            is_abs(dfds, s, 5e-5 * fabs(s), "dF/dsigma %s: %.8f = -S = %.8f", scheme_names[is],
+                   dfds, s);
+        }
+        dft_scf_free(a);
+        dft_scf_free(b);
+        dft_scf_free(c);
+    }
+}
+
 int
 main(void)
 {
@@ -689,16 +959,23 @@ main(void)
     test_ewald();
     test_kmesh_fft();
     test_scf_errors();
+    test_smear_functions();
+    test_scf_al("al-fd", DFT_SMEAR_FD);
     struct dft_scf *scf = scf_si("si-lda-small", 10, 2, 1);
     if (scf) {
         test_variational(scf);
         test_restart(scf);
         dft_scf_free(scf);
     }
-    if (small)
-        ok(1, "# skip si-lda (20 Ha, 4x4x4): FPMS_DFT_SMALL or valgrind");
-    else
+    if (small) {
+        ok(1, "# skip si-lda (20 Ha, 4x4x4), al-gauss, al-mp, dF/dsigma: FPMS_DFT_SMALL or "
+              "valgrind");
+    } else {
         scf_si("si-lda", 20, 4, 0);
+        test_scf_al("al-gauss", DFT_SMEAR_GAUSS);
+        test_scf_al("al-mp", DFT_SMEAR_MP);
+        test_scf_al_dfdsigma();
+    }
     done_testing();
     return exit_status();
 }

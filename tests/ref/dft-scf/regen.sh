@@ -7,7 +7,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 command -v abinit >/dev/null || { echo "regen.sh: abinit not found (apt-get install abinit)" >&2; exit 1; }
-cases=${*:-"si-lda si-lda-small graphene-ewald"}
+cases=${*:-"si-lda si-lda-small graphene-ewald al-fd al-gauss al-mp"}
 for c in $cases; do
     dir=$here/$c
     tmp=$(mktemp -d)
@@ -25,7 +25,13 @@ for line in block.splitlines()[1:]:
     m = re.match(r"(\w[\w ]*?)\s*:\s*(\S+)", line)
     if m:
         print(m.group(1).replace(" ", "_"), m.group(2))
+    elif line.startswith("'-kT*entropy'"):  # smearing: -TS; total_energy is then F = E - TS
+        print("minus_kT_entropy", line.split(":")[1].split()[0])
 gsr = netCDF4.Dataset(tmp + "/abinito_GSR.nc")
+if int(gsr.variables["occopt"][:]) >= 3:
+    print("occopt", int(gsr.variables["occopt"][:]))
+    print("tsmear", "%.17g" % float(gsr.variables["smearing_width"][:]))
+    print("fermi_energy", "%.17g" % float(gsr.variables["fermie"][:]))
 k = gsr.variables["reduced_coordinates_of_kpoints"][:]
 w = gsr.variables["kpoint_weights"][:]
 e = gsr.variables["eigenvalues"][0, :, :]
