@@ -1,9 +1,10 @@
 /*
  * fe-solve: a Gmsh mesh with phases and interfaces + a material file -> effective properties
- * (a table) and fields (VTU). So far: steady heat conduction (--heat) with anisotropic
- * conductivity per phase and interfacial (Kapitza) conductance, homogenised over a periodic
- * cell, measured across a slab, or solved with the boundary conditions of the material file.
- * See man/fe-solve.1.
+ * (a table) and fields (VTU). Steady heat conduction (--heat) with anisotropic conductivity
+ * per phase and interfacial (Kapitza) conductance, homogenised over a periodic cell, measured
+ * across a slab, or solved with the boundary conditions of the material file; linear
+ * plane-stress elasticity (--elastic) with bonded interfaces, homogenised (the effective
+ * stiffness) or in displacement-controlled tension. See man/fe-solve.1.
  */
 #include <math.h>
 #include <stdio.h>
@@ -19,10 +20,13 @@
 #include "../formats/vtu.h"
 #include "../lib/fe/fe.h"
 
-static const char synopsis[] = "--heat -m FILE [options] [MESH]";
+static const char synopsis[] = "--heat | --elastic -m FILE [options] [MESH]";
 
 enum {
     OPT_HEAT = 256,
+    OPT_ELASTIC,
+    OPT_STRAIN,
+    OPT_STEPS,
     OPT_VTU,
     OPT_SOLVER,
     OPT_RTOL,
@@ -32,9 +36,13 @@ enum {
 };
 
 static const struct prog_opt opts[] = {
-    {"heat", OPT_HEAT, NULL, "steady heat conduction (the analysis; required)"},
-    {"materials", 'm', "FILE", "material file: conductivities, thicknesses, conductances, BCs"},
-    {"bc", 'b', "NAME", "periodic (homogenisation), slab or given (from -m) (periodic)"},
+    {"heat", OPT_HEAT, NULL, "steady heat conduction (one analysis is required)"},
+    {"elastic", OPT_ELASTIC, NULL, "linear plane-stress elasticity"},
+    {"materials", 'm', "FILE", "material file: conductivities, moduli, thicknesses, BCs"},
+    {"bc", 'b', "NAME",
+     "periodic (homogenisation); --heat: slab or given (from -m); --elastic: tension (periodic)"},
+    {"strain", OPT_STRAIN, "X", "--bc tension: the applied strain (0.01)"},
+    {"steps", OPT_STEPS, "N", "--bc tension: load steps (20 with a curve, else 1)"},
     {"unit", 'u', "L", "length of one mesh unit: 1nm, 10A, ... (1nm)"},
     {"vtu", OPT_VTU, "FILE", "write the temperature and flux fields to FILE (VTU)"},
     {"solver", OPT_SOLVER, "NAME", "auto, pcg or cholmod (auto: pcg)"},
@@ -50,10 +58,13 @@ static const struct prog_opt opts[] = {
 
 #define NOPTS (sizeof opts / sizeof opts[0])
 
-enum bc_kind { BC_PERIODIC, BC_SLAB, BC_GIVEN };
+enum bc_kind { BC_PERIODIC, BC_SLAB, BC_GIVEN, BC_TENSION };
 
 struct solve_opts {
-    int heat;
+    int heat, elastic;
+    double strain;
+    size_t steps;     /* 0: the default */
+    int strain_given; /* --strain */
     const char *materials, *mesh, *vtu, *output;
     enum bc_kind bc;
     double unit; /* m per mesh unit */
@@ -70,6 +81,16 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
     case OPT_HEAT:
         o->heat = 1;
         return 0;
+    case OPT_ELASTIC:
+        o->elastic = 1;
+        return 0;
+    case OPT_STRAIN:
+        if (core_parse_double(arg, &v) || !(v != 0 && fabs(v) < 1))
+            return core_err_set(err, CORE_EINPUT, "--strain: '%s' is not in (-1, 1) and not 0",
+                                arg);
+        o->strain = v;
+        o->strain_given = 1;
+        return 0;
     case 'm':
         o->materials = arg;
         return 0;
@@ -80,9 +101,19 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
             o->bc = BC_SLAB;
         else if (strcmp(arg, "given") == 0)
             o->bc = BC_GIVEN;
+        else if (strcmp(arg, "tension") == 0)
+            o->bc = BC_TENSION;
         else
-            return core_err_set(err, CORE_EINPUT, "--bc: '%s' is not periodic, slab or given", arg);
+            return core_err_set(err, CORE_EINPUT,
+                                "--bc: '%s' is not periodic, slab, given or tension", arg);
         return 0;
+    case OPT_STEPS: {
+        long n;
+        if (core_parse_long(arg, &n) || n < 1 || n > 100000)
+            return core_err_set(err, CORE_EINPUT, "--steps: '%s' is not in 1 .. 100000", arg);
+        o->steps = (size_t)n;
+        return 0;
+    }
     case 'u':
         if (core_quantity_parse(arg, CORE_DIM_LENGTH, &v, err) || !(v > 0))
             return core_err_set(err, CORE_EINPUT, "--unit: '%s' is not a length > 0 (1nm, 10A)",
@@ -147,6 +178,14 @@ struct problem {
     unsigned char *cut;    /* ngroups */
     double tref;           /* reference thickness (m) */
     int have_thickness;
+    double *cmat;       /* --elastic: 9*nphases, C t (N/m) */
+    int *per2d;         /* --elastic: nphases, 1 when the modulus is in N/m */
+    struct fe_law *law; /* --elastic: nphases (npts 0: linear) */
+    double *lawdata;    /* the laws' points, owned */
+    size_t nlawdata, caplawdata;
+    int have_curve;
+    double oscale;     /* --elastic: N/m -> the output unit */
+    const char *ounit; /* --elastic: "GPa" or "N/m" */
 };
 
 static void
@@ -163,6 +202,170 @@ problem_release(struct problem *pb)
     free(pb->gcond);
     free(pb->tgroup);
     free(pb->cut);
+    free(pb->cmat);
+    free(pb->per2d);
+    free(pb->law);
+    free(pb->lawdata);
+}
+
+/*
+ * Reads the stress-strain curve of entry ce (md-run's table: columns strain and stress[GPa] or
+ * stress[N/m]) into phase q's law, with stresses times th (m) when in GPa; the file name is
+ * relative to the material file's directory.
+ */
+static int
+read_curve(struct problem *pb, const struct material_file *mat, const struct material_entry *ce,
+           size_t q, double th, double nu, struct core_err *err)
+{
+    char path[2 * MATERIAL_LINELEN];
+    const char *slash = strrchr(mat->file, '/');
+    struct stream_in in;
+    struct table t;
+    double *pts;
+    size_t n, k0;
+    int ci, si, rc;
+    if (ce->path[0] != '/' && slash)
+        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - mat->file), mat->file, ce->path);
+    else
+        snprintf(path, sizeof path, "%s", ce->path);
+    table_init(&t);
+    if ((rc = stream_in_open(&in, path, err))) {
+        char msg[CORE_ERR_MSGLEN];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        return core_err_set(err, rc, "%s:%ld: curve: %s", mat->file, ce->line, msg);
+    }
+    rc = table_read(&in, &t, err);
+    stream_in_close(&in);
+    if (rc)
+        return rc;
+    ci = table_col(&t, "strain");
+    si = table_col(&t, "stress");
+    if (ci < 0 || si < 0) {
+        rc = core_err_set(err, CORE_EINPUT,
+                          "%s:%ld: no column '%s' (a curve needs strain and stress[GPa] or "
+                          "stress[N/m])",
+                          path, t.header_line, ci < 0 ? "strain" : "stress");
+        goto done;
+    }
+    if (strcmp(t.unit[si], "GPa") != 0 && strcmp(t.unit[si], "N/m") != 0) {
+        rc = core_err_set(err, CORE_EINPUT, "%s:%ld: the stress is in '%s' (GPa or N/m)", path,
+                          t.header_line, t.unit[si]);
+        goto done;
+    }
+    if (t.unit[ci][0] && strcmp(t.unit[ci], "-") != 0 && strcmp(t.unit[ci], "1") != 0) {
+        rc = core_err_set(err, CORE_EINPUT, "%s:%ld: the strain is in '%s' (dimensionless)", path,
+                          t.header_line, t.unit[ci]);
+        goto done;
+    }
+    if (t.nrows == 0) {
+        rc = core_err_set(err, CORE_EINPUT, "%s:%ld: the curve has no rows", path, t.header_line);
+        goto done;
+    }
+    pb->per2d[q] = strcmp(t.unit[si], "N/m") == 0;
+    /* (0, 0) first: a row at zero strain gives its place (its stress, the MD cell's residual,
+     * is dropped); a curve starting above 0 gets it in front */
+    k0 = t.data[ci] == 0 ? 1 : 0;
+    n = t.nrows - k0 + 1;
+    if (n < 2) {
+        rc = core_err_set(err, CORE_EINPUT, "%s:%ld: the curve has no point beyond strain 0", path,
+                          t.row_line[0]);
+        goto done;
+    }
+    if (pb->nlawdata + 2 * n > pb->caplawdata) {
+        size_t cap = 2 * (pb->nlawdata + 2 * n);
+        double *p = malloc(cap * sizeof *p);
+        if (!p) {
+            rc = core_err_set(err, CORE_ENOMEM, "out of memory");
+            goto done;
+        }
+        /* the laws keep pointers into the array: move them */
+        if (pb->nlawdata)
+            memcpy(p, pb->lawdata, pb->nlawdata * sizeof *p);
+        for (size_t r = 0; r < pb->m.nphases; r++)
+            if (pb->law[r].npts) {
+                pb->law[r].eps = p + (pb->law[r].eps - pb->lawdata);
+                pb->law[r].sig = p + (pb->law[r].sig - pb->lawdata);
+            }
+        free(pb->lawdata);
+        pb->lawdata = p;
+        pb->caplawdata = cap;
+    }
+    pts = pb->lawdata + pb->nlawdata;
+    pts[0] = pts[n] = 0;
+    for (size_t r = k0; r < t.nrows; r++) {
+        size_t k = r - k0 + 1;
+        double e = t.data[r * t.ncols + (size_t)ci], sg = t.data[r * t.ncols + (size_t)si];
+        if (!(e > pts[k - 1])) {
+            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: the strain %g does not increase%s", path,
+                              t.row_line[r], e, e < 0 ? " (a curve in tension starts at 0)" : "");
+            goto done;
+        }
+        if (k == 1 && !(sg > 0)) {
+            rc = core_err_set(err, CORE_EINPUT,
+                              "%s:%ld: the curve's first stress is %g (it must rise from 0)", path,
+                              t.row_line[r], sg);
+            goto done;
+        }
+        pts[k] = e;
+        pts[n + k] = sg * (pb->per2d[q] ? 1 : 1e9 * th);
+    }
+    pb->nlawdata += 2 * n;
+    pb->law[q] = (struct fe_law){n, pts, pts + n, nu};
+    pb->have_curve = 1;
+    fe_elast_iso(pts[n + 1] / pts[1], nu, &pb->cmat[9 * q]); /* the initial stiffness */
+done:
+    table_release(&t);
+    return rc;
+}
+
+/* The stiffness C t (N/m) of phase q from E and nu, C, or a curve; th the phase's thickness
+ * (m). */
+static int
+elastic_phase(struct problem *pb, const struct material_file *mat, size_t q, double th,
+              const struct solve_opts *o, struct core_err *err)
+{
+    const char *name = pb->pname[q];
+    const struct material_entry *e = material_get(mat, name, MATERIAL_E),
+                                *nu = material_get(mat, name, MATERIAL_NU),
+                                *c = material_get(mat, name, MATERIAL_C),
+                                *cv = material_get(mat, name, MATERIAL_CURVE);
+    double *cm = &pb->cmat[9 * q];
+    if (cv && (e || c))
+        return core_err_set(err, CORE_EINPUT,
+                            "%s:%ld: '%s' has a curve and %s: give one or the other", mat->file,
+                            cv->line, name, e ? "E" : "C");
+    if (cv && !nu)
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' has a curve but no nu (%s.nu = ...)",
+                            mat->file, cv->line, name, name);
+    if (cv)
+        return read_curve(pb, mat, cv, q, th, nu->v[0], err);
+    if (e && !nu)
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' has E but no nu (%s.nu = ...)",
+                            mat->file, e->line, name, name);
+    if (c && nu)
+        return core_err_set(err, CORE_EINPUT,
+                            "%s:%ld: '%s': nu goes with E; C is the whole stiffness", mat->file,
+                            nu->line, name);
+    if (!e && nu)
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' has nu but no E (%s.E = ...)",
+                            mat->file, nu->line, name, name);
+    if (!e && !c)
+        return core_err_set(err, CORE_EINPUT,
+                            "%s: phase '%s' has no stiffness in %s (%s.E and %s.nu, %s.C, or "
+                            "%s.curve and %s.nu)",
+                            o->mesh, name, mat->file, name, name, name, name, name);
+    pb->per2d[q] = (e ? e : c)->per2d;
+    if (e) {
+        fe_elast_iso(e->v[0], nu->v[0], cm);
+    } else {
+        const double *v = c->v;
+        double full[9] = {v[0], v[2], v[4], v[2], v[1], v[5], v[4], v[5], v[3]};
+        memcpy(cm, full, sizeof full);
+    }
+    if (!(e ? e : c)->per2d)
+        for (int k = 0; k < 9; k++)
+            cm[k] *= th;
+    return 0;
 }
 
 /* Matches the material entries to the mesh's groups and fills the parameters. */
@@ -174,6 +377,7 @@ setup(struct problem *pb, const struct material_file *mat, const struct solve_op
     const struct material_entry *gt = material_get(mat, "", MATERIAL_THICKNESS);
     double *area = NULL, tmin = HUGE_VAL, asum = 0, tsum = 0;
     size_t np = m->nphases, ng = m->ngroups;
+    static const struct material_entry kdummy = {"", MATERIAL_K, {1, 1, 0, 0, 0, 0}, 1, 0, 0, ""};
     pb->pname = calloc(np + 1, sizeof *pb->pname);
     pb->gname = calloc(ng + 1, sizeof *pb->gname);
     pb->kappa = calloc(3 * np + 1, sizeof *pb->kappa);
@@ -181,9 +385,12 @@ setup(struct problem *pb, const struct material_file *mat, const struct solve_op
     pb->gcond = calloc(ng + 1, sizeof *pb->gcond);
     pb->tgroup = calloc(ng + 1, sizeof *pb->tgroup);
     pb->cut = calloc(ng + 1, 1);
+    pb->cmat = calloc(9 * np + 1, sizeof *pb->cmat);
+    pb->per2d = calloc(np + 1, sizeof *pb->per2d);
+    pb->law = calloc(np + 1, sizeof *pb->law);
     area = calloc(np + 1, sizeof *area);
     if (!pb->pname || !pb->gname || !pb->kappa || !pb->kreal || !pb->gcond || !pb->tgroup ||
-        !pb->cut || !area) {
+        !pb->cut || !pb->cmat || !pb->per2d || !pb->law || !area) {
         free(area);
         return core_err_set(err, CORE_ENOMEM, "out of memory");
     }
@@ -213,14 +420,16 @@ setup(struct problem *pb, const struct material_file *mat, const struct solve_op
             return core_err_set(err, CORE_EINPUT, "%s:%ld: no physical group '%s' in %s", mat->file,
                                 e->line, e->name, o->mesh);
         }
-        if ((dim == 2) != (e->prop == MATERIAL_K || e->prop == MATERIAL_THICKNESS)) {
+        if ((dim == 2) != (e->prop == MATERIAL_K || e->prop == MATERIAL_THICKNESS ||
+                           e->prop == MATERIAL_E || e->prop == MATERIAL_NU ||
+                           e->prop == MATERIAL_C || e->prop == MATERIAL_CURVE)) {
             free(area);
             return core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' is a %s group; %s belongs to %s",
                                 mat->file, e->line, e->name, dim == 2 ? "phase (2D)" : "curve (1D)",
                                 material_prop_name(e->prop),
-                                e->prop == MATERIAL_K ? "phases" : "interfaces and boundaries");
+                                dim == 1 ? "phases" : "interfaces and boundaries");
         }
-        if ((e->prop == MATERIAL_T || e->prop == MATERIAL_Q) && o->bc != BC_GIVEN)
+        if ((e->prop == MATERIAL_T || e->prop == MATERIAL_Q) && o->bc != BC_GIVEN && o->heat)
             prog_warn(p, "%s:%ld: %s.%s is used only with --bc given", mat->file, e->line, e->name,
                       material_prop_name(e->prop));
     }
@@ -230,6 +439,14 @@ setup(struct problem *pb, const struct material_file *mat, const struct solve_op
         const struct material_entry *k = material_get(mat, pb->pname[q], MATERIAL_K),
                                     *t = material_get(mat, pb->pname[q], MATERIAL_THICKNESS);
         double th = t ? t->v[0] : gt ? gt->v[0] : 1;
+        if (o->elastic) {
+            int rc = elastic_phase(pb, mat, q, th, o, err);
+            if (rc) {
+                free(area);
+                return rc;
+            }
+            k = k ? k : &kdummy;
+        }
         if (!k) {
             free(area);
             return core_err_set(err, CORE_EINPUT,
@@ -247,6 +464,25 @@ setup(struct problem *pb, const struct material_file *mat, const struct solve_op
     }
     free(area);
     pb->tref = gt ? gt->v[0] : tsum / asum;
+    if (o->elastic) {
+        int n2d = 0;
+        for (size_t q = 0; q < np; q++)
+            n2d += pb->per2d[q];
+        if (pb->have_thickness) {
+            pb->oscale = 1e-9 / pb->tref;
+            pb->ounit = "GPa";
+        } else if (n2d == 0) {
+            pb->oscale = 1e-9; /* per metre of thickness: C t / 1 m = C */
+            pb->ounit = "GPa";
+        } else if (n2d == (int)np) {
+            pb->oscale = 1;
+            pb->ounit = "N/m";
+        } else {
+            return core_err_set(err, CORE_EINPUT,
+                                "%s: moduli in GPa and in N/m need a thickness (thickness = ...)",
+                                mat->file);
+        }
+    }
     /* groups: interface conductance, thickness */
     for (size_t q = 0; q < ng; q++) {
         const struct material_entry *g = material_get(mat, pb->gname[q], MATERIAL_G),
@@ -260,7 +496,7 @@ setup(struct problem *pb, const struct material_file *mat, const struct solve_op
                                 "%s:%ld: '%s' has an interface conductance and a boundary "
                                 "condition",
                                 mat->file, (g ? g : r)->line, pb->gname[q]);
-        if (isfinite(gv)) {
+        if (isfinite(gv) && o->heat) {
             pb->cut[q] = 1;
             pb->gcond[q] = gv * pb->tgroup[q];
         }
@@ -361,7 +597,7 @@ static int
 write_meta(FILE *fp, const struct problem *pb, const struct solve_opts *o,
            const struct fe_solve_stats *st, struct core_err *err)
 {
-    static const char *bcn[] = {"periodic", "slab", "given"};
+    static const char *bcn[] = {"periodic", "slab", "given", "tension"};
     int rc = table_write_meta(fp, err, "mesh", "%s", o->mesh ? o->mesh : "-");
     rc = rc ? rc : table_write_meta(fp, err, "bc", "%s", bcn[o->bc]);
     rc = rc ? rc : table_write_meta(fp, err, "unit", "%.15g m", o->unit);
@@ -377,7 +613,222 @@ write_meta(FILE *fp, const struct problem *pb, const struct solve_opts *o,
     return rc;
 }
 
-/* ---- the three analyses ---- */
+/* ---- elasticity ---- */
+
+/* The mesh with point and cell data (phase first, added here); u in mesh units. */
+static int
+write_grid(FILE *fp, const struct problem *pb, const struct solve_opts *o, size_t npd,
+           const struct vtu_array *pd, size_t ncd, const struct vtu_array *cd, struct core_err *err)
+{
+    const struct fe_mesh *m = &pb->m;
+    size_t *off = malloc((m->ntris + 1) * sizeof *off);
+    unsigned char *types = malloc(m->ntris + 1);
+    double *xyz = malloc((3 * m->nnodes + 1) * sizeof *xyz);
+    double *phase = malloc((m->ntris + 1) * sizeof *phase);
+    struct vtu_array cdp[8];
+    int rc;
+    if (!off || !types || !xyz || !phase) {
+        rc = core_err_set(err, CORE_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t e = 0; e <= m->ntris; e++)
+        off[e] = 3 * e;
+    memset(types, VTU_TRIANGLE, m->ntris + 1);
+    for (size_t i = 0; i < m->nnodes; i++) {
+        xyz[3 * i] = m->xy[2 * i] / o->unit;
+        xyz[3 * i + 1] = m->xy[2 * i + 1] / o->unit;
+        xyz[3 * i + 2] = 0;
+    }
+    for (size_t e = 0; e < m->ntris; e++)
+        phase[e] = pb->pt[m->tri_phase[e]];
+    cdp[0] = (struct vtu_array){"phase", 1, phase};
+    for (size_t k = 0; k < ncd && k < 7; k++)
+        cdp[1 + k] = cd[k];
+    {
+        struct vtu_grid g = {m->nnodes, xyz, m->ntris, off, m->tri, types, npd, pd, 1 + ncd, cdp};
+        rc = vtu_write(fp, &g, err);
+    }
+done:
+    free(off);
+    free(types);
+    free(xyz);
+    free(phase);
+    return rc;
+}
+
+/* Scales u (2*nnodes, m) to mesh units and fills strain and stress (3*ntris, output unit). */
+static void
+elastic_fields(const struct problem *pb, const struct solve_opts *o, double *u, double *eps,
+               double *sig)
+{
+    const struct fe_mesh *m = &pb->m;
+    fe_elast_stress(m, pb->cmat, u, eps, sig);
+    for (size_t e = 0; e < 3 * m->ntris; e++)
+        sig[e] *= pb->oscale;
+    for (size_t i = 0; i < 2 * m->nnodes; i++)
+        u[i] /= o->unit;
+}
+
+/* S = C^-1 of a 3x3 matrix; 0 when singular. */
+static int
+inv3(const double c[9], double s[9])
+{
+    double d = c[0] * (c[4] * c[8] - c[5] * c[7]) - c[1] * (c[3] * c[8] - c[5] * c[6]) +
+               c[2] * (c[3] * c[7] - c[4] * c[6]);
+    if (!(d != 0) || !isfinite(d))
+        return 0;
+    s[0] = (c[4] * c[8] - c[5] * c[7]) / d;
+    s[1] = (c[2] * c[7] - c[1] * c[8]) / d;
+    s[2] = (c[1] * c[5] - c[2] * c[4]) / d;
+    s[3] = (c[5] * c[6] - c[3] * c[8]) / d;
+    s[4] = (c[0] * c[8] - c[2] * c[6]) / d;
+    s[5] = (c[2] * c[3] - c[0] * c[5]) / d;
+    s[6] = (c[3] * c[7] - c[4] * c[6]) / d;
+    s[7] = (c[1] * c[6] - c[0] * c[7]) / d;
+    s[8] = (c[0] * c[4] - c[1] * c[3]) / d;
+    return 1;
+}
+
+static int
+run_elastic_periodic(struct problem *pb, const struct solve_opts *o, struct prog *p, FILE *fp,
+                     FILE *vtu, struct core_err *err)
+{
+    struct fe_mesh *m = &pb->m;
+    struct fe_solve_stats st;
+    size_t nn = 2 * m->nnodes, nt = 3 * m->ntris;
+    double c[9] = {0}, sm[9] = {0}, *u = malloc((3 * nn + 6 * nt + 1) * sizeof *u);
+    static const char *const cols[] = {"C11", "C22", "C12", "C66",  "C16",
+                                       "C26", "Ex",  "Ey",  "nuxy", "Gxy"};
+    const char *units[10];
+    int rc;
+    if (!u)
+        return core_err_set(err, CORE_ENOMEM, "out of memory");
+    for (int k = 0; k < 10; k++)
+        units[k] = k == 8 ? NULL : pb->ounit;
+    prog_progress(p, "homogenisation: %zu nodes", m->nnodes);
+    rc = where(fe_elast_homog(m, pb->cmat, &o->so, o->tol, c, u, &st, err), o->mesh, err);
+    if (!rc && !inv3(c, sm))
+        rc = core_err_set(err, CORE_EPHYS, "%s: the effective stiffness is singular", o->mesh);
+    if (!rc) {
+        double f = pb->oscale;
+        double row[10] = {c[0] * f, c[4] * f,  c[1] * f,  c[8] * f,       c[2] * f,
+                          c[5] * f, f / sm[0], f / sm[4], -sm[1] / sm[0], f / sm[8]};
+        report(p, &st);
+        rc = write_meta(fp, pb, o, &st, err);
+        rc = rc ? rc : table_write_header(fp, 10, cols, units, err);
+        rc = rc ? rc : table_write_row(fp, 10, row, err);
+    }
+    if (!rc && vtu) {
+        /* the three load cases at a mean strain of 1 % */
+        static const char *const un[] = {"u_xx", "u_yy", "u_xy"};
+        static const char *const sn[] = {"stress_xx", "stress_yy", "stress_xy"};
+        struct vtu_array pd[3], cd[3];
+        double *sig = u + 3 * nn;
+        for (size_t i = 0; i < 3 * nn; i++)
+            u[i] *= 0.01;
+        for (int k = 0; k < 3; k++) {
+            elastic_fields(pb, o, u + k * nn, NULL, sig + k * nt);
+            pd[k] = (struct vtu_array){un[k], 2, u + k * nn};
+            cd[k] = (struct vtu_array){sn[k], 3, sig + k * nt};
+        }
+        rc = write_grid(vtu, pb, o, 3, pd, 3, cd, err);
+    }
+    free(u);
+    return rc;
+}
+
+static int
+run_tension(struct problem *pb, const struct solve_opts *o, struct prog *p, FILE *fp, FILE *vtu,
+            struct core_err *err)
+{
+    struct fe_mesh *m = &pb->m;
+    struct fe_solve_stats st;
+    struct fe_failure fl = {0};
+    size_t nn = 2 * m->nnodes, nt = 3 * m->ntris, nrows = 1;
+    size_t nsteps = o->steps ? o->steps : pb->have_curve ? 20 : 1;
+    int nl = pb->have_curve || o->steps;
+    double *u = malloc((nn + 2 * nt + m->ntris + 1) * sizeof *u);
+    double *curve = malloc((3 * nsteps + 1) * sizeof *curve);
+    static const char *const cols[] = {"strain", "stress", "E", "nu"};
+    const char *units[] = {NULL, pb->ounit, pb->ounit, NULL};
+    int rc;
+    if (!u || !curve) {
+        free(u);
+        free(curve);
+        return core_err_set(err, CORE_ENOMEM, "out of memory");
+    }
+    prog_progress(p, "tension: %zu nodes, %zu steps", m->nnodes, nl ? nsteps : 1);
+    if (nl) {
+        rc = where(fe_elast_tension_nl(m, pb->cmat, pb->law, &o->so, o->tol, o->strain, nsteps,
+                                       curve, &fl, u, &st, err),
+                   o->mesh, err);
+        nrows = fl.nsteps;
+    } else {
+        rc = where(fe_elast_tension(m, pb->cmat, &o->so, o->tol, o->strain, curve + 1, u, &st, err),
+                   o->mesh, err);
+        curve[0] = o->strain;
+        curve[2] = curve[3];
+    }
+    if (!rc) {
+        report(p, &st);
+        if (nl)
+            prog_info(p, "%zu steps, %zu Newton iterations", fl.nsteps, fl.newton);
+        rc = write_meta(fp, pb, o, &st, err);
+    }
+    if (!rc && nl) {
+        rc = table_write_meta(fp, err, "steps", "%zu", nsteps);
+        rc = rc ? rc
+                : table_write_meta(fp, err, "failure", "%s",
+                                   fl.failed == 1   ? "peak"
+                                   : fl.failed == 2 ? "limit"
+                                                    : "none");
+        if (!rc && fl.failed) {
+            const size_t *v = &m->tri[3 * fl.elem];
+            double cx = 0, cy = 0;
+            for (int k = 0; k < 3; k++) {
+                cx += m->xy[2 * v[k]] / 3 / o->unit;
+                cy += m->xy[2 * v[k] + 1] / 3 / o->unit;
+            }
+            rc = table_write_meta(fp, err, "failure.strain", "%.17g", fl.strain);
+            rc = rc ? rc
+                    : table_write_meta(fp, err, "failure.phase", "%s",
+                                       pb->pname[m->tri_phase[fl.elem]]);
+            rc = rc ? rc : table_write_meta(fp, err, "failure.triangle", "%zu", fl.elem + 1);
+            rc = rc ? rc : table_write_meta(fp, err, "failure.x", "%.17g", cx);
+            rc = rc ? rc : table_write_meta(fp, err, "failure.y", "%.17g", cy);
+            if (!rc)
+                prog_info(p, "fails at strain %.6g: %s, triangle %zu at (%g, %g)", fl.strain,
+                          fl.failed == 1 ? "the strain passes the peak of the curve"
+                                         : "the balance is lost at a peak",
+                          fl.elem + 1, cx, cy);
+        }
+    }
+    rc = rc ? rc : table_write_header(fp, 4, cols, units, err);
+    for (size_t k = 0; k < nrows && !rc; k++) {
+        double row[4] = {curve[3 * k], curve[3 * k + 1] * pb->oscale,
+                         curve[3 * k + 1] * pb->oscale / curve[3 * k], curve[3 * k + 2]};
+        rc = table_write_row(fp, 4, row, err);
+    }
+    if (!rc && vtu) {
+        struct vtu_array pd[1], cd[3];
+        double *eps = u + nn, *sig = u + nn + nt, *ratio = u + nn + 2 * nt;
+        fe_elast_stress_law(m, pb->cmat, pb->law, u, eps, sig, ratio);
+        for (size_t e = 0; e < nt; e++)
+            sig[e] *= pb->oscale;
+        for (size_t i = 0; i < nn; i++)
+            u[i] /= o->unit;
+        pd[0] = (struct vtu_array){"u", 2, u};
+        cd[0] = (struct vtu_array){"strain", 3, eps};
+        cd[1] = (struct vtu_array){"stress", 3, sig};
+        cd[2] = (struct vtu_array){"peak_ratio", 1, ratio};
+        rc = write_grid(vtu, pb, o, 1, pd, 3, cd, err);
+    }
+    free(u);
+    free(curve);
+    return rc;
+}
+
+/* ---- the three analyses of heat ---- */
 
 static int
 run_periodic(struct problem *pb, const struct solve_opts *o, struct prog *p, FILE *fp, FILE *vtu,
@@ -563,7 +1014,7 @@ main(int argc, char **argv)
 {
     struct prog p;
     struct solve_opts o = {
-        .bc = BC_PERIODIC, .unit = 1e-9, .so = FE_SOLVE_OPTS_DEFAULT, .tol = 1e-8};
+        .bc = BC_PERIODIC, .unit = 1e-9, .so = FE_SOLVE_OPTS_DEFAULT, .tol = 1e-8, .strain = 0.01};
     struct core_err err = {0, ""};
     struct material_file mat;
     struct problem pb;
@@ -572,8 +1023,9 @@ main(int argc, char **argv)
 
     prog_init(&p, argv[0]);
     rc = prog_parse(&p, argc, argv, synopsis,
-                    "Solves steady heat conduction on a Gmsh mesh with phases and interfaces "
-                    "and writes the effective conductivity (a table) and the fields (VTU).",
+                    "Solves steady heat conduction or plane-stress elasticity on a Gmsh mesh with "
+                    "phases and interfaces and writes the effective conductivity or stiffness (a "
+                    "table) and the fields (VTU).",
                     opts, NOPTS, parse_one, &o, &optind);
     if (rc != PROG_CONTINUE)
         return rc;
@@ -581,8 +1033,14 @@ main(int argc, char **argv)
     if (optind < argc - 1)
         return prog_usage_error(&p, synopsis, "one mesh file at most");
     o.mesh = optind < argc ? argv[optind] : "-";
-    if (!o.heat)
-        return prog_usage_error(&p, synopsis, "give the analysis: --heat");
+    if (o.heat == o.elastic)
+        return prog_usage_error(&p, synopsis, "give one analysis: --heat or --elastic");
+    if (o.heat && o.bc == BC_TENSION)
+        return prog_usage_error(&p, synopsis, "--bc tension goes with --elastic");
+    if (o.elastic && (o.bc == BC_SLAB || o.bc == BC_GIVEN))
+        return prog_usage_error(&p, synopsis, "--elastic takes --bc periodic or tension");
+    if ((o.strain_given || o.steps) && o.bc != BC_TENSION)
+        return prog_usage_error(&p, synopsis, "--strain and --steps go with --bc tension");
     if (!o.materials)
         return prog_usage_error(&p, synopsis, "give the material file: -m FILE");
     if (strcmp(o.materials, "-") == 0 && strcmp(o.mesh, "-") == 0)
@@ -611,7 +1069,11 @@ main(int argc, char **argv)
             goto done;
         vtu_open = 1;
     }
-    if (o.bc == BC_PERIODIC)
+    if (o.elastic && o.bc == BC_PERIODIC)
+        rc = run_elastic_periodic(&pb, &o, &p, out.fp, vtu_open ? vout.fp : NULL, &err);
+    else if (o.elastic)
+        rc = run_tension(&pb, &o, &p, out.fp, vtu_open ? vout.fp : NULL, &err);
+    else if (o.bc == BC_PERIODIC)
         rc = run_periodic(&pb, &o, &p, out.fp, vtu_open ? vout.fp : NULL, &err);
     else if (o.bc == BC_SLAB)
         rc = run_slab(&pb, &o, &p, out.fp, vtu_open ? vout.fp : NULL, &err);

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const prop_names[MATERIAL_NPROPS] = {"k", "thickness", "G", "R", "T", "q"};
+static const char *const prop_names[MATERIAL_NPROPS] = {"k", "thickness", "G",  "R", "T",
+                                                        "q", "E",         "nu", "C", "curve"};
 
 const char *
 material_prop_name(enum material_prop prop)
@@ -78,13 +79,29 @@ parse_value(const struct stream_in *in, struct material_entry *e, char *val, str
         e->nv = 1;
         return 0;
     }
+    if (e->prop == MATERIAL_CURVE) {
+        if (!val[0])
+            return fail(in, err, "curve: no file name");
+        snprintf(e->path, sizeof e->path, "%s", val);
+        return 0;
+    }
     if (e->prop == MATERIAL_G && (strcmp(val, "inf") == 0 || strcmp(val, "infinity") == 0)) {
         e->v[0] = HUGE_VAL;
         e->nv = 1;
         return 0;
     }
+    if (e->prop == MATERIAL_E || e->prop == MATERIAL_C) {
+        /* a trailing unit: GPa (the default) or N/m (a 2D modulus) */
+        size_t len = strlen(val);
+        if (len >= 3 && strcmp(val + len - 3, "N/m") == 0) {
+            e->per2d = 1;
+            val[len - 3] = '\0';
+        } else if (len >= 3 && strcmp(val + len - 3, "GPa") == 0) {
+            val[len - 3] = '\0';
+        }
+    }
     for (tok = strtok_r(val, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
-        if (e->nv == 3)
+        if (e->nv == (e->prop == MATERIAL_C ? 6 : 3))
             return fail(in, err, "%s: too many numbers", pn);
         if (core_parse_double(tok, &e->v[e->nv]))
             return fail(in, err, "%s: '%s' is not a finite number", pn, tok);
@@ -103,8 +120,38 @@ parse_value(const struct stream_in *in, struct material_entry *e, char *val, str
             return fail(in, err, "k: the conductivity must be positive definite");
         return 0;
     }
+    if (e->prop == MATERIAL_C) {
+        double c[9], *v = e->v, scale = e->per2d ? 1 : 1e9;
+        if (e->nv != 4 && e->nv != 6)
+            return fail(in, err, "C: give four numbers or six (C11, C22, C12, C66, C16, C26)");
+        if (e->nv == 4)
+            v[4] = v[5] = 0;
+        c[0] = v[0];
+        c[4] = v[1];
+        c[1] = c[3] = v[2];
+        c[8] = v[3];
+        c[2] = c[6] = v[4];
+        c[5] = c[7] = v[5];
+        if (!(c[0] > 0 && c[0] * c[4] - c[1] * c[1] > 0 &&
+              c[0] * (c[4] * c[8] - c[5] * c[5]) - c[1] * (c[1] * c[8] - c[5] * c[2]) +
+                      c[2] * (c[1] * c[5] - c[4] * c[2]) >
+                  0))
+            return fail(in, err, "C: the stiffness must be positive definite");
+        for (int k = 0; k < 6; k++)
+            v[k] *= scale;
+        return 0;
+    }
     if (e->nv != 1)
         return fail(in, err, "%s takes one number", pn);
+    if (e->prop == MATERIAL_E) {
+        if (!(e->v[0] > 0))
+            return fail(in, err, "E: %g is out of range (> 0)", e->v[0]);
+        if (!e->per2d)
+            e->v[0] *= 1e9;
+        return 0;
+    }
+    if (e->prop == MATERIAL_NU && !(e->v[0] > -1 && e->v[0] < 1))
+        return fail(in, err, "nu: %g is out of range (-1 < nu < 1)", e->v[0]);
     if ((e->prop == MATERIAL_G && !(e->v[0] >= 0)) || (e->prop == MATERIAL_R && !(e->v[0] > 0)) ||
         (e->prop == MATERIAL_T && !(e->v[0] >= 0)))
         return fail(in, err, "%s: %g is out of range (%s)", pn, e->v[0],
@@ -154,20 +201,22 @@ parse_line(const struct stream_in *in, char *buf, struct material_entry *e, int 
         if (strcmp(pn, prop_names[k]) == 0)
             prop = k;
     if (prop < 0)
-        return fail(in, err, "unknown property '%s' (k, thickness, G, R, T or q)", pn);
+        return fail(in, err, "unknown property '%s' (k, thickness, G, R, T, q, E, nu, C or curve)",
+                    pn);
     if (!dot && prop != MATERIAL_THICKNESS)
         return fail(in, err, "'%s' needs a group name: NAME.%s = ...", pn, pn);
     e->prop = (enum material_prop)prop;
     return parse_value(in, e, val, err);
 }
 
-/* Whether a and b give the same thing: the same property, or G and R, of the same name. */
+/* Whether a and b give the same thing: the same property, or G and R, or E and C, of the
+ * same name. */
 static int
 clash(const struct material_entry *a, const struct material_entry *b)
 {
-    return strcmp(a->name, b->name) == 0 &&
-           (a->prop == b->prop || (a->prop == MATERIAL_G && b->prop == MATERIAL_R) ||
-            (a->prop == MATERIAL_R && b->prop == MATERIAL_G));
+    int pa = a->prop == MATERIAL_R ? MATERIAL_G : a->prop == MATERIAL_C ? MATERIAL_E : a->prop;
+    int pb = b->prop == MATERIAL_R ? MATERIAL_G : b->prop == MATERIAL_C ? MATERIAL_E : b->prop;
+    return strcmp(a->name, b->name) == 0 && pa == pb;
 }
 
 int
@@ -183,13 +232,15 @@ material_read(struct stream_in *in, struct material_file *mf, struct core_err *e
         return rc;
     while (!(rc = stream_getline(in, &line, err)) && line) {
         char buf[MATERIAL_LINELEN];
-        struct material_entry e = {"", MATERIAL_K, {0, 0, 0}, 0, in->lineno};
+        static const struct material_entry zero;
+        struct material_entry e = zero;
         int empty;
         if (strlen(line) >= sizeof buf) {
             rc = fail(in, err, "line longer than %zu characters", sizeof buf - 1);
             break;
         }
         strcpy(buf, line);
+        e.line = in->lineno;
         if ((rc = parse_line(in, buf, &e, &empty, err)))
             break;
         if (empty)

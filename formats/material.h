@@ -7,9 +7,13 @@
  *
  * with property one of k (W/(m K): one number, or kxx, kyy, kxy positive definite), thickness
  * (a length: Angstrom when bare; stored in m), G (W/(m^2 K), >= 0, or inf), R (m^2 K/W, > 0),
- * T (K, >= 0) and q (W/m^2). NAME is a physical group name (it may hold blanks and dots: the
- * property follows the last dot); the reader does not know the mesh, so matching names to
- * groups, and which property belongs to which kind of group, is the caller's business.
+ * T (K, >= 0), q (W/m^2), and for elasticity E (Young's modulus, GPa, or N/m with that
+ * suffix; > 0), nu (Poisson ratio, -1 < nu < 1) and C (the plane-stress stiffness C11, C22,
+ * C12, C66 [, C16, C26] in GPa or N/m, positive definite); E and C are stored in Pa or N/m;
+ * curve names a stress-strain table file (md-run's), kept as written. NAME is
+ * a physical group name (it may hold blanks and dots: the property follows the last dot); the
+ * reader does not know the mesh, so matching names to groups, and which property belongs to which
+ * kind of group, is the caller's business.
  *
  * Numbers are parsed in the "C" locale; NaN and Inf are rejected (only G takes `inf`).
  *
@@ -18,7 +22,8 @@
  * Thread safety: none needed (no global state).
  * Errors: CORE_EINPUT with `name:line: what` (no `=`, a bad key, an unknown property, a global
  * key other than thickness, a name or line too long, a bad or missing number, a value out of
- * range, an entry given twice (G and R count as one)), CORE_EIO, CORE_ENOMEM. Nothing is printed.
+ * range, an entry given twice (G and R count as one, and E and C)), CORE_EIO, CORE_ENOMEM. Nothing
+ * is printed.
  */
 #ifndef FPMS_MATERIAL_H
 #define FPMS_MATERIAL_H
@@ -39,15 +44,23 @@ enum material_prop {
     MATERIAL_R,         /* interface resistance, m^2 K/W */
     MATERIAL_T,         /* fixed temperature, K */
     MATERIAL_Q,         /* heat flux into the domain, W/m^2 */
+    MATERIAL_E,         /* Young's modulus: Pa, or N/m when per2d */
+    MATERIAL_NU,        /* Poisson ratio, -1 < nu < 1 (plane stress) */
+    MATERIAL_C,         /* plane-stress stiffness: v[0..5] = C11, C22, C12, C66, C16, C26; Pa or
+                           N/m when per2d (Voigt xx, yy, xy, engineering shear) */
+    MATERIAL_CURVE,     /* a uniaxial stress-strain table: the file name, in path */
     MATERIAL_NPROPS
 };
 
 struct material_entry {
     char name[MATERIAL_NAMELEN]; /* the group; "" for the global thickness */
     enum material_prop prop;
-    double v[3]; /* the value in SI units; k always has three (an isotropic one: k, k, 0) */
-    int nv;      /* numbers given: 1, or 3 for an anisotropic k */
+    double v[6]; /* the value in SI units; k always has three (an isotropic one: k, k, 0), C
+                    six (orthotropic: C16 = C26 = 0) */
+    int nv;      /* numbers given: 1, 3 for an anisotropic k, 4 or 6 for C */
+    int per2d;   /* E, C: 1 when given in N/m (a 2D modulus, stress times thickness), 0 in Pa */
     long line;   /* where it was given */
+    char path[MATERIAL_LINELEN]; /* curve: the file name as written (not checked) */
 };
 
 struct material_file {
@@ -67,7 +80,8 @@ int material_read(struct stream_in *in, struct material_file *mf, struct core_er
 const struct material_entry *material_get(const struct material_file *mf, const char *name,
                                           enum material_prop prop);
 
-/* The name of a property as the file spells it: "k", "thickness", "G", "R", "T", "q". */
+/* The name of a property as the file spells it: "k", "thickness", "G", "R", "T", "q", "E",
+ * "nu", "C", "curve". */
 const char *material_prop_name(enum material_prop prop);
 
 #endif

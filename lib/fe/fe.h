@@ -1,6 +1,7 @@
 /*
  * fe: finite elements for 2D heterostructures (linear triangles, steady heat conduction with
- * interfacial conductance, homogenisation), and the geometries fe-mesh builds.
+ * interfacial conductance, linear plane-stress elasticity with bonded interfaces,
+ * homogenisation), and the geometries fe-mesh builds.
  *
  * Promises
  *   - struct fe_mesh: nodes, 3-node triangles (P1) each in a phase, 2-node line elements
@@ -24,6 +25,13 @@
  *     solve), CHOLMOD 0.76 s factorisation + 0.09 s; 1.03e6 unknowns: PCG+AMG 1.5 s + 7.0 s
  *     (28 iterations), 0.54 GB peak; CHOLMOD 14.8 s + 0.8 s, 1.78 GB; both agree on k_eff to
  *     1e-12. So FE_SOLVER_AUTO is PCG; CHOLMOD remains for problems the AMG handles badly.
+ *     Elasticity (fe_elast_*) preconditions CG with the AMG of its stiffness without the x-y
+ *     couplings (separate displacement components): random disks, 1.2e5 unknowns, 42
+ *     iterations per solve against 741 with the AMG of the whole matrix.
+ *   - Plane-stress elasticity (fe_elast_*): linear anisotropic per phase, bonded interfaces,
+ *     periodic homogenisation of the stiffness, displacement-controlled tension, and a
+ *     nonlinear law from a uniaxial stress-strain curve with Newton-Raphson load stepping and
+ *     the first element to pass its phase's peak strain.
  *
  * Units: SI throughout. Coordinates in m; conductivity in W/(m K). For a sheet of thickness t
  * the caller passes k*t (W/K), g*t (W/(m K)) and q*t (W/m); the solution does not care, and
@@ -232,6 +240,170 @@ int fe_heat_homog(const struct fe_mesh *m, const double *kappa, const double *gc
 int fe_heat_slab(const struct fe_mesh *m, const double *kappa, const double *gcond,
                  const struct fe_solve_opts *o, double tol, double kslab[2], double *tx, double *ty,
                  struct fe_solve_stats *st, struct core_err *err);
+
+/* ---- plane-stress elasticity ---- */
+
+/*
+ * Linear plane-stress elasticity with P1 triangles, two unknowns per node; displacements
+ * u[2*i + c] (c = 0: x, 1: y), m. Strain and stress in Voigt order xx, yy, xy with engineering
+ * shear (gamma_xy = u_x,y + u_y,x); the stiffness of phase p is the 3x3 matrix
+ * cmat[9*p .. 9*p+8] (row-major, symmetric positive definite), sigma = C eps. Units follow the
+ * heat convention: for a sheet of thickness t the caller passes C t (N/m) and gets forces per
+ * unit thickness times t; with C in Pa and no thickness, everything is per metre of thickness.
+ * The phases share their interface nodes (the mesh is conforming, not split): bonded
+ * interfaces. Line elements and interface elements are ignored.
+ */
+struct fe_elast;
+
+/* The plane-stress stiffness of an isotropic phase: E/(1-nu^2) [[1,nu,0],[nu,1,0],
+ * [0,0,(1-nu)/2]] (E in any unit; c in the same). */
+void fe_elast_iso(double e, double nu, double c[9]);
+
+/*
+ * The stiffness, in the x-y frame, of a phase whose material axes (in which its stiffness is
+ * c) are turned by angle (radians, counter-clockwise) from x: out = R^T c R with R the Voigt
+ * strain rotation (engineering shear). out may not alias c.
+ */
+void fe_elast_rotate(const double c[9], double angle, double out[9]);
+
+/* 1 when c is finite, symmetric (to 1e-12 of its diagonal) and positive definite, else 0. */
+int fe_elast_check(const double c[9]);
+
+/*
+ * Plans an elastic problem on m (borrowed; must not change while the plan lives). cmat
+ * (9*nphases) as above; master (nnodes, from fe_mesh_periodic) or NULL; fixed (2*nnodes
+ * flags, by dof) or NULL marks prescribed displacement components. Each connected region gets,
+ * for each component with no prescribed dof, one node fixed at 0 (removing the translations;
+ * a periodic cell has no rotation). A non-periodic problem must itself prevent the rigid
+ * rotation (else CORE_EPHYS or CORE_ENOCONV). Returns CORE_OK, CORE_EINPUT (a stiffness that is
+ * not symmetric positive definite, bad solver options), CORE_ENOMEM or CORE_EPHYS.
+ */
+int fe_elast_plan(struct fe_elast **out, const struct fe_mesh *m, const double *cmat,
+                  const size_t *master, const unsigned char *fixed, const struct fe_solve_opts *o,
+                  struct core_err *err);
+
+/*
+ * Solves the planned problem: u = H (x - x0) + w, x0 the lower left corner of the box and
+ * H = [[Exx, Exy/2], [Exy/2, Eyy]] from the mean strain strain = {Exx, Eyy, Exy} (engineering
+ * shear; NULL for 0), with w taking the values ufix at prescribed dofs (2*nnodes, NULL for 0).
+ * No external loads besides these. Writes u (2*nnodes).
+ * Returns CORE_OK, CORE_EINPUT (a strain that is not finite), CORE_ENOCONV or CORE_ENOMEM.
+ */
+int fe_elast_exec(struct fe_elast *h, const double *strain, const double *ufix, double *u,
+                  struct core_err *err);
+
+/* Statistics of the plan and of the last solve; borrowed from h. */
+const struct fe_solve_stats *fe_elast_stats(const struct fe_elast *h);
+
+/* Frees h (NULL is a no-op). */
+void fe_elast_free(struct fe_elast *h);
+
+/* r = K u (2*nnodes): the nodal forces in the discrete balance (reactions at fixed dofs). */
+void fe_elast_residual(const struct fe_mesh *m, const double *cmat, const double *u, double *r);
+
+/* The bilinear form a(u1, u2) = sum_e u1.K_e u2 over the triangles. */
+double fe_elast_energy(const struct fe_mesh *m, const double *cmat, const double *u1,
+                       const double *u2);
+
+/* Strain and stress (Voigt, 3 per triangle) of each triangle; either output may be NULL. */
+void fe_elast_stress(const struct fe_mesh *m, const double *cmat, const double *u, double *strain,
+                     double *stress);
+
+/*
+ * Effective stiffness of a periodic cell: for the unit mean strains e_xx, e_yy and the
+ * engineering shear gamma_xy, u_i = H_i x + w_i with w_i periodic; ceff (3x3, row-major)
+ * C_ij = a(u_i, u_j) / area (equal to the mean stress of load case j, component i, to solver
+ * tolerance). tol: relative tolerance of the periodic pairing. u (3 * 2*nnodes, the three
+ * fields one after the other) unless NULL; st unless NULL.
+ */
+int fe_elast_homog(const struct fe_mesh *m, const double *cmat, const struct fe_solve_opts *o,
+                   double tol, double ceff[9], double *u, struct fe_solve_stats *st,
+                   struct core_err *err);
+
+/*
+ * Displacement-controlled tension along x: u_x = 0 on the nodes at x = xmin (within tol times
+ * the larger box side), u_x = strain Lx on x = xmax, u_y = 0 at the lowest node of the left
+ * side; the rest free (top and bottom traction-free, no lateral constraint at the ends).
+ * res = {sigma, E, nu}: sigma = F / Ly the mean tensile stress (F the sum of the reactions on
+ * the right side), E = sigma / strain, nu = -(mean u_y of the top nodes - that of the bottom
+ * nodes) / (Ly strain) (E and nu 0 when strain is 0). u (2*nnodes) and st unless NULL.
+ */
+int fe_elast_tension(const struct fe_mesh *m, const double *cmat, const struct fe_solve_opts *o,
+                     double tol, double strain, double res[3], double *u, struct fe_solve_stats *st,
+                     struct core_err *err);
+
+/*
+ * Nonlinear phases: a deformation-theory (nonlinear elastic, hyperelastic) isotropic law built
+ * from a uniaxial stress-strain curve S(e) (piecewise linear through the points, extrapolated
+ * with the end segments) and a Poisson ratio nu. With C0 the plane-stress isotropic stiffness
+ * of unit modulus and the equivalent strain q = sqrt(eps.C0.eps), the strain energy is
+ * W = int_0^q S, so
+ *     sigma = S(q)/q C0 eps,   D = S/q C0 + (S' - S/q)/q^2 (C0 eps)(C0 eps)^T.
+ * In uniaxial stress (eps = (e, -nu e, 0)) q = |e| and sigma = (S(e), 0, 0): the law gives back
+ * the curve exactly. Limits: isotropic (one curve for every direction), loading only (no
+ * unloading, plasticity or damage: what is loaded is recovered), small strains, nu constant;
+ * other stress states follow the curve through the energy-equivalent strain, an assumption.
+ * Past the peak of S the law softens, the balance loses uniqueness, and the solution is
+ * meaningless: the tension driver stops at the first element whose q passes the peak strain.
+ * Stresses in the unit of cmat (N/m for a sheet: the curve's stress times the thickness).
+ */
+struct fe_law {
+    size_t npts;       /* 0: the phase is linear (cmat) */
+    const double *eps; /* npts strains: eps[0] = 0, increasing (borrowed) */
+    const double *sig; /* npts stresses: sig[0] = 0, sig[1] > 0 (borrowed) */
+    double nu;         /* Poisson ratio, -1 < nu < 1 */
+};
+
+/* CORE_EINPUT naming what is wrong with law (as above), else CORE_OK. */
+int fe_law_check(const struct fe_law *law, struct core_err *err);
+
+/* Strain at the largest stress of the curve (the first such point): the failure strain. */
+double fe_law_peak(const struct fe_law *law);
+
+/* The equivalent strain q of eps. */
+double fe_law_strain(const struct fe_law *law, const double eps[3]);
+
+/* Stress and, unless d is NULL, tangent of law at the strain eps (Voigt); where S' < 0 the
+ * tangent is replaced by the secant S/q C0 (positive definite while S > 0). */
+void fe_law_stress(const struct fe_law *law, const double eps[3], double sig[3], double d[9]);
+
+struct fe_failure {
+    int failed;    /* 1 when an element passed the peak strain of its phase; 2 when the
+                      balance was lost (Newton failed down to 1/256 of a step) while the
+                      element nearest its peak was at more than 0.9 of it: a limit point
+                      that displacement control cannot pass (a softening layer in series) */
+    size_t elem;   /* that element (the furthest past, or nearest to, its peak) */
+    double ratio;  /* its q / peak strain then */
+    double strain; /* applied strain at which its ratio reached 1 (linear between the two
+                      last balances), or, when failed is 2, of the last balance */
+    size_t nsteps; /* steps done (rows of the curve) */
+    size_t newton; /* Newton iterations, all steps */
+};
+
+/*
+ * Displacement-controlled tension with the boundary conditions of fe_elast_tension, in nsteps
+ * equal steps up to strain, each solved by Newton-Raphson: a predictor through the tangent at
+ * the last balance, then the consistent tangent (quasi-Newton where a curve softens),
+ * converged when the residual at the unknowns is below 1e-10 of the reactions; a step whose
+ * Newton fails (50 iterations, or the linear solver) is halved, down to 1/256 of a step.
+ * law (nphases; law[p].npts == 0, or law NULL: phase p is linear with cmat, which must be
+ * symmetric positive definite for every phase: it also sets up the matrix pattern).
+ * curve (3*nsteps): per step the strain, the mean stress F/Ly and nu, as res of
+ * fe_elast_tension. Stops at the first failure (fail->failed); the last row is then the last
+ * balance. fail->nsteps rows are written. u (2*nnodes: the last balance) and st unless NULL.
+ * Returns CORE_OK (failure of the structure is a result, not an error), CORE_EINPUT (a bad
+ * law, strain or step count), CORE_ENOCONV (Newton failed with no phase near its peak),
+ * CORE_EPHYS, CORE_ENOMEM.
+ */
+int fe_elast_tension_nl(const struct fe_mesh *m, const double *cmat, const struct fe_law *law,
+                        const struct fe_solve_opts *o, double tol, double strain, size_t nsteps,
+                        double *curve, struct fe_failure *fail, double *u,
+                        struct fe_solve_stats *st, struct core_err *err);
+
+/* Strain and stress (3 per triangle) with the laws of fe_elast_tension_nl, and ratio (1 per
+ * triangle) q / peak strain of its phase (0 for a linear phase); any output may be NULL. */
+void fe_elast_stress_law(const struct fe_mesh *m, const double *cmat, const struct fe_law *law,
+                         const double *u, double *strain, double *stress, double *ratio);
 
 /* ---- geometries (what fe-mesh builds) ---- */
 

@@ -35,8 +35,9 @@ failed() {
 
 @test "--help lists every option and exits 0" {
     run -0 --separate-stderr fpms fe-solve --help
-    [[ "${lines[0]}" == "usage: fe-solve --heat -m FILE [options] [MESH]" ]]
-    for o in heat materials bc unit vtu solver rtol tol output progress quiet verbose help version; do
+    [[ "${lines[0]}" == "usage: fe-solve --heat | --elastic -m FILE [options] [MESH]" ]]
+    for o in heat elastic materials bc strain unit vtu solver rtol tol output progress quiet \
+        verbose help version; do
         [[ "$output" == *"--$o"* ]] || { echo "no --$o"; return 1; }
     done
     [ -z "$stderr" ]
@@ -192,7 +193,7 @@ EOF
 
 @test "usage errors: no --heat, no -m, two meshes, bad option values" {
     run -1 --separate-stderr fpms fe-solve -m mat.txt stripes.msh
-    [[ "$stderr" == *"give the analysis: --heat"* ]]
+    [[ "$stderr" == *"give one analysis: --heat or --elastic"* ]]
     failed
     run -1 --separate-stderr fpms fe-solve --heat stripes.msh
     [[ "$stderr" == *"give the material file"* ]]
@@ -216,7 +217,7 @@ EOF
         failed
     }
     check 'matrix.k = 100' 'inclusion.kk = 10'
-    [[ "$stderr" == "fe-solve: bad.txt:2: unknown property 'kk' (k, thickness, G, R, T or q)" ]]
+    [[ "$stderr" == "fe-solve: bad.txt:2: unknown property 'kk' (k, thickness, G, R, T, q, E, nu, C or curve)" ]]
     check 'matrix.k = 1e999'
     [[ "$stderr" == *"bad.txt:1: k: '1e999' is not a finite number"* ]]
     check 'matrix.k = nan'
@@ -332,4 +333,313 @@ EOF
     run -2 --separate-stderr fpms fe-solve --heat -m m.txt --rtol 1e-300 -o out.tsv --vtu out.vtu disk.msh
     [[ "$stderr" == "fe-solve: disk.msh: conjugate gradients stagnated after "* ]]
     [ -z "$output" ] && [ ! -e out.tsv ] && [ ! -e out.vtu ]
+}
+
+# ---- elasticity ----
+
+# stripes.msh: inclusion on 25 < x < 75 of a 100 x 50 cell (interfaces normal to x, f = 0.5)
+elastic_mat() {
+    printf '%s\n' 'matrix.E = 100' 'matrix.nu = 0.2' 'inclusion.E = 300' 'inclusion.nu = 0.6' \
+        'matrix/inclusion.G = 1e9' 'matrix.k = 1' > el.txt
+}
+
+@test "elastic periodic: Reuss across, Voigt along, shear in series, exactly" {
+    elastic_mat
+    run -0 --separate-stderr fpms fe-solve --elastic -m el.txt stripes.msh
+    [[ "$output" == *"C11[GPa]"*"C22[GPa]"*"C12[GPa]"*"C66[GPa]"*"C16[GPa]"*"C26[GPa]"*"Ex[GPa]"*"Ey[GPa]"*"nuxy"*"Gxy[GPa]"* ]]
+    row=$(printf '%s\n' "$output" | tail -1)
+    # nu/E = 0.002 in both: Ex = 1/(0.5/100 + 0.5/300); nuxy = 0.002 Ex; Ey = <E> for any nu
+    rel "$(echo "$row" | field 7)" 150 1e-9
+    rel "$(echo "$row" | field 9)" 0.3 1e-9
+    rel "$(echo "$row" | field 8)" 200 1e-9
+    # Gxy = 1/(0.5/G1 + 0.5/G2), G = E/(2(1+nu))
+    rel "$(echo "$row" | field 10)" "$(calc '1 / (0.5 * 2.4 / 100 + 0.5 * 3.2 / 300)')" 1e-9
+    rel "$(echo "$row" | field 4)" "$(calc '1 / (0.5 * 2.4 / 100 + 0.5 * 3.2 / 300)')" 1e-9
+    awk -v x="$(echo "$row" | field 5)" 'BEGIN { exit !(x < 1e-8 && x > -1e-8) }'
+    [[ "$output" == *"# bc = periodic"* ]]
+}
+
+@test "elastic tension: E and nu of the bar; the stress follows --strain" {
+    elastic_mat
+    run -0 --separate-stderr fpms fe-solve --elastic -m el.txt -b tension stripes.msh
+    [[ "$output" == *"strain"*"stress[GPa]"*"E[GPa]"*"nu"* ]]
+    [[ "$output" == *"# bc = tension"* ]]
+    rel "$(printf '%s\n' "$output" | field 1)" 0.01 1e-15
+    rel "$(printf '%s\n' "$output" | field 2)" 1.5 1e-9
+    rel "$(printf '%s\n' "$output" | field 3)" 150 1e-9
+    rel "$(printf '%s\n' "$output" | field 4)" 0.3 1e-8
+    run -0 --separate-stderr fpms fe-solve --elastic -m el.txt -b tension --strain -0.03 stripes.msh
+    rel "$(printf '%s\n' "$output" | field 2)" -4.5 1e-9
+    rel "$(printf '%s\n' "$output" | field 3)" 150 1e-9
+}
+
+@test "elastic units: a thickness cancels for GPa; N/m moduli give N/m or GPa" {
+    printf '%s\n' 'thickness = 3.35A' 'matrix.E = 100' 'matrix.nu = 0.2' 'inclusion.E = 300' \
+        'inclusion.nu = 0.6' > t.txt
+    run -0 --separate-stderr fpms fe-solve --elastic -m t.txt -b tension stripes.msh
+    rel "$(printf '%s\n' "$output" | field 3)" 150 1e-9
+    [[ "$output" == *"# thickness = 3.35 A"* ]]
+    printf '%s\n' 'matrix.E = 33.5N/m' 'matrix.nu = 0.2' 'inclusion.E = 100.5 N/m' \
+        'inclusion.nu = 0.6' > n.txt
+    run -0 --separate-stderr fpms fe-solve --elastic -m n.txt -b tension stripes.msh
+    [[ "$output" == *"E[N/m]"* ]]
+    rel "$(printf '%s\n' "$output" | field 3)" 50.25 1e-9
+    printf '%s\n' 'thickness = 0.335nm' >> n.txt
+    run -0 --separate-stderr fpms fe-solve --elastic -m n.txt -b tension stripes.msh
+    [[ "$output" == *"E[GPa]"* ]]
+    rel "$(printf '%s\n' "$output" | field 3)" 150 1e-9
+    # phases of their own thickness: the 2D moduli E t average along the stripes (Ey)
+    printf '%s\n' 'matrix.E = 100' 'matrix.nu = 0.25' 'matrix.thickness = 2' \
+        'inclusion.E = 300' 'inclusion.nu = 0.25' 'inclusion.thickness = 4' > t2.txt
+    run -0 --separate-stderr fpms fe-solve --elastic -m t2.txt stripes.msh
+    rel "$(printf '%s\n' "$output" | field 8)" "$(calc '(0.5 * 100 * 2 + 0.5 * 300 * 4) / 3')" 1e-9
+}
+
+@test "elastic C: a full anisotropic stiffness comes back from a homogeneous cell" {
+    printf '%s\n' 'matrix.C = 231, 143.5, 37.75, 58.125, 12.5, -7.25' \
+        'inclusion.C = 231, 143.5, 37.75, 58.125, 12.5, -7.25 GPa' > c.txt
+    run -0 --separate-stderr fpms fe-solve --elastic -m c.txt stripes.msh
+    row=$(printf '%s\n' "$output" | tail -1)
+    i=1
+    for want in 231 143.5 37.75 58.125 12.5 -7.25; do
+        rel "$(echo "$row" | field $i)" $want 1e-9 || { echo "column $i"; return 1; }
+        i=$((i + 1))
+    done
+}
+
+@test "elastic --vtu: displacements and stresses" {
+    elastic_mat
+    run -0 --separate-stderr fpms fe-solve --elastic -m el.txt --vtu p.vtu stripes.msh
+    run -0 --separate-stderr fpms fe-solve --elastic -m el.txt -b tension --vtu t.vtu stripes.msh
+    $PY - p.vtu t.vtu <<'EOF'
+import sys, xml.etree.ElementTree as ET
+import numpy as np
+def load(f):
+    root = ET.parse(f).getroot()
+    piece = root.find("UnstructuredGrid/Piece")
+    arr = {a.get("Name"): np.array(a.text.split(), float) for a in root.iter("DataArray")}
+    return int(piece.get("NumberOfPoints")), int(piece.get("NumberOfCells")), arr
+n, m, a = load(sys.argv[1])
+assert n == 191, n  # bonded: no doubled nodes
+for k in ("u_xx", "u_yy", "u_xy"):
+    assert a[k].size == 3 * n
+for k in ("stress_xx", "stress_yy", "stress_xy"):
+    assert a[k].size == 3 * m
+# case xx at 1 % mean strain: sigma_xx uniform = C11 / 100
+s = a["stress_xx"].reshape(-1, 3)
+assert np.allclose(s[:, 0], s[0, 0], rtol=1e-8) and abs(s[0, 0] - 1.7045454545) < 1e-6, s[0]
+n, m, a = load(sys.argv[2])
+u = a["u"].reshape(-1, 3)
+assert abs(u[:, 0].max() - 1.0) < 1e-9 and abs(u[:, 0].min()) < 1e-12  # 1 % of 100 mesh units
+s = a["stress"].reshape(-1, 3)
+assert np.allclose(s[:, 0], 1.5, rtol=1e-8) and np.allclose(s[:, 1:], 0, atol=1e-8)
+e = a["strain"].reshape(-1, 3)
+assert set(np.round(e[:, 0], 10)) == {0.015, 0.005}, set(np.round(e[:, 0], 10))
+EOF
+}
+
+@test "elastic: the heat properties are ignored, and elastic ones with --heat" {
+    elastic_mat
+    printf '%s\n' 'inclusion.k = 10, 40, 0' 'left.T = 1' >> el.txt
+    sed -i 's/^matrix.k = 1$/matrix.k = 100/' el.txt
+    run -0 --separate-stderr fpms fe-solve --heat -m el.txt stripes.msh
+    rel "$(printf '%s\n' "$output" | field 1)" 13.333333333333333 1e-9
+    run -0 --separate-stderr fpms fe-solve --elastic -m el.txt stripes.msh
+    [ -z "$stderr" ]
+}
+
+@test "elastic usage errors" {
+    elastic_mat
+    run -1 --separate-stderr fpms fe-solve --heat --elastic -m el.txt -o out.tsv stripes.msh
+    [[ "$stderr" == *"give one analysis"* ]]
+    failed
+    run -1 --separate-stderr fpms fe-solve --elastic -m el.txt -b slab -o out.tsv stripes.msh
+    [[ "$stderr" == *"--elastic takes --bc periodic or tension"* ]]
+    failed
+    run -1 --separate-stderr fpms fe-solve --elastic -m el.txt -b given -o out.tsv stripes.msh
+    failed
+    run -1 --separate-stderr fpms fe-solve --heat -m el.txt -b tension -o out.tsv stripes.msh
+    [[ "$stderr" == *"--bc tension goes with --elastic"* ]]
+    failed
+    for bad in 0 1 -1 x nan 1e999; do
+        run -1 --separate-stderr fpms fe-solve --elastic -m el.txt -b tension --strain $bad \
+            -o out.tsv stripes.msh
+        [[ "$stderr" == *"--strain: '$bad' is not in (-1, 1) and not 0"* ]] || { echo "$bad"; return 1; }
+        failed
+    done
+    for opt in "--strain 0.1" "--steps 3"; do
+        run -1 --separate-stderr fpms fe-solve --elastic -m el.txt $opt -o out.tsv stripes.msh
+        [[ "$stderr" == *"--strain and --steps go with --bc tension"* ]] || { echo "$opt"; return 1; }
+        failed
+        run -1 --separate-stderr fpms fe-solve --heat -m el.txt $opt -o out.tsv stripes.msh
+        failed
+    done
+    run -1 --separate-stderr fpms fe-solve --elastic -m el.txt -b bend -o out.tsv stripes.msh
+    [[ "$stderr" == *"'bend' is not periodic, slab, given or tension"* ]]
+    failed
+}
+
+@test "elastic material errors name the file and line" {
+    check() {
+        printf '%s\n' "$@" > bad.txt
+        run -1 --separate-stderr fpms fe-solve --elastic -m bad.txt -o out.tsv --vtu out.vtu stripes.msh
+        failed
+    }
+    check 'matrix.E = 100' 'matrix.nu = 0.2'
+    [[ "$stderr" == "fe-solve: stripes.msh: phase 'inclusion' has no stiffness in bad.txt (inclusion.E and inclusion.nu, inclusion.C, or inclusion.curve and inclusion.nu)" ]]
+    check 'matrix.E = 100' 'inclusion.E = 100' 'inclusion.nu = 0.2'
+    [[ "$stderr" == "fe-solve: bad.txt:1: 'matrix' has E but no nu (matrix.nu = ...)" ]]
+    check 'matrix.nu = 0.3' 'inclusion.E = 100' 'inclusion.nu = 0.2'
+    [[ "$stderr" == "fe-solve: bad.txt:1: 'matrix' has nu but no E (matrix.E = ...)" ]]
+    check 'matrix.C = 1, 1, 0, 1' 'matrix.nu = 0.3' 'inclusion.E = 100' 'inclusion.nu = 0.2'
+    [[ "$stderr" == "fe-solve: bad.txt:2: 'matrix': nu goes with E; C is the whole stiffness" ]]
+    check 'matrix.E = 100' 'matrix.C = 1, 1, 0, 1'
+    [[ "$stderr" == "fe-solve: bad.txt:2: matrix.C given twice (line 1)" ]]
+    check 'matrix.E = 100N/m' 'matrix.nu = 0.1' 'inclusion.E = 100' 'inclusion.nu = 0.2'
+    [[ "$stderr" == "fe-solve: bad.txt: moduli in GPa and in N/m need a thickness (thickness = ...)" ]]
+    check 'left.E = 100'
+    [[ "$stderr" == "fe-solve: bad.txt:1: 'left' is a curve (1D) group; E belongs to phases" ]]
+    check 'matrix.nu = 1.5'
+    [[ "$stderr" == "fe-solve: bad.txt:1: nu: 1.5 is out of range (-1 < nu < 1)" ]]
+    check 'matrix.E = -100'
+    [[ "$stderr" == "fe-solve: bad.txt:1: E: -100 is out of range (> 0)" ]]
+    check 'matrix.C = 1, 1, 2, 1'
+    [[ "$stderr" == "fe-solve: bad.txt:1: C: the stiffness must be positive definite" ]]
+    check 'matrix.C = 1, 1, 2'
+    [[ "$stderr" == "fe-solve: bad.txt:1: C: give four numbers or six (C11, C22, C12, C66, C16, C26)" ]]
+}
+
+@test "elastic mesh errors: a non-periodic cell; tension still works on it" {
+    printf '%s\n' 'matrix.E = 100' 'matrix.nu = 0.2' 'inclusion.E = 100' 'inclusion.nu = 0.2' > e.txt
+    run -1 --separate-stderr fpms fe-solve --elastic -m e.txt -o out.tsv --vtu out.vtu tilted.msh
+    [[ "$stderr" == *"tilted.msh: the mesh is not periodic along x"* ]]
+    failed
+    run -0 --separate-stderr fpms fe-solve --elastic -m e.txt -b tension tilted.msh
+    rel "$(printf '%s\n' "$output" | field 3)" 100 1e-9
+    rel "$(printf '%s\n' "$output" | field 4)" 0.2 1e-8
+}
+
+# ---- nonlinear tension from stress-strain curves ----
+
+curves() {
+    mkdir -p md
+    printf '%s\n' '# md-run tension' '# strain stress[GPa]' '0 0.01' '0.02 20.5' '0.05 41.75' \
+        '0.09 55.25' '0.12 58.125' '0.15 30' > md/a.tsv
+    printf '%s\n' '# strain[-] stress[GPa]' '0.04 9.25' '0.1 18.5' '0.2 24.0' '0.25 12' > md/b.tsv
+    printf '%s\n' 'matrix.curve = a.tsv' 'matrix.nu = 0' 'inclusion.curve = b.tsv' \
+        'inclusion.nu = 0' > md/nl.txt
+}
+
+@test "curves: the series bar follows sum f_i e_i(sigma) and fails at the soft layer's peak" {
+    curves
+    run -0 --separate-stderr fpms fe-solve --elastic -m md/nl.txt -b tension --strain 0.2 \
+        --steps 40 stripes.msh
+    [[ "$output" == *"# steps = 40"* ]]
+    [[ "$output" == *"# failure = limit"* ]]
+    [[ "$output" == *"# failure.phase = inclusion"* ]]
+    # every row: 0.5 ea(s) + 0.5 eb(s) = strain (the curves inverted on their rising parts)
+    printf '%s\n' "$output" | grep -v '^#' | awk '
+        function inv(n, e, s, x,   k) { for (k = 2; k <= n; k++) if (x <= s[k])
+            return e[k-1] + (x - s[k-1]) / (s[k] - s[k-1]) * (e[k] - e[k-1]); return -1 }
+        BEGIN { split("0 0.02 0.05 0.09 0.12", ea, " "); split("0 20.5 41.75 55.25 58.125", sa, " ")
+                split("0 0.04 0.1 0.2", eb, " "); split("0 9.25 18.5 24", sb, " ") }
+        { e = 0.5 * inv(5, ea, sa, $2) + 0.5 * inv(4, eb, sb, $2); d = e - $1; if (d < 0) d = -d
+          if (d > 1e-9 * $1) { print "row " NR ": " e " vs " $1; bad = 1 }; n++ }
+        END { if (n != 23) { print n " rows"; bad = 1 }; exit bad }'
+    # failure where the soft layer reaches its peak, 24 GPa: 0.5 ea(24) + 0.5 x 0.2
+    f=$(printf '%s\n' "$output" | sed -n 's/^# failure.strain = //p')
+    rel "$f" "$(calc '0.5 * (0.02 + 3.5 / 21.25 * 0.03) + 0.1')" 1e-4
+}
+
+@test "curves: --vtu writes the last balance with the peak ratio" {
+    curves
+    run -0 --separate-stderr fpms fe-solve --elastic -m md/nl.txt -b tension --strain 0.13 \
+        --steps 13 --vtu nl.vtu stripes.msh
+    [[ "$output" == *"# failure = limit"* || "$output" == *"# failure = peak"* ]]
+    $PY - nl.vtu <<'EOF'
+import sys, xml.etree.ElementTree as ET
+import numpy as np
+root = ET.parse(sys.argv[1]).getroot()
+arr = {a.get("Name"): np.array(a.text.split(), float) for a in root.iter("DataArray")}
+assert {"u", "strain", "stress", "peak_ratio", "phase"} <= set(arr), arr.keys()
+r = arr["peak_ratio"]
+assert r.max() > 0.99, r.max()
+EOF
+}
+
+@test "curves: one phase gives its curve back; N/m curves give N/m; the default 20 steps" {
+    mkdir -p md
+    printf '%s\n' '# strain stress[N/m]' '0.01 3.4' '0.05 15' '0.1 20' '0.2 10' > md/c.tsv
+    printf '%s\n' 'matrix.curve = md/c.tsv' 'matrix.nu = 0.17' 'inclusion.curve = md/c.tsv' \
+        'inclusion.nu = 0.17' > nl.txt
+    run -0 --separate-stderr fpms fe-solve --elastic -m nl.txt -b tension --strain 0.09 stripes.msh
+    [[ "$output" == *"stress[N/m]"*"E[N/m]"* ]]
+    [[ "$output" == *"# steps = 20"* ]]
+    [[ "$output" == *"# failure = none"* ]]
+    printf '%s\n' "$output" | grep -v '^#' | awk '
+        { x = $1; s = x <= 0.01 ? 340 * x : x <= 0.05 ? 3.4 + (x - 0.01) * 290 : 15 + (x - 0.05) * 100
+          d = s - $2; if (d < 0) d = -d; if (d > 1e-9 * s) { print NR ": " $2 " vs " s; bad = 1 }
+          nu = $4 - 0.17; if (nu < 0) nu = -nu; if (nu > 1e-8) { print "nu " $4; bad = 1 }; n++ }
+        END { if (n != 20) { print n " rows"; bad = 1 }; exit bad }'
+    # with a thickness: GPa
+    printf '%s\n' 'thickness = 3.4A' >> nl.txt
+    run -0 --separate-stderr fpms fe-solve --elastic -m nl.txt -b tension --strain 0.01 --steps 1 stripes.msh
+    rel "$(printf '%s\n' "$output" | field 3)" 1000 1e-9
+}
+
+@test "--steps with linear phases: rows of a straight line" {
+    elastic_mat
+    run -0 --separate-stderr fpms fe-solve --elastic -m el.txt -b tension --steps 4 stripes.msh
+    [[ "$output" == *"# failure = none"* ]]
+    [ "$(printf '%s\n' "$output" | grep -vc '^#')" -eq 4 ]
+    rel "$(printf '%s\n' "$output" | awk '!/^#/ && NR > 0 { s = $2 } END { print s }')" 1.5 1e-9
+    rel "$(printf '%s\n' "$output" | grep -v '^#' | head -1 | awk '{ print $2 }')" 0.375 1e-9
+    for bad in 0 -1 x 100001 1.5; do
+        run -1 --separate-stderr fpms fe-solve --elastic -m el.txt -b tension --steps $bad \
+            -o out.tsv stripes.msh
+        [[ "$stderr" == *"--steps: '$bad' is not in 1 .. 100000"* ]] || { echo "$bad"; return 1; }
+        failed
+    done
+}
+
+@test "curve errors: file:line of the material file or of the table" {
+    curves
+    check() {
+        printf '%s\n' "$@" > md/bad.txt
+        run -1 --separate-stderr fpms fe-solve --elastic -m md/bad.txt -b tension -o out.tsv \
+            --vtu out.vtu stripes.msh
+        failed
+    }
+    check 'matrix.curve = nothere.tsv' 'matrix.nu = 0.2' 'inclusion.curve = a.tsv' 'inclusion.nu = 0'
+    [[ "$stderr" == "fe-solve: md/bad.txt:1: curve: "*"nothere.tsv"* ]]
+    check 'matrix.curve = a.tsv' 'inclusion.curve = a.tsv' 'inclusion.nu = 0'
+    [[ "$stderr" == "fe-solve: md/bad.txt:1: 'matrix' has a curve but no nu (matrix.nu = ...)" ]]
+    check 'matrix.curve = a.tsv' 'matrix.nu = 0.2' 'matrix.E = 3' 'inclusion.curve = a.tsv' 'inclusion.nu = 0'
+    [[ "$stderr" == "fe-solve: md/bad.txt:1: 'matrix' has a curve and E: give one or the other" ]]
+    check 'matrix.curve =' 'matrix.nu = 0.2'
+    [[ "$stderr" == "fe-solve: md/bad.txt:1: curve: no file name" ]]
+    check 'left.curve = a.tsv'
+    [[ "$stderr" == "fe-solve: md/bad.txt:1: 'left' is a curve (1D) group; curve belongs to phases" ]]
+    tcheck() {
+        printf '%s\n' "$@" > md/t.tsv
+        check 'matrix.curve = t.tsv' 'matrix.nu = 0.2' 'inclusion.curve = a.tsv' 'inclusion.nu = 0'
+    }
+    tcheck '# strain sigma[GPa]' '0.1 1'
+    [[ "$stderr" == "fe-solve: md/t.tsv:1: no column 'stress' (a curve needs strain and stress[GPa] or stress[N/m])" ]]
+    tcheck '# strain stress[MPa]' '0.1 1'
+    [[ "$stderr" == "fe-solve: md/t.tsv:1: the stress is in 'MPa' (GPa or N/m)" ]]
+    tcheck '# strain[%] stress[GPa]' '0.1 1'
+    [[ "$stderr" == "fe-solve: md/t.tsv:1: the strain is in '%' (dimensionless)" ]]
+    tcheck '# strain stress[GPa]'
+    [[ "$stderr" == "fe-solve: md/t.tsv:1: the curve has no rows" ]]
+    tcheck '# strain stress[GPa]' '0 0'
+    [[ "$stderr" == "fe-solve: md/t.tsv:2: the curve has no point beyond strain 0" ]]
+    tcheck '# strain stress[GPa]' '0.1 1' '0.2 2' '0.2 3'
+    [[ "$stderr" == "fe-solve: md/t.tsv:4: the strain 0.2 does not increase" ]]
+    tcheck '# strain stress[GPa]' '-0.1 1'
+    [[ "$stderr" == "fe-solve: md/t.tsv:2: the strain -0.1 does not increase (a curve in tension starts at 0)" ]]
+    tcheck '# strain stress[GPa]' '0.1 -1'
+    [[ "$stderr" == "fe-solve: md/t.tsv:2: the curve's first stress is -1 (it must rise from 0)" ]]
+    tcheck '# strain stress[GPa]' '0.1 nan'
+    [[ "$stderr" =~ ^fe-solve:\ md/t.tsv:2:\  ]]
 }

@@ -976,6 +976,497 @@ test_vtu(void)
     free(buf);
 }
 
+/* ---- plane-stress elasticity ---- */
+
+struct slabs {
+    int axis; /* layers stacked along x (0: interfaces normal to x) or y (1) */
+    double len;
+};
+
+/* Three layers along an axis: 0 on [0.1, 0.4), 1 on [0.4, 0.7), 2 elsewhere (wrapping). */
+static int
+slab_layers(double x, double y, const void *ctx)
+{
+    const struct slabs *s = ctx;
+    double u = (s->axis ? y : x) / s->len;
+    return u >= 0.1 && u < 0.4 ? 0 : u >= 0.4 && u < 0.7 ? 1 : 2;
+}
+
+/* Inverse of a 2x2 matrix (row-major). */
+static void
+inv2(const double a[4], double b[4])
+{
+    double d = a[0] * a[3] - a[1] * a[2];
+    b[0] = a[3] / d;
+    b[1] = -a[1] / d;
+    b[2] = -a[2] / d;
+    b[3] = a[0] / d;
+}
+
+/*
+ * The exact effective stiffness of a laminate (layers normal to axis, fractions f), from
+ * continuity of the traction (sigma_n: xx and xy for normal x; yy and xy for normal y) and
+ * of the tangential strain (eps_t: yy, or xx) across the interfaces, the fields being uniform
+ * in each layer: with A = <Cnn^-1>, B = <Cnn^-1 Cnt>, F = <Ctt - Ctn Cnn^-1 Cnt>,
+ *   sigma_n = A^-1 (<eps_n> + B eps_t),  <sigma_t> = B^T sigma_n + F eps_t,
+ * so C_nn = A^-1, C_nt = A^-1 B, C_tt = B^T A^-1 B + F. For isotropic layers and normal y
+ * (stripes along x) this is C11 = <E/(1-nu^2)> - <E nu/(1-nu^2)>^2 ... in general the
+ * Voigt mean only when the nu agree; across (normal x) the Reuss mean of the uniaxial moduli,
+ * 1/S11 = 1/<1/E>, when nu/E agrees (see fe-solve(1), VERIFICATION).
+ */
+static void
+laminate_c(const double *c, const double *f, size_t nph, int axis, double ceff[9])
+{
+    int n[2] = {axis ? 1 : 0, 2}, t = axis ? 0 : 1;
+    double a[4] = {0, 0, 0, 0}, b[2] = {0, 0}, ff = 0, ai[4], ab[2];
+    for (size_t p = 0; p < nph; p++) {
+        const double *cp = &c[9 * p];
+        double cnn[4], ci[4], cnt[2], ctn[2], cb[2];
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 2; j++)
+                cnn[2 * i + j] = cp[3 * n[i] + n[j]];
+            cnt[i] = cp[3 * n[i] + t];
+            ctn[i] = cp[3 * t + n[i]];
+        }
+        inv2(cnn, ci);
+        for (int i = 0; i < 2; i++) {
+            cb[i] = ci[2 * i] * cnt[0] + ci[2 * i + 1] * cnt[1];
+            b[i] += f[p] * cb[i];
+            for (int j = 0; j < 2; j++)
+                a[2 * i + j] += f[p] * ci[2 * i + j];
+        }
+        ff += f[p] * (cp[3 * t + t] - ctn[0] * cb[0] - ctn[1] * cb[1]);
+    }
+    inv2(a, ai);
+    for (int i = 0; i < 2; i++) {
+        ab[i] = ai[2 * i] * b[0] + ai[2 * i + 1] * b[1];
+        for (int j = 0; j < 2; j++)
+            ceff[3 * n[i] + n[j]] = ai[2 * i + j];
+        ceff[3 * n[i] + t] = ceff[3 * t + n[i]] = ab[i];
+    }
+    ceff[3 * t + t] = b[0] * ab[0] + b[1] * ab[1] + ff;
+}
+
+static void
+test_elast_rotate(void)
+{
+    double c[9], r[9], back[9], iso[9], iso_r[9], ortho[9] = {0};
+    ortho[0] = 341.5;
+    ortho[4] = 187.25;
+    ortho[1] = ortho[3] = 61.125;
+    ortho[8] = 93.75;
+    fe_elast_rotate(ortho, 0.5 * M_PI, r);
+    is_rel(r[0], ortho[4], 1e-14, "rotate 90 degrees: C11 <- C22");
+    is_rel(r[4], ortho[0], 1e-14, "rotate 90 degrees: C22 <- C11");
+    is_rel(r[1], ortho[1], 1e-14, "rotate 90 degrees: C12 kept");
+    is_rel(r[8], ortho[8], 1e-14, "rotate 90 degrees: C66 kept");
+    is_abs(r[2], 0, 1e-12, "rotate 90 degrees: C16 = 0");
+    fe_elast_rotate(ortho, 0.7316, c);
+    fe_elast_rotate(c, -0.7316, back);
+    for (int i = 0; i < 9; i++)
+        is_abs(back[i], ortho[i], 1e-12, "rotate and back: C[%d]", i);
+    ok(fe_elast_check(c), "a rotated stiffness is symmetric positive definite");
+    /* the energy of a strain is frame-independent: eps.C.eps = eps'.C'.eps' */
+    {
+        double co = cos(0.7316), si = sin(0.7316), e[3] = {1.5e-3, -0.75e-3, 2.25e-3};
+        double ep[3] = {co * co * e[0] + si * si * e[1] + co * si * e[2],
+                        si * si * e[0] + co * co * e[1] - co * si * e[2],
+                        -2 * co * si * e[0] + 2 * co * si * e[1] + (co * co - si * si) * e[2]};
+        double w = 0, wp = 0;
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) {
+                w += e[i] * c[3 * i + j] * e[j];
+                wp += ep[i] * ortho[3 * i + j] * ep[j];
+            }
+        is_rel(w, wp, 1e-13, "rotation keeps the strain energy");
+    }
+    fe_elast_iso(211.5, 0.287, iso);
+    fe_elast_rotate(iso, 1.1, iso_r);
+    for (int i = 0; i < 9; i++)
+        is_abs(iso_r[i], iso[i], 1e-12, "isotropic stiffness is rotation invariant: C[%d]", i);
+    is_rel(iso[0], 211.5 / (1 - 0.287 * 0.287), 1e-15, "plane stress C11 = E/(1-nu^2)");
+    is_rel(iso[8], 211.5 / (2 * 1.287), 1e-15, "plane stress C66 = E/(2(1+nu))");
+    ok(!fe_elast_check((double[9]){1, 2, 0, 2, 1, 0, 0, 0, 1}), "indefinite: refused");
+    ok(!fe_elast_check((double[9]){2, 1, 0, 0.5, 2, 0, 0, 0, 1}), "asymmetric: refused");
+    ok(!fe_elast_check((double[9]){2, 0, 0, 0, NAN, 0, 0, 0, 1}), "NaN: refused");
+    ok(!fe_elast_check((double[9]){2, 0, 0, 0, 2, 0, 0, 0, 0}), "no shear stiffness: refused");
+}
+
+static void
+test_elast_laminate(int axis)
+{
+    struct fe_mesh m;
+    struct core_err err = {0, ""};
+    struct fe_solve_opts o = FE_SOLVE_OPTS_DEFAULT;
+    struct fe_solve_stats st;
+    double lx = 1.3e-6, ly = 0.7e-6, c[27], ceff[9], want[9], f[3] = {0.3, 0.3, 0.4}, ortho[9];
+    double *u;
+    struct slabs sl = {axis, axis ? ly : lx};
+    /* three anisotropic phases with different Poisson ratios, one rotated */
+    fe_elast_iso(412.5e9, 0.173, c);
+    fe_elast_iso(97.25e9, 0.381, c + 9);
+    memset(ortho, 0, sizeof ortho);
+    ortho[0] = 231.0e9;
+    ortho[4] = 143.5e9;
+    ortho[1] = ortho[3] = 37.75e9;
+    ortho[8] = 58.125e9;
+    fe_elast_rotate(ortho, 0.4363, c + 18);
+    o.rtol = 1e-12;
+    grid(&m, axis ? 7 : 30, axis ? 30 : 7, lx, ly, 3, slab_layers, &sl, NULL, 5);
+    u = malloc(6 * m.nnodes * sizeof *u);
+    is_int(fe_elast_homog(&m, c, &o, 1e-8, ceff, u, &st, &err), CORE_OK,
+           "laminate normal to %c: homogenisation %s", "xy"[axis], err.msg);
+    laminate_c(c, f, 3, axis, want);
+    {
+        double maxerr = 0;
+        for (int i = 0; i < 9; i++)
+            maxerr = fmax(maxerr, fabs(ceff[i] - want[i]) / want[0]);
+        ok(maxerr < 1e-9, "laminate normal to %c: max |C - exact| / C11 = %.2g", "xy"[axis],
+           maxerr);
+    }
+    for (int i = 0; i < 9; i++)
+        is_abs(ceff[i], want[i], 1e-9 * want[0], "laminate normal to %c: C[%d] = %.10g (exact)",
+               "xy"[axis], i, want[i]);
+    is_int((long)st.npinned, 2, "laminate: one node pinned in x and y");
+    ok(st.ndofs == 2 * 30 * 7 - 2, "laminate: %zu unknowns (two per periodic node)", st.ndofs);
+    /* the energy form equals the mean stress */
+    {
+        double *sig = malloc(3 * m.ntris * sizeof *sig), mean[3] = {0, 0, 0}, area = 0;
+        fe_elast_stress(&m, c, u + 2 * m.nnodes, NULL, sig);
+        for (size_t e = 0; e < m.ntris; e++) {
+            const size_t *v = &m.tri[3 * e];
+            double a =
+                0.5 *
+                fabs((m.xy[2 * v[1]] - m.xy[2 * v[0]]) * (m.xy[2 * v[2] + 1] - m.xy[2 * v[0] + 1]) -
+                     (m.xy[2 * v[1] + 1] - m.xy[2 * v[0] + 1]) * (m.xy[2 * v[2]] - m.xy[2 * v[0]]));
+            for (int k = 0; k < 3; k++)
+                mean[k] += a * sig[3 * e + k];
+            area += a;
+        }
+        for (int k = 0; k < 3; k++)
+            is_abs(mean[k] / area, ceff[3 * k + 1], 1e-9 * want[0],
+                   "laminate: mean stress of the eyy case, component %d", k);
+        free(sig);
+    }
+    free(u);
+    fe_mesh_release(&m);
+}
+
+/* Tension of a layered bar: the Voigt and Reuss limits are exact for these phases. */
+static void
+test_elast_tension(void)
+{
+    struct fe_mesh m;
+    struct core_err err = {0, ""};
+    struct fe_solve_opts o = FE_SOLVE_OPTS_DEFAULT;
+    double lx = 1.3e-6, ly = 0.7e-6, c[27], res[3], f[3] = {0.3, 0.3, 0.4}, ceff[9], s11;
+    double e[3] = {412.5e9, 97.25e9, 233.0e9}, nu[3] = {0.173, 0.381, 0.2911};
+    double reuss = 0, voigt = 0, nuv = 0, strain = 2.5e-3;
+    struct slabs sl = {1, ly};
+    o.rtol = 1e-12;
+    for (int p = 0; p < 3; p++) {
+        fe_elast_iso(e[p], nu[p], c + 9 * p);
+        voigt += f[p] * e[p];
+        nuv += f[p] * nu[p];
+    }
+    /* along the stripes (interfaces normal to y): each layer in uniaxial stress, any nu */
+    grid(&m, 13, 30, lx, ly, 3, slab_layers, &sl, NULL, 5);
+    is_int(fe_elast_tension(&m, c, &o, 1e-8, strain, res, NULL, NULL, &err), CORE_OK,
+           "tension along the stripes %s", err.msg);
+    is_rel(res[1], voigt, 1e-9, "tension along: E = sum f_i E_i (Voigt, exact; error %.2g)",
+           fabs(res[1] / voigt - 1));
+    is_rel(res[0], voigt * strain, 1e-9, "tension along: sigma = E strain");
+    is_rel(res[2], nuv, 1e-9, "tension along: nu = sum f_i nu_i");
+    fe_mesh_release(&m);
+    /* across (interfaces normal to x), with nu_i/E_i equal: uniform uniaxial stress */
+    for (int p = 0; p < 3; p++) {
+        nu[p] = e[p] * 0.9e-12;
+        fe_elast_iso(e[p], nu[p], c + 9 * p);
+        reuss += f[p] / e[p];
+    }
+    sl.axis = 0;
+    sl.len = lx;
+    grid(&m, 30, 9, lx, ly, 3, slab_layers, &sl, NULL, 5);
+    is_int(fe_elast_tension(&m, c, &o, 1e-8, strain, res, NULL, NULL, &err), CORE_OK,
+           "tension across the stripes %s", err.msg);
+    is_rel(res[1], 1 / reuss, 1e-9, "tension across: E = 1/sum(f_i/E_i) (Reuss, exact; error %.2g)",
+           fabs(res[1] * reuss - 1));
+    is_rel(res[2], 0.9e-12 / reuss, 1e-9, "tension across: nu = (nu/E) E_eff");
+    /* the periodic cell agrees: 1/S11 of the homogenised stiffness */
+    is_int(fe_elast_homog(&m, c, &o, 1e-8, ceff, NULL, NULL, &err), CORE_OK, "periodic across");
+    s11 = (ceff[4] * ceff[8] - ceff[5] * ceff[7]) /
+          (ceff[0] * (ceff[4] * ceff[8] - ceff[5] * ceff[7]) -
+           ceff[1] * (ceff[3] * ceff[8] - ceff[5] * ceff[6]) +
+           ceff[2] * (ceff[3] * ceff[7] - ceff[4] * ceff[6]));
+    is_rel(1 / s11, 1 / reuss, 1e-9, "periodic across: 1/S11 = Reuss");
+    is_int(fe_elast_tension(&m, c, &o, 1e-8, 0, res, NULL, NULL, &err), CORE_OK, "zero strain");
+    ok(res[0] == 0 && res[1] == 0 && res[2] == 0, "zero strain: no stress, E and nu 0");
+    is_int(fe_elast_tension(&m, c, &o, 1e-8, NAN, res, NULL, NULL, &err), CORE_EINPUT,
+           "NaN strain: %s", err.msg);
+    fe_mesh_release(&m);
+}
+
+/* One phase: isotropic and rotated anisotropic stiffness come back; the patch test. */
+static void
+test_elast_homogeneous(void)
+{
+    struct fe_mesh m;
+    struct core_err err = {0, ""};
+    struct fe_solve_opts o = FE_SOLVE_OPTS_DEFAULT;
+    struct fe_elast *h = NULL;
+    double c[9], ceff[9], ortho[9] = {0}, *u, *ufix, *sig, *eps, maxerr = 0, maxs = 0;
+    double a0[2] = {3.1e-9, -1.7e-9}, hh[4] = {1.25e-3, -0.75e-3, 2.5e-3, -0.5e-3};
+    unsigned char *fixed;
+    o.rtol = 1e-12;
+    grid(&m, 9, 13, 2e-7, 3e-7, 1, NULL, NULL, NULL, 5);
+    fe_elast_iso(1021.5, 0.1625, c);
+    is_int(fe_elast_homog(&m, c, &o, 1e-8, ceff, NULL, NULL, &err), CORE_OK, "isotropic: homog");
+    for (int i = 0; i < 9; i++)
+        is_abs(ceff[i], c[i], 1e-10 * c[0], "isotropic: C[%d] back", i);
+    ortho[0] = 341.5;
+    ortho[4] = 187.25;
+    ortho[1] = ortho[3] = 61.125;
+    ortho[8] = 93.75;
+    fe_elast_rotate(ortho, 0.4363, c);
+    is_int(fe_elast_homog(&m, c, &o, 1e-8, ceff, NULL, NULL, &err), CORE_OK, "rotated: homog");
+    for (int i = 0; i < 9; i++)
+        is_abs(ceff[i], c[i], 1e-10 * c[0], "rotated anisotropic: C[%d] back", i);
+    /* patch test: distort the interior, fix the boundary at u = a + H x */
+    for (size_t i = 0; i < m.nnodes; i++) {
+        double x = m.xy[2 * i], y = m.xy[2 * i + 1];
+        if (x > 1e-12 && x < 2e-7 - 1e-12 && y > 1e-12 && y < 3e-7 - 1e-12) {
+            m.xy[2 * i] += 0.3 * 2e-7 / 9 * sin(17.0 * (double)i);
+            m.xy[2 * i + 1] += 0.3 * 3e-7 / 13 * cos(11.0 * (double)i);
+        }
+    }
+    is_int(fe_mesh_check(&m, &err), CORE_OK, "distorted mesh is valid");
+    fixed = calloc(2 * m.nnodes, 1);
+    ufix = calloc(2 * m.nnodes, sizeof *ufix);
+    u = malloc(2 * m.nnodes * sizeof *u);
+    sig = malloc(3 * m.ntris * sizeof *sig);
+    eps = malloc(3 * m.ntris * sizeof *eps);
+    for (size_t i = 0; i < m.nnodes; i++) {
+        double x = m.xy[2 * i], y = m.xy[2 * i + 1];
+        int bnd = x < 1e-12 || x > 2e-7 - 1e-12 || y < 1e-12 || y > 3e-7 - 1e-12;
+        for (int k = 0; k < 2; k++) {
+            fixed[2 * i + k] = (unsigned char)bnd;
+            ufix[2 * i + k] = a0[k] + hh[2 * k] * x + hh[2 * k + 1] * y;
+        }
+    }
+    is_int(fe_elast_plan(&h, &m, c, NULL, fixed, &o, &err), CORE_OK, "patch: plan");
+    is_int((long)fe_elast_stats(h)->npinned, 0, "patch: nothing pinned");
+    is_int(fe_elast_exec(h, NULL, ufix, u, &err), CORE_OK, "patch: exec");
+    for (size_t i = 0; i < 2 * m.nnodes; i++)
+        maxerr = fmax(maxerr, fabs(u[i] - ufix[i]));
+    is_abs(maxerr, 0, 1e-9 * 5e-10,
+           "patch: the linear field is reproduced (max error %.2g m of |u| ~ 5e-10 m)", maxerr);
+    fe_elast_stress(&m, c, u, eps, sig);
+    {
+        double e0[3] = {hh[0], hh[3], hh[1] + hh[2]}, s0[3];
+        for (int r = 0; r < 3; r++)
+            s0[r] = c[3 * r] * e0[0] + c[3 * r + 1] * e0[1] + c[3 * r + 2] * e0[2];
+        for (size_t e = 0; e < m.ntris; e++)
+            for (int r = 0; r < 3; r++) {
+                maxs = fmax(maxs, fabs(sig[3 * e + r] - s0[r]) / fabs(s0[0]));
+                maxs = fmax(maxs, fabs(eps[3 * e + r] - e0[r]) / fabs(e0[0]));
+            }
+    }
+    is_abs(maxs, 0, 1e-9, "patch: strain and stress constant and exact (%.2g)", maxs);
+    /* errors */
+    is_int(fe_elast_exec(h, (double[3]){0, NAN, 0}, ufix, u, &err), CORE_EINPUT,
+           "exec: NaN strain: %s", err.msg);
+    fe_elast_free(h);
+    h = NULL;
+    for (size_t i = 0; i < m.nnodes; i++) /* one node of the right side moves: not periodic */
+        if (m.xy[2 * i] > 2e-7 - 1e-12 && m.xy[2 * i + 1] > 1e-12 &&
+            m.xy[2 * i + 1] < 3e-7 - 1e-12) {
+            m.xy[2 * i + 1] += 1e-9;
+            break;
+        }
+    is_int(fe_elast_homog(&m, c, &o, 1e-8, ceff, NULL, NULL, &err), CORE_EINPUT,
+           "homog of a non-periodic mesh: %s", err.msg);
+    c[1] = c[3] = 1e3;
+    is_int(fe_elast_plan(&h, &m, c, NULL, fixed, &o, &err), CORE_EINPUT,
+           "plan: indefinite stiffness: %s", err.msg);
+    ok(h == NULL, "plan: no plan on error");
+    fe_elast_iso(1, 0.25, c);
+    o.rtol = 0;
+    is_int(fe_elast_plan(&h, &m, c, NULL, fixed, &o, &err), CORE_EINPUT, "plan: rtol 0: %s",
+           err.msg);
+    fe_elast_free(NULL);
+    free(fixed);
+    free(ufix);
+    free(u);
+    free(sig);
+    free(eps);
+    fe_mesh_release(&m);
+}
+
+/* ---- nonlinear elasticity ---- */
+
+/* A curve: stiff, yielding, peak at 0.12, softening. */
+static const double curve_e[] = {0, 0.02, 0.05, 0.09, 0.12, 0.15};
+static const double curve_s[] = {0, 20.5, 41.75, 55.25, 58.125, 30.0};
+/* A softer one: peak at 0.2 */
+static const double curve2_e[] = {0, 0.04, 0.1, 0.2, 0.25};
+static const double curve2_s[] = {0, 9.25, 18.5, 24.0, 12.0};
+
+/* Inverse of the rising part of a curve: the strain at stress s (<= the peak). */
+static double
+curve_inv(const double *e, const double *sg, size_t n, double s)
+{
+    for (size_t k = 1; k < n; k++)
+        if (s <= sg[k])
+            return e[k - 1] + (s - sg[k - 1]) / (sg[k] - sg[k - 1]) * (e[k] - e[k - 1]);
+    return NAN;
+}
+
+static double
+curve_at(const double *e, const double *sg, size_t n, double x)
+{
+    size_t k = 1;
+    while (k + 1 < n && e[k] < x)
+        k++;
+    return sg[k - 1] + (sg[k] - sg[k - 1]) / (e[k] - e[k - 1]) * (x - e[k - 1]);
+}
+
+static void
+test_law(void)
+{
+    struct core_err err = {0, ""};
+    struct fe_law law = {6, curve_e, curve_s, 0.2375};
+    double sig[3], d[9], eps[3] = {0.0317, -0.0121, 0.0213}, h = 1e-7, maxd = 0;
+    double e0[] = {0, 0.1, 0.05}, s0[] = {0, 1, 2}, e1[] = {0.01, 0.1}, s1[] = {0, 1};
+    double bad[] = {0, NAN};
+    is_int(fe_law_check(&law, &err), CORE_OK, "law: a valid curve");
+    is_rel(fe_law_peak(&law), 0.12, 1e-15, "law: peak strain");
+    /* uniaxial stress gives the curve back */
+    for (double e = 0.01; e < 0.14; e += 0.0173) {
+        double u[3] = {e, -law.nu * e, 0};
+        fe_law_stress(&law, u, sig, NULL);
+        is_rel(sig[0], curve_at(curve_e, curve_s, 6, e), 1e-13, "law: uniaxial S(%.4f)", e);
+        is_abs(sig[1], 0, 1e-12, "law: uniaxial sigma_yy = 0 at %.4f", e);
+        is_rel(fe_law_strain(&law, u), e, 1e-13, "law: q = e in uniaxial stress");
+    }
+    /* the tangent is the derivative of the stress (rising part: S' > 0) */
+    fe_law_stress(&law, eps, sig, d);
+    for (int j = 0; j < 3; j++) {
+        double ep[3] = {eps[0], eps[1], eps[2]}, em[3] = {eps[0], eps[1], eps[2]}, sp[3], sm[3];
+        ep[j] += h;
+        em[j] -= h;
+        fe_law_stress(&law, ep, sp, NULL);
+        fe_law_stress(&law, em, sm, NULL);
+        for (int i = 0; i < 3; i++)
+            maxd = fmax(maxd, fabs((sp[i] - sm[i]) / (2 * h) - d[3 * i + j]) / d[0]);
+    }
+    is_abs(maxd, 0, 1e-6, "law: tangent = dsigma/deps by central differences (%.2g)", maxd);
+    ok(fabs(d[1] - d[3]) < 1e-12 * d[0] && fabs(d[2] - d[6]) < 1e-12 * d[0],
+       "law: the tangent is symmetric (hyperelastic)");
+    /* at zero strain: the initial slope */
+    fe_law_stress(&law, (double[3]){0, 0, 0}, sig, d);
+    is_rel(d[0], 20.5 / 0.02 / (1 - law.nu * law.nu), 1e-14, "law: D(0) = E0 C0");
+    ok(sig[0] == 0 && sig[1] == 0 && sig[2] == 0, "law: no stress at zero strain");
+    law = (struct fe_law){3, e0, s0, 0.2};
+    is_int(fe_law_check(&law, &err), CORE_EINPUT, "law: strains must increase: %s", err.msg);
+    law = (struct fe_law){2, e1, s1, 0.2};
+    is_int(fe_law_check(&law, &err), CORE_EINPUT, "law: must start at (0, 0): %s", err.msg);
+    law = (struct fe_law){1, curve_e, curve_s, 0.2};
+    is_int(fe_law_check(&law, &err), CORE_EINPUT, "law: one point: %s", err.msg);
+    law = (struct fe_law){2, curve_e, curve_s, 1.0};
+    is_int(fe_law_check(&law, &err), CORE_EINPUT, "law: nu = 1: %s", err.msg);
+    law = (struct fe_law){2, curve_e, bad, 0.2};
+    is_int(fe_law_check(&law, &err), CORE_EINPUT, "law: NaN: %s", err.msg);
+    law = (struct fe_law){2, curve_e, (double[2]){0, -1}, 0.2};
+    is_int(fe_law_check(&law, &err), CORE_EINPUT, "law: negative slope at 0: %s", err.msg);
+}
+
+static void
+test_tension_nl(void)
+{
+    struct fe_mesh m;
+    struct core_err err = {0, ""};
+    struct fe_solve_opts o = FE_SOLVE_OPTS_DEFAULT;
+    struct fe_law law[3] = {
+        {6, curve_e, curve_s, 0.0}, {5, curve2_e, curve2_s, 0.0}, {6, curve_e, curve_s, 0.0}};
+    struct fe_failure fl;
+    int rc;
+    double lx = 1.3e-6, ly = 0.7e-6, c[27], cv[3 * 40], maxe = 0, f[3] = {0.3, 0.3, 0.4};
+    struct slabs sl = {0, lx};
+    size_t nst = 37;
+    o.rtol = 1e-12;
+    for (int p = 0; p < 3; p++)
+        fe_elast_iso(p == 1 ? 231.25 : 1025, 0.0, c + 9 * p);
+    /* one phase: the curve comes back, failure at the peak strain */
+    grid(&m, 13, 7, lx, ly, 1, NULL, NULL, NULL, 5);
+    law[0].nu = 0.3125;
+    rc = fe_elast_tension_nl(&m, c, law, &o, 1e-8, 0.2, nst, cv, &fl, NULL, NULL, &err);
+    is_int(rc, CORE_OK, "nl homogeneous: %s", rc ? err.msg : "");
+    ok(fl.failed == 1 && fl.nsteps == 23, "nl homogeneous: fails at step 23 of 37 (strain 0.124)");
+    for (size_t k = 0; k < fl.nsteps; k++)
+        maxe = fmax(maxe, fabs(cv[3 * k + 1] - curve_at(curve_e, curve_s, 6, cv[3 * k])) / 58.125);
+    is_abs(maxe, 0, 1e-9, "nl homogeneous: sigma(e) = the curve (max error %.2g of the peak)",
+           maxe);
+    is_rel(cv[3 * 10 + 2], 0.3125, 1e-8, "nl homogeneous: nu");
+    is_rel(fl.strain, 0.12, 1e-9, "nl homogeneous: failure strain = the peak strain");
+    ok(fl.ratio > 1 && fl.newton >= fl.nsteps, "nl homogeneous: %zu Newton iterations", fl.newton);
+    fe_mesh_release(&m);
+    /* three layers across the load, nu = 0: one stress, the strains add */
+    law[0].nu = 0;
+    grid(&m, 30, 7, lx, ly, 3, slab_layers, &sl, NULL, 5);
+    rc = fe_elast_tension_nl(&m, c, law, &o, 1e-8, 0.2, nst, cv, &fl, NULL, NULL, &err);
+    is_int(rc, CORE_OK, "nl series: %s", rc ? err.msg : "");
+    maxe = 0;
+    for (size_t k = 0; k < fl.nsteps; k++) {
+        double s = cv[3 * k + 1];
+        double e = (f[0] + f[2]) * curve_inv(curve_e, curve_s, 6, s) +
+                   f[1] * curve_inv(curve2_e, curve2_s, 5, s);
+        maxe = fmax(maxe, fabs(e - cv[3 * k]) / cv[3 * k]);
+    }
+    ok(fl.failed, "nl series: fails (%d: the balance is lost at the soft layer's peak)", fl.failed);
+    is_abs(maxe, 0, 1e-9,
+           "nl series: sum f_i e_i(sigma) = the applied strain at every step (max %.2g)", maxe);
+    is_int(m.tri_phase[fl.elem], 1, "nl series: the soft layer fails first");
+    {
+        /* exact failure: the soft layer at its peak (e 0.2, s 24) */
+        double ef = (f[0] + f[2]) * curve_inv(curve_e, curve_s, 6, 24.0) + f[1] * 0.2;
+        is_abs(fl.strain, ef, 1e-4, "nl series: failure at %.6f, exact %.6f", fl.strain, ef);
+    }
+    fe_mesh_release(&m);
+    /* along the load, any nu: one strain, the stresses add */
+    law[0].nu = 0.21;
+    law[1].nu = 0.37;
+    law[2].nu = 0.21;
+    sl.axis = 1;
+    sl.len = ly;
+    grid(&m, 9, 30, lx, ly, 3, slab_layers, &sl, NULL, 5);
+    rc = fe_elast_tension_nl(&m, c, law, &o, 1e-8, 0.3, 29, cv, &fl, NULL, NULL, &err);
+    is_int(rc, CORE_OK, "nl parallel: %s", rc ? err.msg : "");
+    maxe = 0;
+    for (size_t k = 0; k < fl.nsteps; k++) {
+        double e = cv[3 * k];
+        double s = (f[0] + f[2]) * curve_at(curve_e, curve_s, 6, e) +
+                   f[1] * curve_at(curve2_e, curve2_s, 5, e);
+        maxe = fmax(maxe, fabs(s - cv[3 * k + 1]) / s);
+    }
+    ok(fl.failed == 1 && fl.nsteps == 12, "nl parallel: the stiff layers fail in step 12 (%d, %zu)",
+       fl.failed, fl.nsteps);
+    is_abs(maxe, 0, 1e-9, "nl parallel: sigma = sum f_i S_i(e) at every step (max %.2g)", maxe);
+    is_int(m.tri_phase[fl.elem] != 1, 1, "nl parallel: a stiff layer fails first");
+    is_rel(fl.strain, 0.12, 1e-9, "nl parallel: failure strain 0.12");
+    /* linear phases only: no failure, the linear result */
+    is_int(fe_elast_tension_nl(&m, c, NULL, &o, 1e-8, 0.01, 3, cv, &fl, NULL, NULL, &err), CORE_OK,
+           "nl with linear phases");
+    ok(!fl.failed && fl.nsteps == 3, "linear: no failure, 3 steps");
+    is_rel(cv[3 * 2 + 1], 0.01 * 1025 * 0.7 + 0.01 * 231.25 * 0.3, 1e-9,
+           "linear: sigma = <E> strain");
+    is_int(fe_elast_tension_nl(&m, c, NULL, &o, 1e-8, 0, 3, cv, &fl, NULL, NULL, &err), CORE_EINPUT,
+           "nl: zero strain refused");
+    law[1].nu = 2;
+    is_int(fe_elast_tension_nl(&m, c, law, &o, 1e-8, 0.1, 3, cv, &fl, NULL, NULL, &err),
+           CORE_EINPUT, "nl: a bad law: %s", err.msg);
+    fe_mesh_release(&m);
+}
+
 int
 main(void)
 {
@@ -991,6 +1482,13 @@ main(void)
     test_gmsh();
     test_gmsh_errors();
     test_vtu();
+    test_elast_rotate();
+    test_elast_laminate(0);
+    test_elast_laminate(1);
+    test_elast_tension();
+    test_elast_homogeneous();
+    test_law();
+    test_tension_nl();
     done_testing();
     return exit_status();
 }

@@ -134,9 +134,49 @@ test_values(void)
 }
 
 static void
+test_elastic(void)
+{
+    struct material_file mf;
+    struct core_err err = {0, ""};
+    const struct material_entry *e;
+    const char *text = "graphene.E = 1021.7346789012345\n"
+                       "graphene.nu = 0.16512345678901234\n"
+                       "borophene.C = 398.25, 167.5, -2.125, 41.0625 N/m  # 2D moduli\n"
+                       "hbn.E = 275.8GPa\n"
+                       "hbn.nu = -0.25\n"
+                       "x.C = 200, 100, 30, 50, 7.5, -2.5GPa\n"
+                       "y.E = 340N/m\n"
+                       "graphene.curve = ../md/graphene tension.tsv  # md-run\n";
+    material_file_init(&mf);
+    is_int(read_text(text, &mf, &err), 0, "elastic keys read (%s)", err.msg);
+    e = material_get(&mf, "graphene", MATERIAL_E);
+    ok(e && e->v[0] == 1021.7346789012345e9 && !e->per2d && e->nv == 1, "E in GPa, stored in Pa");
+    e = material_get(&mf, "graphene", MATERIAL_NU);
+    ok(e && e->v[0] == 0.16512345678901234, "nu exactly");
+    e = material_get(&mf, "borophene", MATERIAL_C);
+    ok(e && e->per2d && e->nv == 4 && e->v[0] == 398.25 && e->v[1] == 167.5 && e->v[2] == -2.125 &&
+           e->v[3] == 41.0625 && e->v[4] == 0 && e->v[5] == 0,
+       "C in N/m, orthotropic: C16 = C26 = 0");
+    e = material_get(&mf, "hbn", MATERIAL_E);
+    ok(e && e->v[0] == 275.8e9 && !e->per2d, "E with GPa");
+    e = material_get(&mf, "hbn", MATERIAL_NU);
+    ok(e && e->v[0] == -0.25, "a negative nu (auxetic)");
+    e = material_get(&mf, "x", MATERIAL_C);
+    ok(e && e->nv == 6 && e->v[0] == 200e9 && e->v[4] == 7.5e9 && e->v[5] == -2.5e9 && !e->per2d,
+       "C with six numbers and GPa");
+    e = material_get(&mf, "y", MATERIAL_E);
+    ok(e && e->v[0] == 340 && e->per2d, "E in N/m");
+    e = material_get(&mf, "graphene", MATERIAL_CURVE);
+    ok(e && strcmp(e->path, "../md/graphene tension.tsv") == 0 && e->line == 8,
+       "curve: the file name as written, blanks kept");
+    material_file_release(&mf);
+}
+
+static void
 test_names(void)
 {
-    static const char *const want[] = {"k", "thickness", "G", "R", "T", "q"};
+    static const char *const want[] = {"k", "thickness", "G",  "R", "T",
+                                       "q", "E",         "nu", "C", "curve"};
     for (int p = 0; p < MATERIAL_NPROPS; p++)
         is_str(material_prop_name((enum material_prop)p), want[p], "property %d", p);
     is_str(material_prop_name(MATERIAL_NPROPS), "?", "out of range");
@@ -196,8 +236,9 @@ test_errors(void)
     ok(mf.n == 1 && strlen(mf.e[0].name) == MATERIAL_NAMELEN - 1, "and kept whole");
     material_file_release(&mf);
     fails("matrix.k = 100\ninclusion.kk = 10\n",
-          "m.txt:2: unknown property 'kk' (k, thickness, G, R, T or q)");
-    fails("kappa = 1\n", "m.txt:1: unknown property 'kappa' (k, thickness, G, R, T or q)");
+          "m.txt:2: unknown property 'kk' (k, thickness, G, R, T, q, E, nu, C or curve)");
+    fails("kappa = 1\n",
+          "m.txt:1: unknown property 'kappa' (k, thickness, G, R, T, q, E, nu, C or curve)");
     fails("k = 1\n", "m.txt:1: 'k' needs a group name: NAME.k = ...");
     fails("G = 1\n", "m.txt:1: 'G' needs a group name: NAME.G = ...");
 
@@ -234,6 +275,29 @@ test_errors(void)
     fails("top.q = nan\n", "m.txt:1: q: 'nan' is not a finite number");
     fails("top.q = 1, 2\n", "m.txt:1: q takes one number");
 
+    /* elasticity */
+    fails("a.E = 0\n", "m.txt:1: E: 0 is out of range (> 0)");
+    fails("a.E = -3N/m\n", "m.txt:1: E: -3 is out of range (> 0)");
+    fails("a.E = N/m\n", "m.txt:1: E: no value");
+    fails("a.E = 1, 2\n", "m.txt:1: E takes one number");
+    fails("a.E = 1 Pa\n", "m.txt:1: E: 'Pa' is not a finite number");
+    fails("a.E = nan\n", "m.txt:1: E: 'nan' is not a finite number");
+    fails("a.nu = 1\n", "m.txt:1: nu: 1 is out of range (-1 < nu < 1)");
+    fails("a.nu = -1\n", "m.txt:1: nu: -1 is out of range (-1 < nu < 1)");
+    fails("a.nu = 0.2N/m\n", "m.txt:1: nu: '0.2N/m' is not a finite number");
+    fails("a.C = 1, 2, 3\n", "m.txt:1: C: give four numbers or six (C11, C22, C12, C66, C16, C26)");
+    fails("a.C = 1, 2, 0, 1, 0\n",
+          "m.txt:1: C: give four numbers or six (C11, C22, C12, C66, C16, C26)");
+    fails("a.C = 1, 2, 0, 1, 0, 0, 0\n", "m.txt:1: C: too many numbers");
+    fails("a.C = 1, 1, 1, 1\n", "m.txt:1: C: the stiffness must be positive definite");
+    fails("a.C = 1, 1, 0, 0\n", "m.txt:1: C: the stiffness must be positive definite");
+    fails("a.C = 2, 2, 0, 1, 1.5, 1.5\n", "m.txt:1: C: the stiffness must be positive definite");
+    fails("a.C = -1, 1, 0, 1\n", "m.txt:1: C: the stiffness must be positive definite");
+    fails("a.E = 1\na.C = 1, 1, 0, 1\n", "m.txt:2: a.C given twice (line 1)");
+    fails("a.nu = 0.1\na.nu = 0.2\n", "m.txt:2: a.nu given twice (line 1)");
+    fails("a.curve =  \n", "m.txt:1: curve: no file name");
+    fails("a.curve = x.tsv\na.curve = y.tsv\n", "m.txt:2: a.curve given twice (line 1)");
+
     /* twice */
     fails("\n# ok\nmatrix.k = 1\nmatrix.k = 2\n", "m.txt:4: matrix.k given twice (line 3)");
     fails("a/b.G = 1\na/b.R = 1\n", "m.txt:2: a/b.R given twice (line 1)");
@@ -257,6 +321,7 @@ main(void)
 {
     test_values();
     test_names();
+    test_elastic();
     test_locale();
     test_errors();
     done_testing();

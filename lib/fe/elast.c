@@ -1,0 +1,1229 @@
+/*
+ * fe elast: linear plane-stress elasticity with P1 triangles, two unknowns per node (u_x, u_y,
+ * interleaved: dof 2 i + c); plan (unknowns, pattern, assembly, preconditioner) and exec (loads,
+ * solve); periodic homogenisation of the stiffness and a displacement-controlled tension test.
+ * See fe.h.
+ *
+ * Strain in Voigt form with engineering shear, eps = (u_x,x, u_y,y, u_x,y + u_y,x) = B u with,
+ * for corner a of a triangle with basis gradients (gx_a, gy_a),
+ *     B_a = [[gx_a, 0], [0, gy_a], [gy_a, gx_a]],
+ * so K_e = A B^T C B (exact for P1: B is constant). The phases share nodes (the mesh is
+ * conforming), which bonds the interfaces perfectly.
+ *
+ * As in heat.c, periodicity and fixed values are eliminated, not penalised: each node is
+ * represented by its periodic master, and each of its two components is either fixed or one
+ * unknown. A mean strain E enters as u = H (x - x0) + w, H = [[Exx, Exy/2], [Exy/2, Eyy]]:
+ * its load is -int B^T C E over the triangles.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fe_impl.h"
+
+struct fe_elast {
+    const struct fe_mesh *m;
+    double *cmat;         /* 9*nphases */
+    size_t *rep;          /* nnodes: periodic master */
+    unsigned char *fixed; /* 2*nnodes, by rep: 1 fixed by the caller, 2 pinned at 0 */
+    long *dof;            /* 2*nnodes: unknown of the node's rep and component, or -1 */
+    size_t ndofs;
+    struct fe_csr k;
+    struct fe_linsolve *ls; /* CHOLMOD */
+    /* PCG: preconditioned by the AMG of the matrix without the couplings between the x and
+     * y components ("separate displacement components"; spectrally equivalent to K for a
+     * compressible solid by Korn's inequality); the scalar aggregation of the whole K would
+     * mix components, whose constants are not its near null space, and needed 741 iterations
+     * against 40 here on 1.2e5 unknowns */
+    struct fe_csr kdec;
+    struct fe_amg *amg;
+    double *r, *z, *p, *q;
+    double rtol;
+    size_t maxiter;
+    int direct;
+    struct fe_solve_stats st;
+    double *b, *babs, *x;
+    double x0[2];
+};
+
+void
+fe_elast_iso(double e, double nu, double c[9])
+{
+    double f = e / (1 - nu * nu);
+    c[0] = f;
+    c[1] = f * nu;
+    c[2] = 0;
+    c[3] = f * nu;
+    c[4] = f;
+    c[5] = 0;
+    c[6] = 0;
+    c[7] = 0;
+    c[8] = 0.5 * e / (1 + nu);
+}
+
+void
+fe_elast_rotate(const double c[9], double angle, double out[9])
+{
+    /* material axes at angle from x: the strain in the material frame is eps' = R eps
+     * (Voigt, engineering shear), and the energy eps'.C'eps' = eps.(R^T C' R)eps */
+    double co = cos(angle), si = sin(angle), r[9], t[9];
+    r[0] = co * co;
+    r[1] = si * si;
+    r[2] = co * si;
+    r[3] = si * si;
+    r[4] = co * co;
+    r[5] = -co * si;
+    r[6] = -2 * co * si;
+    r[7] = 2 * co * si;
+    r[8] = co * co - si * si;
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            double s = 0;
+            for (int k = 0; k < 3; k++)
+                s += c[3 * i + k] * r[3 * k + j];
+            t[3 * i + j] = s;
+        }
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            double s = 0;
+            for (int k = 0; k < 3; k++)
+                s += r[3 * k + i] * t[3 * k + j];
+            out[3 * i + j] = s;
+        }
+}
+
+int
+fe_elast_check(const double c[9])
+{
+    double d2 = c[0] * c[4] - c[1] * c[3];
+    double d3 = c[0] * (c[4] * c[8] - c[5] * c[7]) - c[1] * (c[3] * c[8] - c[5] * c[6]) +
+                c[2] * (c[3] * c[7] - c[4] * c[6]);
+    double tol = 1e-12 * (fabs(c[0]) + fabs(c[4]) + fabs(c[8]));
+    for (int i = 0; i < 9; i++)
+        if (!isfinite(c[i]))
+            return 0;
+    if (fabs(c[1] - c[3]) > tol || fabs(c[2] - c[6]) > tol || fabs(c[5] - c[7]) > tol)
+        return 0;
+    return c[0] > 0 && d2 > 0 && d3 > 0;
+}
+
+/* Area and basis gradients of triangle e. */
+static double
+tri_grad(const struct fe_mesh *m, size_t e, double gx[3], double gy[3])
+{
+    const size_t *v = &m->tri[3 * e];
+    const double *p0 = &m->xy[2 * v[0]], *p1 = &m->xy[2 * v[1]], *p2 = &m->xy[2 * v[2]];
+    double a2 = (p1[0] - p0[0]) * (p2[1] - p0[1]) - (p1[1] - p0[1]) * (p2[0] - p0[0]);
+    gx[0] = (p1[1] - p2[1]) / a2;
+    gx[1] = (p2[1] - p0[1]) / a2;
+    gx[2] = (p0[1] - p1[1]) / a2;
+    gy[0] = (p2[0] - p1[0]) / a2;
+    gy[1] = (p0[0] - p2[0]) / a2;
+    gy[2] = (p1[0] - p0[0]) / a2;
+    return 0.5 * a2;
+}
+
+/* B (3x6, row-major) of triangle e; returns the area. */
+static double
+tri_b(const struct fe_mesh *m, size_t e, double b[18])
+{
+    double gx[3], gy[3], a = tri_grad(m, e, gx, gy);
+    for (int k = 0; k < 3; k++) {
+        b[2 * k] = gx[k];
+        b[2 * k + 1] = 0;
+        b[6 + 2 * k] = 0;
+        b[6 + 2 * k + 1] = gy[k];
+        b[12 + 2 * k] = gy[k];
+        b[12 + 2 * k + 1] = gx[k];
+    }
+    return a;
+}
+
+/* Element matrix (6x6 over u_x, u_y of the three corners); returns the area. cb = C B. */
+static double
+tri_matrix(const struct fe_mesh *m, const double *cmat, size_t e, double ke[36], double b[18],
+           double cb[18])
+{
+    const double *c = &cmat[9 * m->tri_phase[e]];
+    double a = tri_b(m, e, b);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 6; j++)
+            cb[6 * i + j] = c[3 * i] * b[j] + c[3 * i + 1] * b[6 + j] + c[3 * i + 2] * b[12 + j];
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 6; j++)
+            ke[6 * i + j] = a * (b[i] * cb[j] + b[6 + i] * cb[6 + j] + b[12 + i] * cb[12 + j]);
+    return a;
+}
+
+void
+fe_elast_free(struct fe_elast *h)
+{
+    if (!h)
+        return;
+    fe_linsolve_free(h->ls);
+    fe_amg_free(h->amg);
+    fe_csr_release(&h->kdec);
+    free(h->r);
+    free(h->z);
+    free(h->p);
+    free(h->q);
+    fe_csr_release(&h->k);
+    free(h->cmat);
+    free(h->rep);
+    free(h->fixed);
+    free(h->dof);
+    free(h->b);
+    free(h->babs);
+    free(h->x);
+    free(h);
+}
+
+const struct fe_solve_stats *
+fe_elast_stats(const struct fe_elast *h)
+{
+    return &h->st;
+}
+
+static size_t
+uf_find(size_t *parent, size_t i)
+{
+    while (parent[i] != i) {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    return i;
+}
+
+static void
+uf_union(size_t *parent, size_t a, size_t b)
+{
+    a = uf_find(parent, a);
+    b = uf_find(parent, b);
+    if (a != b)
+        parent[a > b ? a : b] = a < b ? a : b;
+}
+
+/* Unknowns: reps, fixed flags (pinning each component in each region without one), dofs. */
+static int
+number(struct fe_elast *h, const size_t *master, const unsigned char *fixed, struct core_err *err)
+{
+    const struct fe_mesh *m = h->m;
+    size_t n = m->nnodes, *parent = NULL;
+    unsigned char *used = NULL, *anchored = NULL;
+    for (size_t i = 0; i < n; i++) {
+        h->rep[i] = master ? master[i] : i;
+        if (h->rep[i] >= n || (master && master[h->rep[i]] != h->rep[i]))
+            return core_err_set(err, CORE_EINPUT, "bad periodic master of node %zu", i + 1);
+    }
+    for (size_t i = 0; i < 2 * n; i++)
+        if (fixed && fixed[i])
+            h->fixed[2 * h->rep[i / 2] + i % 2] = 1;
+    parent = malloc((n + 1) * sizeof *parent);
+    used = calloc(n + 1, 1);
+    anchored = calloc(2 * n + 1, 1);
+    if (!parent || !used || !anchored) {
+        free(parent);
+        free(used);
+        free(anchored);
+        return core_err_set(err, CORE_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        parent[i] = i;
+    for (size_t e = 0; e < m->ntris; e++) {
+        const size_t *v = &m->tri[3 * e];
+        for (int k = 0; k < 3; k++)
+            used[h->rep[v[k]]] = 1;
+        uf_union(parent, h->rep[v[0]], h->rep[v[1]]);
+        uf_union(parent, h->rep[v[0]], h->rep[v[2]]);
+    }
+    for (size_t i = 0; i < n; i++)
+        for (int c = 0; c < 2; c++)
+            if (h->rep[i] == i && h->fixed[2 * i + c])
+                anchored[2 * uf_find(parent, i) + c] = 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t r;
+        if (h->rep[i] != i)
+            continue;
+        r = uf_find(parent, i);
+        for (int c = 0; c < 2; c++)
+            if (!anchored[2 * r + c]) {
+                anchored[2 * r + c] = 1;
+                h->fixed[2 * i + c] = 2;
+                h->st.npinned += used[i];
+            }
+    }
+    h->ndofs = 0;
+    for (size_t i = 0; i < 2 * n; i++)
+        h->dof[i] = h->rep[i / 2] == i / 2 && !h->fixed[i] ? (long)h->ndofs++ : -1;
+    for (size_t i = 0; i < 2 * n; i++)
+        h->dof[i] = h->dof[2 * h->rep[i / 2] + i % 2];
+    free(parent);
+    free(used);
+    free(anchored);
+    return CORE_OK;
+}
+
+/* The six dofs of triangle e. */
+static void
+tri_dofs(const struct fe_elast *h, size_t e, long d[6])
+{
+    const size_t *v = &h->m->tri[3 * e];
+    for (int k = 0; k < 3; k++) {
+        d[2 * k] = h->dof[2 * v[k]];
+        d[2 * k + 1] = h->dof[2 * v[k] + 1];
+    }
+}
+
+static int
+pattern(struct fe_elast *h, struct core_err *err)
+{
+    const struct fe_mesh *m = h->m;
+    size_t nel = m->ntris, nd = h->ndofs, *ip = NULL, *ie = NULL, nnz = 0;
+    long *mark = NULL, d[6];
+    int rc = CORE_OK;
+    ip = calloc(nd + 2, sizeof *ip);
+    mark = malloc((nd + 1) * sizeof *mark);
+    if (!ip || !mark)
+        goto nomem;
+    for (size_t el = 0; el < nel; el++) {
+        tri_dofs(h, el, d);
+        for (int k = 0; k < 6; k++)
+            if (d[k] >= 0)
+                ip[d[k] + 1]++;
+    }
+    for (size_t r = 0; r < nd; r++)
+        ip[r + 1] += ip[r];
+    ie = malloc((ip[nd] + 1) * sizeof *ie);
+    if (!ie)
+        goto nomem;
+    for (size_t el = 0; el < nel; el++) {
+        tri_dofs(h, el, d);
+        for (int k = 0; k < 6; k++)
+            if (d[k] >= 0)
+                ie[ip[d[k]]++] = el;
+    }
+    for (size_t r = nd; r > 0; r--)
+        ip[r] = ip[r - 1];
+    ip[0] = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t r = 0; r < nd; r++)
+            mark[r] = -1;
+        nnz = 0;
+        for (size_t r = 0; r < nd; r++) {
+            size_t start = nnz;
+            for (size_t q = ip[r]; q < ip[r + 1]; q++) {
+                tri_dofs(h, ie[q], d);
+                for (int k = 0; k < 6; k++) {
+                    long c = d[k];
+                    if (c >= 0 && mark[c] != (long)r) {
+                        mark[c] = (long)r;
+                        if (pass)
+                            h->k.col[nnz] = (int)c;
+                        nnz++;
+                    }
+                }
+            }
+            if (pass) {
+                h->k.ptr[r + 1] = (int)nnz;
+                for (size_t a = start + 1; a < nnz; a++) {
+                    int c = h->k.col[a];
+                    size_t b = a;
+                    while (b > start && h->k.col[b - 1] > c) {
+                        h->k.col[b] = h->k.col[b - 1];
+                        b--;
+                    }
+                    h->k.col[b] = c;
+                }
+            }
+        }
+        if (!pass && (rc = fe_csr_alloc(&h->k, nd, nd, nnz))) {
+            if (rc == CORE_EINPUT)
+                rc = core_err_set(err, CORE_EINPUT,
+                                  "%zu unknowns and %zu nonzeros exceed the int range", nd, nnz);
+            else
+                rc = core_err_set(err, CORE_ENOMEM, "out of memory for the matrix");
+            goto done;
+        }
+    }
+    memset(h->k.val, 0, nnz * sizeof *h->k.val);
+    h->st.nnz = nnz;
+    goto done;
+nomem:
+    rc = core_err_set(err, CORE_ENOMEM, "out of memory for the matrix pattern");
+done:
+    free(ip);
+    free(ie);
+    free(mark);
+    return rc;
+}
+
+static void
+add(struct fe_csr *k, long r, long c, double v)
+{
+    for (int q = k->ptr[r]; q < k->ptr[r + 1]; q++)
+        if (k->col[q] == c) {
+            k->val[q] += v;
+            return;
+        }
+}
+
+static void
+assemble(struct fe_elast *h)
+{
+    double ke[36], b[18], cb[18];
+    long d[6];
+    for (size_t e = 0; e < h->m->ntris; e++) {
+        tri_matrix(h->m, h->cmat, e, ke, b, cb);
+        tri_dofs(h, e, d);
+        for (int i = 0; i < 6; i++)
+            for (int j = 0; j < 6; j++)
+                if (d[i] >= 0 && d[j] >= 0)
+                    add(&h->k, d[i], d[j], ke[6 * i + j]);
+    }
+}
+
+/* The component (0: x, 1: y) of each unknown, from the numbering. */
+static void
+dof_comp(const struct fe_elast *h, unsigned char *comp)
+{
+    for (size_t i = 0; i < 2 * h->m->nnodes; i++)
+        if (h->dof[i] >= 0)
+            comp[h->dof[i]] = (unsigned char)(i % 2);
+}
+
+/* Factorises h->k (CHOLMOD) or builds the AMG of its decoupled part (PCG). */
+static int
+esolve_setup(struct fe_elast *h, struct core_err *err)
+{
+    double t0 = fe_wtime();
+    unsigned char *comp;
+    size_t nnz = 0;
+    int rc;
+    if (h->direct) {
+        struct fe_solve_opts o = {FE_SOLVER_CHOLMOD, h->rtol, h->maxiter};
+        fe_linsolve_free(h->ls);
+        h->ls = NULL;
+        return fe_linsolve_setup(&h->ls, &h->k, &o, &h->st, err);
+    }
+    fe_amg_free(h->amg);
+    h->amg = NULL;
+    comp = malloc(h->ndofs + 1);
+    if (!comp)
+        return core_err_set(err, CORE_ENOMEM, "out of memory");
+    dof_comp(h, comp);
+    h->kdec.ptr[0] = 0;
+    for (size_t r = 0; r < h->k.n; r++) {
+        for (int q = h->k.ptr[r]; q < h->k.ptr[r + 1]; q++)
+            if (comp[h->k.col[q]] == comp[r]) {
+                h->kdec.col[nnz] = h->k.col[q];
+                h->kdec.val[nnz++] = h->k.val[q];
+            }
+        h->kdec.ptr[r + 1] = (int)nnz;
+    }
+    free(comp);
+    rc = fe_amg_setup(&h->amg, &h->kdec, err);
+    h->st.levels = h->amg ? fe_amg_levels(h->amg) : 0;
+    h->st.solver = FE_SOLVER_PCG;
+    h->st.t_setup += fe_wtime() - t0;
+    return rc;
+}
+
+static double
+dot(const double *x, const double *y, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += x[i] * y[i];
+    return s;
+}
+
+/* Solves K x = b: CHOLMOD, or conjugate gradients from 0 to |r| <= rtol max(bscale, |b|). */
+static int
+esolve(struct fe_elast *h, const double *b, double bscale, double *x, struct core_err *err)
+{
+    size_t n = h->ndofs;
+    double *r = h->r, *z = h->z, *p = h->p, *q = h->q, rz, tol, rn, t0 = fe_wtime();
+    if (h->direct)
+        return fe_linsolve_solve(h->ls, b, bscale, x, &h->st, err);
+    memset(x, 0, n * sizeof *x);
+    h->st.iters = 0;
+    h->st.resid = 0;
+    if (n == 0)
+        return CORE_OK;
+    tol = h->rtol * fmax(bscale, sqrt(dot(b, b, n)));
+    memcpy(r, b, n * sizeof *r);
+    rn = sqrt(dot(r, r, n));
+    if (rn <= tol || tol == 0)
+        goto done;
+    fe_amg_apply(h->amg, r, z);
+    memcpy(p, z, n * sizeof *p);
+    rz = dot(r, z, n);
+    for (size_t it = 1; it <= h->maxiter; it++) {
+        double alpha, beta, rz1, pq;
+        fe_csr_mv(&h->k, p, q);
+        pq = dot(p, q, n);
+        if (pq == 0)
+            return core_err_set(err, CORE_ENOCONV,
+                                "conjugate gradients stagnated after %zu iterations at residual "
+                                "%.3g > %.3g",
+                                it - 1, rn / (tol / h->rtol), h->rtol);
+        if (!(pq > 0))
+            return core_err_set(err, CORE_EPHYS,
+                                "conjugate gradients broke down (stiffness matrix not positive "
+                                "definite)");
+        alpha = rz / pq;
+        for (size_t i = 0; i < n; i++) {
+            x[i] += alpha * p[i];
+            r[i] -= alpha * q[i];
+        }
+        rn = sqrt(dot(r, r, n));
+        h->st.iters = it;
+        if (rn <= tol)
+            goto done;
+        fe_amg_apply(h->amg, r, z);
+        rz1 = dot(r, z, n);
+        beta = rz1 / rz;
+        rz = rz1;
+        for (size_t i = 0; i < n; i++)
+            p[i] = z[i] + beta * p[i];
+    }
+    return core_err_set(err, CORE_ENOCONV,
+                        "conjugate gradients not converged after %zu iterations (residual %.3g "
+                        "> %.3g)",
+                        h->maxiter, rn / (tol / h->rtol), h->rtol);
+done:
+    h->st.resid = tol > 0 ? rn / (tol / h->rtol) : 0;
+    h->st.t_solve += fe_wtime() - t0;
+    return CORE_OK;
+}
+
+int
+fe_elast_plan(struct fe_elast **out, const struct fe_mesh *m, const double *cmat,
+              const size_t *master, const unsigned char *fixed, const struct fe_solve_opts *o,
+              struct core_err *err)
+{
+    struct fe_elast *h;
+    double t0 = fe_wtime(), box[4];
+    int rc;
+    *out = NULL;
+    for (size_t p = 0; p < m->nphases; p++)
+        if (!fe_elast_check(&cmat[9 * p]))
+            return core_err_set(err, CORE_EINPUT,
+                                "the stiffness of phase %zu is not symmetric positive definite", p);
+    if (!(o->rtol > 0 && o->rtol < 1) || o->maxiter == 0)
+        return core_err_set(err, CORE_EINPUT, "bad solver tolerance or iteration limit");
+    h = calloc(1, sizeof *h);
+    if (!h)
+        return core_err_set(err, CORE_ENOMEM, "out of memory");
+    h->m = m;
+    h->cmat = malloc((9 * m->nphases + 1) * sizeof *h->cmat);
+    h->rep = malloc((m->nnodes + 1) * sizeof *h->rep);
+    h->fixed = calloc(2 * m->nnodes + 1, 1);
+    h->dof = malloc((2 * m->nnodes + 1) * sizeof *h->dof);
+    if (!h->cmat || !h->rep || !h->fixed || !h->dof) {
+        rc = core_err_set(err, CORE_ENOMEM, "out of memory");
+        goto fail;
+    }
+    memcpy(h->cmat, cmat, 9 * m->nphases * sizeof *cmat);
+    fe_mesh_box(m, box);
+    h->x0[0] = box[0];
+    h->x0[1] = box[1];
+    if ((rc = number(h, master, fixed, err)) || (rc = pattern(h, err)))
+        goto fail;
+    h->st.ndofs = h->ndofs;
+    h->b = malloc((h->ndofs + 1) * sizeof *h->b);
+    h->babs = malloc((h->ndofs + 1) * sizeof *h->babs);
+    h->x = malloc((h->ndofs + 1) * sizeof *h->x);
+    if (!h->b || !h->babs || !h->x) {
+        rc = core_err_set(err, CORE_ENOMEM, "out of memory");
+        goto fail;
+    }
+    assemble(h);
+    h->st.t_assemble = fe_wtime() - t0;
+    h->rtol = o->rtol;
+    h->maxiter = o->maxiter;
+    h->direct = o->solver == FE_SOLVER_CHOLMOD;
+    if (!h->direct) {
+        size_t nd = h->ndofs + 1;
+        h->r = malloc(nd * sizeof *h->r);
+        h->z = malloc(nd * sizeof *h->z);
+        h->p = malloc(nd * sizeof *h->p);
+        h->q = malloc(nd * sizeof *h->q);
+        if (!h->r || !h->z || !h->p || !h->q ||
+            fe_csr_alloc(&h->kdec, h->k.n, h->k.m, (size_t)h->k.ptr[h->k.n])) {
+            rc = core_err_set(err, CORE_ENOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    if ((rc = esolve_setup(h, err)))
+        goto fail;
+    *out = h;
+    return CORE_OK;
+fail:
+    fe_elast_free(h);
+    return rc;
+}
+
+/* The prescribed part of dof i (2 node + component): its fixed value, or 0 when pinned. */
+static double
+fixed_value(const struct fe_elast *h, const double *ufix, size_t i)
+{
+    size_t r = 2 * h->rep[i / 2] + i % 2;
+    return h->fixed[r] == 1 && ufix ? ufix[r] : 0;
+}
+
+int
+fe_elast_exec(struct fe_elast *h, const double *strain, const double *ufix, double *u,
+              struct core_err *err)
+{
+    const struct fe_mesh *m = h->m;
+    double ke[36], b[18], cb[18], eps[3] = {0, 0, 0}, bscale = 0;
+    long d[6];
+    int rc;
+    if (strain) {
+        for (int c = 0; c < 3; c++)
+            eps[c] = strain[c];
+        if (!isfinite(eps[0]) || !isfinite(eps[1]) || !isfinite(eps[2]))
+            return core_err_set(err, CORE_EINPUT, "the mean strain is not finite");
+    }
+    memset(h->b, 0, h->ndofs * sizeof *h->b);
+    memset(h->babs, 0, h->ndofs * sizeof *h->babs);
+    for (size_t e = 0; e < m->ntris; e++) {
+        const size_t *v = &m->tri[3 * e];
+        double a = tri_matrix(m, h->cmat, e, ke, b, cb);
+        tri_dofs(h, e, d);
+        for (int i = 0; i < 6; i++) {
+            double f = 0, fa;
+            if (d[i] < 0)
+                continue;
+            for (int c = 0; c < 3; c++) /* -A (C B)^T_i eps, as (B^T C eps)_i */
+                f -= a * cb[6 * c + i] * eps[c];
+            fa = fabs(f);
+            for (int j = 0; j < 6; j++)
+                if (d[j] < 0) {
+                    double c = ke[6 * i + j] * fixed_value(h, ufix, 2 * v[j / 2] + j % 2);
+                    f -= c;
+                    fa += fabs(c);
+                }
+            h->b[d[i]] += f;
+            h->babs[d[i]] += fa;
+        }
+    }
+    for (size_t q = 0; q < h->ndofs; q++)
+        bscale += h->babs[q] * h->babs[q];
+    bscale = sqrt(bscale);
+    if ((rc = esolve(h, h->b, bscale, h->x, err)))
+        return rc;
+    for (size_t i = 0; i < m->nnodes; i++) {
+        double dx = m->xy[2 * i] - h->x0[0], dy = m->xy[2 * i + 1] - h->x0[1];
+        double mean[2] = {eps[0] * dx + 0.5 * eps[2] * dy, 0.5 * eps[2] * dx + eps[1] * dy};
+        for (int c = 0; c < 2; c++) {
+            long q = h->dof[2 * i + c];
+            u[2 * i + c] = mean[c] + (q >= 0 ? h->x[q] : fixed_value(h, ufix, 2 * i + c));
+        }
+    }
+    return CORE_OK;
+}
+
+void
+fe_elast_residual(const struct fe_mesh *m, const double *cmat, const double *u, double *r)
+{
+    double ke[36], b[18], cb[18];
+    memset(r, 0, 2 * m->nnodes * sizeof *r);
+    for (size_t e = 0; e < m->ntris; e++) {
+        const size_t *v = &m->tri[3 * e];
+        tri_matrix(m, cmat, e, ke, b, cb);
+        for (int i = 0; i < 6; i++)
+            for (int j = 0; j < 6; j++)
+                r[2 * v[i / 2] + i % 2] += ke[6 * i + j] * u[2 * v[j / 2] + j % 2];
+    }
+}
+
+double
+fe_elast_energy(const struct fe_mesh *m, const double *cmat, const double *u1, const double *u2)
+{
+    double ke[36], b[18], cb[18], s = 0;
+    for (size_t e = 0; e < m->ntris; e++) {
+        const size_t *v = &m->tri[3 * e];
+        tri_matrix(m, cmat, e, ke, b, cb);
+        for (int i = 0; i < 6; i++)
+            for (int j = 0; j < 6; j++)
+                s += u1[2 * v[i / 2] + i % 2] * ke[6 * i + j] * u2[2 * v[j / 2] + j % 2];
+    }
+    return s;
+}
+
+void
+fe_elast_stress(const struct fe_mesh *m, const double *cmat, const double *u, double *strain,
+                double *stress)
+{
+    double b[18];
+    for (size_t e = 0; e < m->ntris; e++) {
+        const size_t *v = &m->tri[3 * e];
+        const double *c = &cmat[9 * m->tri_phase[e]];
+        double eps[3] = {0, 0, 0};
+        tri_b(m, e, b);
+        for (int r = 0; r < 3; r++)
+            for (int j = 0; j < 6; j++)
+                eps[r] += b[6 * r + j] * u[2 * v[j / 2] + j % 2];
+        for (int r = 0; r < 3; r++) {
+            if (strain)
+                strain[3 * e + r] = eps[r];
+            if (stress)
+                stress[3 * e + r] =
+                    c[3 * r] * eps[0] + c[3 * r + 1] * eps[1] + c[3 * r + 2] * eps[2];
+        }
+    }
+}
+
+static void
+add_stats(struct fe_solve_stats *to, const struct fe_solve_stats *from)
+{
+    size_t npinned = to->npinned;
+    double ta = to->t_assemble, ts = to->t_setup, tv = to->t_solve;
+    *to = *from;
+    to->npinned += npinned;
+    to->t_assemble += ta;
+    to->t_setup += ts;
+    to->t_solve += tv;
+}
+
+int
+fe_elast_homog(const struct fe_mesh *m, const double *cmat, const struct fe_solve_opts *o,
+               double tol, double ceff[9], double *u, struct fe_solve_stats *st,
+               struct core_err *err)
+{
+    size_t *master = malloc((m->nnodes + 1) * sizeof *master), nn = 2 * m->nnodes;
+    double *uu = u ? u : malloc((3 * nn + 1) * sizeof *uu), area;
+    struct fe_elast *h = NULL;
+    int rc;
+    if (st)
+        memset(st, 0, sizeof *st);
+    if (!master || !uu) {
+        rc = core_err_set(err, CORE_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = fe_mesh_periodic(m, FE_PERIODIC_X | FE_PERIODIC_Y, tol, master, err)) ||
+        (rc = fe_elast_plan(&h, m, cmat, master, NULL, o, err)))
+        goto done;
+    for (int c = 0; c < 3; c++) {
+        double eps[3] = {c == 0, c == 1, c == 2};
+        if ((rc = fe_elast_exec(h, eps, NULL, uu + c * nn, err)))
+            goto done;
+    }
+    area = fe_mesh_area(m, NULL);
+    for (int i = 0; i < 3; i++)
+        for (int j = i; j < 3; j++)
+            ceff[3 * i + j] = ceff[3 * j + i] =
+                fe_elast_energy(m, cmat, uu + i * nn, uu + j * nn) / area;
+    if (st)
+        add_stats(st, fe_elast_stats(h));
+done:
+    fe_elast_free(h);
+    free(master);
+    if (uu != u)
+        free(uu);
+    return rc;
+}
+
+int
+fe_elast_tension(const struct fe_mesh *m, const double *cmat, const struct fe_solve_opts *o,
+                 double tol, double strain, double res[3], double *u, struct fe_solve_stats *st,
+                 struct core_err *err)
+{
+    size_t n = m->nnodes, pin = n, nlo = 0, nhi = 0, nbot = 0, ntop = 0;
+    unsigned char *fixed = calloc(2 * n + 1, 1);
+    double *ufix = calloc(2 * n + 1, sizeof *ufix), *r = malloc((2 * n + 1) * sizeof *r);
+    double *uu = u ? u : malloc((2 * n + 1) * sizeof *uu), box[4], eps, lx, ly, f = 0;
+    double ybot = 0, ytop = 0, best = HUGE_VAL;
+    struct fe_elast *h = NULL;
+    int rc;
+    if (st)
+        memset(st, 0, sizeof *st);
+    if (!fixed || !ufix || !r || !uu) {
+        rc = core_err_set(err, CORE_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (!isfinite(strain)) {
+        rc = core_err_set(err, CORE_EINPUT, "the strain is not finite");
+        goto done;
+    }
+    fe_mesh_box(m, box);
+    lx = box[2] - box[0];
+    ly = box[3] - box[1];
+    eps = tol * fmax(lx, ly);
+    for (size_t i = 0; i < n; i++) {
+        double x = m->xy[2 * i], y = m->xy[2 * i + 1];
+        if (fabs(x - box[0]) <= eps) {
+            double dist = fabs(y - box[1]);
+            fixed[2 * i] = 1;
+            nlo++;
+            if (dist < best) { /* the lowest node of the left side holds u_y = 0 */
+                best = dist;
+                pin = i;
+            }
+        } else if (fabs(x - box[2]) <= eps) {
+            fixed[2 * i] = 1;
+            ufix[2 * i] = strain * lx;
+            nhi++;
+        }
+    }
+    if (!nlo || !nhi || !(lx > 0) || !(ly > 0)) {
+        rc = core_err_set(err, CORE_EINPUT, "the mesh has no extent along x");
+        goto done;
+    }
+    fixed[2 * pin + 1] = 1;
+    if ((rc = fe_elast_plan(&h, m, cmat, NULL, fixed, o, err)) ||
+        (rc = fe_elast_exec(h, NULL, ufix, uu, err)))
+        goto done;
+    fe_elast_residual(m, cmat, uu, r);
+    for (size_t i = 0; i < n; i++) {
+        double y = m->xy[2 * i + 1];
+        if (fixed[2 * i] && ufix[2 * i] != 0)
+            f += r[2 * i];
+        if (fabs(y - box[1]) <= eps) {
+            ybot += uu[2 * i + 1];
+            nbot++;
+        } else if (fabs(y - box[3]) <= eps) {
+            ytop += uu[2 * i + 1];
+            ntop++;
+        }
+    }
+    res[0] = f / ly;
+    res[1] = strain != 0 ? res[0] / strain : 0;
+    res[2] = strain != 0 && nbot && ntop ? -(ytop / ntop - ybot / nbot) / ly / strain : 0;
+    if (st)
+        add_stats(st, fe_elast_stats(h));
+done:
+    fe_elast_free(h);
+    free(fixed);
+    free(ufix);
+    free(r);
+    if (uu != u)
+        free(uu);
+    return rc;
+}
+
+/* ---- nonlinear (deformation-theory) law from a uniaxial curve ---- */
+
+/* S(q) and S'(q) of the piecewise-linear curve, extrapolated with the end segments. */
+static void
+curve_eval(const struct fe_law *law, double q, double *s, double *ds)
+{
+    size_t n = law->npts, k = 1;
+    while (k + 1 < n && law->eps[k] < q)
+        k++;
+    *ds = (law->sig[k] - law->sig[k - 1]) / (law->eps[k] - law->eps[k - 1]);
+    *s = law->sig[k - 1] + *ds * (q - law->eps[k - 1]);
+}
+
+double
+fe_law_peak(const struct fe_law *law)
+{
+    size_t best = 0;
+    for (size_t k = 1; k < law->npts; k++)
+        if (law->sig[k] > law->sig[best])
+            best = k;
+    return law->eps[best];
+}
+
+int
+fe_law_check(const struct fe_law *law, struct core_err *err)
+{
+    if (law->npts < 2)
+        return core_err_set(err, CORE_EINPUT, "the stress-strain curve has %zu points (at least 2)",
+                            law->npts);
+    if (!(law->nu > -1 && law->nu < 1))
+        return core_err_set(err, CORE_EINPUT, "the Poisson ratio %g is not in (-1, 1)", law->nu);
+    for (size_t k = 0; k < law->npts; k++) {
+        if (!isfinite(law->eps[k]) || !isfinite(law->sig[k]))
+            return core_err_set(err, CORE_EINPUT, "point %zu of the curve is not finite", k + 1);
+        if (k == 0 && (law->eps[0] != 0 || law->sig[0] != 0))
+            return core_err_set(err, CORE_EINPUT, "the curve does not start at (0, 0)");
+        if (k > 0 && !(law->eps[k] > law->eps[k - 1]))
+            return core_err_set(err, CORE_EINPUT,
+                                "the strains of the curve do not increase at point %zu", k + 1);
+    }
+    if (!(law->sig[1] > 0))
+        return core_err_set(err, CORE_EINPUT, "the curve's initial slope is not positive");
+    return CORE_OK;
+}
+
+void
+fe_law_stress(const struct fe_law *law, const double eps[3], double sig[3], double d[9])
+{
+    double c0[9], ce[3], q2 = 0, q, s, ds, a, b;
+    fe_elast_iso(1, law->nu, c0);
+    for (int i = 0; i < 3; i++) {
+        ce[i] = c0[3 * i] * eps[0] + c0[3 * i + 1] * eps[1] + c0[3 * i + 2] * eps[2];
+        q2 += eps[i] * ce[i];
+    }
+    q = sqrt(fmax(q2, 0));
+    curve_eval(law, q, &s, &ds);
+    if (q <= 1e-300 || q < 1e-12 * law->eps[1]) {
+        a = (law->sig[1] - law->sig[0]) / (law->eps[1] - law->eps[0]); /* the initial slope */
+        b = 0;
+    } else {
+        a = s / q;
+        b = (ds - a) / q2;
+    }
+    for (int i = 0; i < 3; i++)
+        sig[i] = a * ce[i];
+    if (d) {
+        /* the tangent; where the curve softens (S' < 0) it is not positive definite, and the
+         * secant a C0 (positive while S > 0) takes its place: Newton becomes a quasi-Newton
+         * there, which still converges to the same balance; where S <= 0 (far past the peak,
+         * a transient of the iterations) a small positive stiffness keeps the matrix definite */
+        double a0 = (law->sig[1] - law->sig[0]) / (law->eps[1] - law->eps[0]);
+        if (ds < 0)
+            b = 0;
+        if (a < 1e-6 * a0) {
+            a = 1e-6 * a0;
+            b = 0;
+        }
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                d[3 * i + j] = a * c0[3 * i + j] + b * ce[i] * ce[j];
+    }
+}
+
+double
+fe_law_strain(const struct fe_law *law, const double eps[3])
+{
+    double c0[9], q2 = 0;
+    fe_elast_iso(1, law->nu, c0);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            q2 += eps[i] * c0[3 * i + j] * eps[j];
+    return sqrt(fmax(q2, 0));
+}
+
+/* Strain of triangle e from u. */
+static void
+tri_strain(const struct fe_mesh *m, size_t e, const double *u, double b[18], double *area,
+           double eps[3])
+{
+    const size_t *v = &m->tri[3 * e];
+    *area = tri_b(m, e, b);
+    for (int r = 0; r < 3; r++) {
+        eps[r] = 0;
+        for (int j = 0; j < 6; j++)
+            eps[r] += b[6 * r + j] * u[2 * v[j / 2] + j % 2];
+    }
+}
+
+/* Stress and tangent of triangle e: the law of its phase, or its linear stiffness. */
+static void
+tri_law(const struct fe_mesh *m, const double *cmat, const struct fe_law *law, size_t e,
+        const double eps[3], double sig[3], double d[9])
+{
+    int p = m->tri_phase[e];
+    const double *c = &cmat[9 * p];
+    if (law && law[p].npts) {
+        fe_law_stress(&law[p], eps, sig, d);
+        return;
+    }
+    for (int i = 0; i < 3; i++)
+        sig[i] = c[3 * i] * eps[0] + c[3 * i + 1] * eps[1] + c[3 * i + 2] * eps[2];
+    memcpy(d, c, 9 * sizeof *d);
+}
+
+/*
+ * Internal forces f (2*nnodes) at u and, when tangent, the tangent assembled into h->k over
+ * the unknowns and tv = K_T dv (2*nnodes, all dofs).
+ */
+static void
+nl_forces(struct fe_elast *h, const double *cmat, const struct fe_law *law, const double *u,
+          double *f, int tangent, const double *dv, double *tv)
+{
+    const struct fe_mesh *m = h->m;
+    double b[18], a, eps[3], sig[3], d[9];
+    long dd[6];
+    memset(f, 0, 2 * m->nnodes * sizeof *f);
+    if (tangent) {
+        memset(h->k.val, 0, (size_t)h->k.ptr[h->k.n] * sizeof *h->k.val);
+        memset(tv, 0, 2 * m->nnodes * sizeof *tv);
+    }
+    for (size_t e = 0; e < m->ntris; e++) {
+        const size_t *v = &m->tri[3 * e];
+        double db[18];
+        tri_strain(m, e, u, b, &a, eps);
+        tri_law(m, cmat, law, e, eps, sig, d);
+        for (int j = 0; j < 6; j++)
+            f[2 * v[j / 2] + j % 2] += a * (b[j] * sig[0] + b[6 + j] * sig[1] + b[12 + j] * sig[2]);
+        if (!tangent)
+            continue;
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 6; j++)
+                db[6 * i + j] =
+                    d[3 * i] * b[j] + d[3 * i + 1] * b[6 + j] + d[3 * i + 2] * b[12 + j];
+        tri_dofs(h, e, dd);
+        for (int i = 0; i < 6; i++)
+            for (int j = 0; j < 6; j++) {
+                double kij = a * (b[i] * db[j] + b[6 + i] * db[6 + j] + b[12 + i] * db[12 + j]);
+                if (dd[i] >= 0 && dd[j] >= 0)
+                    add(&h->k, dd[i], dd[j], kij);
+                tv[2 * v[i / 2] + i % 2] += kij * dv[2 * v[j / 2] + j % 2];
+            }
+    }
+}
+
+/* The state of a tension run: the plan, the boundary, the work arrays. */
+struct nl_run {
+    struct fe_elast *h;
+    const double *cmat;
+    const struct fe_law *law;
+    unsigned char *fixed; /* 2*nnodes */
+    double *f, *tv, *dp;  /* 2*nnodes */
+    double *b, *du;       /* ndofs */
+    double box[4], eps, lx, ly;
+    size_t newton;
+};
+
+/* Whether node i is on the left side (u_x = 0). */
+static int
+on_left(const struct nl_run *r, size_t i)
+{
+    return fabs(r->h->m->xy[2 * i] - r->box[0]) <= r->eps;
+}
+
+/*
+ * From the balance u at applied strain from, to the balance at strain to: a predictor (the
+ * increment of the end displacement through the tangent at u, K_ff du = -(f_f + K_fp dp)),
+ * then Newton. CORE_ENOCONV when Newton does not converge in 50 iterations; the linear
+ * solver's CORE_ENOCONV or CORE_EPHYS; u is then partly updated.
+ */
+static int
+nl_step(struct nl_run *r, double from, double to, double *u, struct core_err *err)
+{
+    const struct fe_mesh *m = r->h->m;
+    size_t n = m->nnodes;
+    for (size_t i = 0; i < n; i++)
+        r->dp[2 * i] = r->fixed[2 * i] && !on_left(r, i) ? (to - from) * r->lx : 0;
+    for (size_t it = 0;; it++) {
+        double rn = 0, fn = 0;
+        int rc;
+        nl_forces(r->h, r->cmat, r->law, u, r->f, 1, r->dp, r->tv);
+        if (it == 0)
+            for (size_t i = 0; i < 2 * n; i++)
+                r->f[i] += r->tv[i];
+        for (size_t i = 0; i < 2 * n; i++) {
+            long d = r->h->dof[i];
+            if (d >= 0) {
+                r->b[d] = -r->f[i];
+                rn += r->f[i] * r->f[i];
+            } else {
+                fn += r->f[i] * r->f[i];
+            }
+        }
+        rn = sqrt(rn);
+        fn = sqrt(fn);
+        if (!isfinite(rn))
+            return core_err_set(err, CORE_ENOCONV, "Newton diverged at strain %g", to);
+        if (it > 0 && (rn <= 1e-10 * fn || rn == 0))
+            return CORE_OK;
+        if (it == 50)
+            return core_err_set(err, CORE_ENOCONV,
+                                "Newton not converged at strain %g after 50 iterations "
+                                "(residual %.3g of the reactions)",
+                                to, rn / fn);
+        if ((rc = esolve_setup(r->h, err)) || (rc = esolve(r->h, r->b, rn, r->du, err)))
+            return rc;
+        r->newton++;
+        for (size_t i = 0; i < 2 * n; i++)
+            if (r->h->dof[i] >= 0)
+                u[i] += r->du[r->h->dof[i]];
+            else if (it == 0)
+                u[i] += r->dp[i];
+    }
+}
+
+/* The largest q / peak strain over the elements with a law, and its element. */
+static double
+nl_ratio(const struct nl_run *r, const double *u, size_t *elem)
+{
+    const struct fe_mesh *m = r->h->m;
+    double best = 0;
+    *elem = 0;
+    for (size_t e = 0; r->law && e < m->ntris; e++) {
+        const struct fe_law *l = &r->law[m->tri_phase[e]];
+        double bb[18], a, es[3], q;
+        if (!l->npts)
+            continue;
+        tri_strain(m, e, u, bb, &a, es);
+        q = fe_law_strain(l, es) / fe_law_peak(l);
+        if (q > best) {
+            best = q;
+            *elem = e;
+        }
+    }
+    return best;
+}
+
+/* One row of the curve: strain, F / Ly, nu. */
+static void
+nl_row(const struct nl_run *r, double strain, const double *u, double row[3])
+{
+    const struct fe_mesh *m = r->h->m;
+    double fsum = 0, ytop = 0, ybot = 0;
+    size_t nbot = 0, ntop = 0;
+    for (size_t i = 0; i < m->nnodes; i++) {
+        double y = m->xy[2 * i + 1];
+        if (r->fixed[2 * i] && !on_left(r, i))
+            fsum += r->f[2 * i];
+        if (fabs(y - r->box[1]) <= r->eps) {
+            ybot += u[2 * i + 1];
+            nbot++;
+        } else if (fabs(y - r->box[3]) <= r->eps) {
+            ytop += u[2 * i + 1];
+            ntop++;
+        }
+    }
+    row[0] = strain;
+    row[1] = fsum / r->ly;
+    row[2] = nbot && ntop ? -(ytop / (double)ntop - ybot / (double)nbot) / r->ly / strain : 0;
+}
+
+int
+fe_elast_tension_nl(const struct fe_mesh *m, const double *cmat, const struct fe_law *law,
+                    const struct fe_solve_opts *o, double tol, double strain, size_t nsteps,
+                    double *curve, struct fe_failure *fail, double *u, struct fe_solve_stats *st,
+                    struct core_err *err)
+{
+    size_t n = m->nnodes, pin = n, nlo = 0, nhi = 0;
+    struct nl_run r = {0};
+    double *uu = u ? u : malloc((2 * n + 1) * sizeof *uu);
+    double *ulast = malloc((2 * n + 1) * sizeof *ulast), best = HUGE_VAL, cur = 0, rcur = 0;
+    int rc = CORE_OK;
+    if (st)
+        memset(st, 0, sizeof *st);
+    memset(fail, 0, sizeof *fail);
+    r.cmat = cmat;
+    r.law = law;
+    r.fixed = calloc(2 * n + 1, 1);
+    r.f = malloc((2 * n + 1) * sizeof *r.f);
+    r.tv = malloc((2 * n + 1) * sizeof *r.tv);
+    r.dp = calloc(2 * n + 1, sizeof *r.dp);
+    if (!uu || !ulast || !r.fixed || !r.f || !r.tv || !r.dp) {
+        rc = core_err_set(err, CORE_ENOMEM, "out of memory");
+        goto done;
+    }
+    memset(uu, 0, 2 * n * sizeof *uu);
+    if (!isfinite(strain) || strain == 0 || nsteps == 0) {
+        rc = core_err_set(err, CORE_EINPUT, "bad strain or step count");
+        goto done;
+    }
+    for (size_t p = 0; law && p < m->nphases; p++)
+        if (law[p].npts && (rc = fe_law_check(&law[p], err)))
+            goto done;
+    fe_mesh_box(m, r.box);
+    r.lx = r.box[2] - r.box[0];
+    r.ly = r.box[3] - r.box[1];
+    r.eps = tol * fmax(r.lx, r.ly);
+    for (size_t i = 0; i < n; i++) {
+        double x = m->xy[2 * i], y = m->xy[2 * i + 1];
+        if (fabs(x - r.box[0]) <= r.eps) {
+            r.fixed[2 * i] = 1;
+            nlo++;
+            if (fabs(y - r.box[1]) < best) {
+                best = fabs(y - r.box[1]);
+                pin = i;
+            }
+        } else if (fabs(x - r.box[2]) <= r.eps) {
+            r.fixed[2 * i] = 1;
+            nhi++;
+        }
+    }
+    if (!nlo || !nhi || !(r.lx > 0) || !(r.ly > 0)) {
+        rc = core_err_set(err, CORE_EINPUT, "the mesh has no extent along x");
+        goto done;
+    }
+    r.fixed[2 * pin + 1] = 1;
+    /* the plan gives the numbering and the pattern; its linear stiffness is not used */
+    if ((rc = fe_elast_plan(&r.h, m, cmat, NULL, r.fixed, o, err)))
+        goto done;
+    r.b = malloc((r.h->ndofs + 1) * sizeof *r.b);
+    r.du = malloc((r.h->ndofs + 1) * sizeof *r.du);
+    if (!r.b || !r.du) {
+        rc = core_err_set(err, CORE_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t k = 1; k <= nsteps && !fail->failed; k++) {
+        double ek = strain * (double)k / (double)nsteps, h = ek - cur;
+        /* sub-steps, halved when Newton fails (down to 1/256 of a step) */
+        while (cur != ek && !fail->failed) {
+            double to = fabs(ek - cur) < fabs(h) * 1.000001 ? ek : cur + h, rto;
+            size_t elem;
+            memcpy(ulast, uu, 2 * n * sizeof *uu);
+            rc = nl_step(&r, cur, to, uu, err);
+            if (rc == CORE_ENOCONV || rc == CORE_EPHYS) {
+                memcpy(uu, ulast, 2 * n * sizeof *uu);
+                if (fabs(h) > fabs(strain) / (double)nsteps / 256) {
+                    h *= 0.5;
+                    rc = CORE_OK;
+                    continue;
+                }
+                if (rcur < 0.9) /* no phase near its peak: a numerical failure */
+                    goto done;
+                /* the balance is lost past a limit point: the structure fails here */
+                rc = CORE_OK;
+                fail->failed = 2;
+                fail->ratio = nl_ratio(&r, uu, &fail->elem);
+                fail->strain = cur;
+                break;
+            }
+            if (rc)
+                goto done;
+            rto = nl_ratio(&r, uu, &elem);
+            if (rto > 1) {
+                fail->failed = 1;
+                fail->elem = elem;
+                fail->ratio = rto;
+                /* where the ratio crossed 1, linear between the two last balances */
+                fail->strain = cur + (1 - rcur) / (rto - rcur) * (to - cur);
+            }
+            cur = to;
+            rcur = rto;
+        }
+        if (cur == ek || fail->failed) {
+            nl_forces(r.h, cmat, law, uu, r.f, 0, NULL, NULL);
+            nl_row(&r, cur, uu, &curve[3 * fail->nsteps]);
+            fail->nsteps++;
+        }
+    }
+    fail->newton = r.newton;
+    if (st)
+        add_stats(st, fe_elast_stats(r.h));
+done:
+    fe_elast_free(r.h);
+    free(r.fixed);
+    free(r.f);
+    free(r.tv);
+    free(r.dp);
+    free(r.b);
+    free(r.du);
+    free(ulast);
+    if (uu != u)
+        free(uu);
+    return rc;
+}
+
+void
+fe_elast_stress_law(const struct fe_mesh *m, const double *cmat, const struct fe_law *law,
+                    const double *u, double *strain, double *stress, double *ratio)
+{
+    for (size_t e = 0; e < m->ntris; e++) {
+        const struct fe_law *l = law ? &law[m->tri_phase[e]] : NULL;
+        double b[18], a, eps[3], sig[3], d[9];
+        tri_strain(m, e, u, b, &a, eps);
+        tri_law(m, cmat, law, e, eps, sig, d);
+        for (int r = 0; r < 3; r++) {
+            if (strain)
+                strain[3 * e + r] = eps[r];
+            if (stress)
+                stress[3 * e + r] = sig[r];
+        }
+        if (ratio)
+            ratio[e] = l && l->npts ? fe_law_strain(l, eps) / fe_law_peak(l) : 0;
+    }
+}
