@@ -388,8 +388,7 @@ fail:
     free(d);
     fe_amg_free(amg);
     if (rc == CORE_EPHYS)
-        return core_err_set(err, CORE_EPHYS,
-                            "the matrix is not positive definite (multigrid)");
+        return core_err_set(err, CORE_EPHYS, "the matrix is not positive definite (multigrid)");
     if (rc == CORE_EINPUT)
         return core_err_set(err, CORE_EINPUT, "multigrid level too large for int indices");
     return core_err_set(err, CORE_ENOMEM, "out of memory for the multigrid");
