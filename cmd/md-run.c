@@ -1,6 +1,8 @@
 /*
- * md-run: molecular dynamics with a site-energy potential (Tersoff as LAMMPS defines it,
- * Lennard-Jones); with --steps 0 it labels every input frame with energy, forces and stress.
+ * md-run: molecular dynamics with a site-energy potential (Tersoff as LAMMPS defines it, the
+ * MLIP moment tensor potential, Lennard-Jones), NVE or NVT (Bussi, Langevin), with a thermo table
+ * and the heat-current series; with --steps 0 it labels every input frame with energy, forces
+ * and stress.
  * See man/md-run.1; the science is in lib/md.
  */
 #include <math.h>
@@ -8,10 +10,13 @@
 #include <string.h>
 
 #include "../formats/config.h"
+#include "../formats/hflux.h"
+#include "../formats/mtp_file.h"
 #include "../formats/prog.h"
 #include "../formats/stream.h"
 #include "../formats/table.h"
 #include "../lib/md/md.h"
+#include "../lib/mtp/mtp.h"
 
 static const char synopsis[] = "-p SPEC [options] [FILE]";
 
@@ -24,18 +29,27 @@ enum {
     OPT_INFMT,
     OPT_PROGRESS,
     OPT_VERSION,
+    OPT_THERMOSTAT,
+    OPT_TDAMP,
+    OPT_HEAT,
+    OPT_HEAT_EVERY,
 };
 
 static const struct prog_opt opts[] = {
-    {"potential", 'p', "SPEC", "tersoff:FILE or lj:EPS,SIGMA,RCUT[,shift] (eV, Angstrom)"},
+    {"potential", 'p', "SPEC",
+     "tersoff:FILE, mtp:FILE or lj:EPS,SIGMA,RCUT[,shift] (eV, Angstrom)"},
     {"species", 's', "LIST", "elements of the potential's types, in order: C,B"},
     {"steps", 'n', "N", "MD steps; 0 labels each frame with energy, forces, stress (0)"},
     {"dt", OPT_DT, "TIME", "time step, ps (0.5fs)"},
-    {"temp", 'T', "TEMP", "initial Maxwell-Boltzmann velocities at TEMP, K (input's)"},
-    {"seed", OPT_SEED, "N", "random seed of the velocities (1)"},
+    {"temp", 'T', "TEMP", "initial Maxwell-Boltzmann velocities and thermostat target, K"},
+    {"thermostat", OPT_THERMOSTAT, "KIND", "none, bussi or langevin (none)"},
+    {"tdamp", OPT_TDAMP, "TIME", "thermostat relaxation time, ps (0.1ps)"},
+    {"seed", OPT_SEED, "N", "random seed of the velocities and thermostat (1)"},
     {"skin", OPT_SKIN, "L", "neighbour-list skin, Angstrom (1)"},
     {"thermo", OPT_THERMO, "FILE", "write a thermo table to FILE"},
     {"thermo-every", OPT_EVERY, "N", "a thermo row every N steps (100)"},
+    {"heat", OPT_HEAT, "FILE", "write the heat-current series J(t) to FILE"},
+    {"heat-every", OPT_HEAT_EVERY, "N", "a heat-current sample every N steps (1)"},
     {"input-format", OPT_INFMT, "FMT", "input format: auto, extxyz, cfg, poscar, netcdf (auto)"},
     {"output", 'o', "FILE", "write to FILE instead of stdout"},
     {"progress", OPT_PROGRESS, NULL, "report progress on stderr"},
@@ -48,10 +62,11 @@ static const struct prog_opt opts[] = {
 #define NOPTS (sizeof opts / sizeof opts[0])
 
 struct md_opts {
-    const char *potential, *species, *input, *output, *thermo;
-    long steps, every;
-    double dt, temp, skin;
+    const char *potential, *species, *input, *output, *thermo, *heat;
+    long steps, every, heat_every;
+    double dt, temp, skin, tdamp;
     int has_temp;
+    enum md_thermostat_kind thermostat;
     unsigned long long seed;
     enum config_fmt infmt;
 };
@@ -89,6 +104,29 @@ parse_one(struct md_opts *o, int c, const char *arg, struct prog *p, struct core
     case OPT_SKIN:
         if (core_quantity_parse(arg, CORE_DIM_LENGTH, &o->skin, err) || !(o->skin >= 0))
             return core_err_set(err, CORE_EINPUT, "--skin: '%s' is not a length >= 0", arg);
+        return 0;
+    case OPT_THERMOSTAT:
+        if (strcmp(arg, "none") == 0)
+            o->thermostat = MD_THERMOSTAT_NONE;
+        else if (strcmp(arg, "bussi") == 0)
+            o->thermostat = MD_THERMOSTAT_BUSSI;
+        else if (strcmp(arg, "langevin") == 0)
+            o->thermostat = MD_THERMOSTAT_LANGEVIN;
+        else
+            return core_err_set(err, CORE_EINPUT,
+                                "--thermostat: unknown '%s' (none, bussi or langevin)", arg);
+        return 0;
+    case OPT_TDAMP:
+        if (core_quantity_parse(arg, CORE_DIM_TIME, &o->tdamp, err) || !(o->tdamp > 0))
+            return core_err_set(err, CORE_EINPUT, "--tdamp: '%s' is not a time > 0", arg);
+        return 0;
+    case OPT_HEAT:
+        o->heat = arg;
+        return 0;
+    case OPT_HEAT_EVERY:
+        if (core_parse_long(arg, &l) || l < 1)
+            return core_err_set(err, CORE_EINPUT, "--heat-every: '%s' is not an integer >= 1", arg);
+        o->heat_every = l;
         return 0;
     case OPT_THERMO:
         o->thermo = arg;
@@ -175,6 +213,24 @@ potential(const struct md_opts *o, const struct core_species_map *map, struct md
         free(text);
         return rc;
     }
+    if (strncmp(spec, "mtp:", 4) == 0) {
+        struct stream_in in;
+        struct mtp_pot mtp;
+        int rc;
+        if (!map)
+            return core_err_set(err, CORE_EINPUT, "mtp needs --species, e.g. C,B");
+        if ((rc = stream_in_open(&in, spec + 4, err)))
+            return rc;
+        mtp_pot_init(&mtp);
+        rc = mtp_file_read(&in, &mtp, err);
+        stream_in_close(&in);
+        if (!rc && map->ntypes != mtp.nspecies)
+            rc = core_err_set(err, CORE_EINPUT, "%s: the potential has %zu species, --species %zu",
+                              spec + 4, mtp.nspecies, map->ntypes);
+        rc = rc ? rc : md_mtp_init(pot, &mtp, map, err);
+        mtp_pot_release(&mtp);
+        return rc;
+    }
     if (strncmp(spec, "lj:", 3) == 0) {
         char buf[256], *fld[5], *save = NULL;
         int nf = 0, shift = 0;
@@ -195,23 +251,39 @@ potential(const struct md_opts *o, const struct core_species_map *map, struct md
                                     k ? "a length" : "an energy");
         return md_lj_init(pot, v[0], v[1], v[2], shift, err);
     }
-    return core_err_set(err, CORE_EINPUT,
-                        "--potential: unknown '%s' (tersoff:FILE or lj:EPS,SIGMA,RCUT[,shift])",
-                        spec);
+    return core_err_set(
+        err, CORE_EINPUT,
+        "--potential: unknown '%s' (tersoff:FILE, mtp:FILE or lj:EPS,SIGMA,RCUT[,shift])", spec);
 }
 
-enum { NCOL_BASE = 7, NCOL_STRESS = 7 };
+enum { NCOL_BASE = 7, NCOL_STRESS = 7, NCOL_MAX = 15 };
 
 static const char *const colname[] = {"frame", "step", "time", "temp", "pe",  "ke",  "etot",
                                       "press", "sxx",  "syy",  "szz",  "syz", "sxz", "sxy"};
 static const char *const colunit[] = {"",    "",    "ps",  "K",   "eV",  "eV",  "eV",
                                       "GPa", "GPa", "GPa", "GPa", "GPa", "GPa", "GPa"};
 
+/* The header: the base columns, the stress, and econs (E - heat) with a thermostat. */
 static int
-thermo_row(FILE *fp, const struct md_sys *s, size_t iframe, long step, double dt, int stress,
-           struct core_err *err)
+thermo_header(FILE *fp, int stress, int thermostat, struct core_err *err)
 {
-    double row[NCOL_BASE + NCOL_STRESS], st[9], ke = md_sys_kinetic(s, NULL);
+    const char *name[NCOL_MAX], *unit[NCOL_MAX];
+    size_t n = NCOL_BASE + (stress ? NCOL_STRESS : 0);
+    memcpy(name, colname, n * sizeof *name);
+    memcpy(unit, colunit, n * sizeof *unit);
+    if (thermostat) {
+        name[n] = "econs";
+        unit[n++] = "eV";
+    }
+    return table_write_header(fp, n, name, unit, err);
+}
+
+static int
+thermo_row(FILE *fp, const struct md_sys *s, const struct md_thermostat *th, size_t iframe,
+           long step, double dt, int stress, struct core_err *err)
+{
+    double row[NCOL_MAX], st[9], ke = md_sys_kinetic(s, NULL);
+    size_t n = NCOL_BASE + (stress ? NCOL_STRESS : 0);
     row[0] = (double)iframe;
     row[1] = (double)step;
     row[2] = (double)step * dt;
@@ -230,7 +302,9 @@ thermo_row(FILE *fp, const struct md_sys *s, size_t iframe, long step, double dt
         for (int k = 0; k < 6; k++)
             row[8 + k] = st[voigt[k]] * UNITS_EVA3_GPA;
     }
-    return table_write_row(fp, NCOL_BASE + (stress ? NCOL_STRESS : 0), row, err);
+    if (th->kind != MD_THERMOSTAT_NONE)
+        row[n++] = s->epot + ke - th->heat;
+    return table_write_row(fp, n, row, err);
 }
 
 /* Writes the results of s into f: positions, velocities (if moved), forces, energy, stress. */
@@ -275,40 +349,105 @@ set_info(struct core_frame *f, const char *key, double v, struct core_err *err)
     return core_frame_info_set(f, key, real(buf, v), err);
 }
 
-/* Runs one frame: labels it (steps 0) or runs NVE; thermo rows go to tfp (may be NULL). */
+/* Heat-current samples of a run, kept until its end (the mean temperature goes in the header). */
+struct heat_buf {
+    double *row; /* 4 per sample: time (ps), J (eV*A/ps) */
+    size_t n, cap;
+    double tsum; /* sum of the temperatures at the samples */
+};
+
+static int
+heat_sample(struct heat_buf *h, const struct md_sys *s, double time, struct core_err *err)
+{
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 1024;
+        double *r = realloc(h->row, 4 * cap * sizeof *r);
+        if (!r)
+            return core_err_set(err, CORE_ENOMEM, "out of memory for %zu heat samples", cap);
+        h->row = r;
+        h->cap = cap;
+    }
+    double *r = h->row + 4 * h->n;
+    int rc = md_sys_heat(s, r + 1, NULL, err);
+    if (rc)
+        return rc;
+    r[0] = time;
+    h->tsum += md_sys_temp(s);
+    h->n++;
+    return CORE_OK;
+}
+
+/* Writes the series: metadata (volume when the cell has one, the mean temperature), header, rows.
+ */
+static int
+heat_write(FILE *fp, const struct heat_buf *h, const struct md_sys *s, struct core_err *err)
+{
+    char buf[32];
+    double v = s->has_cell ? fabs(core_cell_volume(s->cell)) : 0;
+    int rc = 0;
+    if (v > 0)
+        rc = table_write_meta(fp, err, "volume", "%s A^3", real(buf, v));
+    if (!rc && h->n && h->tsum > 0)
+        rc = table_write_meta(fp, err, "temperature", "%s K", real(buf, h->tsum / (double)h->n));
+    rc = rc ? rc : hflux_write_header(fp, err);
+    for (size_t i = 0; i < h->n && !rc; i++)
+        rc = hflux_write_sample(fp, h->row[4 * i], h->row + 4 * i + 1, err);
+    return rc;
+}
+
+/* Output files of a run besides the configurations. */
+struct outs {
+    FILE *thermo; /* may be NULL */
+    int stresscols;
+    FILE *heat; /* may be NULL */
+};
+
+/* Runs one frame: labels it (steps 0) or runs MD; thermo rows go to the thermo table, the heat
+ * current to its series. */
 static int
 run_frame(const struct md_opts *o, struct prog *p, const struct md_pot *pot, struct core_frame *f,
-          size_t iframe, FILE *tfp, int *stresscols, struct core_err *err)
+          size_t iframe, struct outs *io, struct core_err *err)
 {
     struct md_sys s;
+    struct md_thermostat th;
+    struct heat_buf hb = {0};
+    FILE *tfp = io->thermo;
     int rc;
+    if ((rc = md_thermostat_init(&th, o->thermostat, o->temp, o->tdamp, o->seed, err)))
+        return rc;
     if ((rc = md_sys_init(&s, f, pot, o->skin, err)))
         return rc;
     if (o->has_temp)
         rc = md_sys_thermalize(&s, o->temp, o->seed, err);
     rc = rc ? rc : md_sys_compute(&s, pot, err);
-    if (!rc && tfp && *stresscols < 0) {
+    if (!rc && tfp && io->stresscols < 0) {
         double st[9];
-        *stresscols = md_sys_stress(&s, 1, st);
-        rc = table_write_header(tfp, NCOL_BASE + (*stresscols ? NCOL_STRESS : 0), colname, colunit,
-                                err);
+        io->stresscols = md_sys_stress(&s, 1, st);
+        rc = thermo_header(tfp, io->stresscols, th.kind != MD_THERMOSTAT_NONE, err);
     }
     if (!rc && tfp)
-        rc = thermo_row(tfp, &s, iframe, 0, o->dt, *stresscols, err);
+        rc = thermo_row(tfp, &s, &th, iframe, 0, o->dt, io->stresscols, err);
+    if (!rc && io->heat)
+        rc = heat_sample(&hb, &s, 0, err);
     for (long step = 1; step <= o->steps && !rc; step++) {
-        if ((rc = md_nve_step(&s, pot, o->dt, err))) {
+        if ((rc = md_nvt_step(&s, pot, &th, o->dt, err))) {
             char msg[CORE_ERR_MSGLEN];
             snprintf(msg, sizeof msg, "%s", err->msg);
             rc = core_err_set(err, rc, "step %ld: %s", step, msg);
             break;
         }
+        if (io->heat && step % o->heat_every == 0 &&
+            (rc = heat_sample(&hb, &s, (double)step * o->dt, err)))
+            break;
         if (step % o->every == 0 || step == o->steps) {
             if (tfp)
-                rc = thermo_row(tfp, &s, iframe, step, o->dt, *stresscols, err);
+                rc = thermo_row(tfp, &s, &th, iframe, step, o->dt, io->stresscols, err);
             prog_progress(p, "frame %zu step %ld/%ld T %.1f K etot %.6f eV", iframe + 1, step,
                           o->steps, md_sys_temp(&s), s.epot + md_sys_kinetic(&s, NULL));
         }
     }
+    if (!rc && io->heat)
+        rc = heat_write(io->heat, &hb, &s, err);
     rc = rc ? rc : label(f, &s, o->steps > 0 || o->has_temp, err);
     if (!rc && o->steps > 0) {
         rc = set_info(f, "md_steps", (double)o->steps, err);
@@ -318,9 +457,15 @@ run_frame(const struct md_opts *o, struct prog *p, const struct md_pot *pot, str
         rc = set_info(f, "md_temp", o->temp, err);
         rc = rc ? rc : set_info(f, "md_seed", (double)o->seed, err);
     }
+    if (!rc && th.kind != MD_THERMOSTAT_NONE) {
+        rc = core_frame_info_set(f, "md_thermostat", md_thermostat_name(th.kind), err);
+        rc = rc ? rc : set_info(f, "md_tdamp", o->tdamp, err);
+        rc = rc ? rc : set_info(f, "md_heat", th.heat, err);
+    }
     if (!rc)
         prog_info(p, "frame %zu: %zu atoms, %zu neighbour-list builds", iframe + 1, s.natoms,
                   s.nl.nbuilds);
+    free(hb.row);
     md_sys_release(&s);
     return rc;
 }
@@ -329,16 +474,23 @@ int
 main(int argc, char **argv)
 {
     struct prog p;
-    struct md_opts o = {.steps = 0, .every = 100, .dt = 0.0005, .skin = 1.0, .seed = 1};
+    struct md_opts o = {.steps = 0,
+                        .every = 100,
+                        .heat_every = 1,
+                        .dt = 0.0005,
+                        .skin = 1.0,
+                        .tdamp = 0.1,
+                        .seed = 1};
     struct option longopts[NOPTS + 1];
     char shortopts[3 * NOPTS + 2];
     struct core_err err = {0};
     struct core_species_map map, *mapp = NULL;
     struct md_pot pot = {0};
     struct core_frame f;
-    struct stream_out out = {0}, tout = {0};
+    struct stream_out out = {0}, tout = {0}, hout = {0};
     struct config_src src;
-    int c, rc, got, src_open = 0, stresscols = -1;
+    struct outs io = {.stresscols = -1};
+    int c, rc, got, src_open = 0, has_tdamp = 0, has_heat_every = 0;
     size_t iframe = 0;
 
     prog_init(&p, argv[0]);
@@ -347,7 +499,7 @@ main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         if (c == 'h') {
             prog_help(&p, stdout, synopsis,
-                      "Runs molecular dynamics (NVE, velocity Verlet) with a Tersoff or "
+                      "Runs molecular dynamics (velocity Verlet) with a Tersoff, MTP or "
                       "Lennard-Jones potential,\nor labels configurations with energy, forces "
                       "and stress (--steps 0).",
                       opts, NOPTS);
@@ -362,6 +514,8 @@ main(int argc, char **argv)
                                     argv[optind - 1]);
         if (parse_one(&o, c, optarg, &p, &err))
             return prog_usage_error(&p, synopsis, "%s", err.msg);
+        has_tdamp |= c == OPT_TDAMP;
+        has_heat_every |= c == OPT_HEAT_EVERY;
     }
     if (optind < argc - 1)
         return prog_usage_error(&p, synopsis, "one input file at most");
@@ -375,6 +529,18 @@ main(int argc, char **argv)
     }
     if (o.thermo && o.output && strcmp(o.thermo, o.output) == 0)
         return prog_usage_error(&p, synopsis, "--thermo and --output name the same file");
+    if (o.heat && ((o.output && strcmp(o.heat, o.output) == 0) ||
+                   (o.thermo && strcmp(o.heat, o.thermo) == 0)))
+        return prog_usage_error(&p, synopsis, "--heat names the same file as --output or --thermo");
+    if (o.thermostat != MD_THERMOSTAT_NONE && !o.has_temp)
+        return prog_usage_error(&p, synopsis, "--thermostat %s needs --temp",
+                                md_thermostat_name(o.thermostat));
+    if (has_tdamp && o.thermostat == MD_THERMOSTAT_NONE)
+        return prog_usage_error(&p, synopsis, "--tdamp needs --thermostat bussi or langevin");
+    if (o.heat && o.steps < 1)
+        return prog_usage_error(&p, synopsis, "--heat needs --steps N > 0");
+    if (has_heat_every && !o.heat)
+        return prog_usage_error(&p, synopsis, "--heat-every needs --heat");
     if ((rc = potential(&o, mapp, &pot, &err)))
         return prog_fail(&p, &err);
     prog_info(&p, "%s potential, cut-off %g Angstrom", pot.name, pot.rcut);
@@ -387,12 +553,32 @@ main(int argc, char **argv)
     if (o.thermo) {
         rc = table_write_meta(tout.fp, &err, "program", "md-run %s", FPMS_VERSION);
         rc = rc ? rc : table_write_meta(tout.fp, &err, "potential", "%s", o.potential);
-        char buf[32];
+        char buf[32], buf2[32];
         rc = rc ? rc : table_write_meta(tout.fp, &err, "dt", "%s ps", real(buf, o.dt));
         if (!rc && o.has_temp)
             rc = table_write_meta(tout.fp, &err, "seed", "%llu", o.seed);
+        if (!rc && o.thermostat != MD_THERMOSTAT_NONE)
+            rc = table_write_meta(tout.fp, &err, "thermostat", "%s %s K tdamp %s ps",
+                                  md_thermostat_name(o.thermostat), real(buf, o.temp),
+                                  real(buf2, o.tdamp));
         if (rc)
             goto done;
+    }
+    if (o.heat && (rc = stream_out_open(&hout, o.heat, 0, &err)))
+        goto done;
+    if (o.heat) {
+        char buf[32];
+        rc = table_write_meta(hout.fp, &err, "program", "md-run %s", FPMS_VERSION);
+        rc = rc ? rc : table_write_meta(hout.fp, &err, "potential", "%s", o.potential);
+        rc = rc ? rc : table_write_meta(hout.fp, &err, "dt", "%s ps", real(buf, o.dt));
+        if (!rc && o.has_temp)
+            rc = table_write_meta(hout.fp, &err, "seed", "%llu", o.seed);
+        if (!rc && o.thermostat != MD_THERMOSTAT_NONE)
+            rc = table_write_meta(hout.fp, &err, "thermostat", "%s",
+                                  md_thermostat_name(o.thermostat));
+        if (rc)
+            goto done;
+        io.heat = hout.fp;
     }
     if ((rc = config_src_open(&src, o.input, o.infmt, mapp, &err)))
         goto done;
@@ -407,7 +593,11 @@ main(int argc, char **argv)
         }
         if ((rc = config_src_read(&src, &f, &got, &err)) || !got)
             break;
-        rc = run_frame(&o, &p, &pot, &f, iframe, o.thermo ? tout.fp : NULL, &stresscols, &err);
+        io.thermo = o.thermo ? tout.fp : NULL;
+        if (o.heat && iframe > 0)
+            rc = core_err_set(&err, CORE_EINPUT, "--heat: a heat-current series takes one frame");
+        else
+            rc = run_frame(&o, &p, &pot, &f, iframe, &io, &err);
         if (rc) {
             char msg[CORE_ERR_MSGLEN];
             const char *name = src.nc ? o.input : src.in.name;
@@ -423,13 +613,22 @@ main(int argc, char **argv)
         iframe++;
     }
     prog_progress_end(&p);
-    if (!rc && iframe == 0)
+    if (!rc && iframe == 0 && !o.heat)
         prog_warn(&p, "%s: no frames", src.nc ? o.input : src.in.name);
-    /* the table first: if the output then fails, the table is removed again */
-    if (!rc && o.thermo)
-        rc = stream_out_commit(&tout, &err);
-    if (!rc && (rc = stream_out_commit(&out, &err)) && o.thermo)
-        remove(o.thermo);
+    if (!rc && o.heat && iframe == 0)
+        rc = core_err_set(&err, CORE_EINPUT, "--heat: %s: no frames",
+                          src.nc ? o.input : src.in.name);
+    /* the tables first: if the output then fails, they are removed again */
+    if (!rc && o.heat)
+        rc = stream_out_commit(&hout, &err);
+    if (!rc && o.thermo && (rc = stream_out_commit(&tout, &err)) && o.heat)
+        remove(o.heat);
+    if (!rc && (rc = stream_out_commit(&out, &err))) {
+        if (o.thermo)
+            remove(o.thermo);
+        if (o.heat)
+            remove(o.heat);
+    }
 done:
     if (src_open)
         config_src_close(&src);
@@ -437,6 +636,8 @@ done:
         stream_out_abort(&out);
         if (o.thermo)
             stream_out_abort(&tout);
+        if (o.heat)
+            stream_out_abort(&hout);
     }
     core_frame_release(&f);
     md_pot_release(&pot);

@@ -1,6 +1,7 @@
 /*
- * md: molecular dynamics on site energies: neighbour lists, potentials, forces, virial, heat
- * current, velocity-Verlet NVE.
+ * md: molecular dynamics on site energies: neighbour lists, potentials (Tersoff, Lennard-Jones,
+ * the moment tensor potential of lib/mtp), forces, virial, heat current, velocity-Verlet NVE, and
+ * NVT by stochastic velocity rescaling (Bussi) or Langevin dynamics (BAOAB).
  *
  * Site energies (Fan et al., PRB 92, 094301 (2015), doi:10.1103/PhysRevB.92.094301)
  *   Every potential with a neighbour list is written as a sum of site energies U = sum_i U_i,
@@ -48,6 +49,10 @@
 
 /* core_rng purpose of the initial velocities (CONVENTIONS.md, Randomness); entity = atom index. */
 #define MD_RNG_VELOCITIES 0x76656c6fUL /* "velo" */
+/* core_rng purposes of the thermostats: Bussi's draws (entity 0) and the Langevin noise
+ * (entity = atom index), both with the step index as the step. */
+#define MD_RNG_BUSSI      0x62757373UL /* "buss" */
+#define MD_RNG_LANGEVIN   0x6c616e67UL /* "lang" */
 
 /* ---- neighbour lists ---- */
 
@@ -197,6 +202,20 @@ int md_tersoff_init(struct md_pot *pot, const char *text, const char *name,
 int md_lj_init(struct md_pot *pot, double eps, double sigma, double rcut, int shift,
                struct core_err *err);
 
+struct mtp_pot; /* lib/mtp/mtp.h */
+
+/*
+ * Moment tensor potential (lib/mtp, MLIP's model) from mtp (borrowed: it is copied, so the
+ * caller may release it), with map giving the element of each of its species in type order
+ * (MLIP's type t is the t-th element of map, as in .cfg files). U_i and dU_i/dr_ij are those of
+ * mtp_site_eval on the md neighbour list; pairs beyond mtp->rcut get zero derivatives.
+ * CORE_EINPUT when map is NULL or names another number of species than the potential has, and
+ * mtp_work_alloc's errors (a potential mtp_pot_check rejects); CORE_ENOMEM. During a run, the
+ * potential's CORE_EINPUT for two atoms at the same place.
+ */
+int md_mtp_init(struct md_pot *pot, const struct mtp_pot *mtp, const struct core_species_map *map,
+                struct core_err *err);
+
 /* ---- the system ---- */
 
 /*
@@ -222,6 +241,7 @@ struct md_sys {
     size_t ducap;
     double *part; /* per-block partial sums */
     size_t nblocks;
+    double *xi; /* 3 * natoms scratch of the Langevin thermostat (allocated at its first step) */
 };
 
 /*
@@ -288,5 +308,53 @@ int md_sys_thermalize(struct md_sys *s, double temp, uint64_t seed, struct core_
  * the forces first when they are not current. Errors as md_sys_compute.
  */
 int md_nve_step(struct md_sys *s, const struct md_pot *pot, double dt, struct core_err *err);
+
+/* ---- thermostats ---- */
+
+enum md_thermostat_kind {
+    MD_THERMOSTAT_NONE,     /* NVE */
+    MD_THERMOSTAT_BUSSI,    /* stochastic velocity rescaling, Bussi et al. 2007 */
+    MD_THERMOSTAT_LANGEVIN, /* Langevin dynamics, BAOAB (Leimkuhler and Matthews 2013) */
+};
+
+/*
+ * A thermostat and its state (caller-owned, nothing allocated). heat is the energy it has given
+ * the atoms so far (eV; negative when it has taken energy out), so that the total energy minus
+ * heat is conserved up to the integration error: the quantity whose drift measures the quality
+ * of a thermostatted run (Bussi et al., eq. (9)). step counts the steps taken: it is the step
+ * key of the random numbers, so a run continued from a saved struct draws what an uninterrupted
+ * run would have drawn.
+ */
+struct md_thermostat {
+    enum md_thermostat_kind kind;
+    double temp;   /* K, target */
+    double tdamp;  /* ps: relaxation time of the kinetic energy (Bussi), 1/friction (Langevin) */
+    uint64_t seed; /* of core_rng */
+    uint64_t step; /* steps taken */
+    double heat;   /* eV */
+};
+
+/*
+ * Sets th up (step 0, heat 0). temp and tdamp are not looked at for MD_THERMOSTAT_NONE.
+ * CORE_EINPUT for an unknown kind, temp < 0, tdamp <= 0 or non-finite values.
+ */
+int md_thermostat_init(struct md_thermostat *th, enum md_thermostat_kind kind, double temp,
+                       double tdamp, uint64_t seed, struct core_err *err);
+
+/* "none", "bussi", "langevin" (static strings). */
+const char *md_thermostat_name(enum md_thermostat_kind kind);
+
+/*
+ * One step of dt (ps) with thermostat th: velocity Verlet (md_nve_step) for none; velocity
+ * Verlet followed by Bussi's rescaling of the kinetic energy with c = exp(-dt/tdamp) over
+ * md_sys_dof degrees of freedom for bussi (a system with zero kinetic energy is left at rest);
+ * BAOAB with friction 1/tdamp for langevin, the noise projected to zero total momentum (the
+ * centre of mass does not diffuse; md_sys_temp samples temp). Random numbers from core_rng keyed
+ * (th->seed, MD_RNG_BUSSI, 0, th->step) and (th->seed, MD_RNG_LANGEVIN, atom, th->step): the same
+ * for any number of threads. Updates th->heat and th->step. Errors as md_sys_compute;
+ * CORE_ENOMEM.
+ */
+int md_nvt_step(struct md_sys *s, const struct md_pot *pot, struct md_thermostat *th, double dt,
+                struct core_err *err);
 
 #endif

@@ -33,6 +33,7 @@ md_sys_release(struct md_sys *s)
     free(s->u);
     free(s->du);
     free(s->part);
+    free(s->xi);
     md_nlist_release(&s->nl);
     memset(s, 0, sizeof *s);
 }

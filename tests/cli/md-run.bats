@@ -343,3 +343,212 @@ assert abs(sm) <= abs(sl) + 3 * err and abs(sm) < 5e-6
 assert m.std() < 1.5 * l.std()"
     echo "$output"
 }
+
+# --- MTP (MLIP's potentials) ------------------------------------------------------------------
+
+MLIP=${FPMS_SHARED:-$FPMS_ROOT/../shared}/interop/mlip
+
+need_mlip() {
+    [ -f "$MLIP/pot_10.mtp" ] && [ -f "$MLIP/efs_valid_10.cfg" ] && [ -f "$MLIP/valid.cfg" ] ||
+        skip "no MLIP interop data in $MLIP"
+}
+
+@test "mtp: --steps 0 gives MLIP's energies, forces and PlusStress on valid.cfg to 1e-9" {
+    need_mlip
+    # the criterion of mtp_mlip.bats: |dE| <= 1e-9 |E|; |dF| <= 1e-9 (|F| + Fmax) with
+    # Fmax = max(1 eV/A, the configuration's largest |F|); PlusStress (= -V stress) the same
+    fpms md-run -p "mtp:$MLIP/pot_10.mtp" -s C,B "$MLIP/valid.cfg" > out.xyz
+    run -0 $PY - "$MLIP/efs_valid_10.cfg" out.xyz <<'EOF2'
+import sys, numpy as np
+from ase.io import read
+def cfgs(path):
+    out, cur, mode = [], None, None
+    for line in open(path):
+        w = line.split()
+        if not w:
+            continue
+        if w[0] == 'BEGIN_CFG':
+            cur, mode = {'f': []}, None
+        elif w[0] == 'END_CFG':
+            out.append(cur)
+        elif w[0] == 'AtomData:':
+            mode = ('atoms', w[1:])
+        elif w[0] in ('Energy', 'PlusStress:', 'Size', 'Supercell', 'Feature'):
+            mode = (w[0], w[1:])
+        elif mode and mode[0] == 'atoms':
+            d = dict(zip(mode[1], w))
+            cur['f'].append([float(d['fx']), float(d['fy']), float(d['fz'])])
+        elif mode and mode[0] == 'Energy':
+            cur['e'], mode = float(w[0]), None
+        elif mode and mode[0] == 'PlusStress:':
+            cur['s'], mode = dict(zip(mode[1], map(float, w))), None
+    return out
+ref, mine = cfgs(sys.argv[1]), read(sys.argv[2], index=':')
+assert len(ref) == len(mine) == 100, (len(ref), len(mine))
+idx = {'xx': (0, 0), 'yy': (1, 1), 'zz': (2, 2), 'yz': (1, 2), 'xz': (0, 2), 'xy': (0, 1)}
+we = wf = ws = 0
+for r, a in zip(ref, mine):
+    we = max(we, abs(a.get_potential_energy() - r['e']) / abs(r['e']))
+    F, Fr = a.get_forces(), np.array(r['f'])
+    wf = max(wf, (abs(F - Fr) / (abs(Fr) + max(1, abs(Fr).max()))).max())
+    W = -a.get_stress(voigt=False) * a.get_volume()
+    sm = max(1, max(abs(v) for v in r['s'].values()))
+    ws = max(ws, max(abs(W[idx[k]] - v) / (abs(v) + sm) for k, v in r['s'].items()))
+print('energy %.2g forces %.2g stress %.2g' % (we, wf, ws))
+assert max(we, wf, ws) <= 1e-9
+EOF2
+    echo "$output"
+}
+
+@test "mtp: NVE of graphene with pot_10.mtp conserves the energy" {
+    need_mlip
+    # one thread: 8 atoms give OpenMP nothing but its barriers
+    OMP_NUM_THREADS=1 fpms md-run -p "mtp:$MLIP/pot_10.mtp" -s C,B -n 2000 -T 300 --thermo t.tsv \
+        --thermo-every 20 g.xyz > out.xyz
+    run -0 $PY -c "
+import numpy as np
+t = np.loadtxt('t.tsv')
+print('etot std %.3g eV, epot std %.3g eV' % (t[:, 6].std(), t[:, 4].std()))
+assert len(t) == 101 and np.ptp(t[:, 6]) < 2e-3 and t[:, 6].std() < 0.01 * t[:, 4].std()"
+    echo "$output"
+}
+
+@test "mtp: errors name the file and line, exit 1, leave nothing" {
+    need_mlip
+    run -1 --separate-stderr fpms md-run -p "mtp:$MLIP/pot_10.mtp" g.xyz
+    [ "$stderr" = "md-run: mtp needs --species, e.g. C,B" ]
+    run -1 --separate-stderr fpms md-run -p "mtp:$MLIP/pot_10.mtp" -s C g.xyz
+    [ "$stderr" = "md-run: $MLIP/pot_10.mtp: the potential has 2 species, --species 1" ]
+    run -1 --separate-stderr fpms md-run -p mtp:missing.mtp -s C,B g.xyz
+    [[ "$stderr" == "md-run: missing.mtp: "* ]]
+    sed 's/alpha_index_times_count = /alpha_index_times_count = 1/' "$MLIP/pot_10.mtp" > bad.mtp
+    run -1 --separate-stderr fpms md-run -p mtp:bad.mtp -s C,B -o out.xyz g.xyz
+    [[ "$stderr" =~ ^md-run:\ bad\.mtp:[0-9]+:\  ]]
+    run -1 --separate-stderr fpms md-run -p "mtp:$MLIP/pot_10.mtp" -s N,B -o out.xyz g.xyz
+    [ "$stderr" = "md-run: g.xyz:1: frame 1: atom 1: element C is not among the species of the mtp potential" ]
+    [ -z "$output" ]
+    rm -f bad.mtp
+    no_files
+}
+
+# --- thermostats ------------------------------------------------------------------------------
+
+# argon32: 32 fcc argon atoms (a = 5.26 A), slightly rattled
+argon32() {
+    $PY -c "
+from ase.build import bulk
+a = bulk('Ar', 'fcc', a=5.26, cubic=True).repeat((2, 2, 2))
+a.rattle(0.05, seed=1)
+a.write('ar32.xyz', format='extxyz')"
+}
+
+# nvt KIND: 100 ps of 32 argon atoms at 70 K; prints and checks the mean temperature against
+# its standard error (20 block means) and the fluctuation against the canonical sqrt(2/Nf)
+nvt() {
+    argon32
+    # not under valgrind: 20000 steps (the short runs below cover the same code)
+    OMP_NUM_THREADS=1 "$FPMS_BIN/md-run" -p lj:0.0104,3.4,6.5,shift -n 20000 --dt 5fs -T 70K \
+        --thermostat "$1" --tdamp 0.1ps --seed 3 --thermo t.tsv --thermo-every 10 ar32.xyz > out.xyz
+    run -0 $PY -c "
+import numpy as np
+t = np.loadtxt('t.tsv')[200:]
+T = t[:, 3]
+se = T[:1800].reshape(20, -1).mean(1).std(ddof=1) / np.sqrt(20)
+rsd = T.std() / T.mean()
+print('T %.2f +- %.2f K, relative sd %.4f (canonical %.4f), econs range %.2g eV'
+      % (T.mean(), se, rsd, np.sqrt(2 / 93), np.ptp(t[:, -1])))
+assert abs(T.mean() - 70) < 4 * se and se < 1.4
+assert abs(rsd / np.sqrt(2 / 93) - 1) < 0.15
+assert np.ptp(t[:, -1]) < 0.01"
+    echo "$output"
+}
+
+@test "--thermostat bussi: mean T at the target, canonical fluctuations, E - heat conserved" {
+    nvt bussi
+    grep -q '^# thermostat = bussi 70 K tdamp 0.1 ps$' t.tsv
+    [ "$(grep '^#  *frame' t.tsv | awk '{print $NF}')" = "econs[eV]" ]
+    run -0 ase_eval out.xyz "frames[0].info['md_thermostat'], frames[0].info['md_tdamp'], frames[0].info['md_heat'] != 0"
+    [ "$output" = "('bussi', 0.1, True)" ]
+}
+
+@test "--thermostat langevin: mean T at the target, canonical fluctuations" {
+    nvt langevin
+}
+
+@test "thermostats: same seed, same bits for any thread count; another seed differs" {
+    export OMP_NUM_THREADS=1
+    for th in bussi langevin; do
+        OMP_NUM_THREADS=1 tersoff -n 60 -T 500 --thermostat $th --tdamp 20fs --seed 3 g.xyz > a.xyz
+        OMP_NUM_THREADS=3 tersoff -n 60 -T 500 --thermostat $th --tdamp 20fs --seed 3 g.xyz > b.xyz
+        tersoff -n 60 -T 500 --thermostat $th --tdamp 20fs --seed 4 g.xyz > c.xyz
+        OMP_NUM_THREADS=2 tersoff -n 60 -T 500 --thermostat $th --tdamp 20fs --seed 3 g.xyz > d.xyz
+        cmp a.xyz d.xyz
+        cmp a.xyz b.xyz
+        ! cmp -s a.xyz c.xyz
+    done
+    # none is NVE
+    tersoff -n 60 -T 500 --thermostat none g.xyz > a.xyz
+    tersoff -n 60 -T 500 g.xyz > b.xyz
+    cmp a.xyz b.xyz
+}
+
+@test "thermostat usage errors: exit 1, nothing written" {
+    for args in "--thermostat nose" "--thermostat bussi" "--thermostat langevin -n 5" \
+        "-T 300 --thermostat bussi --tdamp 0" "-T 300 --thermostat bussi --tdamp -1fs" \
+        "-T 300 --thermostat bussi --tdamp 1eV" "-T 300 --tdamp 0.1"; do
+        run -1 --separate-stderr fpms md-run -p lj:0.0104,3.4,8.5 -n 5 -o out.xyz $args ar.xyz
+        [[ "$stderr" =~ ^md-run:\ [a-z-] ]] || { echo "$args: $stderr"; return 1; }
+        [ -z "$output" ] || { echo "$args: stdout $output"; return 1; }
+    done
+    run -1 --separate-stderr fpms md-run -p lj:1,3,8 --thermostat nose ar.xyz
+    [[ "$stderr" == "md-run: --thermostat: unknown 'nose' (none, bussi or langevin)"* ]]
+    run -1 --separate-stderr fpms md-run -p lj:1,3,8 --thermostat bussi ar.xyz
+    [[ "$stderr" == "md-run: --thermostat bussi needs --temp"* ]]
+    run -1 --separate-stderr fpms md-run -p lj:1,3,8 -T 30 --tdamp 1ps ar.xyz
+    [[ "$stderr" == "md-run: --tdamp needs --thermostat bussi or langevin"* ]]
+    run -1 --separate-stderr fpms md-run -p lj:1,3,8 -T 30 --thermostat bussi --tdamp 0 ar.xyz
+    [[ "$stderr" == "md-run: --tdamp: '0' is not a time > 0"* ]]
+    no_files
+}
+
+# --- heat current -----------------------------------------------------------------------------
+
+@test "--heat: J(t) series that kappa-gk reads, with volume and mean temperature" {
+    command -v kappa-gk > /dev/null || skip "no kappa-gk"
+    tersoff -n 400 -T 300 --heat j.tsv --heat-every 2 --thermo t.tsv --thermo-every 2 g.xyz > out.xyz
+    grep -q '^# volume = 316.23...* A^3$' j.tsv
+    [ "$(grep '^#  *time' j.tsv | awk '{print $2, $3, $4, $5}')" = "time[ps] Jx[eV*A/ps] Jy[eV*A/ps] Jz[eV*A/ps]" ]
+    run -0 $PY -c "
+import numpy as np
+j = np.loadtxt('j.tsv'); t = np.loadtxt('t.tsv')
+T = float([l for l in open('j.tsv') if l.startswith('# temperature')][0].split()[3])
+print(j.shape, j[1, 0], abs(T / t[:, 3].mean() - 1) < 1e-12, bool(np.all(np.isfinite(j))), abs(j[:, 1:]).max() > 0)"
+    [ "$output" = "(201, 4) 0.001 True True True" ]
+    run -0 --separate-stderr fpms kappa-gk j.tsv
+    [[ "$output" == *"# volume = 316.23"* ]]
+    [[ "$output" == *"# temperature = "* ]]
+}
+
+@test "--heat errors: exit 1, no file left" {
+    for args in "--heat j.tsv" "-n 5 --heat-every 2" "-n 5 --heat j.tsv --heat-every 0" \
+        "-n 5 --heat j.tsv -o j.tsv" "-n 5 --heat j.tsv --thermo j.tsv"; do
+        run -1 --separate-stderr fpms md-run -p lj:0.0104,3.4,8.5 -o out.xyz $args ar.xyz
+        [[ "$stderr" =~ ^md-run:\ [a-z-] ]] || { echo "$args: $stderr"; return 1; }
+        [ -z "$output" ] || { echo "$args: stdout $output"; return 1; }
+    done
+    run -1 --separate-stderr fpms md-run -p lj:0.0104,3.4,8.5 --heat j.tsv ar.xyz
+    [[ "$stderr" == "md-run: --heat needs --steps N > 0"* ]]
+    # one series per run: a second frame is an error
+    cat ar.xyz ar.xyz > in.xyz
+    run -1 --separate-stderr fpms md-run -p lj:0.0104,3.4,8.5 -n 5 --heat j.tsv --thermo t.tsv in.xyz
+    [ "$stderr" = "md-run: in.xyz:7: frame 2: --heat: a heat-current series takes one frame" ]
+    [ -z "$output" ]
+    run -1 --separate-stderr fpms md-run -p lj:0.0104,3.4,8.5 -n 5 --heat j.tsv < /dev/null
+    [ "$stderr" = "md-run: --heat: <stdin>: no frames" ]
+    # a run that explodes leaves no series
+    printf '2\nLattice="9 0 0 0 9 0 0 0 9"\nAr 1 1 1\nAr 1.3 1 1\n' > in.xyz
+    run -2 --separate-stderr fpms md-run -p lj:0.01,3.4,4 -n 100 --dt 10fs --heat j.tsv in.xyz
+    [ -z "$output" ]
+    rm -f in.xyz
+    no_files
+}

@@ -3,7 +3,9 @@
  * against -dE/dx and virials against -dE/d(eps) by central differences, invariance under
  * rotation and translation, per-atom virials, the heat current against d/dt sum_i r_i E_i, NVE
  * energy conservation, Maxwell-Boltzmann velocities, determinism over thread counts, and every
- * error path of the parameter parser and the setup.
+ * error path of the parameter parser and the setup. The MTP adapter against mtp_calc and by
+ * finite differences; the Bussi and Langevin thermostats: mean temperature within its error bar,
+ * canonical fluctuations, the conserved quantity, determinism.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #endif
 
 #include "../../lib/md/md.h"
+#include "../../lib/mtp/mtp.h"
 #include "../tap.h"
 
 /* LAMMPS potentials/BNC.tersoff (Kinaci et al., PRB 86, 115410 (2012)), as Debian ships it. */
@@ -961,6 +964,279 @@ test_parse(void)
     ok(pot.self == NULL, "release twice is harmless");
 }
 
+/* An MTP of level 8 for C and B with high-entropy coefficients (lib/mtp's basis generator). */
+static void
+mtp_random(struct mtp_pot *m)
+{
+    mtp_pot_init(m);
+    mtp_pot_generate(m, 8, 2, 6, 0.9, 4.3, &err);
+    size_t nr = m->nspecies * m->nspecies * m->nrad * m->nrb;
+    for (size_t k = 0; k < nr; k++)
+        m->radial[k] = 0.1 * gauss(500 + k, 7);
+    for (size_t k = 0; k < m->nspecies; k++)
+        m->species_coeffs[k] = -3 + gauss(600 + k, 7);
+    for (size_t k = 0; k < m->nscalar; k++)
+        m->moment_coeffs[k] = 0.05 * gauss(700 + k, 7);
+    m->has_radial = m->has_linear = 1;
+}
+
+static void
+test_mtp(void)
+{
+    struct mtp_pot m;
+    struct md_pot pot;
+    struct core_species_map map;
+    struct core_frame f;
+    core_frame_init(&f);
+    mtp_random(&m);
+    mkmap(&map, "C");
+    is_int(md_mtp_init(&pot, &m, &map, &err), CORE_EINPUT, "mtp: a species map of another size");
+    ok(pot.self == NULL, "mtp: nothing kept on error");
+    is_int(md_mtp_init(&pot, &m, NULL, &err), CORE_EINPUT, "mtp: no species map");
+    mkmap(&map, "C,B");
+    is_int(md_mtp_init(&pot, &m, &map, &err), 0, "mtp: set up for C,B");
+    ok(pot.site && pot.rcut == 4.3 && pot.ntypes == 2 && pot.z[1] == 5, "mtp: site potential");
+
+    /* a triclinic cell smaller than twice the cut-off: md's list against mtp_calc's own */
+    double cell[9] = {6.1, 0, 0, -1.3, 5.7, 0, 0.9, -0.6, 6.4};
+    random_cell(&f, 24, cell, 1.3, 6, 5, 4);
+    size_t n = f.natoms;
+    int *type = malloc(n * sizeof *type);
+    double e0 = NAN, e1 = NAN, W0[9], W1[9], *F0 = malloc(3 * n * sizeof *F0),
+           *F1 = malloc(3 * n * sizeof *F1);
+    for (size_t i = 0; i < n; i++)
+        type[i] = f.z[i] == 6 ? 0 : 1;
+    struct mtp_work *w = NULL;
+    mtp_work_alloc(&m, &w, &err);
+    is_int(mtp_calc(&m, w, n, type, f.pos, f.cell, f.pbc, &e1, F1, W1, &err), 0, "mtp_calc");
+    is_int(evaluate(&pot, &f, &e0, F0, W0), 0, "mtp through md");
+    is_rel(e0, e1, 1e-12, "mtp: md energy is mtp_calc's (%.6f eV)", e0);
+    double dev = 0, fm = 0, wd = 0, wm = 0;
+    for (size_t k = 0; k < 3 * n; k++) {
+        dev = fmax(dev, fabs(F0[k] - F1[k]));
+        fm = fmax(fm, fabs(F1[k]));
+    }
+    for (int k = 0; k < 9; k++) {
+        wd = fmax(wd, fabs(W0[k] - W1[k]));
+        wm = fmax(wm, fabs(W1[k]));
+    }
+    is_abs(dev, 0, 1e-12 * (1 + fm), "mtp: md forces are mtp_calc's (max %.3g eV/A)", fm);
+    is_abs(wd, 0, 1e-12 * (1 + wm), "mtp: md virial is mtp_calc's");
+    check_derivatives(&pot, &f, "mtp C,B triclinic");
+
+    /* the heat current of an isolated flake */
+    graphene(&f, 2, 2, 1.45, 10, 0.05, 6, 3, 5);
+    f.has_cell = 0;
+    f.pbc[0] = f.pbc[1] = f.pbc[2] = 0;
+    double h1 = heat_error(&pot, &f, 1e-5), h2 = heat_error(&pot, &f, 5e-6);
+    ok(h2 < 1e-4 && h1 / h2 > 3.5 && h1 / h2 < 4.5,
+       "mtp flake: J = d/dt sum r_i E_i (errors %.2g, %.2g: dt^2)", h1, h2);
+
+    /* two atoms at one place: the potential's error comes through */
+    f.pos[3] = f.pos[0];
+    f.pos[4] = f.pos[1];
+    f.pos[5] = f.pos[2];
+    is_int(evaluate(&pot, &f, &e0, NULL, NULL), CORE_EINPUT, "mtp: overlapping atoms refused");
+    mtp_work_free(w);
+    free(type);
+    free(F0);
+    free(F1);
+    mtp_pot_release(&m);
+    md_pot_release(&pot);
+    core_frame_release(&f);
+}
+
+/* fcc argon, nc^3 cubic cells of a = 5.26 Angstrom, rattled a little. */
+static void
+argon(struct core_frame *f, int nc)
+{
+    const double a = 5.26, base[4][3] = {{0, 0, 0}, {0.5, 0.5, 0}, {0.5, 0, 0.5}, {0, 0.5, 0.5}};
+    core_frame_resize(f, (size_t)(4 * nc * nc * nc), &err);
+    size_t n = 0;
+    for (int x = 0; x < nc; x++)
+        for (int y = 0; y < nc; y++)
+            for (int z = 0; z < nc; z++)
+                for (int b = 0; b < 4; b++, n++) {
+                    f->z[n] = 18;
+                    f->pos[3 * n] = a * (x + base[b][0]) + 0.05 * gauss(n, 10);
+                    f->pos[3 * n + 1] = a * (y + base[b][1]) + 0.05 * gauss(n, 11);
+                    f->pos[3 * n + 2] = a * (z + base[b][2]) + 0.05 * gauss(n, 12);
+                }
+    memset(f->cell, 0, sizeof f->cell);
+    f->cell[0] = f->cell[4] = f->cell[8] = a * nc;
+    f->has_cell = 1;
+    f->pbc[0] = f->pbc[1] = f->pbc[2] = 1;
+}
+
+/* Runs nsteps of 5 fs with th from velocities at th->temp; returns the mean and the standard
+ * error (from 20 block means) of T over the last 90 %, the relative standard deviation of T,
+ * and the largest |(E - heat) - (E0 - heat0)| per atom. */
+static int
+nvt_run(const struct md_pot *pot, const struct core_frame *f, struct md_thermostat *th, int nsteps,
+        double *mean, double *se, double *rsd, double *cdrift)
+{
+    struct md_sys s;
+    int rc = md_sys_init(&s, f, pot, 0.5, &err);
+    rc = rc ? rc : md_sys_thermalize(&s, th->temp, th->seed + 1000, &err);
+    rc = rc ? rc : md_sys_compute(&s, pot, &err);
+    if (rc) {
+        md_sys_release(&s);
+        return rc;
+    }
+    /* one thread: 32 atoms give OpenMP nothing but its barriers */
+#ifdef _OPENMP
+    int nth = omp_get_max_threads();
+    omp_set_num_threads(1);
+#endif
+    double c0 = s.epot + md_sys_kinetic(&s, NULL), blk[20] = {0}, sum = 0, sum2 = 0;
+    int n0 = nsteps / 10, nb = (nsteps - n0) / 20, m = 0;
+    *cdrift = 0;
+    for (int step = 0; step < nsteps && !rc; step++) {
+        rc = md_nvt_step(&s, pot, th, 0.005, &err);
+        double t = md_sys_temp(&s);
+        double c = s.epot + md_sys_kinetic(&s, NULL) - th->heat;
+        *cdrift = fmax(*cdrift, fabs(c - c0) / (double)s.natoms);
+        if (step >= n0 && (step - n0) / nb < 20) {
+            blk[(step - n0) / nb] += t / nb;
+            sum += t;
+            sum2 += t * t;
+            m++;
+        }
+    }
+    double bm = 0, bv = 0;
+    for (int b = 0; b < 20; b++)
+        bm += blk[b] / 20;
+    for (int b = 0; b < 20; b++)
+        bv += (blk[b] - bm) * (blk[b] - bm) / 19;
+#ifdef _OPENMP
+    omp_set_num_threads(nth);
+#endif
+    *mean = sum / m;
+    *se = sqrt(bv / 20);
+    *rsd = sqrt(sum2 / m - *mean * *mean) / *mean;
+    md_sys_release(&s);
+    return rc;
+}
+
+static void
+test_thermostats(void)
+{
+    struct md_pot pot;
+    struct core_frame f;
+    struct md_thermostat th;
+    core_frame_init(&f);
+    md_lj_init(&pot, 0.0104, 3.4, 6.5, 1, &err);
+    argon(&f, 2);
+    double nf = 3.0 * (double)f.natoms - 3, mean, se, rsd, cd;
+    const double T = 70;
+
+    is_int(md_thermostat_init(&th, MD_THERMOSTAT_BUSSI, T, 0.1, 11, &err), 0, "bussi init");
+    is_int(nvt_run(&pot, &f, &th, 12000, &mean, &se, &rsd, &cd), 0, "bussi: 12000 steps");
+    printf("# bussi: T %.3f +- %.3f K, rel sd %.4f (canonical %.4f), |dE - heat| %.2g eV/atom, "
+           "heat %.4g eV\n",
+           mean, se, rsd, sqrt(2 / nf), cd, th.heat);
+    ok(fabs(mean - T) < 4 * se && se < 0.02 * T, "bussi: mean T %.2f +- %.2f K of %g K", mean, se,
+       T);
+    ok(fabs(rsd / sqrt(2 / nf) - 1) < 0.15, "bussi: canonical fluctuations of T (%.4f, %.4f)", rsd,
+       sqrt(2 / nf));
+    ok(cd < 2e-4, "bussi: E - heat conserved to %.2g eV/atom over 60 ps", cd);
+    ok(th.step == 12000, "bussi: steps counted");
+
+    is_int(md_thermostat_init(&th, MD_THERMOSTAT_LANGEVIN, T, 0.2, 12, &err), 0, "langevin init");
+    is_int(nvt_run(&pot, &f, &th, 12000, &mean, &se, &rsd, &cd), 0, "langevin: 12000 steps");
+    printf("# langevin: T %.3f +- %.3f K, rel sd %.4f, |dE - heat| %.2g eV/atom\n", mean, se, rsd,
+           cd);
+    ok(fabs(mean - T) < 4 * se && se < 0.02 * T, "langevin: mean T %.2f +- %.2f K of %g K", mean,
+       se, T);
+    ok(fabs(rsd / sqrt(2 / nf) - 1) < 0.15, "langevin: canonical fluctuations of T (%.4f, %.4f)",
+       rsd, sqrt(2 / nf));
+    ok(cd < 2e-3, "langevin: E - heat conserved to %.2g eV/atom over 60 ps", cd);
+
+    /* determinism: same seed, same bits for 1 and 3 threads; zero momentum kept; another seed */
+    for (int kind = MD_THERMOSTAT_BUSSI; kind <= MD_THERMOSTAT_LANGEVIN; kind++) {
+        struct md_sys a, b;
+        struct md_thermostat ta, tb;
+        const char *name = md_thermostat_name((enum md_thermostat_kind)kind);
+        md_thermostat_init(&ta, (enum md_thermostat_kind)kind, 300, 0.05, 5, &err);
+        md_thermostat_init(&tb, (enum md_thermostat_kind)kind, 300, 0.05, 5, &err);
+        md_sys_init(&a, &f, &pot, 0.5, &err);
+        md_sys_init(&b, &f, &pot, 0.5, &err);
+        md_sys_thermalize(&a, 100, 3, &err);
+        md_sys_thermalize(&b, 100, 3, &err);
+#ifdef _OPENMP
+        int nth = omp_get_max_threads();
+        omp_set_num_threads(1);
+#endif
+        for (int k = 0; k < 40; k++)
+            md_nvt_step(&a, &pot, &ta, 0.005, &err);
+#ifdef _OPENMP
+        omp_set_num_threads(3);
+#endif
+        for (int k = 0; k < 40; k++)
+            md_nvt_step(&b, &pot, &tb, 0.005, &err);
+#ifdef _OPENMP
+        omp_set_num_threads(nth);
+#endif
+        ok(memcmp(a.pos, b.pos, 3 * a.natoms * sizeof *a.pos) == 0 &&
+               memcmp(a.vel, b.vel, 3 * a.natoms * sizeof *a.vel) == 0 && ta.heat == tb.heat,
+           "%s: same seed, 1 and 3 threads: identical bits", name);
+        double p[3] = {0, 0, 0};
+        for (size_t i = 0; i < a.natoms; i++)
+            for (int k = 0; k < 3; k++)
+                p[k] += a.mass[i] * a.vel[3 * i + k];
+        is_abs(fabs(p[0]) + fabs(p[1]) + fabs(p[2]), 0, 1e-10, "%s: total momentum stays 0", name);
+        ok(ta.heat > 0, "%s: heats 100 K towards 300 K in 0.2 ps (heat %.3g eV)", name, ta.heat);
+        md_thermostat_init(&tb, (enum md_thermostat_kind)kind, 300, 0.05, 6, &err);
+        md_sys_thermalize(&b, 100, 3, &err);
+        for (int k = 0; k < 40; k++)
+            md_nvt_step(&b, &pot, &tb, 0.005, &err);
+        ok(memcmp(a.vel, b.vel, 3 * a.natoms * sizeof *a.vel) != 0, "%s: another seed, another run",
+           name);
+        md_sys_release(&a);
+        md_sys_release(&b);
+    }
+
+    /* none is NVE */
+    {
+        struct md_sys a, b;
+        struct md_thermostat tn;
+        md_thermostat_init(&tn, MD_THERMOSTAT_NONE, NAN, NAN, 0, &err);
+        md_sys_init(&a, &f, &pot, 0.5, &err);
+        md_sys_init(&b, &f, &pot, 0.5, &err);
+        md_sys_thermalize(&a, 50, 3, &err);
+        md_sys_thermalize(&b, 50, 3, &err);
+        for (int k = 0; k < 20; k++) {
+            md_nvt_step(&a, &pot, &tn, 0.005, &err);
+            md_nve_step(&b, &pot, 0.005, &err);
+        }
+        ok(memcmp(a.pos, b.pos, 3 * a.natoms * sizeof *a.pos) == 0 && tn.heat == 0,
+           "none: NVE exactly");
+        md_sys_release(&a);
+        md_sys_release(&b);
+    }
+
+    is_int(md_thermostat_init(&th, MD_THERMOSTAT_BUSSI, -1, 0.1, 0, &err), CORE_EINPUT,
+           "negative temperature refused");
+    is_str(err.msg, "thermostat: temperature -1 K must be >= 0", "its message");
+    is_int(md_thermostat_init(&th, MD_THERMOSTAT_LANGEVIN, 300, 0, 0, &err), CORE_EINPUT,
+           "zero damping time refused");
+    is_str(err.msg, "thermostat: damping time 0 ps must be > 0", "its message");
+    is_int(md_thermostat_init(&th, MD_THERMOSTAT_LANGEVIN, INFINITY, 0.1, 0, &err), CORE_EINPUT,
+           "infinite temperature refused");
+    is_int(md_thermostat_init(&th, (enum md_thermostat_kind)7, 300, 0.1, 0, &err), CORE_EINPUT,
+           "unknown kind refused");
+    th.kind = (enum md_thermostat_kind)7;
+    {
+        struct md_sys a;
+        md_sys_init(&a, &f, &pot, 0.5, &err);
+        is_int(md_nvt_step(&a, &pot, &th, 0.005, &err), CORE_EINPUT, "step: unknown kind");
+        md_sys_release(&a);
+    }
+    is_str(md_thermostat_name(MD_THERMOSTAT_LANGEVIN), "langevin", "names");
+    md_pot_release(&pot);
+    core_frame_release(&f);
+}
+
 int
 main(void)
 {
@@ -972,6 +1248,8 @@ main(void)
     test_heat();
     test_nve();
     test_total_and_errors();
+    test_mtp();
+    test_thermostats();
     done_testing();
     return exit_status();
 }
