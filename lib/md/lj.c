@@ -24,7 +24,7 @@ lj_site(void *self, const int *type, const struct md_nlist *nl, double *u, doubl
     long long n = (long long)nl->natoms;
     (void)type;
     (void)err;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= MD_OMP_MIN)
     for (long long ii = 0; ii < n; ii++) {
         size_t i = (size_t)ii;
         double e = 0;

@@ -49,10 +49,14 @@
 
 /* core_rng purpose of the initial velocities (CONVENTIONS.md, Randomness); entity = atom index. */
 #define MD_RNG_VELOCITIES 0x76656c6fUL /* "velo" */
+
+/* Loops over fewer atoms than this run on one thread: below it, forking a team costs more than
+ * the work (and much more on a loaded machine). Results do not depend on it. */
+#define MD_OMP_MIN      512
 /* core_rng purposes of the thermostats: Bussi's draws (entity 0) and the Langevin noise
  * (entity = atom index), both with the step index as the step. */
-#define MD_RNG_BUSSI      0x62757373UL /* "buss" */
-#define MD_RNG_LANGEVIN   0x6c616e67UL /* "lang" */
+#define MD_RNG_BUSSI    0x62757373UL /* "buss" */
+#define MD_RNG_LANGEVIN 0x6c616e67UL /* "lang" */
 
 /* ---- neighbour lists ---- */
 

@@ -432,7 +432,7 @@ md_nlist_build(struct md_nlist *nl, size_t natoms, const double *pos, const doub
 
     /* count, then fill */
     long long nat = (long long)natoms;
-#pragma omp parallel for schedule(dynamic, 64)
+#pragma omp parallel for schedule(dynamic, 64) if (nat >= MD_OMP_MIN)
     for (long long i = 0; i < nat; i++)
         nl->start[i + 1] = search_atom(&S, (size_t)i, 0);
     nl->start[0] = 0;
@@ -455,7 +455,7 @@ md_nlist_build(struct md_nlist *nl, size_t natoms, const double *pos, const doub
             goto nomem;
     }
     int bad = 0;
-#pragma omp parallel for schedule(dynamic, 64)
+#pragma omp parallel for schedule(dynamic, 64) if (nat >= MD_OMP_MIN)
     for (long long ii = 0; ii < nat; ii++) {
         size_t i = (size_t)ii, a = nl->start[i], e = nl->start[i + 1];
         search_atom(&S, i, 1);
@@ -468,7 +468,7 @@ md_nlist_build(struct md_nlist *nl, size_t natoms, const double *pos, const doub
             nl->img[p] = (uint32_t)(nl->key[p] & 0xffffffffu);
         }
     }
-#pragma omp parallel for schedule(dynamic, 64) reduction(| : bad)
+#pragma omp parallel for schedule(dynamic, 64) reduction(| : bad) if (nat >= MD_OMP_MIN)
     for (long long ii = 0; ii < nat; ii++) {
         size_t i = (size_t)ii;
         for (size_t p = nl->start[i]; p < nl->start[i + 1]; p++) {
@@ -510,7 +510,7 @@ md_nlist_update(struct md_nlist *nl, size_t natoms, const double *pos, const dou
          * overwrites xw */
         double lim = 0.25 * nl->skin * nl->skin, worst = 0;
         long long n = (long long)natoms;
-#pragma omp parallel for schedule(static) reduction(max : worst)
+#pragma omp parallel for schedule(static) reduction(max : worst) if (n >= MD_OMP_MIN)
         for (long long i = 0; i < n; i++) {
             const double *x = pos + 3 * i, *r = nl->xref + 3 * i, *w = nl->wrapv + 3 * i;
             double *xw = nl->xw + 3 * i;

@@ -42,7 +42,7 @@ mtpa_site(void *self, const int *type, const struct md_nlist *nl, double *u, dou
     long long n = (long long)nl->natoms;
     double *rij = M->rij;
     int *jtype = M->jtype;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= MD_OMP_MIN)
     for (long long ii = 0; ii < n; ii++) {
         size_t i = (size_t)ii;
         for (size_t p = nl->start[i]; p < nl->start[i + 1]; p++) {

@@ -147,7 +147,7 @@ md_sys_compute(struct md_sys *s, const struct md_pot *pot, struct core_err *err)
             return status;
         /* F_i = sum_j dU_i/dr_ij - dU_j/dr_ji */
         const double *du = s->du;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (nb > 1)
         for (long long b = 0; b < nb; b++) {
             size_t lo = (size_t)b * BLOCK, hi = lo + BLOCK < n ? lo + BLOCK : n;
             double e = 0;
@@ -189,7 +189,7 @@ md_sys_virial(const struct md_sys *s, double w[9])
     size_t n = s->natoms;
     struct md_sys *ms = (struct md_sys *)s; /* the block partials are scratch */
     long long nb = (long long)s->nblocks;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (nb > 1)
     for (long long b = 0; b < nb; b++) {
         size_t lo = (size_t)b * BLOCK, hi = lo + BLOCK < n ? lo + BLOCK : n;
         double acc[9] = {0};
@@ -218,7 +218,7 @@ md_sys_atom_virial(const struct md_sys *s, double *w, struct core_err *err)
     const struct md_nlist *nl = &s->nl;
     long long n = (long long)s->natoms;
     /* W_i = sum_j r_ij (x) dU_j/dr_ji */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= MD_OMP_MIN)
     for (long long ii = 0; ii < n; ii++) {
         size_t i = (size_t)ii;
         double acc[9] = {0};
@@ -246,7 +246,7 @@ md_sys_heat(const struct md_sys *s, double j[3], double jconv[3], struct core_er
     size_t n = s->natoms;
     struct md_sys *ms = (struct md_sys *)s;
     long long nb = (long long)s->nblocks;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (nb > 1)
     for (long long b = 0; b < nb; b++) {
         size_t lo = (size_t)b * BLOCK, hi = lo + BLOCK < n ? lo + BLOCK : n;
         double acc[6] = {0};
@@ -362,7 +362,7 @@ md_nve_step(struct md_sys *s, const struct md_pot *pot, double dt, struct core_e
     if (!s->have_force && (status = md_sys_compute(s, pot, err)))
         return status;
     double h = 0.5 * dt * MD_ACC_PER_FORCE;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= MD_OMP_MIN)
     for (long long i = 0; i < n; i++) {
         double c = h / s->mass[i];
         for (int k = 0; k < 3; k++) {
@@ -372,7 +372,7 @@ md_nve_step(struct md_sys *s, const struct md_pot *pot, double dt, struct core_e
     }
     if ((status = md_sys_compute(s, pot, err)))
         return status;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= MD_OMP_MIN)
     for (long long i = 0; i < n; i++) {
         double c = h / s->mass[i];
         for (int k = 0; k < 3; k++)

@@ -278,7 +278,8 @@ tersoff_site(void *self, const int *type, const struct md_nlist *nl, double *u, 
     struct tersoff *T = self;
     int nth = 1;
 #ifdef _OPENMP
-    nth = omp_get_max_threads();
+    if (nl->natoms >= MD_OMP_MIN)
+        nth = omp_get_max_threads();
 #endif
     if (nth > T->nwork) {
         struct twork *w = realloc(T->work, (size_t)nth * sizeof *w);

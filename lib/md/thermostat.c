@@ -112,7 +112,7 @@ bussi(struct md_sys *s, struct md_thermostat *th, double dt)
         knew = 0;
     double a = sqrt(knew / k);
     long long n3 = (long long)(3 * s->natoms);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n3 >= MD_OMP_MIN)
     for (long long i = 0; i < n3; i++)
         s->vel[i] *= a;
     th->heat += md_sys_kinetic(s, NULL) - k;
@@ -123,7 +123,7 @@ static void
 drift(struct md_sys *s, double h)
 {
     long long n3 = (long long)(3 * s->natoms);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n3 >= MD_OMP_MIN)
     for (long long i = 0; i < n3; i++)
         s->pos[i] += h * s->vel[i];
 }
@@ -133,7 +133,7 @@ static void
 kick(struct md_sys *s, double h)
 {
     long long n = (long long)s->natoms;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= MD_OMP_MIN)
     for (long long i = 0; i < n; i++) {
         double c = h * MD_ACC_PER_FORCE / s->mass[i];
         for (int k = 0; k < 3; k++)
@@ -149,7 +149,7 @@ ou(struct md_sys *s, struct md_thermostat *th, double dt)
     double *xi = s->xi;
     long long n = (long long)s->natoms;
     double c = exp(-dt / th->tdamp), c2 = sqrt(1 - c * c), k0 = md_sys_kinetic(s, NULL);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= MD_OMP_MIN)
     for (long long ii = 0; ii < n; ii++) {
         size_t i = (size_t)ii;
         struct core_rng r;
@@ -167,7 +167,7 @@ ou(struct md_sys *s, struct md_thermostat *th, double dt)
     }
     for (int k = 0; k < 3; k++)
         p[k] = s->natoms > 1 ? p[k] / mt : 0;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= MD_OMP_MIN)
     for (long long ii = 0; ii < n; ii++) {
         size_t i = (size_t)ii;
         for (int k = 0; k < 3; k++)
