@@ -207,4 +207,117 @@ int mtp_pot_generate(struct mtp_pot *pot, int level, size_t nspecies, size_t nrb
  */
 int mtp_pot_level(const struct mtp_pot *pot);
 
+/* ---- fitting (lib/mtp/fit.c) ---- */
+
+/*
+ * A labelled configuration for fitting, borrowed arrays (layouts as mtp_calc). Energy (eV),
+ * forces (eV/Angstrom) and the virial W = -stress * volume (eV, MLIP's PlusStress, 3x3 row-major)
+ * are the labels; forces NULL and has_energy / has_virial 0 mean absent.
+ */
+struct mtp_fit_conf {
+    size_t natoms;
+    const int *type;    /* natoms, 0 .. nspecies-1 */
+    const double *pos;  /* 3 * natoms, Angstrom */
+    const double *cell; /* 9, rows, Angstrom, or NULL */
+    const int *pbc;     /* 3, or NULL */
+    int has_energy;
+    double energy;        /* eV */
+    const double *forces; /* 3 * natoms, eV/Angstrom, or NULL */
+    int has_virial;
+    double virial[9]; /* eV */
+};
+
+/*
+ * Per-configuration weighting of the loss, as MLIP's --weighting (N atoms, d = model - label):
+ *   vibrations: wE dE^2 / N + wF sum_i |dF_i|^2 + wS |dW|^2 / N           (MLIP's default)
+ *   molecules:  wE dE^2     + wF sum_i |dF_i|^2 + wS |dW|^2
+ *   structures: wE (dE/N)^2 + wF/N sum_i |dF_i|^2 + wS |dW|^2 / N^2
+ * |dW|^2 sums all 9 components. The loss is the mean over configurations of these terms.
+ */
+enum mtp_fit_scale { MTP_FIT_VIBRATIONS = 0, MTP_FIT_MOLECULES, MTP_FIT_STRUCTURES };
+
+struct mtp_fit_opts {
+    double wenergy;           /* 1 */
+    double wforce;            /* 0.01, Angstrom^2 */
+    double wstress;           /* 0.001 */
+    enum mtp_fit_scale scale; /* MTP_FIT_VIBRATIONS */
+    int maxiter;              /* Levenberg-Marquardt iterations (100) */
+    int linear_every;         /* iterations between exact linear solves (10) */
+    double tol;               /* stop when an iteration lowers the loss by less than tol
+                                 relative (1e-6) */
+    double fd_step;           /* relative finite-difference step of the radial Jacobian (1e-6) */
+};
+
+/* Sets MLIP's defaults (the values in the comments above). */
+void mtp_fit_opts_default(struct mtp_fit_opts *o);
+
+/*
+ * Errors of a potential on a set, exactly as MLIP's error report (`mlp calc-errors`): energy per
+ * atom |dE|/N over the configurations with an energy; forces: max = max_i |dF_i| (vector norm),
+ * mean = sum_i |dF_i| / (3 n), RMS = sqrt(sum_i |dF_i|^2 / (3 n)) over the n atoms with forces
+ * (so RMS is per component); virial likewise with |dW|_F and 9 components per configuration.
+ * loss is the loss of mtp_fit_opts on the set.
+ */
+struct mtp_fit_stats {
+    size_t nenergy, nforce, nvirial;
+    double e_max, e_mae, e_rms; /* eV/atom */
+    double f_max, f_mae, f_rms; /* eV/Angstrom */
+    double s_max, s_mae, s_rms; /* eV */
+    double loss;
+};
+
+/*
+ * Checks a training set against pot: every type within the potential, finite labels, an energy
+ * and (when the force weight is not 0) forces in every configuration. Computes the smallest
+ * interatomic distance within rcut over the set (*dmin, Angstrom; rcut when no pair is closer)
+ * and refuses a set whose smallest distance lies below rmin (the Chebyshev basis would
+ * extrapolate) or that has no pair within rcut. *dmin may be set even on error. CORE_EINPUT with
+ * `configuration N: what` (N from 1); errors of mtp_calc.
+ */
+int mtp_fit_check(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                  const struct mtp_fit_opts *o, double *dmin, struct core_err *err);
+
+/* Loss and error statistics of pot on the set (threads over configurations). */
+int mtp_fit_stats(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                  const struct mtp_fit_opts *o, struct mtp_fit_stats *st, struct core_err *err);
+
+/*
+ * Solves exactly for species_coeffs and moment_coeffs with the radial coefficients of pot fixed:
+ * the weighted linear least-squares problem of the loss, by normal equations (Cholesky, LAPACK
+ * dposv) with a relative ridge of 1e-12 on the diagonal. The columns are obtained by linearity
+ * (one evaluation per scalar with unit moment coefficients). Sets has_linear. CORE_EPHYS when the
+ * system is singular or the solution is not finite (pot unchanged); CORE_ENOMEM.
+ */
+int mtp_fit_linear(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                   const struct mtp_fit_opts *o, struct core_err *err);
+
+/*
+ * The Gauss-Newton system of the loss at pot over all parameters, in MLIP's order
+ * [radial (nspecies^2 nrad nrb, pot->radial's layout) | species_coeffs | moment_coeffs]: with r
+ * the weighted residuals (loss = r.r) and J = dr/dparameters, A = J^T J (np x np, row-major,
+ * upper triangle filled) and grad = dloss/dparameters = 2 J^T r. The radial columns of J are
+ * forward differences (step fd_step (1 + |c|)), the linear ones exact. Threads over
+ * configurations. A: np^2 doubles, grad: np.
+ */
+int mtp_fit_normal(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                   const struct mtp_fit_opts *o, double *A, double *grad, double *loss,
+                   struct core_err *err);
+
+/* Called after each iteration of mtp_fit_run; returning non-zero stops the fit (no error). */
+typedef int (*mtp_fit_progress_fn)(void *ctx, int iter, double loss);
+
+/*
+ * Fits pot to the set: when pot has no radial coefficients they are initialised (f_mu = Q_mu,
+ * with scaling chosen so that M_{0,0} is about 1 on the set); an exact linear solve; then
+ * Levenberg-Marquardt iterations over all parameters (mtp_fit_normal; damping lambda diag(A)),
+ * with an exact linear solve every linear_every iterations and at the end. Stops after maxiter
+ * iterations, when an iteration lowers the loss by less than tol relative, or when no damping
+ * gives a lower loss. The loss never increases. CORE_EPHYS when the loss is not finite at the
+ * start or a linear solve fails (pot then keeps the last accepted coefficients); errors of
+ * mtp_fit_check. progress may be NULL.
+ */
+int mtp_fit_run(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                const struct mtp_fit_opts *o, mtp_fit_progress_fn progress, void *ctx,
+                struct core_err *err);
+
 #endif

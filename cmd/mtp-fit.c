@@ -1,0 +1,436 @@
+/*
+ * mtp-fit: labelled configurations -> a trained moment tensor potential (.mtp, MLIP's format).
+ *
+ * Reads the training set (extxyz or MLIP .cfg), starts from a new basis of a given level or from
+ * an existing potential, fits with lib/mtp's mtp_fit_run (MLIP's loss, exact linear solves,
+ * Levenberg-Marquardt), prints MLIP's style of error report for the training and
+ * validation sets and writes the potential. See man/mtp-fit.1.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../formats/config.h"
+#include "../formats/mtp_file.h"
+#include "../formats/prog.h"
+#include "../formats/stream.h"
+#include "../formats/table.h"
+#include "../lib/mtp/mtp.h"
+
+static const char synopsis[] = "--species LIST (--level N | --init FILE) [options] -o FILE TRAIN";
+
+enum {
+    OPT_LEVEL = 256,
+    OPT_SPECIES,
+    OPT_RMIN,
+    OPT_RCUT,
+    OPT_RADIAL,
+    OPT_INIT,
+    OPT_VALID,
+    OPT_MAXITER,
+    OPT_LINEAR,
+    OPT_TOL,
+    OPT_WEIGHTS,
+    OPT_WEIGHTING,
+    OPT_ERRORS,
+    OPT_PROGRESS,
+    OPT_VERSION,
+};
+
+static const struct prog_opt opts[] = {
+    {"level", OPT_LEVEL, "N", "level of a new potential, even, 2 to 28"},
+    {"species", OPT_SPECIES, "LIST", "elements of the potential's types, in order: C,B"},
+    {"rmin", OPT_RMIN, "R", "smallest distance of the radial basis, Angstrom (the set's minimum)"},
+    {"rcut", OPT_RCUT, "R", "cutoff radius, Angstrom (5)"},
+    {"radial-size", OPT_RADIAL, "N", "Chebyshev polynomials per radial function (8)"},
+    {"init", OPT_INIT, "FILE", "start from the potential in FILE (.mtp) instead of --level"},
+    {"valid", OPT_VALID, "FILE", "validation set, reported but not fitted"},
+    {"max-iter", OPT_MAXITER, "N", "Levenberg-Marquardt iterations (100)"},
+    {"linear-every", OPT_LINEAR, "N", "iterations between exact linear solves (10)"},
+    {"tol", OPT_TOL, "X", "stop when an iteration lowers the loss by less than X relative (1e-6)"},
+    {"weights", OPT_WEIGHTS, "E,F,S", "weights of energy, forces, stress (1,0.01,0.001)"},
+    {"weighting", OPT_WEIGHTING, "MODE", "vibrations, molecules or structures (vibrations)"},
+    {"errors", OPT_ERRORS, "FILE", "also write the error report as a table to FILE"},
+    {"output", 'o', "FILE", "write the trained potential to FILE"},
+    {"progress", OPT_PROGRESS, NULL, "report the loss at each iteration on stderr"},
+    {"quiet", 'q', NULL, "no error report and no warnings"},
+    {"verbose", 'v', NULL, "more detail on stderr"},
+    {"help", 'h', NULL, "show this help"},
+    {"version", OPT_VERSION, NULL, "show the version"},
+};
+
+#define NOPTS (sizeof opts / sizeof opts[0])
+
+struct fit_opts {
+    long level, radial;
+    double rmin, rcut;
+    int has_rmin, has_rcut, has_radial;
+    const char *species, *init, *valid, *output, *errors;
+    struct mtp_fit_opts fit;
+};
+
+static int
+parse_pos_long(const char *arg, long lo, long hi, long *v, const char *name, struct core_err *err)
+{
+    if (core_parse_long(arg, v) || *v < lo || *v > hi)
+        return core_err_set(err, CORE_EINPUT, "%s: '%s' is not an integer in %ld..%ld", name, arg,
+                            lo, hi);
+    return CORE_OK;
+}
+
+static int
+parse_one(void *ctx, int c, const char *arg, struct core_err *err)
+{
+    struct fit_opts *o = ctx;
+    long l;
+    switch (c) {
+    case OPT_LEVEL:
+        if (parse_pos_long(arg, 2, 28, &o->level, "--level", err) || o->level % 2)
+            return core_err_set(err, CORE_EINPUT, "--level: '%s' is not an even level 2..28", arg);
+        return 0;
+    case OPT_SPECIES:
+        o->species = arg;
+        return 0;
+    case OPT_RMIN:
+    case OPT_RCUT: {
+        double v;
+        if (core_quantity_parse(arg, CORE_DIM_LENGTH, &v, err) || !(v >= 0) || !isfinite(v))
+            return core_err_set(err, CORE_EINPUT, "--%s: '%s' is not a length >= 0",
+                                c == OPT_RMIN ? "rmin" : "rcut", arg);
+        if (c == OPT_RMIN)
+            o->rmin = v, o->has_rmin = 1;
+        else
+            o->rcut = v, o->has_rcut = 1;
+        return 0;
+    }
+    case OPT_RADIAL:
+        o->has_radial = 1;
+        return parse_pos_long(arg, 2, MTP_MAXRB, &o->radial, "--radial-size", err);
+    case OPT_INIT:
+        o->init = arg;
+        return 0;
+    case OPT_VALID:
+        o->valid = arg;
+        return 0;
+    case OPT_MAXITER:
+        if (parse_pos_long(arg, 0, 100000000, &l, "--max-iter", err))
+            return CORE_EINPUT;
+        o->fit.maxiter = (int)l;
+        return 0;
+    case OPT_LINEAR:
+        if (parse_pos_long(arg, 1, 100000000, &l, "--linear-every", err))
+            return CORE_EINPUT;
+        o->fit.linear_every = (int)l;
+        return 0;
+    case OPT_TOL:
+        if (core_parse_double(arg, &o->fit.tol) || !(o->fit.tol >= 0) || !isfinite(o->fit.tol))
+            return core_err_set(err, CORE_EINPUT, "--tol: '%s' is not a number >= 0", arg);
+        return 0;
+    case OPT_WEIGHTS: {
+        double w[3];
+        const char *s = arg;
+        for (int i = 0; i < 3; i++) {
+            char buf[64], *comma = strchr(s, ',');
+            size_t len = comma ? (size_t)(comma - s) : strlen(s);
+            if (len == 0 || len >= sizeof buf || (i < 2) != (comma != NULL))
+                return core_err_set(err, CORE_EINPUT, "--weights: '%s' is not E,F,S", arg);
+            memcpy(buf, s, len);
+            buf[len] = '\0';
+            if (core_parse_double(buf, &w[i]) || !(w[i] >= 0) || !isfinite(w[i]))
+                return core_err_set(err, CORE_EINPUT, "--weights: '%s' is not a weight >= 0", buf);
+            s = comma ? comma + 1 : s + len;
+        }
+        if (w[0] == 0 && w[1] == 0 && w[2] == 0)
+            return core_err_set(err, CORE_EINPUT, "--weights: all three are zero");
+        o->fit.wenergy = w[0], o->fit.wforce = w[1], o->fit.wstress = w[2];
+        return 0;
+    }
+    case OPT_WEIGHTING:
+        if (!strcmp(arg, "vibrations"))
+            o->fit.scale = MTP_FIT_VIBRATIONS;
+        else if (!strcmp(arg, "molecules"))
+            o->fit.scale = MTP_FIT_MOLECULES;
+        else if (!strcmp(arg, "structures"))
+            o->fit.scale = MTP_FIT_STRUCTURES;
+        else
+            return core_err_set(err, CORE_EINPUT,
+                                "--weighting: '%s' is not vibrations, molecules or structures",
+                                arg);
+        return 0;
+    case OPT_ERRORS:
+        o->errors = arg;
+        return 0;
+    case 'o':
+        o->output = arg;
+        return 0;
+    }
+    return core_err_set(err, CORE_EINTERNAL, "unhandled option");
+}
+
+/* A data set: frames as read, and the fit's view of them. */
+struct set {
+    const char *name;
+    struct core_frame *f;
+    long *line; /* first line of each frame */
+    int *type;  /* all atoms, frame after frame */
+    struct mtp_fit_conf *conf;
+    size_t n;
+};
+
+static void
+set_release(struct set *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        core_frame_release(&s->f[i]);
+    free(s->f), free(s->line), free(s->type), free(s->conf);
+    memset(s, 0, sizeof *s);
+}
+
+static int
+set_read(struct set *s, const char *path, const struct core_species_map *map,
+         const struct mtp_fit_opts *fo, struct core_err *err)
+{
+    struct config_src src;
+    size_t cap = 0, ntot = 0;
+    int rc, got;
+    memset(s, 0, sizeof *s);
+    s->name = path;
+    if ((rc = config_src_open(&src, path, CONFIG_AUTO, map, err)))
+        return rc;
+    for (;;) {
+        if (s->n == cap) {
+            size_t nc = cap ? 2 * cap : 64;
+            struct core_frame *f = realloc(s->f, nc * sizeof *f);
+            if (f)
+                s->f = f;
+            long *l = realloc(s->line, nc * sizeof *l);
+            if (l)
+                s->line = l;
+            if (!f || !l) {
+                rc = core_err_set(err, CORE_ENOMEM, "out of memory");
+                break;
+            }
+            cap = nc;
+        }
+        core_frame_init(&s->f[s->n]);
+        s->line[s->n] = src.in.lineno + 1;
+        if ((rc = config_src_read(&src, &s->f[s->n], &got, err)) || !got) {
+            core_frame_release(&s->f[s->n]);
+            break;
+        }
+        ntot += s->f[s->n].natoms;
+        s->n++;
+    }
+    config_src_close(&src);
+    if (rc)
+        return rc;
+    if (s->n == 0)
+        return core_err_set(err, CORE_EINPUT, "%s: no configurations", path);
+    s->type = malloc((ntot ? ntot : 1) * sizeof *s->type);
+    s->conf = calloc(s->n, sizeof *s->conf);
+    if (!s->type || !s->conf)
+        return core_err_set(err, CORE_ENOMEM, "out of memory");
+    int *t = s->type;
+    for (size_t i = 0; i < s->n; i++) {
+        struct core_frame *f = &s->f[i];
+        struct mtp_fit_conf *c = &s->conf[i];
+        for (size_t a = 0; a < f->natoms; a++)
+            if ((t[a] = core_species_map_type(map, f->z[a])) < 0)
+                return core_err_set(err, CORE_EINPUT,
+                                    "%s:%ld: atom %zu: element %s is not in "
+                                    "--species",
+                                    path, s->line[i], a + 1, core_elem_symbol(f->z[a]));
+        if (!f->has_energy && fo->wenergy > 0)
+            return core_err_set(err, CORE_EINPUT, "%s:%ld: configuration %zu has no energy", path,
+                                s->line[i], i + 1);
+        if (!f->forces && fo->wforce > 0)
+            return core_err_set(err, CORE_EINPUT, "%s:%ld: configuration %zu has no forces", path,
+                                s->line[i], i + 1);
+        c->natoms = f->natoms;
+        c->type = t;
+        c->pos = f->pos;
+        c->cell = f->has_cell ? f->cell : NULL;
+        c->pbc = f->has_cell ? f->pbc : NULL;
+        c->has_energy = f->has_energy;
+        c->energy = f->energy;
+        c->forces = f->forces;
+        if (f->has_virial) {
+            c->has_virial = 1;
+            memcpy(c->virial, f->virial, sizeof c->virial);
+        } else if (f->has_stress && f->has_cell) {
+            double v = fabs(core_cell_volume(f->cell));
+            c->has_virial = 1;
+            for (int k = 0; k < 9; k++)
+                c->virial[k] = -f->stress[k] * v;
+        }
+        t += f->natoms;
+    }
+    return CORE_OK;
+}
+
+static void
+report(const struct prog *p, const char *what, const struct set *s, const struct mtp_fit_stats *st)
+{
+    if (p->quiet)
+        return;
+    prog_error(p, "%s errors, %s: %zu configurations, loss %.6g", what, s->name, s->n, st->loss);
+    if (st->nenergy)
+        fprintf(stderr,
+                "  energy per atom (eV/atom), %zu configurations: max %.6g, mean abs "
+                "%.6g, RMS %.6g\n",
+                st->nenergy, st->e_max, st->e_mae, st->e_rms);
+    if (st->nforce)
+        fprintf(stderr, "  forces (eV/Angstrom), %zu atoms: max %.6g, mean abs %.6g, RMS %.6g\n",
+                st->nforce, st->f_max, st->f_mae, st->f_rms);
+    if (st->nvirial)
+        fprintf(stderr, "  virial (eV), %zu configurations: max %.6g, mean abs %.6g, RMS %.6g\n",
+                st->nvirial, st->s_max, st->s_mae, st->s_rms);
+}
+
+static int
+write_errors(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *names,
+             struct core_err *err)
+{
+    static const char *const cols[] = {"set",   "nconf", "e_max", "e_mae", "e_rms", "f_max",
+                                       "f_mae", "f_rms", "s_max", "s_mae", "s_rms", "loss"};
+    static const char *const units[] = {
+        "",   "",   "eV/atom", "eV/atom", "eV/atom", "eV/Angstrom", "eV/Angstrom", "eV/Angstrom",
+        "eV", "eV", "eV",      ""};
+    int rc = table_write_meta(fp, err, "program", "mtp-fit");
+    rc = rc ? rc : table_write_meta(fp, err, "sets", "%s", names);
+    rc = rc ? rc : table_write_header(fp, 12, cols, units, err);
+    for (size_t i = 0; !rc && i < nst; i++) {
+        const struct mtp_fit_stats *s = &st[i];
+        double row[12] = {(double)i, (double)s->nenergy, s->e_max, s->e_mae, s->e_rms, s->f_max,
+                          s->f_mae,  s->f_rms,           s->s_max, s->s_mae, s->s_rms, s->loss};
+        rc = table_write_row(fp, 12, row, err);
+    }
+    return rc;
+}
+
+static int
+progress_cb(void *ctx, int iter, double loss)
+{
+    prog_progress(ctx, "iteration %d: loss %.9g", iter, loss);
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct prog p;
+    struct fit_opts o = {.radial = 8, .rcut = 5};
+    struct core_err err = {0};
+    struct core_species_map map;
+    struct set train = {0}, valid = {0};
+    struct mtp_pot pot;
+    struct mtp_fit_stats st[2];
+    int rc;
+
+    mtp_fit_opts_default(&o.fit);
+    prog_init(&p, argv[0]);
+    rc = prog_parse(&p, argc, argv, synopsis,
+                    "Fits a moment tensor potential (MLIP's .mtp) to labelled configurations.",
+                    opts, NOPTS, parse_one, &o, &optind);
+    if (rc != PROG_CONTINUE)
+        return rc;
+    if (optind != argc - 1)
+        return prog_usage_error(&p, synopsis, "one training file expected");
+    if (!o.output)
+        return prog_usage_error(&p, synopsis, "-o FILE is required");
+    if (!o.species)
+        return prog_usage_error(&p, synopsis, "--species is required, e.g. C,B");
+    if (!o.level == !o.init)
+        return prog_usage_error(&p, synopsis, "give one of --level and --init");
+    if (o.init && (o.has_rmin || o.has_rcut || o.has_radial))
+        return prog_usage_error(&p, synopsis,
+                                "--rmin, --rcut and --radial-size come from the --init file");
+    if (o.has_rmin && o.rmin >= o.rcut)
+        return prog_usage_error(&p, synopsis, "--rmin %g must be below --rcut %g", o.rmin, o.rcut);
+    if (core_species_map_parse(o.species, &map, &err))
+        return prog_usage_error(&p, synopsis, "--species: %s", err.msg);
+
+    mtp_pot_init(&pot);
+    if ((rc = set_read(&train, argv[optind], &map, &o.fit, &err)))
+        goto done;
+    if (o.valid && (rc = set_read(&valid, o.valid, &map, &o.fit, &err)))
+        goto done;
+    if (o.init) {
+        struct stream_in in;
+        if ((rc = stream_in_open(&in, o.init, &err)))
+            goto done;
+        rc = mtp_file_read(&in, &pot, &err);
+        stream_in_close(&in);
+        if (rc)
+            goto done;
+        if (pot.nspecies != map.ntypes) {
+            rc = core_err_set(&err, CORE_EINPUT, "%s: species_count %zu, but --species names %zu",
+                              o.init, pot.nspecies, map.ntypes);
+            goto done;
+        }
+    } else {
+        double dmin;
+        if ((rc = mtp_pot_generate(&pot, (int)o.level, map.ntypes, (size_t)o.radial, 0, o.rcut,
+                                   &err)))
+            goto done;
+        if (!o.has_rmin) { /* the smallest distance of the training set */
+            if ((rc = mtp_fit_check(&pot, train.conf, train.n, &o.fit, &dmin, &err)))
+                goto fitfail;
+            pot.rmin = dmin;
+            prog_info(&p, "rmin = %.17g Angstrom (the smallest distance in %s)", dmin, train.name);
+        } else
+            pot.rmin = o.rmin;
+    }
+    if ((rc = mtp_fit_run(&pot, train.conf, train.n, &o.fit, progress_cb, &p, &err)))
+        goto fitfail;
+    prog_progress_end(&p);
+    if ((rc = mtp_fit_stats(&pot, train.conf, train.n, &o.fit, &st[0], &err)))
+        goto fitfail;
+    report(&p, "training", &train, &st[0]);
+    if (o.valid) {
+        if ((rc = mtp_fit_stats(&pot, valid.conf, valid.n, &o.fit, &st[1], &err))) {
+            char m[sizeof err.msg];
+            snprintf(m, sizeof m, "%s", err.msg);
+            core_err_set(&err, rc, "%s: %s", valid.name, m);
+            goto done;
+        }
+        report(&p, "validation", &valid, &st[1]);
+    }
+    {
+        struct stream_out out, eout;
+        int eopen = 0;
+        if ((rc = stream_out_open(&out, o.output, 0, &err)))
+            goto done;
+        rc = mtp_file_write(out.fp, &pot, &err);
+        if (!rc && o.errors && !(rc = stream_out_open(&eout, o.errors, 0, &err))) {
+            eopen = 1;
+            rc =
+                write_errors(eout.fp, st, o.valid ? 2 : 1, o.valid ? "train valid" : "train", &err);
+        }
+        int ecommitted = 0;
+        if (!rc && eopen && !(rc = stream_out_commit(&eout, &err)))
+            ecommitted = 1;
+        rc = rc ? rc : stream_out_commit(&out, &err);
+        if (rc) {
+            stream_out_abort(&out);
+            if (ecommitted && strcmp(o.errors, "-"))
+                remove(o.errors); /* written just now, but the potential failed */
+            else if (eopen)
+                stream_out_abort(&eout);
+        }
+    }
+    goto done;
+fitfail : {
+    char m[sizeof err.msg];
+    snprintf(m, sizeof m, "%s", err.msg);
+    core_err_set(&err, rc, "%s: %s", train.name, m);
+}
+done:
+    prog_progress_end(&p);
+    set_release(&train);
+    set_release(&valid);
+    mtp_pot_release(&pot);
+    if (rc)
+        return prog_fail(&p, &err);
+    return 0;
+}

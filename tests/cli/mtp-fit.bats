@@ -1,0 +1,190 @@
+#!/usr/bin/env bats
+# mtp-fit: every option and every error path; a fit lowers the loss; MLIP's pot_06 reproduced.
+load helpers
+
+MLIP=${FPMS_ROOT}/../shared/interop/mlip
+TERSOFF=/usr/share/lammps/potentials/BNC.tersoff
+
+setup_file() {
+    cd "$BATS_FILE_TMPDIR"
+    [ -f "$TERSOFF" ] || return 0
+    "$FPMS_BIN/strain-gen" -b graphene-rect -n 2,2,1 -r 0.05 -c 6 --seed 3 |
+        "$FPMS_BIN/md-run" -p tersoff:$TERSOFF -s C --steps 0 > train.xyz
+    "$FPMS_BIN/strain-gen" -b graphene-rect -n 2,2,1 -r 0.05 -c 3 --seed 4 |
+        "$FPMS_BIN/md-run" -p tersoff:$TERSOFF -s C --steps 0 > valid.xyz
+}
+
+setup() {
+    [ -f "$TERSOFF" ] || skip "no $TERSOFF"
+    cd "$BATS_TEST_TMPDIR"
+    cp "$BATS_FILE_TMPDIR/train.xyz" "$BATS_FILE_TMPDIR/valid.xyz" .
+}
+
+# fails CMD...: exit 1, `mtp-fit: ` on stderr, nothing on stdout, no out.mtp left
+fails() {
+    run -1 --separate-stderr fpms mtp-fit "$@"
+    assert_tool_error mtp-fit
+    [ ! -e out.mtp ] || { echo "out.mtp left behind"; return 1; }
+}
+
+# col FILE ROW NAME: a column of the --errors table
+col() {
+    awk -v r="$2" -v n="$3" '/^#/ { if ($2 == "set") for (i = 2; i <= NF; i++) { c = $i; sub(/\[.*/, "", c); idx[c] = i - 1 } next }
+        { if (k++ == r) print $(idx[n]) }' "$1"
+}
+
+@test "--help prints usage on stdout and exits 0" {
+    run -0 --separate-stderr fpms mtp-fit --help
+    [[ "${lines[0]}" == "usage: mtp-fit "* ]]
+    [ -z "$stderr" ]
+}
+
+@test "--version names fpms" {
+    run -0 fpms mtp-fit --version
+    [[ "$output" =~ ^fpms\ [0-9]+\.[0-9]+\ \(git\  ]]
+}
+
+@test "usage errors: exit 1, message, nothing written" {
+    fails --frobnicate
+    [[ "$stderr" == *"usage: mtp-fit"* ]]
+    fails --species C --level 6 train.xyz
+    [[ "$stderr" == *"-o FILE is required"* ]]
+    fails --level 6 -o out.mtp train.xyz
+    [[ "$stderr" == *"--species is required"* ]]
+    fails --species C --level 6 -o out.mtp
+    fails --species C --level 6 -o out.mtp train.xyz valid.xyz
+    fails --species C -o out.mtp train.xyz
+    [[ "$stderr" == *"one of --level and --init"* ]]
+    fails --species C --level 6 --init x.mtp -o out.mtp train.xyz
+    fails --species Xx --level 6 -o out.mtp train.xyz
+    [[ "$stderr" == *"--species"* ]]
+}
+
+@test "bad option values are usage errors" {
+    for a in "--level 7" "--level 30" "--level x" "--rmin abc" "--rmin -1" "--rcut nan" \
+        "--radial-size 1" "--max-iter -1" "--tol -1" "--tol x" "--linear-every 0" "--weights 1,2" \
+        "--weights 1,-1,0" "--weights 0,0,0" "--weights a,b,c" "--weights 1,2,3,4" \
+        "--weighting atoms" "--rmin 5 --rcut 4"; do
+        fails --species C --level 6 $a -o out.mtp train.xyz
+    done
+    fails --species C --init pot.mtp --rcut 4 -o out.mtp train.xyz
+    [[ "$stderr" == *"come from the --init file"* ]]
+}
+
+@test "a fit lowers the loss; the report and the --errors table" {
+    run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 0 \
+        --errors e0.txt -o p0.mtp train.xyz
+    [ -z "$output" ]
+    [[ "$stderr" == *"mtp-fit: training errors, train.xyz: 6 configurations"* ]]
+    [[ "$stderr" == *"energy per atom (eV/atom), 6 configurations: max "* ]]
+    [[ "$stderr" == *"forces (eV/Angstrom), 96 atoms: max "* ]]
+    [[ "$stderr" == *"virial (eV), 6 configurations: max "* ]]
+    run -0 fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 6 --linear-every 2 --tol 0 \
+        --errors e1.txt -o p1.mtp train.xyz
+    l0=$(col e0.txt 0 loss) l1=$(col e1.txt 0 loss)
+    echo "loss $l0 -> $l1"
+    awk -v a="$l0" -v b="$l1" 'BEGIN { exit !(b < 0.9 * a) }'
+    grep -q '^MTP$' p1.mtp
+    grep -q '^moment_coeffs = ' p1.mtp
+    grep -q 'species_count = 1' p1.mtp
+    # md-run with the written potential reproduces the reported energy error
+    fpms md-run -p mtp:p1.mtp -s C --steps 0 train.xyz > lab.xyz
+    run -0 $PY -c "
+import sys, numpy as np
+from ase.io import read
+a, b = read('train.xyz', ':'), read('lab.xyz', ':')
+d = [(x.get_potential_energy() - y.get_potential_energy()) / len(x) for x, y in zip(a, b)]
+print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(col e1.txt 0 e_rms)"
+    [ "$output" = True ]
+}
+
+@test "--valid adds a second row; --weights and --weighting change the loss" {
+    run -0 fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 0 --valid valid.xyz \
+        --errors e.txt -o p.mtp train.xyz
+    [[ "$output" == *"validation errors, valid.xyz: 3 configurations"* ]]
+    grep -q '^# sets = train valid' e.txt
+    [ "$(col e.txt 1 nconf)" = 3 ]
+    run -0 fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 0 --weights 2,0.01,0.001 \
+        --errors e2.txt -o p.mtp train.xyz
+    [ -z "$output" ]
+    awk -v a="$(col e.txt 0 loss)" -v b="$(col e2.txt 0 loss)" 'BEGIN { exit !(b > a) }'
+    run -0 fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 0 --weighting molecules \
+        --errors e3.txt -o p.mtp train.xyz
+    awk -v a="$(col e.txt 0 loss)" -v b="$(col e3.txt 0 loss)" 'BEGIN { exit !(b > a) }'
+    run -0 fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 0 --weighting structures \
+        --errors e4.txt -o p.mtp train.xyz
+    awk -v a="$(col e.txt 0 loss)" -v b="$(col e4.txt 0 loss)" 'BEGIN { exit !(b < a) }'
+}
+
+@test "--progress, -v, --radial-size, --rmin default" {
+    run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 2 \
+        --radial-size 5 --progress -v -o p.mtp train.xyz
+    [[ "$stderr" == *"mtp-fit: iteration 1: loss "* ]]
+    [[ "$stderr" == *"mtp-fit: rmin = "*"(the smallest distance in train.xyz)"* ]]
+    grep -q 'radial_basis_size = 5' p.mtp
+    grep -q 'max_dist = 4' p.mtp
+}
+
+@test "--init continues from a potential; .cfg input with --species" {
+    fpms mtp-fit -q --species C --level 6 --rmin 1.1 --rcut 4 --max-iter 2 -o p.mtp train.xyz
+    fpms strain-gen -f cfg --species C < train.xyz > train.cfg
+    run -0 --separate-stderr fpms mtp-fit --species C --init p.mtp --max-iter 2 \
+        --errors e.txt -o p2.mtp train.cfg
+    grep -q 'min_dist = 1.1' p2.mtp
+    fails --species C,B --init p.mtp -o out.mtp train.xyz
+    [[ "$stderr" == *"p.mtp: species_count 1, but --species names 2"* ]]
+    fails --species C --init missing.mtp -o out.mtp train.xyz
+    printf 'MTP\nversion = 9\n' > bad.mtp
+    fails --species C --init bad.mtp -o out.mtp train.xyz
+    [[ "$stderr" == "mtp-fit: bad.mtp:2: "* ]]
+}
+
+@test "bad input names the file and line" {
+    fails --species B --level 6 -o out.mtp train.xyz
+    [[ "$stderr" == "mtp-fit: train.xyz:1: atom 1: element C is not in --species"* ]]
+    sed '20s/energy=[^ ]*//' train.xyz > noe.xyz
+    fails --species C --level 6 -o out.mtp noe.xyz
+    [[ "$stderr" == "mtp-fit: noe.xyz:19: configuration 2 has no energy"* ]]
+    awk 'NR == 1 || NR == 2 { print; next } NR <= 18 { n = split($0, a, " "); print a[1], a[2], a[3], a[4]; next } { print }' train.xyz |
+        sed '2s/:forces:R:3//' > nof.xyz
+    fails --species C --level 6 -o out.mtp nof.xyz
+    [[ "$stderr" == "mtp-fit: nof.xyz:1: configuration 1 has no forces"* ]]
+    run -0 fpms mtp-fit -q --species C --level 6 --weights 1,0,0.001 --max-iter 1 -o out.mtp nof.xyz
+    rm out.mtp
+    sed '3s/^C .*/C 1 2/' train.xyz > short.xyz
+    fails --species C --level 6 -o out.mtp short.xyz
+    [[ "$stderr" == "mtp-fit: short.xyz:3: "* ]]
+    sed '20s/energy=[^ ]*/energy=nan/' train.xyz > nan.xyz
+    fails --species C --level 6 -o out.mtp nan.xyz
+    [[ "$stderr" == "mtp-fit: nan.xyz:"* ]]
+    : > empty.xyz
+    fails --species C --level 6 -o out.mtp empty.xyz
+    [[ "$stderr" == *"empty.xyz: no configurations"* ]]
+    fails --species C --level 6 -o out.mtp missing.xyz
+    fails --species C --level 6 --valid short.xyz -o out.mtp train.xyz
+    [[ "$stderr" == "mtp-fit: short.xyz:3: "* ]]
+}
+
+@test "rmin and rcut inconsistent with the data are refused" {
+    fails --species C --level 6 --rmin 1.35 --rcut 4 -o out.mtp train.xyz
+    [[ "$stderr" =~ rmin\ 1.35\ Angstrom\ exceeds\ the\ smallest\ interatomic\ distance\ 1\.[0-9]+\ Angstrom\ \(configuration\ [0-9]+\) ]]
+    fails --species C --level 6 --rmin 0.5 --rcut 0.9 -o out.mtp train.xyz
+    [[ "$stderr" == *"no two atoms closer than rcut 0.9 Angstrom"* ]]
+}
+
+@test "an unwritable output or errors file fails without leaving files" {
+    fails --species C --level 6 --max-iter 0 -o nodir/out.mtp train.xyz
+    fails --species C --level 6 --max-iter 0 --errors nodir/e.txt -o out.mtp train.xyz
+}
+
+@test "linear solve on MLIP's pot_06 radial coefficients matches MLIP's training errors" {
+    [ -f "$MLIP/pot_06.mtp" ] || skip "no $MLIP"
+    run -0 --separate-stderr fpms mtp-fit --species C,B --init "$MLIP/pot_06.mtp" --max-iter 0 \
+        --errors e.txt -o p.mtp "$MLIP/train.cfg"
+    ours_e=$(col e.txt 0 e_rms) ours_f=$(col e.txt 0 f_rms)
+    mlip_e=$(awk '/^Energy per atom/ { p = 1 } p && /RMS/ { print $NF; exit }' "$MLIP/errors_train_06.txt")
+    mlip_f=$(awk '/^Forces/ { p = 1 } p && /RMS/ { print $NF; exit }' "$MLIP/errors_train_06.txt")
+    echo "E rms $ours_e vs $mlip_e; F rms $ours_f vs $mlip_f"
+    awk -v a="$ours_e" -v b="$mlip_e" 'BEGIN { exit !(a <= b * (1 + 1e-6)) }'
+    awk -v a="$ours_f" -v b="$mlip_f" 'BEGIN { exit !(a <= b * (1 + 1e-6)) }'
+}

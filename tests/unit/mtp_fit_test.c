@@ -1,0 +1,313 @@
+/*
+ * Unit tests of lib/mtp/fit.c: the linear solve recovers the coefficients of a known potential
+ * from its own labels, the gradient of mtp_fit_normal agrees with central differences of the loss,
+ * a fit lowers the loss, the error statistics, and every error path of mtp_fit_check.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../lib/core/core.h"
+#include "../../lib/mtp/mtp.h"
+#include "../tap.h"
+
+#define NCONF 6
+#define NAT   8
+
+static unsigned long long rng_state = 0x9e3779b97f4a7c15ULL;
+
+static double
+urand(void) /* uniform in [0, 1) */
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+
+struct data {
+    int type[NCONF][NAT];
+    double pos[NCONF][3 * NAT], cell[NCONF][9], forces[NCONF][3 * NAT];
+    int pbc[3];
+    struct mtp_fit_conf conf[NCONF];
+};
+
+/* Random periodic cells of 8 atoms, no two closer than 1.2 A, labelled by pot. */
+static void
+make_data(struct data *d, const struct mtp_pot *pot)
+{
+    struct core_err err = {0};
+    struct mtp_work *w = NULL;
+    ok(mtp_work_alloc(pot, &w, &err) == 0, "work for labels: %s", err.msg);
+    d->pbc[0] = d->pbc[1] = d->pbc[2] = 1;
+    for (int c = 0; c < NCONF; c++) {
+        double L = 4.3 + 0.37 * c;
+        memset(d->cell[c], 0, sizeof d->cell[c]);
+        d->cell[c][0] = L, d->cell[c][4] = L * 1.07, d->cell[c][8] = L * 0.93;
+        d->cell[c][3] = 0.21 * c;
+        for (int i = 0; i < NAT; i++) {
+            int good;
+            do {
+                for (int k = 0; k < 3; k++)
+                    d->pos[c][3 * i + k] = urand() * L * 0.9;
+                good = 1;
+                for (int j = 0; j < i; j++) {
+                    double r2 = 0;
+                    for (int k = 0; k < 3; k++)
+                        r2 += pow(d->pos[c][3 * i + k] - d->pos[c][3 * j + k], 2);
+                    if (r2 < 1.3 * 1.3)
+                        good = 0;
+                }
+            } while (!good);
+            d->type[c][i] = (i + c) % 3 == 0;
+        }
+        struct mtp_fit_conf *f = &d->conf[c];
+        memset(f, 0, sizeof *f);
+        f->natoms = NAT;
+        f->type = d->type[c];
+        f->pos = d->pos[c];
+        f->cell = d->cell[c];
+        f->pbc = d->pbc;
+        f->has_energy = 1;
+        f->has_virial = 1;
+        f->forces = d->forces[c];
+        ok(mtp_calc(pot, w, NAT, f->type, f->pos, f->cell, f->pbc, &f->energy, d->forces[c],
+                    f->virial, &err) == 0,
+           "labels of configuration %d: %s", c, err.msg);
+    }
+    mtp_work_free(w);
+}
+
+static void
+random_pot(struct mtp_pot *pot, int level)
+{
+    struct core_err err = {0};
+    ok(mtp_pot_generate(pot, level, 2, 6, 0.8, 4.1, &err) == 0, "generate level %d: %s", level,
+       err.msg);
+    size_t nr = pot->nspecies * pot->nspecies * pot->nrad * pot->nrb;
+    for (size_t i = 0; i < nr; i++)
+        pot->radial[i] = (urand() - 0.5) * 0.4 + (i % pot->nrb == 0 ? 0.6 : 0);
+    for (size_t i = 0; i < pot->nspecies; i++)
+        pot->species_coeffs[i] = -3.1 + 1.7 * urand();
+    for (size_t i = 0; i < pot->nscalar; i++)
+        pot->moment_coeffs[i] = (urand() - 0.5) * 0.9;
+    pot->scaling = 0.37;
+    pot->has_radial = pot->has_linear = 1;
+}
+
+static double
+loss_of(const struct mtp_pot *pot, const struct data *d, const struct mtp_fit_opts *o)
+{
+    struct mtp_fit_stats st;
+    struct core_err err = {0};
+    if (mtp_fit_stats(pot, d->conf, NCONF, o, &st, &err))
+        return NAN;
+    return st.loss;
+}
+
+static void
+test_linear_and_gradient(void)
+{
+    struct mtp_pot pot, fit;
+    struct mtp_fit_opts o;
+    struct core_err err = {0};
+    struct data *d = calloc(1, sizeof *d);
+    mtp_pot_init(&pot);
+    mtp_pot_init(&fit);
+    mtp_fit_opts_default(&o);
+    random_pot(&pot, 8);
+    make_data(d, &pot);
+
+    double dmin = 0;
+    ok(mtp_fit_check(&pot, d->conf, NCONF, &o, &dmin, &err) == 0, "check: %s", err.msg);
+    ok(dmin >= pot.rmin && dmin < 1.3, "smallest distance %g (periodic images) in [rmin, 1.3)",
+       dmin);
+    is_abs(loss_of(&pot, d, &o), 0, 1e-20, "the labelling potential has zero loss");
+
+    /* the linear solve recovers the species and moment coefficients */
+    mtp_pot_copy(&fit, &pot, &err);
+    for (size_t i = 0; i < fit.nspecies; i++)
+        fit.species_coeffs[i] = 0;
+    for (size_t i = 0; i < fit.nscalar; i++)
+        fit.moment_coeffs[i] = 1e-3 * (double)i;
+    ok(loss_of(&fit, d, &o) > 1, "perturbed potential has a loss");
+    ok(mtp_fit_linear(&fit, d->conf, NCONF, &o, &err) == 0, "linear solve: %s", err.msg);
+    double worst = 0;
+    for (size_t i = 0; i < fit.nspecies; i++)
+        worst = fmax(worst, fabs(fit.species_coeffs[i] - pot.species_coeffs[i]) /
+                                fabs(pot.species_coeffs[i]));
+    for (size_t i = 0; i < fit.nscalar; i++)
+        worst = fmax(worst, fabs(fit.moment_coeffs[i] - pot.moment_coeffs[i]) /
+                                fabs(pot.moment_coeffs[i]));
+    /* normal equations square the condition number of this small, ill-conditioned set */
+    ok(worst < 1e-4, "linear solve recovers the %zu coefficients (worst rel. error %.2e)",
+       fit.nspecies + fit.nscalar, worst);
+    ok(fit.has_linear, "has_linear set");
+    ok(loss_of(&fit, d, &o) < 1e-12, "and the loss vanishes (%.2e)", loss_of(&fit, d, &o));
+
+    /* gradient of mtp_fit_normal against central differences of the loss */
+    for (size_t i = 0; i < fit.nspecies * fit.nspecies * fit.nrad * fit.nrb; i++)
+        fit.radial[i] += 0.02 * (urand() - 0.5);
+    for (size_t i = 0; i < fit.nscalar; i++)
+        fit.moment_coeffs[i] *= 1.05;
+    size_t nr = fit.nspecies * fit.nspecies * fit.nrad * fit.nrb;
+    size_t np = nr + fit.nspecies + fit.nscalar;
+    double *A = calloc(np * np, sizeof *A), *g = calloc(np, sizeof *g), l0;
+    ok(mtp_fit_normal(&fit, d->conf, NCONF, &o, A, g, &l0, &err) == 0, "normal: %s", err.msg);
+    is_rel(l0, loss_of(&fit, d, &o), 1e-12, "normal equations' loss is the loss");
+    double wr = 0, wl = 0;
+    for (size_t p = 0; p < np; p++) {
+        double *x = p < nr                  ? &fit.radial[p]
+                    : p < nr + fit.nspecies ? &fit.species_coeffs[p - nr]
+                                            : &fit.moment_coeffs[p - nr - fit.nspecies];
+        double x0 = *x, h = 1e-5 * (1 + fabs(x0));
+        *x = x0 + h;
+        double lp = loss_of(&fit, d, &o);
+        *x = x0 - h;
+        double lm = loss_of(&fit, d, &o);
+        *x = x0;
+        double fd = (lp - lm) / (2 * h), e = fabs(g[p] - fd) / (fabs(fd) + 1e-3 * l0);
+        if (p < nr)
+            wr = fmax(wr, e);
+        else
+            wl = fmax(wl, e);
+    }
+    ok(wr < 1e-3, "radial gradient (forward differences inside) vs central: worst %.2e", wr);
+    ok(wl < 1e-6, "linear gradient (exact) vs central differences: worst %.2e", wl);
+    double gtg = 0;
+    for (size_t i = 0; i < np; i++)
+        gtg += A[i * np + i];
+    ok(gtg > 0 && isfinite(gtg), "J^T J has a positive trace");
+
+    /* a fit from the perturbed potential lowers the loss */
+    o.maxiter = 4;
+    double before = loss_of(&fit, d, &o);
+    ok(mtp_fit_run(&fit, d->conf, NCONF, &o, NULL, NULL, &err) == 0, "run: %s", err.msg);
+    double after = loss_of(&fit, d, &o);
+    ok(after < 0.1 * before, "fit lowers the loss from %.4g to %.4g", before, after);
+
+    /* an untrained potential is initialised and fitted */
+    struct mtp_pot un;
+    mtp_pot_init(&un);
+    ok(mtp_pot_generate(&un, 6, 2, 6, 0.8, 4.1, &err) == 0, "generate");
+    o.maxiter = 3;
+    ok(mtp_fit_run(&un, d->conf, NCONF, &o, NULL, NULL, &err) == 0, "untrained run: %s", err.msg);
+    ok(un.has_radial && un.has_linear && un.scaling > 0 && un.scaling != 1,
+       "untrained potential gets coefficients and a scaling (%g)", un.scaling);
+    ok(isfinite(loss_of(&un, d, &o)), "its loss is finite");
+    mtp_pot_release(&un);
+
+    free(A);
+    free(g);
+    mtp_pot_release(&pot);
+    mtp_pot_release(&fit);
+    free(d);
+}
+
+static void
+test_stats(void)
+{
+    /* two atoms, no cell, one pair: check each statistic against its definition */
+    struct mtp_pot pot;
+    struct core_err err = {0};
+    struct mtp_fit_opts o;
+    mtp_fit_opts_default(&o);
+    mtp_pot_init(&pot);
+    random_pot(&pot, 6);
+    int type[2] = {0, 1};
+    double pos[6] = {0, 0, 0, 1.1, 0.4, -0.3}, F[6], e, W[9];
+    struct mtp_work *w = NULL;
+    mtp_work_alloc(&pot, &w, &err);
+    mtp_calc(&pot, w, 2, type, pos, NULL, NULL, &e, F, W, &err);
+    mtp_work_free(w);
+    double fl[6], dF[6] = {0.3, -0.1, 0.2, -0.4, 0.25, 0.05};
+    for (int i = 0; i < 6; i++)
+        fl[i] = F[i] + dF[i];
+    struct mtp_fit_conf c = {.natoms = 2,
+                             .type = type,
+                             .pos = pos,
+                             .has_energy = 1,
+                             .energy = e - 0.5,
+                             .forces = fl,
+                             .has_virial = 1};
+    for (int k = 0; k < 9; k++)
+        c.virial[k] = W[k] + (k == 4 ? 2.0 : 0);
+    struct mtp_fit_stats st;
+    ok(mtp_fit_stats(&pot, &c, 1, &o, &st, &err) == 0, "stats: %s", err.msg);
+    double n0 = sqrt(0.09 + 0.01 + 0.04), n1 = sqrt(0.16 + 0.0625 + 0.0025);
+    is_rel(st.e_max, 0.25, 1e-9, "energy per atom max");
+    is_rel(st.e_rms, 0.25, 1e-9, "energy per atom rms");
+    is_rel(st.f_max, fmax(n0, n1), 1e-9, "force max is the largest vector norm");
+    is_rel(st.f_mae, (n0 + n1) / 6, 1e-9, "force mean: sum of norms over components (MLIP)");
+    is_rel(st.f_rms, sqrt((n0 * n0 + n1 * n1) / 6), 1e-9, "force rms per component");
+    is_rel(st.s_rms, 2.0 / 3.0, 1e-9, "virial rms per component");
+    is_rel(st.loss, 0.25 / 2 + 0.01 * (n0 * n0 + n1 * n1) + 0.001 * 4 / 2, 1e-9,
+           "loss with MLIP's default weights (vibrations)");
+    o.scale = MTP_FIT_MOLECULES;
+    mtp_fit_stats(&pot, &c, 1, &o, &st, &err);
+    is_rel(st.loss, 0.25 + 0.01 * (n0 * n0 + n1 * n1) + 0.001 * 4, 1e-9, "molecules weighting");
+    o.scale = MTP_FIT_STRUCTURES;
+    mtp_fit_stats(&pot, &c, 1, &o, &st, &err);
+    is_rel(st.loss, 0.25 / 4 + 0.01 / 2 * (n0 * n0 + n1 * n1) + 0.001 * 4 / 4, 1e-9,
+           "structures weighting");
+
+    /* error paths of mtp_fit_check */
+    mtp_fit_opts_default(&o);
+    double dmin;
+    struct mtp_fit_conf b = c;
+    ok(mtp_fit_check(&pot, &c, 0, &o, &dmin, &err) == CORE_EINPUT, "no configurations");
+    int bad[2] = {0, 2};
+    b.type = bad;
+    ok(mtp_fit_check(&pot, &b, 1, &o, &dmin, &err) == CORE_EINPUT &&
+           strstr(err.msg, "configuration 1: atom 2 has type 2"),
+       "type out of range: %s", err.msg);
+    b = c, b.has_energy = 0;
+    ok(mtp_fit_check(&pot, &b, 1, &o, &dmin, &err) == CORE_EINPUT && strstr(err.msg, "no energy"),
+       "missing energy: %s", err.msg);
+    b = c, b.forces = NULL;
+    ok(mtp_fit_check(&pot, &b, 1, &o, &dmin, &err) == CORE_EINPUT && strstr(err.msg, "no force"),
+       "missing forces: %s", err.msg);
+    o.wforce = 0;
+    ok(mtp_fit_check(&pot, &b, 1, &o, &dmin, &err) == 0, "forces not needed with weight 0");
+    mtp_fit_opts_default(&o);
+    b = c, b.energy = NAN;
+    ok(mtp_fit_check(&pot, &b, 1, &o, &dmin, &err) == CORE_EINPUT &&
+           strstr(err.msg, "energy is not finite"),
+       "NaN energy: %s", err.msg);
+    double fnan[6];
+    memcpy(fnan, fl, sizeof fnan);
+    fnan[4] = INFINITY;
+    b = c, b.forces = fnan;
+    ok(mtp_fit_check(&pot, &b, 1, &o, &dmin, &err) == CORE_EINPUT &&
+           strstr(err.msg, "atom 2: force is not finite"),
+       "Inf force: %s", err.msg);
+    b = c, b.virial[3] = NAN;
+    ok(mtp_fit_check(&pot, &b, 1, &o, &dmin, &err) == CORE_EINPUT &&
+           strstr(err.msg, "virial is not finite"),
+       "NaN virial: %s", err.msg);
+    b = c, b.natoms = 0;
+    ok(mtp_fit_check(&pot, &b, 1, &o, &dmin, &err) == CORE_EINPUT && strstr(err.msg, "no atoms"),
+       "empty configuration: %s", err.msg);
+    pot.rmin = 1.3;
+    ok(mtp_fit_check(&pot, &c, 1, &o, &dmin, &err) == CORE_EINPUT &&
+           strstr(err.msg, "rmin 1.3 Angstrom exceeds the smallest interatomic distance 1.2"),
+       "rmin above the data: %s", err.msg);
+    is_rel(dmin, sqrt(1.21 + 0.16 + 0.09), 1e-12, "reports the smallest distance");
+    pot.rmin = 0.5;
+    double far[6] = {0, 0, 0, 5, 0, 0};
+    b = c, b.pos = far;
+    ok(mtp_fit_check(&pot, &b, 1, &o, &dmin, &err) == CORE_EINPUT &&
+           strstr(err.msg, "no two atoms closer than rcut"),
+       "rcut below every distance: %s", err.msg);
+    o.maxiter = 2;
+    ok(mtp_fit_run(&pot, &b, 1, &o, NULL, NULL, &err) == CORE_EINPUT, "run checks too");
+    mtp_pot_release(&pot);
+}
+
+int
+main(void)
+{
+    test_linear_and_gradient();
+    test_stats();
+    done_testing();
+    return exit_status();
+}
