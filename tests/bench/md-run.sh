@@ -48,3 +48,16 @@ EOL
 else
     echo "bench md-run: md-run $(rate "$tf") atom-steps/s (lmp absent: no ratio)"
 fi
+
+# md-run with MLIP's level-10 MTP (shared/interop), the same sheet, one thread: atom-steps/s/core.
+MTP="$FPMS_ROOT/../shared/interop/mlip/pot_10.mtp"
+if [ -f "$MTP" ]; then
+    NMTP=50
+    mt() { OMP_NUM_THREADS=1 "$FPMS_BIN/md-run" -q -p "mtp:$MTP" -s C,B -n $NMTP --dt 0.5fs \
+        -T 300 --seed 1 -o /dev/null same.xyz; }
+    tm=$(best mt)
+    echo "bench md-run: MTP level 10 graphene $natoms atoms x $NMTP steps, 1 thread:" \
+        "$(echo "$natoms $NMTP $tm" | awk '{printf "%.3g", $1 * $2 / $3}') atom-steps/s per core"
+else
+    echo "bench md-run: MTP skipped ($MTP absent)"
+fi
