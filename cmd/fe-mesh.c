@@ -21,7 +21,7 @@
 #include "../formats/stream.h"
 #include "../lib/fe/fe.h"
 
-static const char synopsis[] = "[-g stripes|disk|disks] [options]";
+static const char synopsis[] = "[-g stripes|disk|disks|grains] [options]";
 
 enum {
     OPT_BOX = 256,
@@ -29,6 +29,7 @@ enum {
     OPT_ANGLE,
     OPT_GAP,
     OPT_SEED,
+    OPT_GRAINS,
     OPT_SIZE_IFACE,
     OPT_GRADE,
     OPT_PHASES,
@@ -38,14 +39,16 @@ enum {
 };
 
 static const struct prog_opt opts[] = {
-    {"geometry", 'g', "NAME", "stripes, disk (one, centred) or disks (random, periodic) (disks)"},
+    {"geometry", 'g', "NAME",
+     "stripes, disk (one, centred), disks (random, periodic) or grains (Voronoi) (disks)"},
     {"box", OPT_BOX, "LX,LY", "box sides, mesh units (100,100)"},
     {"fraction", 'f', "F", "area fraction of the second phase (0.3; stripes 0.5)"},
     {"period", OPT_PERIOD, "P", "stripes: period along the stripe normal, mesh units (LX/2)"},
     {"angle", OPT_ANGLE, "DEG", "stripes: angle of the stripe normal from x, degrees (0)"},
     {"radius", 'r', "R", "disks: radius, mesh units (disk: from -f; disks: min(LX,LY)/10)"},
     {"gap", OPT_GAP, "D", "disks: least gap between disks and to the sides (size-iface)"},
-    {"seed", OPT_SEED, "N", "random seed of the disk positions (1)"},
+    {"grains", OPT_GRAINS, "N", "grains: number of Voronoi grains (50)"},
+    {"seed", OPT_SEED, "N", "random seed of the disks or grains and their phases (1)"},
     {"size", 's', "H", "largest element size, mesh units (min(LX,LY)/20)"},
     {"size-iface", OPT_SIZE_IFACE, "H", "element size on the interfaces (size/2)"},
     {"grade", OPT_GRADE, "D", "distance over which the size grows to --size (4 size)"},
@@ -65,6 +68,7 @@ struct mesh_opts {
     const char *geometry, *output, *geo;
     double lx, ly, fraction, period, angle, radius, gap, size, size_iface, grade;
     unsigned long long seed;
+    long ngrains;
     char phase[2][GMSH_NAMELEN / 2];
 };
 
@@ -84,9 +88,10 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
     long l;
     switch (c) {
     case 'g':
-        if (strcmp(arg, "stripes") && strcmp(arg, "disk") && strcmp(arg, "disks"))
-            return core_err_set(err, CORE_EINPUT, "--geometry: '%s' is not stripes, disk or disks",
-                                arg);
+        if (strcmp(arg, "stripes") && strcmp(arg, "disk") && strcmp(arg, "disks") &&
+            strcmp(arg, "grains"))
+            return core_err_set(err, CORE_EINPUT,
+                                "--geometry: '%s' is not stripes, disk, disks or grains", arg);
         o->geometry = arg;
         return 0;
     case OPT_BOX: {
@@ -119,6 +124,12 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
         if (core_parse_long(arg, &l) || l < 0)
             return core_err_set(err, CORE_EINPUT, "--seed: '%s' is not an integer >= 0", arg);
         o->seed = (unsigned long long)l;
+        return 0;
+    case OPT_GRAINS:
+        if (core_parse_long(arg, &l) || l < 2 || l > 5000)
+            return core_err_set(err, CORE_EINPUT, "--grains: '%s' is not an integer in [2, 5000]",
+                                arg);
+        o->ngrains = l;
         return 0;
     case 's':
         return parse_pos(arg, "--size", &o->size, err);
@@ -442,6 +453,9 @@ make_geom(struct mesh_opts *o, struct prog *p, struct fe_geom *g, struct core_er
         g->ndisks = 1;
         return 0;
     }
+    if (strcmp(o->geometry, "grains") == 0)
+        return fe_geom_place_grains(g, (size_t)o->ngrains, o->fraction > 0 ? o->fraction : 0.3,
+                                    o->seed, err);
     return fe_geom_place_disks(g, o->fraction > 0 ? o->fraction : 0.3,
                                o->radius > 0 ? o->radius : lmin / 10, o->gap, o->seed, 100000, err);
 }
@@ -473,6 +487,7 @@ main(int argc, char **argv)
                           .gap = -1,
                           .grade = -1,
                           .seed = 1,
+                          .ngrains = 50,
                           .phase = {"matrix", "inclusion"}};
     char *text = NULL;
     struct core_err err = {0, ""};
@@ -488,7 +503,8 @@ main(int argc, char **argv)
 
     prog_init(&p, argv[0]);
     rc = prog_parse(&p, argc, argv, synopsis,
-                    "Meshes a two-phase sheet (stripes, one disk or random disks in a box) with "
+                    "Meshes a two-phase sheet (stripes, one disk, random disks or Voronoi grains "
+                    "in a box) with "
                     "Gmsh and writes a .msh 4.1 file with physical groups for the phases, the "
                     "interface and the sides.",
                     opts, NOPTS, parse_one, &o, &optind);

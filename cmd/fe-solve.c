@@ -162,7 +162,7 @@ materials_read(const char *path, struct material_file *mat, struct core_err *err
         return rc;
     rc = material_read(&in, mat, err);
     stream_in_close(&in);
-    return rc;
+    return rc ? rc : material_tables_read(mat, err);
 }
 
 /* ---- the problem ---- */
@@ -377,7 +377,8 @@ setup(struct problem *pb, const struct material_file *mat, const struct solve_op
     const struct material_entry *gt = material_get(mat, "", MATERIAL_THICKNESS);
     double *area = NULL, tmin = HUGE_VAL, asum = 0, tsum = 0;
     size_t np = m->nphases, ng = m->ngroups;
-    static const struct material_entry kdummy = {"", MATERIAL_K, {1, 1, 0, 0, 0, 0}, 1, 0, 0, ""};
+    static const struct material_entry kdummy = {"", MATERIAL_K, {1, 1, 0, 0, 0, 0}, 1, 0, 0,
+                                                 "", 0};
     pb->pname = calloc(np + 1, sizeof *pb->pname);
     pb->gname = calloc(ng + 1, sizeof *pb->gname);
     pb->kappa = calloc(3 * np + 1, sizeof *pb->kappa);

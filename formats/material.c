@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table.h"
+
 static const char *const prop_names[MATERIAL_NPROPS] = {"k", "thickness", "G",  "R", "T",
                                                         "q", "E",         "nu", "C", "curve"};
 
@@ -83,6 +85,16 @@ parse_value(const struct stream_in *in, struct material_entry *e, char *val, str
         if (!val[0])
             return fail(in, err, "curve: no file name");
         snprintf(e->path, sizeof e->path, "%s", val);
+        return 0;
+    }
+    if (e->prop == MATERIAL_K && strncmp(val, "table:", 6) == 0) {
+        const char *f = val + 6;
+        while (*f == ' ' || *f == '\t')
+            f++;
+        if (!*f)
+            return fail(in, err, "k: table: no file name");
+        snprintf(e->path, sizeof e->path, "%s", f);
+        e->table = 1;
         return 0;
     }
     if (e->prop == MATERIAL_G && (strcmp(val, "inf") == 0 || strcmp(val, "infinity") == 0)) {
@@ -270,4 +282,100 @@ material_read(struct stream_in *in, struct material_file *mf, struct core_err *e
         snprintf(mf->file, sizeof mf->file, "%s", file);
     }
     return rc;
+}
+
+int
+material_ktable_read(struct material_entry *e, struct stream_in *in, struct core_err *err)
+{
+    struct table t;
+    double k[4];
+    long line[4] = {0, 0, 0, 0};
+    int di, ki, rc = 0;
+    table_init(&t);
+    if ((rc = table_read(in, &t, err)))
+        return rc;
+    di = table_col(&t, "dir");
+    ki = table_col(&t, "kappa");
+    if (di < 0 || ki < 0) {
+        rc = core_err_set(err, CORE_EINPUT,
+                          "%s:%ld: no column '%s' (a kappa-gk table has dir and kappa[W/(m*K)])",
+                          in->name, t.header_line, di < 0 ? "dir" : "kappa");
+        goto done;
+    }
+    if (strcmp(t.unit[ki], "W/(m*K)") != 0 && strcmp(t.unit[ki], "W/(m K)") != 0 &&
+        strcmp(t.unit[ki], "W/m/K") != 0) {
+        rc = core_err_set(err, CORE_EINPUT, "%s:%ld: kappa is in '%s' (W/(m*K))", in->name,
+                          t.header_line, t.unit[ki]);
+        goto done;
+    }
+    for (size_t r = 0; r < t.nrows; r++) {
+        double d = t.data[r * t.ncols + (size_t)di], kv = t.data[r * t.ncols + (size_t)ki];
+        int id = (int)d;
+        if (!(d >= 0 && d <= 3 && d == id)) {
+            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: dir %g is not 0, 1, 2 or 3", in->name,
+                              t.row_line[r], d);
+            goto done;
+        }
+        if (line[id]) {
+            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: dir %d given twice (line %ld)", in->name,
+                              t.row_line[r], id, line[id]);
+            goto done;
+        }
+        if (!(kv > 0) && id != 3) {
+            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: kappa %g of dir %d is not > 0", in->name,
+                              t.row_line[r], kv, id);
+            goto done;
+        }
+        line[id] = t.row_line[r];
+        k[id] = kv;
+    }
+    if (!line[1] != !line[2]) {
+        rc = core_err_set(err, CORE_EINPUT, "%s:%ld: the table has dir %d but not dir %d", in->name,
+                          line[1] ? line[1] : line[2], line[1] ? 1 : 2, line[1] ? 2 : 1);
+        goto done;
+    }
+    if (line[1]) {
+        e->v[0] = k[1];
+        e->v[1] = k[2];
+        e->v[2] = 0;
+        e->nv = 3;
+    } else if (line[0]) {
+        e->v[0] = e->v[1] = k[0];
+        e->v[2] = 0;
+        e->nv = 1;
+    } else {
+        rc = core_err_set(err, CORE_EINPUT, "%s:%ld: no row for dir 1 and 2, nor 0 (the average)",
+                          in->name, t.header_line);
+    }
+done:
+    table_release(&t);
+    return rc;
+}
+
+int
+material_tables_read(struct material_file *mf, struct core_err *err)
+{
+    const char *slash = strrchr(mf->file, '/');
+    for (size_t i = 0; i < mf->n; i++) {
+        struct material_entry *e = &mf->e[i];
+        char path[STREAM_NAMELEN + MATERIAL_LINELEN], msg[CORE_ERR_MSGLEN];
+        struct stream_in in;
+        int rc;
+        if (e->prop != MATERIAL_K || !e->table)
+            continue;
+        if (e->path[0] != '/' && slash)
+            snprintf(path, sizeof path, "%.*s/%s", (int)(slash - mf->file), mf->file, e->path);
+        else
+            snprintf(path, sizeof path, "%s", e->path);
+        rc = stream_in_open(&in, path, err);
+        if (!rc) {
+            rc = material_ktable_read(e, &in, err);
+            stream_in_close(&in);
+        }
+        if (rc) {
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            return core_err_set(err, rc, "%s:%ld: k: %s", mf->file, e->line, msg);
+        }
+    }
+    return 0;
 }

@@ -5,7 +5,8 @@
  *   NAME.property = value      # comment
  *   thickness = 3.35A          (the one global key)
  *
- * with property one of k (W/(m K): one number, or kxx, kyy, kxy positive definite), thickness
+ * with property one of k (W/(m K): one number, or kxx, kyy, kxy positive definite, or
+ * `table:FILE`, a kappa-gk result table read by material_tables_read), thickness
  * (a length: Angstrom when bare; stored in m), G (W/(m^2 K), >= 0, or inf), R (m^2 K/W, > 0),
  * T (K, >= 0), q (W/m^2), and for elasticity E (Young's modulus, GPa, or N/m with that
  * suffix; > 0), nu (Poisson ratio, -1 < nu < 1) and C (the plane-stress stiffness C11, C22,
@@ -60,7 +61,9 @@ struct material_entry {
     int nv;      /* numbers given: 1, 3 for an anisotropic k, 4 or 6 for C */
     int per2d;   /* E, C: 1 when given in N/m (a 2D modulus, stress times thickness), 0 in Pa */
     long line;   /* where it was given */
-    char path[MATERIAL_LINELEN]; /* curve: the file name as written (not checked) */
+    char path[MATERIAL_LINELEN]; /* curve, and k from a table: the file name as written */
+    int table;                   /* k: 1 when given as `table:FILE` (path holds FILE); v and nv
+                                    are filled by material_tables_read, 0 until then */
 };
 
 struct material_file {
@@ -75,6 +78,24 @@ void material_file_release(struct material_file *mf);
 
 /* Reads the whole stream into mf (released first). Returns 0 or a CORE_E* code with err set. */
 int material_read(struct stream_in *in, struct material_file *mf, struct core_err *err);
+
+/*
+ * Fills a `k = table:FILE` entry e from in, a kappa-gk result table (formats/gkout.h,
+ * GKOUT_KAPPA): columns dir and kappa[W/(m*K)], one row per dir (1 xx, 2 yy, 3 zz, 0 the
+ * average). With rows for dir 1 and 2: kxx = kappa(1), kyy = kappa(2), kxy = 0 (nv 3); with
+ * neither, the average (dir 0) isotropically (nv 1). Errors, CORE_EINPUT with the table's
+ * `name:line: what`: no dir or kappa column, kappa in another unit, a dir that is not 0..3 or
+ * given twice, dir 1 without dir 2 (or the reverse), no usable row, a kappa <= 0; and what
+ * table_read reports. e is unchanged on error.
+ */
+int material_ktable_read(struct material_entry *e, struct stream_in *in, struct core_err *err);
+
+/*
+ * Reads the table of every `k = table:FILE` entry of mf (FILE relative to the directory of
+ * mf->file, unless absolute) with material_ktable_read. Errors start with the entry's place,
+ * `mfile:line: k: `, followed by the table's `name:line: what` or the open error.
+ */
+int material_tables_read(struct material_file *mf, struct core_err *err);
 
 /* The entry giving property prop of the group name ("" for the global key), or NULL. */
 const struct material_entry *material_get(const struct material_file *mf, const char *name,

@@ -411,6 +411,7 @@ enum fe_geom_kind {
     FE_GEOM_STRIPES, /* phase 1 in bands of a given period, fraction and angle */
     FE_GEOM_DISK,    /* one disk of phase 1 at the centre */
     FE_GEOM_DISKS,   /* random non-overlapping disks of phase 1, periodic in the box */
+    FE_GEOM_GRAINS,  /* periodic Voronoi grains, each of phase 0 or 1 */
 };
 
 /*
@@ -427,6 +428,9 @@ struct fe_geom {
     double period, fraction, angle; /* stripes; angle in radians */
     size_t ndisks;
     double *disks; /* owned */
+    size_t ngrains;
+    double *grains; /* FE_GEOM_GRAINS: 3*ngrains: seed x, y and the cell's area (owned) */
+    int *gphase;    /* ngrains: the phase of each grain, 0 or 1 (owned) */
 };
 
 /* Zeroes g. */
@@ -446,6 +450,19 @@ void fe_geom_release(struct fe_geom *g);
  */
 int fe_geom_place_disks(struct fe_geom *g, double fraction, double radius, double gap,
                         uint64_t seed, size_t maxtries, struct core_err *err);
+
+/*
+ * A random patchwork of ngrains periodic Voronoi grains (ngrains >= 2): seeds uniform in the
+ * box from core_rng keyed by (seed, purpose, grain), each cell the set of points nearer to its
+ * seed than to any other seed or periodic image. Phases are drawn for an area fraction near
+ * `fraction`: in a random order (same key), a grain becomes phase 1 when that brings the phase-1
+ * area nearer the target, so the result is within half the largest cell of it; at least one
+ * grain of each phase. fe_geom_fraction gives what was achieved. Sets g->kind =
+ * FE_GEOM_GRAINS, grains and gphase. CORE_EINPUT for bad sizes, a fraction outside (0, 1) or
+ * ngrains outside [2, 5000]; CORE_ENOMEM.
+ */
+int fe_geom_place_grains(struct fe_geom *g, size_t ngrains, double fraction, uint64_t seed,
+                         struct core_err *err);
 
 /* Phase (0 or 1) at the point (x, y) of the box. */
 int fe_geom_phase(const struct fe_geom *g, double x, double y);

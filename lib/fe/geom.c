@@ -18,7 +18,8 @@
 
 #include "fe.h"
 
-#define RNG_PURPOSE_DISKS 0x666564697363ULL /* "fedisc" */
+#define RNG_PURPOSE_DISKS  0x666564697363ULL /* "fedisc" */
+#define RNG_PURPOSE_GRAINS 0x666567726e73ULL /* "fegrns" */
 
 void
 fe_geom_init(struct fe_geom *g)
@@ -30,6 +31,8 @@ void
 fe_geom_release(struct fe_geom *g)
 {
     free(g->disks);
+    free(g->grains);
+    free(g->gphase);
     fe_geom_init(g);
 }
 
@@ -122,6 +125,19 @@ fe_geom_phase(const struct fe_geom *g, double x, double y)
         double u = s - g->period * floor(s / g->period);
         return u < g->fraction * g->period;
     }
+    if (g->kind == FE_GEOM_GRAINS) {
+        double best = HUGE_VAL;
+        int ph = 0;
+        for (size_t k = 0; k < g->ngrains; k++) {
+            double dx = wrap(x - g->grains[3 * k], g->lx),
+                   dy = wrap(y - g->grains[3 * k + 1], g->ly);
+            if (dx * dx + dy * dy < best) {
+                best = dx * dx + dy * dy;
+                ph = g->gphase[k];
+            }
+        }
+        return ph;
+    }
     for (size_t k = 0; k < g->ndisks; k++) {
         const double *d = &g->disks[3 * k];
         double dx = x - d[0], dy = y - d[1];
@@ -141,6 +157,8 @@ fe_geom_fraction(const struct fe_geom *g)
     double a = 0;
     if (g->kind == FE_GEOM_STRIPES)
         return g->fraction;
+    for (size_t k = 0; k < g->ngrains; k++)
+        a += g->gphase[k] ? g->grains[3 * k + 2] : 0;
     for (size_t k = 0; k < g->ndisks; k++)
         a += M_PI * g->disks[3 * k + 2] * g->disks[3 * k + 2];
     return a / (g->lx * g->ly);
@@ -223,6 +241,213 @@ clip(const double *p, size_t n, double a, double b, double c, double *q)
         }
     }
     return m;
+}
+
+/* ---- grains ---- */
+
+struct near {
+    double d2, dx, dy; /* squared distance and offset of a neighbour image from the seed */
+};
+
+static int
+near_cmp(const void *a, const void *b)
+{
+    double x = ((const struct near *)a)->d2, y = ((const struct near *)b)->d2;
+    return (x > y) - (x < y);
+}
+
+/*
+ * The Voronoi cell of grain i (in the periodic box) into poly (2 per point), its count
+ * returned; nb (9 ngrains) and tmp (as poly) are work space, poly and tmp hold 2 (9 ngrains + 4)
+ * numbers. The cell starts as the box-sized rectangle centred on the seed (the region nearer to
+ * the seed than to its own images) and is clipped by the bisectors of the other seeds' images
+ * within a radius rc, nearest first, until the next one is beyond twice the cell's radius; rc
+ * starts at four mean spacings and is doubled until it is beyond that too.
+ */
+static size_t
+grain_cell(const struct fe_geom *g, size_t i, struct near *nb, double *poly, double *tmp)
+{
+    const double *s = &g->grains[3 * i];
+    double rc2 = 16 * g->lx * g->ly / (double)g->ngrains,
+           all2 = 2.25 * (g->lx * g->lx + g->ly * g->ly), r2 = 0;
+    size_t n = 0;
+    for (;;) { /* neighbours within rc, rc doubled until it holds twice the cell's radius */
+        size_t nn = 0;
+        for (size_t j = 0; j < g->ngrains; j++)
+            for (int a = -1; a <= 1; a++)
+                for (int b = -1; b <= 1; b++) {
+                    double dx = wrap(g->grains[3 * j] - s[0], g->lx) + a * g->lx,
+                           dy = wrap(g->grains[3 * j + 1] - s[1], g->ly) + b * g->ly;
+                    if (j != i && dx * dx + dy * dy <= rc2)
+                        nb[nn++] = (struct near){dx * dx + dy * dy, dx, dy};
+                }
+        qsort(nb, nn, sizeof *nb, near_cmp);
+        poly[0] = -g->lx / 2, poly[1] = -g->ly / 2;
+        poly[2] = g->lx / 2, poly[3] = -g->ly / 2;
+        poly[4] = g->lx / 2, poly[5] = g->ly / 2;
+        poly[6] = -g->lx / 2, poly[7] = g->ly / 2;
+        n = 4;
+        for (size_t k = 0; k <= nn && n >= 3; k++) {
+            r2 = 0;
+            for (size_t v = 0; v < n; v++)
+                r2 = fmax(r2, poly[2 * v] * poly[2 * v] + poly[2 * v + 1] * poly[2 * v + 1]);
+            if (k == nn || nb[k].d2 > 4 * r2 * (1 + 1e-12))
+                break;
+            /* nearer to 0 than to d: x.d <= |d|^2/2 */
+            n = clip(poly, n, -nb[k].dx, -nb[k].dy, -0.5 * nb[k].d2, tmp);
+            memcpy(poly, tmp, 2 * n * sizeof *poly);
+        }
+        if (4 * r2 * (1 + 1e-12) < rc2 || rc2 >= all2)
+            break;
+        rc2 *= 4;
+    }
+    for (size_t v = 0; v < n; v++) {
+        poly[2 * v] += s[0];
+        poly[2 * v + 1] += s[1];
+    }
+    return n;
+}
+
+static double
+poly_area(const double *p, size_t n)
+{
+    double a = 0;
+    for (size_t i = 0; i < n; i++)
+        a += p[2 * i] * p[2 * ((i + 1) % n) + 1] - p[2 * i + 1] * p[2 * ((i + 1) % n)];
+    return 0.5 * a;
+}
+
+int
+fe_geom_place_grains(struct fe_geom *g, size_t ngrains, double fraction, uint64_t seed,
+                     struct core_err *err)
+{
+    double area = g->lx * g->ly, a1 = 0, target = fraction * area;
+    struct near *nb = NULL;
+    double *poly = NULL, *tmp = NULL;
+    size_t *order = NULL, n1 = 0;
+    free(g->grains);
+    free(g->gphase);
+    g->grains = NULL;
+    g->gphase = NULL;
+    g->ngrains = 0;
+    g->kind = FE_GEOM_GRAINS;
+    if (!(g->lx > 0 && g->ly > 0 && isfinite(area)))
+        return core_err_set(err, CORE_EINPUT, "the box must have positive finite sides");
+    if (!(fraction > 0 && fraction < 1))
+        return core_err_set(err, CORE_EINPUT, "the area fraction must lie in (0, 1)");
+    if (ngrains < 2 || ngrains > 5000)
+        return core_err_set(err, CORE_EINPUT, "%zu grains: give 2 to 5000", ngrains);
+    g->grains = malloc(3 * ngrains * sizeof *g->grains);
+    g->gphase = calloc(ngrains, sizeof *g->gphase);
+    nb = malloc(9 * ngrains * sizeof *nb);
+    poly = malloc(2 * (9 * ngrains + 4) * sizeof *poly);
+    tmp = malloc(2 * (9 * ngrains + 4) * sizeof *tmp);
+    order = malloc(ngrains * sizeof *order);
+    if (!g->grains || !g->gphase || !nb || !poly || !tmp || !order) {
+        free(nb), free(poly), free(tmp), free(order);
+        fe_geom_release(g);
+        return core_err_set(err, CORE_ENOMEM, "out of memory for %zu grains", ngrains);
+    }
+    g->ngrains = ngrains;
+    for (size_t i = 0; i < ngrains; i++) {
+        struct core_rng rng;
+        core_rng_init(&rng, seed, RNG_PURPOSE_GRAINS, i, 0);
+        g->grains[3 * i] = core_rng_uniform(&rng) * g->lx;
+        g->grains[3 * i + 1] = core_rng_uniform(&rng) * g->ly;
+    }
+    for (size_t i = 0; i < ngrains; i++)
+        g->grains[3 * i + 2] = poly_area(poly, grain_cell(g, i, nb, poly, tmp));
+    /* a random order (Fisher-Yates), then greedy toward the target */
+    for (size_t i = 0; i < ngrains; i++)
+        order[i] = i;
+    for (size_t i = ngrains - 1; i > 0; i--) {
+        struct core_rng rng;
+        size_t j, t;
+        core_rng_init(&rng, seed, RNG_PURPOSE_GRAINS, ngrains + i, 1);
+        j = (size_t)(core_rng_uniform(&rng) * (double)(i + 1));
+        j = j > i ? i : j;
+        t = order[i], order[i] = order[j], order[j] = t;
+    }
+    for (size_t k = 0; k < ngrains; k++) {
+        double a = g->grains[3 * order[k] + 2];
+        if (fabs(a1 + a - target) < fabs(a1 - target)) {
+            g->gphase[order[k]] = 1;
+            a1 += a;
+            n1++;
+        }
+    }
+    if (n1 == 0)
+        g->gphase[order[0]] = 1;
+    else if (n1 == ngrains)
+        g->gphase[order[0]] = 0;
+    free(nb), free(poly), free(tmp), free(order);
+    return CORE_OK;
+}
+
+/* Emits the phase-1 cells (and their periodic images that reach into the box) from tag 2;
+ * returns their number, the largest perimeter in *maxlen. */
+static int
+put_grains(struct buf *b, const struct fe_geom *g, double eps, double *maxlen)
+{
+    int surf = 1;
+    struct near *nb = malloc(9 * g->ngrains * sizeof *nb);
+    double *poly = malloc(2 * (9 * g->ngrains + 4) * sizeof *poly),
+           *tmp = malloc(2 * (9 * g->ngrains + 4) * sizeof *tmp);
+    *maxlen = 0;
+    if (!nb || !poly || !tmp) {
+        b->nomem = 1;
+        free(nb), free(poly), free(tmp);
+        return 0;
+    }
+    for (size_t k = 0; k < g->ngrains; k++) {
+        size_t n, u = 0;
+        double xmin = HUGE_VAL, xmax = -HUGE_VAL, ymin = HUGE_VAL, ymax = -HUGE_VAL, per = 0;
+        if (!g->gphase[k])
+            continue;
+        n = grain_cell(g, k, nb, poly, tmp);
+        /* drop repeated points */
+        for (size_t i = 0; i < n; i++) {
+            const double *a = &poly[2 * i], *z = u ? &poly[2 * (u - 1)] : NULL;
+            if (z && hypot(a[0] - z[0], a[1] - z[1]) <= eps)
+                continue;
+            poly[2 * u] = a[0];
+            poly[2 * u + 1] = a[1];
+            u++;
+        }
+        while (u > 1 && hypot(poly[0] - poly[2 * (u - 1)], poly[1] - poly[2 * (u - 1) + 1]) <= eps)
+            u--;
+        if (u < 3)
+            continue;
+        for (size_t i = 0; i < u; i++) {
+            xmin = fmin(xmin, poly[2 * i]);
+            xmax = fmax(xmax, poly[2 * i]);
+            ymin = fmin(ymin, poly[2 * i + 1]);
+            ymax = fmax(ymax, poly[2 * i + 1]);
+            per += hypot(poly[2 * ((i + 1) % u)] - poly[2 * i],
+                         poly[2 * ((i + 1) % u) + 1] - poly[2 * i + 1]);
+        }
+        *maxlen = fmax(*maxlen, per);
+        for (int i = -1; i <= 1; i++)
+            for (int j = -1; j <= 1; j++) {
+                double ox = i * g->lx, oy = j * g->ly;
+                if (xmax + ox <= eps || xmin + ox >= g->lx - eps || ymax + oy <= eps ||
+                    ymin + oy >= g->ly - eps)
+                    continue;
+                surf++;
+                put(b, "// grain %zu (%d, %d)\np0 = newp;\nl0 = newl;\n", k, i, j);
+                for (size_t v = 0; v < u; v++)
+                    put(b, "Point(p0 + %zu) = {%.17g, %.17g, 0};\n", v, poly[2 * v] + ox,
+                        poly[2 * v + 1] + oy);
+                for (size_t v = 0; v < u; v++)
+                    put(b, "Line(l0 + %zu) = {p0 + %zu, p0 + %zu};\n", v, v, (v + 1) % u);
+                put(b, "cl = newll;\nCurve Loop(cl) = {");
+                for (size_t v = 0; v < u; v++)
+                    put(b, v ? ", l0 + %zu" : "l0 + %zu", v);
+                put(b, "};\nPlane Surface(%d) = {cl};\n", surf);
+            }
+    }
+    free(nb), free(poly), free(tmp);
+    return surf - 1;
 }
 
 /* Emits the stripes clipped to the box as plane surfaces from tag 2; returns their number. */
@@ -327,6 +552,16 @@ fe_geom_geo(const struct fe_geom *g, const struct fe_geo_opts *o, char **text, s
     if (g->kind == FE_GEOM_STRIPES) {
         nincl = put_stripes(&b, g, eps);
         maxlen = hypot(g->lx, g->ly);
+    } else if (g->kind == FE_GEOM_GRAINS) {
+        nincl = put_grains(&b, g, eps, &maxlen);
+        if (nincl > 1)
+            put(&b,
+                "Geometry.ToleranceBoolean = e;\n"
+                "u() = BooleanUnion{ Surface{2}; Delete; }{ Surface{3:%d}; Delete; };\n"
+                "v() = BooleanIntersection{ Surface{u()}; Delete; }{ Surface{1}; };\n",
+                nincl + 1);
+        else if (nincl == 1)
+            put(&b, "v() = BooleanIntersection{ Surface{2}; Delete; }{ Surface{1}; };\n");
     } else {
         nincl = put_disks(&b, g);
         if (nincl > 0)
@@ -335,7 +570,9 @@ fe_geom_geo(const struct fe_geom *g, const struct fe_geo_opts *o, char **text, s
         for (size_t k = 0; k < g->ndisks; k++)
             maxlen = fmax(maxlen, 2 * M_PI * g->disks[3 * k + 2]);
     }
-    if (nincl > 0)
+    if (nincl > 0 && g->kind == FE_GEOM_GRAINS)
+        put(&b, "BooleanFragments{ Surface{1}; Delete; }{ Surface{v()}; Delete; }\n");
+    else if (nincl > 0)
         put(&b, "BooleanFragments{ Surface{1}; Delete; }{ Surface{2:%d}; Delete; }\n", nincl + 1);
     put(&b, "bnd() = Curve In BoundingBox{-e, -e, -e, e, Ly + e, e};\n"
             "bnd() += Curve In BoundingBox{Lx - e, -e, -e, Lx + e, Ly + e, e};\n"
@@ -363,7 +600,8 @@ fe_geom_geo(const struct fe_geom *g, const struct fe_geo_opts *o, char **text, s
         "Mesh.MeshSizeMax = %.17g;\nMesh.MeshSizeMin = %.17g;\n"
         "Mesh.MeshSizeFromPoints = 0;\nMesh.MeshSizeExtendFromBoundary = 0;\n"
         "Mesh.MeshSizeFromCurvature = %d;\n",
-        o->size, fmin(o->size, o->size_iface), g->kind == FE_GEOM_STRIPES ? 0 : 24);
+        o->size, fmin(o->size, o->size_iface),
+        g->kind == FE_GEOM_STRIPES || g->kind == FE_GEOM_GRAINS ? 0 : 24);
     if (nincl > 0 && o->size_iface < o->size) {
         /* one sample per interface element: Debian's Gmsh lacks ANN, so the distance field
          * searches its samples exhaustively, and each one costs */

@@ -30,8 +30,8 @@ failed() {
 
 @test "--help lists every option and exits 0" {
     run -0 --separate-stderr fpms fe-mesh --help
-    [ "${lines[0]}" = "usage: fe-mesh [-g stripes|disk|disks] [options]" ]
-    for o in geometry box fraction period angle radius gap seed size size-iface grade phases geo \
+    [ "${lines[0]}" = "usage: fe-mesh [-g stripes|disk|disks|grains] [options]" ]
+    for o in geometry box fraction period angle radius gap grains seed size size-iface grade phases geo \
              output progress quiet verbose help version; do
         [[ "$output" == *"--$o"* ]] || { echo "no --$o"; return 1; }
     done
@@ -98,6 +98,40 @@ failed() {
     ! cmp -s a.msh c.msh
 }
 
+@test "grains: both phases, the fraction near the target and reported, periodic, seeded" {
+    run -0 --separate-stderr fpms fe-mesh -g grains --grains 40 -f 0.35 --seed 3 -s 4 -o a.msh
+    [ "$(names a.msh | tr '\n' ';')" = "2 1 matrix;2 2 inclusion;1 3 matrix/inclusion;1 4 left;1 5 right;1 6 bottom;1 7 top;" ]
+    grep -q '^\$Periodic' a.msh
+    # the mesh's fraction is the geometry's (straight edges), within half a grain of the target
+    f=$(printf '%s\n' "$stderr" | sed 's/.*fraction \([0-9.]*\) .*/\1/')
+    g=$(printf '%s\n' "$stderr" | sed 's/.*(geometry \([0-9.]*\)).*/\1/')
+    [ "$f" = "$g" ]
+    rel "$f" 0.35 0.05
+    fpms fe-mesh -g grains --grains 40 -f 0.35 --seed 3 -s 4 -q -o b.msh
+    cmp a.msh b.msh
+    fpms fe-mesh -g grains --grains 40 -f 0.35 --seed 4 -s 4 -q -o c.msh
+    ! cmp -s a.msh c.msh
+    # many grains: the fraction closer still
+    run -0 --separate-stderr fpms fe-mesh -g grains --grains 400 -f 0.6 --box 100,60 -s 3 -o d.msh
+    f=$(printf '%s\n' "$stderr" | sed 's/.*fraction \([0-9.]*\) .*/\1/')
+    rel "$f" 0.6 0.01
+}
+
+@test "grains: fe-solve --heat gives k_eff between the Reuss and Voigt bounds" {
+    run -0 --separate-stderr fpms fe-mesh -g grains --grains 30 -f 0.4 --seed 2 -s 4 -o g.msh
+    f=$(printf '%s\n' "$stderr" | sed 's/.*fraction \([0-9.]*\) .*/\1/')
+    printf '%s\n' 'matrix.k = 100' 'inclusion.k = 10' 'matrix/inclusion.G = inf' > m.txt
+    run -0 --separate-stderr fpms fe-solve --heat -m m.txt g.msh
+    row=$(printf '%s\n' "$output" | tail -1)
+    voigt=$(calc "(1 - $f) * 100 + $f * 10")
+    reuss=$(calc "1 / ((1 - $f) / 100 + $f / 10)")
+    for c in 1 2; do
+        k=$(printf '%s\n' "$row" | awk -v c=$c '{ print $c }')
+        awk -v k="$k" -v lo="$reuss" -v hi="$voigt" 'BEGIN { exit !(k > lo && k < hi) }' ||
+            { echo "k$c = $k not in ($reuss, $voigt)"; return 1; }
+    done
+}
+
 @test "--phases names the groups; --geo keeps the script, which Gmsh meshes" {
     run -0 --separate-stderr fpms fe-mesh -g disk -r 20 --phases borophene,graphene \
         --size 10 --size-iface 2 --grade 15 --geo d.geo -o d.msh
@@ -138,7 +172,7 @@ failed() {
 @test "bad option values are usage errors; nothing is written" {
     for bad in "-g squares" "--box 100" "--box 100,-1" "--box a,b" "-f 0" "-f 1" "-f x" \
                "--period 0" "--angle 400" "-r -1" "--gap -1" "--seed -1" "--seed x" "-s 0" \
-               "--size-iface 0" "--grade -1" "--phases a" "--phases a,a" "--phases a/b,c" \
+               "--size-iface 0" "--grade -1" "--grains 1" "--grains 5001" "--grains 2.5" "--phases a" "--phases a,a" "--phases a/b,c" \
                "--phases ,b" "--size-iface 1e-4"; do
         run -1 --separate-stderr fpms fe-mesh $bad -o out.msh --geo out.geo
         failed || { echo "$bad"; return 1; }

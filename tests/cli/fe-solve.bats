@@ -643,3 +643,49 @@ EOF
     tcheck '# strain stress[GPa]' '0.1 nan'
     [[ "$stderr" =~ ^fe-solve:\ md/t.tsv:2:\  ]]
 }
+
+@test "k = table:FILE reads kappa-gk's table: kxx from dir 1, kyy from dir 2" {
+    for s in 1 2; do
+        fpms kappa-gk --synth 2000 --synth-kappa 5 -V 1000 -T 300 --seed $s -o run$s.tsv
+    done
+    mkdir gk
+    fpms kappa-gk run*.tsv -o gk/kappa.tsv 2> /dev/null
+    kxx=$(awk '!/^#/ && $1 == 1 { print $2 }' gk/kappa.tsv)
+    kyy=$(awk '!/^#/ && $1 == 2 { print $2 }' gk/kappa.tsv)
+    [ -n "$kxx" ] && [ -n "$kyy" ] && [ "$kxx" != "$kyy" ]
+    printf '%s\n' 'matrix.k = 100' 'inclusion.k = table:kappa.tsv' 'matrix/inclusion.G = 1e9' \
+        > gk/mat.txt
+    printf '%s\n' 'matrix.k = 100' "inclusion.k = $kxx, $kyy, 0" 'matrix/inclusion.G = 1e9' \
+        > typed.txt
+    run -0 --separate-stderr fpms fe-solve --heat -m typed.txt stripes.msh
+    typed=$(printf '%s\n' "$output" | tail -1)
+    run -0 --separate-stderr fpms fe-solve --heat -m gk/mat.txt stripes.msh
+    [ "$(printf '%s\n' "$output" | tail -1)" = "$typed" ]
+    # series kxx and parallel kyy of the stripes
+    rel "$(printf '%s\n' "$output" | field 1)" "$(calc "100 / (50 / 100 + 50 / $kxx + 2)")" 1e-9
+    rel "$(printf '%s\n' "$output" | field 2)" "$(calc "(100 + $kyy) / 2")" 1e-9
+}
+
+@test "k = table:FILE with only the average is isotropic" {
+    printf '%s\n' '# dir kappa[W/(m*K)] kappa_err[W/(m*K)]' '0 40 1' > avg.tsv
+    printf '%s\n' 'matrix.k = 100' 'inclusion.k = table:avg.tsv' 'matrix/inclusion.G = 1e9' > a.txt
+    run -0 --separate-stderr fpms fe-solve --heat -m a.txt stripes.msh
+    rel "$(printf '%s\n' "$output" | field 1)" "$(calc "100 / (50 / 100 + 50 / 40 + 2)")" 1e-9
+    rel "$(printf '%s\n' "$output" | field 2)" 70 1e-9
+}
+
+@test "k = table:FILE errors name the material line and the table" {
+    printf '%s\n' 'matrix.k = 100' '' 'inclusion.k = table:none.tsv' > a.txt
+    run -1 --separate-stderr fpms fe-solve --heat -m a.txt -o out.tsv stripes.msh
+    failed
+    [[ "$stderr" == "fe-solve: a.txt:3: k: none.tsv: "* ]]
+    printf '%s\n' '# dir kappa[W/(m*K)]' '1 40' '0 30' > bad.tsv
+    printf '%s\n' 'matrix.k = 100' 'inclusion.k = table:bad.tsv' > a.txt
+    run -1 --separate-stderr fpms fe-solve --heat -m a.txt -o out.tsv stripes.msh
+    failed
+    [ "$stderr" = "fe-solve: a.txt:2: k: bad.tsv:2: the table has dir 1 but not dir 2" ]
+    printf '%s\n' 'matrix.k = 100' 'inclusion.k = table:' > a.txt
+    run -1 --separate-stderr fpms fe-solve --heat -m a.txt -o out.tsv stripes.msh
+    failed
+    [ "$stderr" = "fe-solve: a.txt:2: k: table: no file name" ]
+}

@@ -705,6 +705,100 @@ test_geom(void)
     ok(text == NULL, "  no text");
 }
 
+/* Voronoi grains: cells tile the box, match nearest-seed sampling, phases near the fraction. */
+static void
+test_grains(void)
+{
+    struct fe_geom g, g2;
+    struct core_err err = {0, ""};
+    struct fe_geo_opts go = {5, 2, 10, 1};
+    char *text = NULL;
+    double asum = 0, amax = 0, a1 = 0, dev = 0, *samp;
+    size_t n = 400, n1 = 0, nph[2] = {0, 0};
+    int same = 1, pos = 1;
+    fe_geom_init(&g);
+    fe_geom_init(&g2);
+    g.lx = g2.lx = 100.3;
+    g.ly = g2.ly = 79.7;
+    is_int(fe_geom_place_grains(&g, 37, 0.45, 11, &err), CORE_OK, "grains: placed");
+    is_int(g.kind, FE_GEOM_GRAINS, "grains: kind");
+    is_int((long)g.ngrains, 37, "grains: count");
+    for (size_t k = 0; k < g.ngrains; k++) {
+        double a = g.grains[3 * k + 2];
+        asum += a;
+        amax = fmax(amax, a);
+        pos &= a > 0;
+        nph[g.gphase[k]]++;
+        a1 += g.gphase[k] ? a : 0;
+    }
+    ok(pos, "grains: every cell has an area");
+    is_rel(asum, 100.3 * 79.7, 1e-12, "grains: the cells tile the box");
+    is_rel(fe_geom_fraction(&g), a1 / (100.3 * 79.7), 1e-15, "grains: the fraction of phase 1");
+    ok(fabs(fe_geom_fraction(&g) - 0.45) <= 0.5 * amax / (100.3 * 79.7),
+       "grains: fraction %.6f within half the largest grain of 0.45", fe_geom_fraction(&g));
+    ok(nph[0] > 0 && nph[1] > 0, "grains: both phases (%zu, %zu)", nph[0], nph[1]);
+    /* the cell areas against nearest-seed sampling, and the phases with them */
+    samp = calloc(g.ngrains, sizeof *samp);
+    for (size_t i = 0; samp && i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            double x = (i + 0.5) * g.lx / (double)n, y = (j + 0.5) * g.ly / (double)n, best = 1e300;
+            size_t kb = 0;
+            for (size_t k = 0; k < g.ngrains; k++) {
+                double dx = fabs(x - g.grains[3 * k]), dy = fabs(y - g.grains[3 * k + 1]);
+                dx = fmin(dx, g.lx - dx);
+                dy = fmin(dy, g.ly - dy);
+                if (dx * dx + dy * dy < best) {
+                    best = dx * dx + dy * dy;
+                    kb = k;
+                }
+            }
+            samp[kb] += g.lx * g.ly / (double)(n * n);
+            n1 += (size_t)fe_geom_phase(&g, x, y);
+            same &= fe_geom_phase(&g, x, y) == g.gphase[kb];
+        }
+    for (size_t k = 0; samp && k < g.ngrains; k++)
+        dev += fabs(samp[k] - g.grains[3 * k + 2]);
+    free(samp);
+    ok(same, "grains: fe_geom_phase is the phase of the nearest seed");
+    ok(dev / asum < 0.005, "grains: cell areas match sampling (%.2g)", dev / asum);
+    is_abs((double)n1 / (double)(n * n), fe_geom_fraction(&g), 0.005, "grains: sampled fraction");
+    ok(fe_geom_is_periodic(&g, 1e-9), "grains are periodic");
+    is_int(fe_geom_geo(&g, &go, &text, &err), CORE_OK, "grains: .geo");
+    ok(text && strstr(text, "BooleanUnion") && strstr(text, "BooleanFragments") &&
+           strstr(text, "Periodic Curve") && strstr(text, "Plane Surface(2)"),
+       "grains: .geo unites, fragments, periodic sides");
+    free(text);
+    /* the same seed: the same grains; another: others */
+    is_int(fe_geom_place_grains(&g2, 37, 0.45, 11, &err), CORE_OK, "grains: again");
+    same = 1;
+    for (size_t k = 0; k < g.ngrains; k++)
+        same &= g.grains[3 * k] == g2.grains[3 * k] && g.gphase[k] == g2.gphase[k];
+    ok(same, "grains: the same seed gives the same grains and phases");
+    is_int(fe_geom_place_grains(&g2, 37, 0.45, 12, &err), CORE_OK, "grains: seed 12");
+    ok(g2.grains[0] != g.grains[0], "grains: another seed, other grains");
+    /* many grains: the fraction closer */
+    is_int(fe_geom_place_grains(&g2, 2000, 0.2, 5, &err), CORE_OK, "grains: 2000");
+    is_abs(fe_geom_fraction(&g2), 0.2, 1e-3, "grains: 2000 grains hit 0.2 closely");
+    /* two grains: one of each phase whatever the fraction */
+    is_int(fe_geom_place_grains(&g2, 2, 0.01, 5, &err), CORE_OK, "grains: 2");
+    ok(g2.gphase[0] + g2.gphase[1] == 1, "grains: 2 grains, one of each phase");
+    is_int(fe_geom_place_grains(&g2, 2, 0.99, 5, &err), CORE_OK, "grains: 2 at 0.99");
+    ok(g2.gphase[0] + g2.gphase[1] == 1, "grains: 2 grains at 0.99, one of each phase");
+    /* errors */
+    is_int(fe_geom_place_grains(&g2, 1, 0.3, 5, &err), CORE_EINPUT, "grains: 1 is too few");
+    is_str(err.msg, "1 grains: give 2 to 5000", "  message");
+    is_int(fe_geom_place_grains(&g2, 5001, 0.3, 5, &err), CORE_EINPUT, "grains: too many");
+    is_int(fe_geom_place_grains(&g2, 10, 0, 5, &err), CORE_EINPUT, "grains: fraction 0");
+    is_int(fe_geom_place_grains(&g2, 10, 1, 5, &err), CORE_EINPUT, "grains: fraction 1");
+    is_str(err.msg, "the area fraction must lie in (0, 1)", "  message");
+    ok(g2.ngrains == 0 && !g2.grains && !g2.gphase, "grains: nothing kept on error");
+    g2.lx = 0;
+    is_int(fe_geom_place_grains(&g2, 10, 0.3, 5, &err), CORE_EINPUT, "grains: an empty box");
+    is_str(err.msg, "the box must have positive finite sides", "  message");
+    fe_geom_release(&g);
+    fe_geom_release(&g2);
+}
+
 /* ---- formats/gmsh ---- */
 
 static const char *msh_good =
@@ -1479,6 +1573,7 @@ main(void)
     test_mesh_paths();
     test_flux_bc();
     test_geom();
+    test_grains();
     test_gmsh();
     test_gmsh_errors();
     test_vtu();

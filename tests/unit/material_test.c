@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../formats/material.h"
 #include "../tap.h"
@@ -316,9 +317,151 @@ test_errors(void)
     material_file_release(&mf);
 }
 
+/* A kappa-gk table text read into a `k = table:` entry; returns the status. */
+static int
+ktable(const char *text, struct material_entry *e, struct core_err *err)
+{
+    struct stream_in in;
+    FILE *fp = fmemopen((void *)text, strlen(text), "r");
+    int rc;
+    if (!fp)
+        return -1;
+    stream_in_attach(&in, fp, "kappa.tsv");
+    rc = material_ktable_read(e, &in, err);
+    stream_in_close(&in);
+    fclose(fp);
+    return rc;
+}
+
+static void
+ktable_fails(const char *text, const char *want)
+{
+    struct material_entry e = {"a", MATERIAL_K, {7, 7, 7, 7, 7, 7}, 0, 0, 0, "kappa.tsv", 1};
+    struct core_err err = {0, ""};
+    is_int(ktable(text, &e, &err), CORE_EINPUT, "table error '%s'", want);
+    is_str(err.msg, want, "message");
+    ok(e.v[0] == 7 && e.v[1] == 7 && e.nv == 0, "the entry is unchanged");
+}
+
+#define KHEAD "# program = kappa-gk\n#  dir  kappa[W/(m*K)]  kappa_err[W/(m*K)]  tcut[ps]\n"
+
+static void
+test_ktable(void)
+{
+    struct material_file mf;
+    struct core_err err = {0, ""};
+    struct material_entry e = {"a", MATERIAL_K, {0, 0, 0, 0, 0, 0}, 0, 0, 0, "kappa.tsv", 1};
+    const struct material_entry *k;
+    char dir[] = "/tmp/material_test.XXXXXX", path[4096], mpath[4096];
+    FILE *fp;
+
+    /* the parser keeps the file name */
+    material_file_init(&mf);
+    is_int(read_text("boro phene.k = table:  sub dir/kappa 1.tsv \nb.k = 2\n", &mf, &err), 0,
+           "k = table:FILE");
+    k = material_get(&mf, "boro phene", MATERIAL_K);
+    ok(k && k->table == 1 && k->nv == 0, "a table entry, not yet read");
+    is_str(k ? k->path : "", "sub dir/kappa 1.tsv", "its file name, blanks kept");
+    k = material_get(&mf, "b", MATERIAL_K);
+    ok(k && k->table == 0, "a number is no table");
+    material_file_release(&mf);
+    fails("a.k = table:\n", "m.txt:1: k: table: no file name");
+    fails("a.k = table: \t\n", "m.txt:1: k: table: no file name");
+    fails("a.k = table:x.tsv\na.k = 1\n", "m.txt:2: a.k given twice (line 1)");
+    fails("a.G = table:x.tsv\n", "m.txt:1: G: 'table:x.tsv' is not a finite number");
+
+    /* anisotropic: dir 1 and 2 */
+    is_int(ktable(KHEAD "  1  147.98765432109876  2.5  10\n"
+                        "  2  76.123456789012345  1.5  10\n"
+                        "  3  0.5  0.1  10\n"
+                        "  0  74.86733  1  10\n",
+                  &e, &err),
+           0, "a full kappa-gk table");
+    is_rel(e.v[0], 147.98765432109876, 0, "kxx from dir 1");
+    is_rel(e.v[1], 76.123456789012345, 0, "kyy from dir 2");
+    is_abs(e.v[2], 0, 0, "kxy = 0");
+    is_int(e.nv, 3, "three numbers");
+    /* order free, no dir 3 */
+    is_int(ktable(KHEAD "2 3.0000000000000004 0 1\n1 1.7976931348623157e300 0 1\n", &e, &err), 0,
+           "rows in any order");
+    is_rel(e.v[0], 1.7976931348623157e300, 0, "kxx");
+    is_rel(e.v[1], 3.0000000000000004, 0, "kyy");
+    /* the average only */
+    is_int(ktable(KHEAD "0 6.0221407599999999e-3 0 1\n", &e, &err), 0, "the average only");
+    ok(e.v[0] == 6.0221407599999999e-3 && e.v[1] == e.v[0] && e.v[2] == 0 && e.nv == 1,
+       "isotropic from dir 0");
+    is_int(ktable("# dir kappa[W/(m K)]\n0 2\n", &e, &err), 0, "unit W/(m K)");
+    is_int(ktable("# dir kappa[W/m/K]\n3 -1\n0 2\n", &e, &err), 0,
+           "unit W/m/K; kzz may be anything");
+
+    /* errors */
+    ktable_fails("# dir kappa_err[W/(m*K)]\n1 2\n",
+                 "kappa.tsv:1: no column 'kappa' (a kappa-gk table has dir and kappa[W/(m*K)])");
+    ktable_fails("# x\n# direction kappa[W/(m*K)]\n1 2\n",
+                 "kappa.tsv:2: no column 'dir' (a kappa-gk table has dir and kappa[W/(m*K)])");
+    ktable_fails("# dir kappa[mW/(m*K)]\n1 2\n", "kappa.tsv:1: kappa is in 'mW/(m*K)' (W/(m*K))");
+    ktable_fails("# dir kappa\n1 2\n", "kappa.tsv:1: kappa is in '' (W/(m*K))");
+    ktable_fails(KHEAD "1 1 0 1\n2 1 0 1\n4 1 0 1\n", "kappa.tsv:5: dir 4 is not 0, 1, 2 or 3");
+    ktable_fails(KHEAD "1.5 1 0 1\n", "kappa.tsv:3: dir 1.5 is not 0, 1, 2 or 3");
+    ktable_fails(KHEAD "-1 1 0 1\n", "kappa.tsv:3: dir -1 is not 0, 1, 2 or 3");
+    ktable_fails(KHEAD "1 1 0 1\n# c\n1 1 0 1\n", "kappa.tsv:5: dir 1 given twice (line 3)");
+    ktable_fails(KHEAD "1 1 0 1\n2 0 0 1\n", "kappa.tsv:4: kappa 0 of dir 2 is not > 0");
+    ktable_fails(KHEAD "0 -2.5 0 1\n", "kappa.tsv:3: kappa -2.5 of dir 0 is not > 0");
+    ktable_fails(KHEAD "0 1 0 1\n1 1 0 1\n", "kappa.tsv:4: the table has dir 1 but not dir 2");
+    ktable_fails(KHEAD "2 1 0 1\n0 1 0 1\n", "kappa.tsv:3: the table has dir 2 but not dir 1");
+    ktable_fails(KHEAD "3 1 0 1\n", "kappa.tsv:2: no row for dir 1 and 2, nor 0 (the average)");
+    ktable_fails(KHEAD, "kappa.tsv:2: no row for dir 1 and 2, nor 0 (the average)");
+    ktable_fails(KHEAD "1 nan 0 1\n",
+                 "kappa.tsv:3: column 2 (kappa): 'nan' is not a finite decimal number");
+
+    /* material_tables_read: the path relative to the material file */
+    if (!mkdtemp(dir)) {
+        ok(0, "mkdtemp");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/kappa.tsv", dir);
+    fp = fopen(path, "w");
+    fputs(KHEAD "1 11.5 0 1\n2 4.25 0 1\n", fp);
+    fclose(fp);
+    snprintf(mpath, sizeof mpath, "%s/m.txt", dir);
+    fp = fopen(mpath, "w");
+    fputs("a.k = table:kappa.tsv\nb.k = 3\nc.k = table:missing.tsv\n", fp);
+    fclose(fp);
+    {
+        struct stream_in in;
+        char want[8192];
+        is_int(stream_in_open(&in, mpath, &err), 0, "open %s", mpath);
+        is_int(material_read(&in, &mf, &err), 0, "read the material file");
+        stream_in_close(&in);
+        is_int(material_tables_read(&mf, &err), CORE_EIO, "a missing table");
+        snprintf(want, sizeof want, "%s:3: k: %s/missing.tsv", mpath, dir);
+        ok(strncmp(err.msg, want, strlen(want)) == 0, "names both files: %s", err.msg);
+        k = material_get(&mf, "a", MATERIAL_K);
+        ok(k && k->v[0] == 11.5 && k->v[1] == 4.25 && k->v[2] == 0 && k->nv == 3,
+           "the table next to the material file");
+        k = material_get(&mf, "b", MATERIAL_K);
+        ok(k && k->v[0] == 3 && k->v[1] == 3, "a plain k untouched");
+
+        /* a bad table: the material line, then the table's line */
+        fp = fopen(path, "w");
+        fputs(KHEAD "1 11.5 0 1\n", fp);
+        fclose(fp);
+        mf.e[2].table = 0; /* only a now */
+        is_int(material_tables_read(&mf, &err), CORE_EINPUT, "a bad table");
+        snprintf(want, sizeof want, "%s:1: k: %s/kappa.tsv:3: the table has dir 1 but not dir 2",
+                 mpath, dir);
+        is_str(err.msg, want, "both places");
+        material_file_release(&mf);
+    }
+    remove(path);
+    remove(mpath);
+    rmdir(dir);
+}
+
 int
 main(void)
 {
+    test_ktable();
     test_values();
     test_names();
     test_elastic();
