@@ -325,25 +325,11 @@ pattern(struct fe_elast *h, struct core_err *err)
             }
             if (pass) {
                 h->k.ptr[r + 1] = (int)nnz;
-                for (size_t a = start + 1; a < nnz; a++) {
-                    int c = h->k.col[a];
-                    size_t b = a;
-                    while (b > start && h->k.col[b - 1] > c) {
-                        h->k.col[b] = h->k.col[b - 1];
-                        b--;
-                    }
-                    h->k.col[b] = c;
-                }
+                fe_csr_sort_row(&h->k, start, nnz);
             }
         }
-        if (!pass && (rc = fe_csr_alloc(&h->k, nd, nd, nnz))) {
-            if (rc == CORE_EINPUT)
-                rc = core_err_set(err, CORE_EINPUT,
-                                  "%zu unknowns and %zu nonzeros exceed the int range", nd, nnz);
-            else
-                rc = core_err_set(err, CORE_ENOMEM, "out of memory for the matrix");
+        if (!pass && (rc = fe_csr_alloc_err(&h->k, nd, nnz, err)))
             goto done;
-        }
     }
     memset(h->k.val, 0, nnz * sizeof *h->k.val);
     h->st.nnz = nnz;
@@ -358,16 +344,6 @@ done:
 }
 
 static void
-add(struct fe_csr *k, long r, long c, double v)
-{
-    for (int q = k->ptr[r]; q < k->ptr[r + 1]; q++)
-        if (k->col[q] == c) {
-            k->val[q] += v;
-            return;
-        }
-}
-
-static void
 assemble(struct fe_elast *h)
 {
     double ke[36], b[18], cb[18];
@@ -378,7 +354,7 @@ assemble(struct fe_elast *h)
         for (int i = 0; i < 6; i++)
             for (int j = 0; j < 6; j++)
                 if (d[i] >= 0 && d[j] >= 0)
-                    add(&h->k, d[i], d[j], ke[6 * i + j]);
+                    fe_csr_add(&h->k, d[i], d[j], ke[6 * i + j]);
     }
 }
 
@@ -962,7 +938,7 @@ nl_forces(struct fe_elast *h, const double *cmat, const struct fe_law *law, cons
             for (int j = 0; j < 6; j++) {
                 double kij = a * (b[i] * db[j] + b[6 + i] * db[6 + j] + b[12 + i] * db[12 + j]);
                 if (dd[i] >= 0 && dd[j] >= 0)
-                    add(&h->k, dd[i], dd[j], kij);
+                    fe_csr_add(&h->k, dd[i], dd[j], kij);
                 tv[2 * v[i / 2] + i % 2] += kij * dv[2 * v[j / 2] + j % 2];
             }
     }

@@ -24,6 +24,16 @@ void fe_csr_release(struct fe_csr *a);
 int fe_csr_alloc(struct fe_csr *a, size_t n, size_t m, size_t nnz);
 
 /* y = A x (OpenMP over rows). */
+/* a[r][c] += v where (r, c) is in the pattern (a no-op otherwise: the pattern is complete). */
+void fe_csr_add(struct fe_csr *a, long r, long c, double v);
+
+/* Sorts the column indices col[start..end) of one row (insertion sort: rows are short). */
+void fe_csr_sort_row(struct fe_csr *a, size_t start, size_t end);
+
+/* fe_csr_alloc with the messages every assembly gives: CORE_EINPUT when n or nnz exceed the int
+ * range, CORE_ENOMEM otherwise. */
+int fe_csr_alloc_err(struct fe_csr *a, size_t n, size_t nnz, struct core_err *err);
+
 void fe_csr_mv(const struct fe_csr *a, const double *x, double *y);
 
 /* c = a b. CORE_OK or CORE_ENOMEM (or CORE_EINPUT when nnz would overflow int). */

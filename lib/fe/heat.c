@@ -272,26 +272,11 @@ pattern(struct fe_heat *h, struct core_err *err)
             }
             if (pass) {
                 h->k.ptr[r + 1] = (int)nnz;
-                /* sort the row */
-                for (size_t a = start + 1; a < nnz; a++) {
-                    int c = h->k.col[a];
-                    size_t b = a;
-                    while (b > start && h->k.col[b - 1] > c) {
-                        h->k.col[b] = h->k.col[b - 1];
-                        b--;
-                    }
-                    h->k.col[b] = c;
-                }
+                fe_csr_sort_row(&h->k, start, nnz);
             }
         }
-        if (!pass && (rc = fe_csr_alloc(&h->k, nd, nd, nnz))) {
-            if (rc == CORE_EINPUT)
-                rc = core_err_set(err, CORE_EINPUT,
-                                  "%zu unknowns and %zu nonzeros exceed the int range", nd, nnz);
-            else
-                rc = core_err_set(err, CORE_ENOMEM, "out of memory for the matrix");
+        if (!pass && (rc = fe_csr_alloc_err(&h->k, nd, nnz, err)))
             goto done;
-        }
     }
     memset(h->k.val, 0, nnz * sizeof *h->k.val);
     h->st.nnz = nnz;
@@ -306,16 +291,6 @@ done:
 }
 
 static void
-add(struct fe_csr *k, long r, long c, double v)
-{
-    for (int q = k->ptr[r]; q < k->ptr[r + 1]; q++)
-        if (k->col[q] == c) {
-            k->val[q] += v;
-            return;
-        }
-}
-
-static void
 assemble(struct fe_heat *h)
 {
     const struct fe_mesh *m = h->m;
@@ -326,7 +301,7 @@ assemble(struct fe_heat *h)
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 3; j++)
                 if (h->dof[v[i]] >= 0 && h->dof[v[j]] >= 0)
-                    add(&h->k, h->dof[v[i]], h->dof[v[j]], ke[3 * i + j]);
+                    fe_csr_add(&h->k, h->dof[v[i]], h->dof[v[j]], ke[3 * i + j]);
     }
     for (size_t f = 0; f < m->nifaces; f++) {
         const size_t *v = &m->iface[4 * f];
@@ -334,7 +309,7 @@ assemble(struct fe_heat *h)
         for (int i = 0; i < 4; i++)
             for (int j = 0; j < 4; j++)
                 if (h->dof[v[i]] >= 0 && h->dof[v[j]] >= 0)
-                    add(&h->k, h->dof[v[i]], h->dof[v[j]], ke[4 * i + j]);
+                    fe_csr_add(&h->k, h->dof[v[i]], h->dof[v[j]], ke[4 * i + j]);
     }
 }
 

@@ -155,3 +155,39 @@ fe_csr_transpose(const struct fe_csr *a, struct fe_csr *t)
     t->ptr[0] = 0;
     return CORE_OK;
 }
+
+void
+fe_csr_add(struct fe_csr *a, long r, long c, double v)
+{
+    for (int q = a->ptr[r]; q < a->ptr[r + 1]; q++)
+        if (a->col[q] == c) {
+            a->val[q] += v;
+            return;
+        }
+}
+
+void
+fe_csr_sort_row(struct fe_csr *a, size_t start, size_t end)
+{
+    for (size_t i = start + 1; i < end; i++) {
+        int c = a->col[i];
+        size_t b = i;
+        while (b > start && a->col[b - 1] > c) {
+            a->col[b] = a->col[b - 1];
+            b--;
+        }
+        a->col[b] = c;
+    }
+}
+
+int
+fe_csr_alloc_err(struct fe_csr *a, size_t n, size_t nnz, struct core_err *err)
+{
+    int rc = fe_csr_alloc(a, n, n, nnz);
+    if (rc == CORE_EINPUT)
+        return core_err_set(err, CORE_EINPUT, "%zu unknowns and %zu nonzeros exceed the int range",
+                            n, nnz);
+    if (rc)
+        return core_err_set(err, CORE_ENOMEM, "out of memory for the matrix");
+    return CORE_OK;
+}
