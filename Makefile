@@ -14,7 +14,7 @@ BUILD   ?= build
 BIN     ?= bin
 LIBFPMS ?= lib/libfpms.a
 
-PKGS    := fftw3 lapacke netcdf libxc blas
+PKGS    := fftw3 lapacke netcdf libxc blas spglib
 WERROR  ?= -Werror
 OPT     ?= -O2
 CC      ?= cc
@@ -107,6 +107,7 @@ valgrind: all
 	FPMS_VALGRIND=1 $(TEST_ENV) prove --exec 'bats --tap' tests/cli/*.bats
 
 bench: all
+	sh .ci/deps --bench
 	@for b in tests/bench/*.sh; do $(TEST_ENV) sh "$$b" || exit 1; done
 
 install: all
