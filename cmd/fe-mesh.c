@@ -1,6 +1,8 @@
 /*
  * fe-mesh: two-phase sheet geometries -> conforming triangle meshes (Gmsh .msh 4.1) with
- * physical groups for each phase, the interface and each side of the box.
+ * physical groups for each phase, the interface and each side of the box. Grains are tidied
+ * for the interface element size first (fe_geom_grains_tidy: short Voronoi edges collapsed,
+ * the pattern shifted so the sides cut it cleanly).
  *
  * The geometry (lib/fe geom.c) is written as a Gmsh .geo script, Gmsh meshes it (OpenCASCADE
  * booleans make the interfaces shared curves, periodic sides match node for node, a distance
@@ -21,7 +23,10 @@
 #include "../formats/stream.h"
 #include "../lib/fe/fe.h"
 
-static const char synopsis[] = "[-g stripes|disk|disks|grains] [options]";
+/* Interface edges of grains shorter than this times --size-iface are collapsed. */
+#define GRAIN_MERGE 0.5
+
+static const char synopsis[] = "[-g stripes|disk|disks|polygon|polygons|grains] [options]";
 
 enum {
     OPT_BOX = 256,
@@ -30,6 +35,7 @@ enum {
     OPT_GAP,
     OPT_SEED,
     OPT_GRAINS,
+    OPT_SIDES,
     OPT_SIZE_IFACE,
     OPT_GRADE,
     OPT_PHASES,
@@ -40,15 +46,20 @@ enum {
 
 static const struct prog_opt opts[] = {
     {"geometry", 'g', "NAME",
-     "stripes, disk (one, centred), disks (random, periodic) or grains (Voronoi) (disks)"},
+     "stripes, disk (one, centred), disks (random, periodic), polygon (one, centred), polygons "
+     "(random, periodic) or grains (Voronoi) (disks)"},
     {"box", OPT_BOX, "LX,LY", "box sides, mesh units (100,100)"},
     {"fraction", 'f', "F", "area fraction of the second phase (0.3; stripes 0.5)"},
     {"period", OPT_PERIOD, "P", "stripes: period along the stripe normal, mesh units (LX/2)"},
-    {"angle", OPT_ANGLE, "DEG", "stripes: angle of the stripe normal from x, degrees (0)"},
-    {"radius", 'r', "R", "disks: radius, mesh units (disk: from -f; disks: min(LX,LY)/10)"},
-    {"gap", OPT_GAP, "D", "disks: least gap between disks and to the sides (size-iface)"},
+    {"angle", OPT_ANGLE, "DEG",
+     "stripes: angle of the stripe normal from x; polygon: of a vertex from x; degrees (0)"},
+    {"radius", 'r', "R",
+     "disks, polygons: radius (circumradius), mesh units (disk: from -f; else min(LX,LY)/10)"},
+    {"sides", OPT_SIDES, "N[-M]", "polygon(s): sides, or a range drawn from (6)"},
+    {"gap", OPT_GAP, "D",
+     "disks, polygon(s): least gap between inclusions and to the sides (size-iface)"},
     {"grains", OPT_GRAINS, "N", "grains: number of Voronoi grains (50)"},
-    {"seed", OPT_SEED, "N", "random seed of the disks or grains and their phases (1)"},
+    {"seed", OPT_SEED, "N", "random seed of the disks, polygons or grains (1)"},
     {"size", 's', "H", "largest element size, mesh units (min(LX,LY)/20)"},
     {"size-iface", OPT_SIZE_IFACE, "H", "element size on the interfaces (size/2)"},
     {"grade", OPT_GRADE, "D", "distance over which the size grows to --size (4 size)"},
@@ -68,7 +79,7 @@ struct mesh_opts {
     const char *geometry, *output, *geo;
     double lx, ly, fraction, period, angle, radius, gap, size, size_iface, grade;
     unsigned long long seed;
-    long ngrains;
+    long ngrains, nmin, nmax;
     char phase[2][GMSH_NAMELEN / 2];
 };
 
@@ -89,9 +100,11 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
     switch (c) {
     case 'g':
         if (strcmp(arg, "stripes") && strcmp(arg, "disk") && strcmp(arg, "disks") &&
-            strcmp(arg, "grains"))
+            strcmp(arg, "polygon") && strcmp(arg, "polygons") && strcmp(arg, "grains"))
             return core_err_set(err, CORE_EINPUT,
-                                "--geometry: '%s' is not stripes, disk, disks or grains", arg);
+                                "--geometry: '%s' is not stripes, disk, disks, polygon, polygons "
+                                "or grains",
+                                arg);
         o->geometry = arg;
         return 0;
     case OPT_BOX: {
@@ -131,6 +144,26 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
                                 arg);
         o->ngrains = l;
         return 0;
+    case OPT_SIDES: {
+        char a[64], *dash;
+        long hi;
+        if (strlen(arg) >= sizeof a)
+            return core_err_set(err, CORE_EINPUT, "--sides: '%s' is not N or N-M", arg);
+        strcpy(a, arg);
+        dash = strchr(a, '-');
+        if (dash)
+            *dash = '\0';
+        if (core_parse_long(a, &l) || (dash && core_parse_long(dash + 1, &hi)))
+            return core_err_set(err, CORE_EINPUT, "--sides: '%s' is not N or N-M", arg);
+        if (!dash)
+            hi = l;
+        if (l < 3 || hi > 64 || l > hi)
+            return core_err_set(err, CORE_EINPUT,
+                                "--sides: '%s' is not N or N-M with 3 <= N <= M <= 64", arg);
+        o->nmin = l;
+        o->nmax = hi;
+        return 0;
+    }
     case 's':
         return parse_pos(arg, "--size", &o->size, err);
     case OPT_SIZE_IFACE:
@@ -453,9 +486,27 @@ make_geom(struct mesh_opts *o, struct prog *p, struct fe_geom *g, struct core_er
         g->ndisks = 1;
         return 0;
     }
-    if (strcmp(o->geometry, "grains") == 0)
-        return fe_geom_place_grains(g, (size_t)o->ngrains, o->fraction > 0 ? o->fraction : 0.3,
-                                    o->seed, err);
+    if (strcmp(o->geometry, "polygon") == 0) {
+        if (o->nmin != o->nmax)
+            return core_err_set(err, CORE_EINPUT, "--sides: one polygon has one side count");
+        return fe_geom_place_polygon(g, o->fraction > 0 ? o->fraction : 0.3, (unsigned)o->nmin,
+                                     o->angle * M_PI / 180, o->gap, err);
+    }
+    if (strcmp(o->geometry, "polygons") == 0)
+        return fe_geom_place_polygons(g, o->fraction > 0 ? o->fraction : 0.3,
+                                      o->radius > 0 ? o->radius : lmin / 10, (unsigned)o->nmin,
+                                      (unsigned)o->nmax, o->gap, o->seed, 100000, err);
+    if (strcmp(o->geometry, "grains") == 0) {
+        size_t nm = 0;
+        int rc = fe_geom_place_grains(g, (size_t)o->ngrains, o->fraction > 0 ? o->fraction : 0.3,
+                                      o->seed, err);
+        if (rc ||
+            (rc = fe_geom_grains_tidy(g, GRAIN_MERGE * o->size_iface, o->size_iface, &nm, err)))
+            return rc;
+        prog_info(p, "grains: %zu Voronoi edges shorter than %g collapsed or stretched", nm,
+                  GRAIN_MERGE * o->size_iface);
+        return 0;
+    }
     return fe_geom_place_disks(g, o->fraction > 0 ? o->fraction : 0.3,
                                o->radius > 0 ? o->radius : lmin / 10, o->gap, o->seed, 100000, err);
 }
@@ -488,6 +539,8 @@ main(int argc, char **argv)
                           .grade = -1,
                           .seed = 1,
                           .ngrains = 50,
+                          .nmin = 6,
+                          .nmax = 6,
                           .phase = {"matrix", "inclusion"}};
     char *text = NULL;
     struct core_err err = {0, ""};
@@ -503,8 +556,8 @@ main(int argc, char **argv)
 
     prog_init(&p, argv[0]);
     rc = prog_parse(&p, argc, argv, synopsis,
-                    "Meshes a two-phase sheet (stripes, one disk, random disks or Voronoi grains "
-                    "in a box) with "
+                    "Meshes a two-phase sheet (stripes, one disk or polygon, random disks or "
+                    "polygons, or Voronoi grains in a box) with "
                     "Gmsh and writes a .msh 4.1 file with physical groups for the phases, the "
                     "interface and the sides.",
                     opts, NOPTS, parse_one, &o, &optind);

@@ -4,7 +4,8 @@
  * per phase and interfacial (Kapitza) conductance, homogenised over a periodic cell, measured
  * across a slab, or solved with the boundary conditions of the material file; linear
  * plane-stress elasticity (--elastic) with bonded interfaces, homogenised (the effective
- * stiffness) or in displacement-controlled tension. See man/fe-solve.1.
+ * stiffness) or in displacement-controlled tension, where interfaces may also be cohesive
+ * (linear, or bilinear with damage). See man/fe-solve.1.
  */
 #include <math.h>
 #include <stdio.h>
@@ -42,7 +43,8 @@ static const struct prog_opt opts[] = {
     {"bc", 'b', "NAME",
      "periodic (homogenisation); --heat: slab or given (from -m); --elastic: tension (periodic)"},
     {"strain", OPT_STRAIN, "X", "--bc tension: the applied strain (0.01)"},
-    {"steps", OPT_STEPS, "N", "--bc tension: load steps (20 with a curve, else 1)"},
+    {"steps", OPT_STEPS, "N",
+     "--bc tension: load steps (100 with a bilinear interface, 20 with a curve, else 1)"},
     {"unit", 'u', "L", "length of one mesh unit: 1nm, 10A, ... (1nm)"},
     {"vtu", OPT_VTU, "FILE", "write the temperature and flux fields to FILE (VTU)"},
     {"solver", OPT_SOLVER, "NAME", "auto, pcg or cholmod (auto: pcg)"},
@@ -184,8 +186,10 @@ struct problem {
     double *lawdata;    /* the laws' points, owned */
     size_t nlawdata, caplawdata;
     int have_curve;
-    double oscale;     /* --elastic: N/m -> the output unit */
-    const char *ounit; /* --elastic: "GPa" or "N/m" */
+    double oscale;           /* --elastic: N/m -> the output unit */
+    const char *ounit;       /* --elastic: "GPa" or "N/m" */
+    struct fe_cohesive *coh; /* --elastic: ngroups, values times the group's thickness */
+    int have_coh;            /* some group is cohesive (linear or bilinear) */
 };
 
 static void
@@ -206,6 +210,7 @@ problem_release(struct problem *pb)
     free(pb->per2d);
     free(pb->law);
     free(pb->lawdata);
+    free(pb->coh);
 }
 
 /*
@@ -368,6 +373,54 @@ elastic_phase(struct problem *pb, const struct material_file *mat, size_t q, dou
     return 0;
 }
 
+/*
+ * The cohesive law of group q from NAME.cohesive, Kn, Kt, strength and Gc (times the group's
+ * thickness); a group without NAME.cohesive is bonded.
+ */
+static int
+cohesive_group(struct problem *pb, const struct material_file *mat, size_t q, struct core_err *err)
+{
+    static const enum material_prop props[4] = {MATERIAL_KN, MATERIAL_KT, MATERIAL_STRENGTH,
+                                                MATERIAL_GC};
+
+    const char *name = pb->gname[q];
+    const struct material_entry *c = material_get(mat, name, MATERIAL_COHESIVE), *v[4];
+    int kind = c ? (int)c->v[0] : MATERIAL_COH_BONDED;
+    double th = pb->tgroup[q];
+    struct fe_cohesive *fc = &pb->coh[q];
+    for (int k = 0; k < 4; k++) {
+        /* bonded: none; linear: Kn and Kt; bilinear: all four */
+        int want = kind == MATERIAL_COH_BILINEAR || (kind == MATERIAL_COH_LINEAR && k < 2);
+        v[k] = material_get(mat, name, props[k]);
+        if (v[k] && !want)
+            return core_err_set(err, CORE_EINPUT, "%s:%ld: %s.%s goes with %s.cohesive = %s",
+                                mat->file, v[k]->line, name, material_prop_name(props[k]), name,
+                                k < 2 ? "linear or bilinear" : "bilinear");
+        if (!v[k] && want)
+            return core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' is %s but has no %s (%s.%s = ...)",
+                                mat->file, c->line, name,
+                                kind == MATERIAL_COH_LINEAR ? "linear" : "bilinear",
+                                material_prop_name(props[k]), name, material_prop_name(props[k]));
+    }
+    fc->kind = kind == MATERIAL_COH_LINEAR     ? FE_COH_LINEAR
+               : kind == MATERIAL_COH_BILINEAR ? FE_COH_BILINEAR
+                                               : FE_COH_BONDED;
+    if (fc->kind == FE_COH_BONDED)
+        return 0;
+    fc->kn = v[0]->v[0] * th;
+    fc->kt = v[1]->v[0] * th;
+    fc->strength = v[2] ? v[2]->v[0] * th : 0;
+    fc->gc = v[3] ? v[3]->v[0] * th : 0;
+    if (fe_cohesive_check(fc, err)) {
+        char msg[CORE_ERR_MSGLEN];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: '%s': %s", mat->file, c->line, name, msg);
+    }
+    pb->have_coh = 1;
+    pb->cut[q] = 1;
+    return 0;
+}
+
 /* Matches the material entries to the mesh's groups and fills the parameters. */
 static int
 setup(struct problem *pb, const struct material_file *mat, const struct solve_opts *o,
@@ -389,9 +442,10 @@ setup(struct problem *pb, const struct material_file *mat, const struct solve_op
     pb->cmat = calloc(9 * np + 1, sizeof *pb->cmat);
     pb->per2d = calloc(np + 1, sizeof *pb->per2d);
     pb->law = calloc(np + 1, sizeof *pb->law);
+    pb->coh = calloc(ng + 1, sizeof *pb->coh);
     area = calloc(np + 1, sizeof *area);
     if (!pb->pname || !pb->gname || !pb->kappa || !pb->kreal || !pb->gcond || !pb->tgroup ||
-        !pb->cut || !pb->cmat || !pb->per2d || !pb->law || !area) {
+        !pb->cut || !pb->cmat || !pb->per2d || !pb->law || !pb->coh || !area) {
         free(area);
         return core_err_set(err, CORE_ENOMEM, "out of memory");
     }
@@ -432,6 +486,9 @@ setup(struct problem *pb, const struct material_file *mat, const struct solve_op
         }
         if ((e->prop == MATERIAL_T || e->prop == MATERIAL_Q) && o->bc != BC_GIVEN && o->heat)
             prog_warn(p, "%s:%ld: %s.%s is used only with --bc given", mat->file, e->line, e->name,
+                      material_prop_name(e->prop));
+        if (e->prop >= MATERIAL_COHESIVE && o->heat)
+            prog_warn(p, "%s:%ld: %s.%s is used only with --elastic", mat->file, e->line, e->name,
                       material_prop_name(e->prop));
     }
     /* phases */
@@ -500,6 +557,11 @@ setup(struct problem *pb, const struct material_file *mat, const struct solve_op
         if (isfinite(gv) && o->heat) {
             pb->cut[q] = 1;
             pb->gcond[q] = gv * pb->tgroup[q];
+        }
+        if (o->elastic) {
+            int rc = cohesive_group(pb, mat, q, err);
+            if (rc)
+                return rc;
         }
     }
     return 0;
@@ -707,7 +769,9 @@ run_elastic_periodic(struct problem *pb, const struct solve_opts *o, struct prog
     for (int k = 0; k < 10; k++)
         units[k] = k == 8 ? NULL : pb->ounit;
     prog_progress(p, "homogenisation: %zu nodes", m->nnodes);
-    rc = where(fe_elast_homog(m, pb->cmat, &o->so, o->tol, c, u, &st, err), o->mesh, err);
+    rc = where(fe_elast_homog_coh(m, pb->cmat, pb->have_coh ? pb->coh : NULL, &o->so, o->tol, c, u,
+                                  &st, err),
+               o->mesh, err);
     if (!rc && !inv3(c, sm))
         rc = core_err_set(err, CORE_EPHYS, "%s: the effective stiffness is singular", o->mesh);
     if (!rc) {
@@ -738,6 +802,34 @@ run_elastic_periodic(struct problem *pb, const struct solve_opts *o, struct prog
     return rc;
 }
 
+/* The state of the cohesive interfaces at the end of a tension run, as table metadata. */
+static int
+write_cohesive(FILE *fp, const struct problem *pb, const struct solve_opts *o,
+               const struct fe_failure *fl, double iarea, struct prog *p, struct core_err *err)
+{
+    const struct fe_mesh *m = &pb->m;
+    int rc = table_write_meta(fp, err, "cohesive.damage.max", "%.17g", fl->dmax);
+    rc = rc ? rc : table_write_meta(fp, err, "cohesive.broken", "%.17g", fl->broken);
+    rc = rc ? rc
+            : table_write_meta(fp, err, "cohesive.dissipated", "%.17g J/m^2",
+                               iarea > 0 ? fl->dissipated / iarea : 0);
+    if (!rc && fl->onset) {
+        const size_t *v = &m->iface[4 * fl->onset_iface];
+        double cx = 0.5 * (m->xy[2 * v[0]] + m->xy[2 * v[1]]) / o->unit;
+        double cy = 0.5 * (m->xy[2 * v[0] + 1] + m->xy[2 * v[1] + 1]) / o->unit;
+        rc = table_write_meta(fp, err, "cohesive.onset.strain", "%.17g", fl->onset_strain);
+        rc = rc ? rc
+                : table_write_meta(fp, err, "cohesive.onset.group", "%s",
+                                   pb->gname[m->iface_group[fl->onset_iface]]);
+        rc = rc ? rc : table_write_meta(fp, err, "cohesive.onset.x", "%.17g", cx);
+        rc = rc ? rc : table_write_meta(fp, err, "cohesive.onset.y", "%.17g", cy);
+        if (!rc)
+            prog_info(p, "interface damage starts at strain %.6g near (%g, %g)", fl->onset_strain,
+                      cx, cy);
+    }
+    return rc;
+}
+
 static int
 run_tension(struct problem *pb, const struct solve_opts *o, struct prog *p, FILE *fp, FILE *vtu,
             struct core_err *err)
@@ -746,22 +838,38 @@ run_tension(struct problem *pb, const struct solve_opts *o, struct prog *p, FILE
     struct fe_solve_stats st;
     struct fe_failure fl = {0};
     size_t nn = 2 * m->nnodes, nt = 3 * m->ntris, nrows = 1;
-    size_t nsteps = o->steps ? o->steps : pb->have_curve ? 20 : 1;
-    int nl = pb->have_curve || o->steps;
-    double *u = malloc((nn + 2 * nt + m->ntris + 1) * sizeof *u);
-    double *curve = malloc((3 * nsteps + 1) * sizeof *curve);
-    static const char *const cols[] = {"strain", "stress", "E", "nu"};
-    const char *units[] = {NULL, pb->ounit, pb->ounit, NULL};
-    int rc;
-    if (!u || !curve) {
+    int soft = 0; /* a bilinear (softening) interface */
+    size_t nsteps;
+    int nl = pb->have_curve || o->steps || pb->have_coh;
+    double *u = malloc((nn + 2 * nt + m->ntris + 1) * sizeof *u), *curve, *dcurve, iarea = 0;
+    double *dmg = calloc(2 * m->nifaces + m->nnodes + 1, sizeof *dmg); /* per point, per node */
+    static const char *const cols[] = {"strain", "stress", "E", "nu", "damage", "dissipated"};
+    const char *units[] = {NULL, pb->ounit, pb->ounit, NULL, NULL, "J/m^2"};
+    int rc, ncols = pb->have_coh ? 6 : 4;
+    for (size_t q = 0; q < m->ngroups; q++)
+        soft |= pb->coh[q].kind == FE_COH_BILINEAR;
+    nsteps = o->steps ? o->steps : soft ? 100 : pb->have_curve ? 20 : 1;
+    curve = malloc((3 * nsteps + 1) * sizeof *curve);
+    dcurve = malloc((2 * nsteps + 1) * sizeof *dcurve);
+    if (!u || !curve || !dcurve || !dmg) {
         free(u);
         free(curve);
+        free(dcurve);
+        free(dmg);
         return core_err_set(err, CORE_ENOMEM, "out of memory");
+    }
+    /* the area of the cohesive interfaces (length times thickness), for the energy per area */
+    for (size_t f = 0; f < m->nifaces; f++) {
+        const size_t *v = &m->iface[4 * f];
+        iarea +=
+            hypot(m->xy[2 * v[1]] - m->xy[2 * v[0]], m->xy[2 * v[1] + 1] - m->xy[2 * v[0] + 1]) *
+            pb->tgroup[m->iface_group[f]];
     }
     prog_progress(p, "tension: %zu nodes, %zu steps", m->nnodes, nl ? nsteps : 1);
     if (nl) {
-        rc = where(fe_elast_tension_nl(m, pb->cmat, pb->law, &o->so, o->tol, o->strain, nsteps,
-                                       curve, &fl, u, &st, err),
+        rc = where(fe_elast_tension_coh(m, pb->cmat, pb->law, pb->have_coh ? pb->coh : NULL, &o->so,
+                                        o->tol, o->strain, nsteps, curve, dcurve, &fl, u, dmg, &st,
+                                        err),
                    o->mesh, err);
         nrows = fl.nsteps;
     } else {
@@ -773,17 +881,38 @@ run_tension(struct problem *pb, const struct solve_opts *o, struct prog *p, FILE
     if (!rc) {
         report(p, &st);
         if (nl)
-            prog_info(p, "%zu steps, %zu Newton iterations", fl.nsteps, fl.newton);
+            prog_info(p, "%zu steps, %zu Newton iterations, %zu step cuts, %zu secant steps",
+                      fl.nsteps, fl.newton, fl.ncuts, fl.nsecant);
+        if (fl.ncuts)
+            prog_warn(p, "Newton failed on %zu sub-steps, which were halved (cut)", fl.ncuts);
         rc = write_meta(fp, pb, o, &st, err);
     }
     if (!rc && nl) {
+        static const char *const fname[] = {"none", "peak", "limit", "interface",
+                                            "interface-limit"};
         rc = table_write_meta(fp, err, "steps", "%zu", nsteps);
-        rc = rc ? rc
-                : table_write_meta(fp, err, "failure", "%s",
-                                   fl.failed == 1   ? "peak"
-                                   : fl.failed == 2 ? "limit"
-                                                    : "none");
-        if (!rc && fl.failed) {
+        rc = rc ? rc : table_write_meta(fp, err, "cuts", "%zu", fl.ncuts);
+        rc = rc ? rc : table_write_meta(fp, err, "failure", "%s", fname[fl.failed]);
+        if (!rc && pb->have_coh)
+            rc = write_cohesive(fp, pb, o, &fl, iarea, p, err);
+        if (!rc && fl.failed >= 3) {
+            const size_t *v = &m->iface[4 * fl.elem];
+            double cx = 0.5 * (m->xy[2 * v[0]] + m->xy[2 * v[1]]) / o->unit;
+            double cy = 0.5 * (m->xy[2 * v[0] + 1] + m->xy[2 * v[1] + 1]) / o->unit;
+            rc = table_write_meta(fp, err, "failure.strain", "%.17g", fl.strain);
+            rc = rc ? rc
+                    : table_write_meta(fp, err, "failure.group", "%s",
+                                       pb->gname[m->iface_group[fl.elem]]);
+            rc = rc ? rc : table_write_meta(fp, err, "failure.interface", "%zu", fl.elem + 1);
+            rc = rc ? rc : table_write_meta(fp, err, "failure.x", "%.17g", cx);
+            rc = rc ? rc : table_write_meta(fp, err, "failure.y", "%.17g", cy);
+            if (!rc)
+                prog_info(p, "fails at strain %.6g: %s, interface element %zu at (%g, %g)",
+                          fl.strain,
+                          fl.failed == 3 ? "the interface cracks (full damage)"
+                                         : "the balance is lost while the interface softens",
+                          fl.elem + 1, cx, cy);
+        } else if (!rc && fl.failed) {
             const size_t *v = &m->tri[3 * fl.elem];
             double cx = 0, cy = 0;
             for (int k = 0; k < 3; k++) {
@@ -804,14 +933,20 @@ run_tension(struct problem *pb, const struct solve_opts *o, struct prog *p, FILE
                           fl.elem + 1, cx, cy);
         }
     }
-    rc = rc ? rc : table_write_header(fp, 4, cols, units, err);
+    rc = rc ? rc : table_write_header(fp, (size_t)ncols, cols, units, err);
     for (size_t k = 0; k < nrows && !rc; k++) {
-        double row[4] = {curve[3 * k], curve[3 * k + 1] * pb->oscale,
-                         curve[3 * k + 1] * pb->oscale / curve[3 * k], curve[3 * k + 2]};
-        rc = table_write_row(fp, 4, row, err);
+        double row[6] = {curve[3 * k],
+                         curve[3 * k + 1] * pb->oscale,
+                         curve[3 * k + 1] * pb->oscale / curve[3 * k],
+                         curve[3 * k + 2],
+                         pb->have_coh ? dcurve[2 * k] : 0,
+                         pb->have_coh && iarea > 0 ? dcurve[2 * k + 1] / iarea : 0};
+        rc = table_write_row(fp, (size_t)ncols, row, err);
     }
     if (!rc && vtu) {
-        struct vtu_array pd[1], cd[3];
+        struct vtu_array pd[2], cd[3];
+        double *nd = dmg + 2 * m->nifaces; /* a node's damage: its nearer Gauss point's, the
+                                              largest of its interface elements */
         double *eps = u + nn, *sig = u + nn + nt, *ratio = u + nn + 2 * nt;
         fe_elast_stress_law(m, pb->cmat, pb->law, u, eps, sig, ratio);
         for (size_t e = 0; e < nt; e++)
@@ -822,10 +957,18 @@ run_tension(struct problem *pb, const struct solve_opts *o, struct prog *p, FILE
         cd[0] = (struct vtu_array){"strain", 3, eps};
         cd[1] = (struct vtu_array){"stress", 3, sig};
         cd[2] = (struct vtu_array){"peak_ratio", 1, ratio};
-        rc = write_grid(vtu, pb, o, 1, pd, 3, cd, err);
+        for (size_t f = 0; pb->have_coh && f < m->nifaces; f++)
+            for (int k = 0; k < 4; k++) {
+                size_t i = m->iface[4 * f + k];
+                nd[i] = fmax(nd[i], dmg[2 * f + k % 2]);
+            }
+        pd[1] = (struct vtu_array){"damage", 1, nd};
+        rc = write_grid(vtu, pb, o, pb->have_coh ? 2 : 1, pd, 3, cd, err);
     }
     free(u);
     free(curve);
+    free(dcurve);
+    free(dmg);
     return rc;
 }
 

@@ -1,5 +1,6 @@
 /*
- * gmsh: MSH 4.1 ASCII. See gmsh.h for the promises and gmsh.md for the format.
+ * gmsh: MSH 4.1 ASCII (and MSH 2.2 ASCII, read only). See gmsh.h for the promises and gmsh.md
+ * for the format.
  *
  * The layout follows the Gmsh reference manual, section "MSH file format" (version 4.1), and
  * what gmsh 4.8 writes. Gmsh reads its own files with fscanf, so line breaks are only
@@ -263,16 +264,19 @@ xcalloc(size_t n, size_t size)
     return calloc(n ? n : 1, size);
 }
 
+/* $MeshFormat: *v2 = 1 for MSH 2.2 (or 2.0, 2.1, which read alike), 0 for 4.1. */
 static int
-read_format(struct reader *r)
+read_format(struct reader *r, int *v2)
 {
     size_t ftype, dsize;
     int rc = token(r, "the version", NULL);
     if (rc)
         return rc;
-    if (strcmp(r->tok, "4.1") != 0)
+    *v2 = strcmp(r->tok, "2.2") == 0 || strcmp(r->tok, "2.1") == 0 || strcmp(r->tok, "2") == 0 ||
+          strcmp(r->tok, "2.0") == 0;
+    if (strcmp(r->tok, "4.1") != 0 && !*v2)
         return fail(r,
-                    "MSH version %s is not supported (only 4.1; convert with "
+                    "MSH version %s is not supported (only 4.1 and 2.2; convert with "
                     "`gmsh FILE -save -format msh41`)",
                     r->tok);
     if ((rc = read_size(r, "the file type", 1000, &ftype)))
@@ -667,12 +671,399 @@ skip_section(struct reader *r)
     }
 }
 
+/* ---- MSH 2.2 ---- */
+
+/*
+ * MSH 2.2 (Gmsh manual, "MSH file format version 2"): nodes `tag x y z` with no entities;
+ * elements `tag type ntags physical elementary [partitions...] nodes...`, an element listed
+ * once per physical group it is in. Read into the same struct as 4.1: each elementary entity
+ * (dim, tag) becomes an entity whose physical groups are those of its elements, duplicates
+ * of one element (same entity, type and nodes) are kept once, and a node is listed under the
+ * entity of the first element of highest dimension that uses it. So physical groups mean what
+ * they mean in 4.1, and gmsh_to_fe treats both alike.
+ */
+struct msh2 {
+    int *phys;   /* nelems: the physical tag of each element line (0: none) */
+    long *eline; /* nelems: its line, for messages */
+};
+
+static int
+read_nodes2(struct reader *r, struct gmsh_mesh *m, struct tagmap *map)
+{
+    size_t n, maxtag = 0;
+    long *line = NULL;
+    int rc;
+    if (m->xyz)
+        return fail(r, "a second $Nodes section");
+    if ((rc = read_size(r, "the number of nodes", MAXCOUNT, &n)))
+        return rc;
+    m->node_tags = xcalloc(n, sizeof *m->node_tags);
+    m->xyz = xcalloc(3 * n, sizeof *m->xyz);
+    m->node_dim = xcalloc(n, sizeof *m->node_dim);
+    m->node_entity = xcalloc(n, sizeof *m->node_entity);
+    line = xcalloc(n, sizeof *line);
+    if (!m->node_tags || !m->xyz || !m->node_dim || !m->node_entity || !line) {
+        free(line);
+        return nomem(r);
+    }
+    m->nnodes = n;
+    for (size_t i = 0; i < n; i++) {
+        size_t t;
+        if ((rc = read_size(r, "a node tag", SIZE_MAX / 2, &t)))
+            goto done;
+        if (t < 1) {
+            rc = fail(r, "node tag 0 (tags start at 1)");
+            goto done;
+        }
+        line[i] = r->lineno;
+        m->node_tags[i] = t;
+        m->node_dim[i] = -1;
+        maxtag = t > maxtag ? t : maxtag;
+        for (int k = 0; k < 3; k++)
+            if ((rc = read_double(r, "a coordinate", &m->xyz[3 * i + k])))
+                goto done;
+    }
+    if (n > 0 && maxtag <= 8 * n + 1024) {
+        map->ndense = maxtag + 1;
+        map->dense = malloc(map->ndense * sizeof *map->dense);
+        if (!map->dense) {
+            rc = nomem(r);
+            goto done;
+        }
+        for (size_t i = 0; i < map->ndense; i++)
+            map->dense[i] = SIZE_MAX;
+        for (size_t i = 0; i < n; i++) {
+            if (map->dense[m->node_tags[i]] != SIZE_MAX) {
+                r->lineno = line[i];
+                rc = fail(r, "duplicate node tag %zu", m->node_tags[i]);
+                goto done;
+            }
+            map->dense[m->node_tags[i]] = i;
+        }
+    } else if (n > 0) {
+        map->pairs = malloc(2 * n * sizeof *map->pairs);
+        if (!map->pairs) {
+            rc = nomem(r);
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++) {
+            map->pairs[2 * i] = m->node_tags[i];
+            map->pairs[2 * i + 1] = i;
+        }
+        qsort(map->pairs, n, 2 * sizeof *map->pairs, cmp_size2);
+        map->n = n;
+        for (size_t i = 1; i < n; i++)
+            if (map->pairs[2 * i] == map->pairs[2 * i - 2]) {
+                r->lineno = line[map->pairs[2 * i + 1]];
+                rc = fail(r, "duplicate node tag %zu", map->pairs[2 * i]);
+                goto done;
+            }
+    }
+    rc = expect(r, "$EndNodes");
+done:
+    free(line);
+    return rc;
+}
+
+static int
+read_elements2(struct reader *r, struct gmsh_mesh *m, const struct tagmap *map, int have_nodes,
+               struct msh2 *x)
+{
+    size_t n, cap, used = 0;
+    int rc;
+    if (m->elem_type)
+        return fail(r, "a second $Elements section");
+    if (!have_nodes)
+        return fail(r, "$Elements before $Nodes");
+    if ((rc = read_size(r, "the number of elements", MAXCOUNT, &n)))
+        return rc;
+    m->elem_tags = xcalloc(n, sizeof *m->elem_tags);
+    m->elem_type = xcalloc(n, sizeof *m->elem_type);
+    m->elem_entity = xcalloc(n, sizeof *m->elem_entity);
+    m->elem_off = xcalloc(n + 1, sizeof *m->elem_off);
+    x->phys = xcalloc(n, sizeof *x->phys);
+    x->eline = xcalloc(n, sizeof *x->eline);
+    cap = 3 * n + 16;
+    m->elem_nodes = malloc(cap * sizeof *m->elem_nodes);
+    if (!m->elem_tags || !m->elem_type || !m->elem_entity || !m->elem_off || !m->elem_nodes ||
+        !x->phys || !x->eline)
+        return nomem(r);
+    for (size_t e = 0; e < n; e++) {
+        size_t t, ntags;
+        int type, nn;
+        if ((rc = read_size(r, "an element tag", SIZE_MAX, &t)))
+            return rc;
+        x->eline[e] = r->lineno;
+        if (t < 1)
+            return fail(r, "element tag 0 (tags start at 1)");
+        if ((rc = read_int(r, "the element type", INT_MIN, INT_MAX, &type)))
+            return rc;
+        nn = gmsh_elem_nnodes(type);
+        if (nn == 0)
+            return fail(r, "element %zu: unknown element type %d", t, type);
+        if ((rc = read_size(r, "the number of tags", 1000, &ntags)))
+            return rc;
+        for (size_t k = 0; k < ntags; k++) {
+            long v;
+            if ((rc = read_long(r, "an element tag value", -(long)INT_MAX, INT_MAX, &v)))
+                return rc;
+            if (k < 2 && v < 0)
+                return fail(r, "element %zu: negative %s tag %ld", t,
+                            k == 0 ? "physical" : "elementary", v);
+            if (k == 0)
+                x->phys[e] = (int)v;
+            else if (k == 1)
+                m->elem_entity[e] = (int)v;
+        }
+        m->elem_tags[e] = t;
+        m->elem_type[e] = type;
+        if (used + (size_t)nn > cap) {
+            size_t *p;
+            cap = 2 * cap + (size_t)nn;
+            p = realloc(m->elem_nodes, cap * sizeof *p);
+            if (!p)
+                return nomem(r);
+            m->elem_nodes = p;
+        }
+        for (int k = 0; k < nn; k++) {
+            size_t nt, idx;
+            if ((rc = read_size(r, "a node tag", SIZE_MAX, &nt)))
+                return rc;
+            idx = tagmap_get(map, nt);
+            if (idx == SIZE_MAX)
+                return fail(r, "element %zu: no node with tag %zu", t, nt);
+            m->elem_nodes[used++] = idx;
+        }
+        m->elem_off[e + 1] = used;
+        m->nelems = e + 1;
+    }
+    return expect(r, "$EndElements");
+}
+
+static int
+read_periodic2(struct reader *r, struct gmsh_mesh *m)
+{
+    size_t n;
+    int rc;
+    if (m->periodic)
+        return fail(r, "a second $Periodic section");
+    if ((rc = read_size(r, "the number of periodic links", 1000000, &n)))
+        return rc;
+    m->periodic = xcalloc(n, sizeof *m->periodic);
+    if (!m->periodic)
+        return nomem(r);
+    for (size_t i = 0; i < n; i++) {
+        struct gmsh_periodic *p = &m->periodic[i];
+        m->nperiodic = i + 1;
+        if ((rc = read_int(r, "the entity dimension", 0, 3, &p->dim)) ||
+            (rc = read_int(r, "the entity tag", 1, INT_MAX, &p->tag)) ||
+            (rc = read_int(r, "the master entity tag", 1, INT_MAX, &p->master)) ||
+            (rc = token(r, "Affine or the number of node pairs", NULL)))
+            return rc;
+        if (strcmp(r->tok, "Affine") == 0) {
+            p->naffine = 16;
+            for (size_t k = 0; k < 16; k++)
+                if ((rc = read_double(r, "an affine value", &p->affine[k])))
+                    return rc;
+        } else {
+            r->p -= strlen(r->tok); /* not a keyword: read it again as the count */
+        }
+        if ((rc = read_size(r, "the number of node pairs", MAXCOUNT, &p->npairs)))
+            return rc;
+        p->pairs = xcalloc(2 * p->npairs, sizeof *p->pairs);
+        if (!p->pairs)
+            return nomem(r);
+        for (size_t k = 0; k < 2 * p->npairs; k++)
+            if ((rc = read_size(r, "a node tag", SIZE_MAX, &p->pairs[k])))
+                return rc;
+    }
+    return expect(r, "$EndPeriodic");
+}
+
+/* Element order for finding duplicates: type, entity, then the sorted nodes. */
+struct dupkey {
+    const struct gmsh_mesh *m;
+    size_t e;
+    size_t nodes[8]; /* sorted, first min(8, count) */
+};
+
+static int
+dupkey_cmp(const void *a, const void *b)
+{
+    const struct dupkey *x = a, *y = b;
+    const struct gmsh_mesh *m = x->m;
+    size_t nx = m->elem_off[x->e + 1] - m->elem_off[x->e];
+    if (m->elem_type[x->e] != m->elem_type[y->e])
+        return m->elem_type[x->e] < m->elem_type[y->e] ? -1 : 1;
+    if (m->elem_entity[x->e] != m->elem_entity[y->e])
+        return m->elem_entity[x->e] < m->elem_entity[y->e] ? -1 : 1;
+    for (size_t k = 0; k < nx && k < 8; k++)
+        if (x->nodes[k] != y->nodes[k])
+            return x->nodes[k] < y->nodes[k] ? -1 : 1;
+    for (size_t k = 0; k < nx; k++) { /* the nodes in order: beyond 8, or a reordering */
+        size_t u = m->elem_nodes[m->elem_off[x->e] + k], v = m->elem_nodes[m->elem_off[y->e] + k];
+        if (u != v)
+            return u < v ? -1 : 1;
+    }
+    return x->e < y->e ? -1 : x->e > y->e;
+}
+
+/* Adds physical tag ph to entity (dim, tag) of m, creating the entity. */
+static int
+entity_add_phys(struct gmsh_mesh *m, size_t *cap, int dim, int tag, int ph)
+{
+    struct gmsh_entity *en = (struct gmsh_entity *)gmsh_entity_find(m, dim, tag);
+    if (!en) {
+        if (m->nentities == *cap) {
+            size_t c = 2 * *cap + 16;
+            struct gmsh_entity *p = realloc(m->entities, c * sizeof *p);
+            if (!p)
+                return CORE_ENOMEM;
+            m->entities = p;
+            *cap = c;
+        }
+        en = &m->entities[m->nentities++];
+        memset(en, 0, sizeof *en);
+        en->dim = dim;
+        en->tag = tag;
+        for (int k = 0; k < 3; k++) {
+            en->box[k] = HUGE_VAL;
+            en->box[3 + k] = -HUGE_VAL;
+        }
+    }
+    if (ph <= 0)
+        return CORE_OK;
+    for (size_t k = 0; k < en->nphys; k++)
+        if (en->phys[k] == ph)
+            return CORE_OK;
+    {
+        int *p = realloc(en->phys, (en->nphys + 1) * sizeof *p);
+        if (!p)
+            return CORE_ENOMEM;
+        en->phys = p;
+        en->phys[en->nphys++] = ph;
+    }
+    return CORE_OK;
+}
+
+/* Entities from the elements, duplicates dropped, nodes given an entity (see struct msh2). */
+static int
+msh2_finish(struct reader *r, struct gmsh_mesh *m, struct msh2 *x)
+{
+    size_t cap = 0, k = 0, used = 0;
+    struct dupkey *key = malloc((m->nelems + 1) * sizeof *key);
+    unsigned char *drop = calloc(m->nelems + 1, 1);
+    int rc = CORE_OK;
+    if (!key || !drop) {
+        rc = nomem(r);
+        goto done;
+    }
+    for (size_t e = 0; e < m->nelems; e++) {
+        size_t lo = m->elem_off[e], nn = m->elem_off[e + 1] - lo;
+        key[e].m = m;
+        key[e].e = e;
+        for (size_t i = 0; i < 8; i++)
+            key[e].nodes[i] = i < nn ? m->elem_nodes[lo + i] : 0;
+        for (size_t i = 1; i < nn && i < 8; i++) /* insertion sort of the first 8 */
+            for (size_t j = i; j > 0 && key[e].nodes[j - 1] > key[e].nodes[j]; j--) {
+                size_t t = key[e].nodes[j];
+                key[e].nodes[j] = key[e].nodes[j - 1];
+                key[e].nodes[j - 1] = t;
+            }
+    }
+    qsort(key, m->nelems, sizeof *key, dupkey_cmp);
+    for (size_t i = 0; i < m->nelems; i++) {
+        const struct dupkey *a = &key[i];
+        size_t j = i + 1;
+        int dim = gmsh_elem_dim(m->elem_type[a->e]);
+        if (entity_add_phys(m, &cap, dim, m->elem_entity[a->e], x->phys[a->e])) {
+            rc = nomem(r);
+            goto done;
+        }
+        /* the same element again (another physical group): same type, entity and nodes */
+        while (j < m->nelems && m->elem_type[key[j].e] == m->elem_type[a->e] &&
+               m->elem_entity[key[j].e] == m->elem_entity[a->e] &&
+               m->elem_off[key[j].e + 1] - m->elem_off[key[j].e] ==
+                   m->elem_off[a->e + 1] - m->elem_off[a->e] &&
+               memcmp(&m->elem_nodes[m->elem_off[key[j].e]], &m->elem_nodes[m->elem_off[a->e]],
+                      (m->elem_off[a->e + 1] - m->elem_off[a->e]) * sizeof *m->elem_nodes) == 0) {
+            if (entity_add_phys(m, &cap, dim, m->elem_entity[a->e], x->phys[key[j].e])) {
+                rc = nomem(r);
+                goto done;
+            }
+            drop[key[j].e] = 1;
+            j++;
+        }
+        i = j - 1;
+    }
+    /* compact, keeping the file order; nodes take the entity of their highest element */
+    for (size_t e = 0; e < m->nelems; e++) {
+        size_t lo = m->elem_off[e], hi = m->elem_off[e + 1];
+        int dim = gmsh_elem_dim(m->elem_type[e]);
+        struct gmsh_entity *en;
+        if (drop[e])
+            continue;
+        en = (struct gmsh_entity *)gmsh_entity_find(m, dim, m->elem_entity[e]);
+        for (size_t j = lo; j < hi; j++) {
+            size_t n = m->elem_nodes[j];
+            if (dim > m->node_dim[n]) {
+                m->node_dim[n] = dim;
+                m->node_entity[n] = m->elem_entity[e];
+            }
+            for (int c = 0; en && c < 3; c++) {
+                en->box[c] = fmin(en->box[c], m->xyz[3 * n + c]);
+                en->box[3 + c] = fmax(en->box[3 + c], m->xyz[3 * n + c]);
+            }
+        }
+        m->elem_tags[k] = m->elem_tags[e];
+        m->elem_type[k] = m->elem_type[e];
+        m->elem_entity[k] = m->elem_entity[e];
+        x->eline[k] = x->eline[e];
+        memmove(&m->elem_nodes[used], &m->elem_nodes[lo], (hi - lo) * sizeof *m->elem_nodes);
+        m->elem_off[k] = used;
+        used += hi - lo;
+        k++;
+    }
+    m->nelems = k;
+    if (m->elem_off)
+        m->elem_off[k] = used;
+    for (size_t i = 0; i < m->nnodes; i++)
+        if (m->node_dim[i] < 0) { /* in no element */
+            m->node_dim[i] = 0;
+            m->node_entity[i] = 0;
+        }
+    /* duplicate element tags (not the copies of one element) */
+    {
+        size_t *t = malloc((2 * m->nelems + 1) * sizeof *t);
+        if (!t) {
+            rc = nomem(r);
+            goto done;
+        }
+        for (size_t i = 0; i < m->nelems; i++) {
+            t[2 * i] = m->elem_tags[i];
+            t[2 * i + 1] = i;
+        }
+        qsort(t, m->nelems, 2 * sizeof *t, cmp_size2);
+        for (size_t i = 1; i < m->nelems && !rc; i++)
+            if (t[2 * i] == t[2 * i - 2]) {
+                r->lineno = x->eline[t[2 * i + 1] > t[2 * i - 1] ? t[2 * i + 1] : t[2 * i - 1]];
+                rc = fail(r, "duplicate element tag %zu", t[2 * i]);
+            }
+        free(t);
+    }
+done:
+    free(key);
+    free(drop);
+    return rc;
+}
+
 int
 gmsh_read(struct stream_in *in, struct gmsh_mesh *m, struct core_err *err)
 {
     struct reader r = {in, err, NULL, "", 0, ""};
     struct tagmap map = {0};
-    int rc, got, have_format = 0, have_nodes = 0;
+    struct msh2 x = {NULL, NULL};
+    int rc, got, have_format = 0, have_nodes = 0, v2 = 0;
     gmsh_mesh_release(m);
     r.line = NULL;
     for (;;) {
@@ -693,19 +1084,20 @@ gmsh_read(struct stream_in *in, struct gmsh_mesh *m, struct core_err *err)
                 rc = fail(&r, "a second $MeshFormat section");
                 goto fail;
             }
-            rc = read_format(&r);
+            rc = read_format(&r, &v2);
             have_format = 1;
         } else if (strcmp(r.tok, "$PhysicalNames") == 0) {
             rc = read_names(&r, m);
-        } else if (strcmp(r.tok, "$Entities") == 0) {
+        } else if (strcmp(r.tok, "$Entities") == 0 && !v2) {
             rc = read_entities(&r, m);
         } else if (strcmp(r.tok, "$Nodes") == 0) {
-            rc = read_nodes(&r, m, &map);
+            rc = v2 ? read_nodes2(&r, m, &map) : read_nodes(&r, m, &map);
             have_nodes = 1;
         } else if (strcmp(r.tok, "$Elements") == 0) {
-            rc = read_elements(&r, m, &map, have_nodes);
+            rc = v2 ? read_elements2(&r, m, &map, have_nodes, &x)
+                    : read_elements(&r, m, &map, have_nodes);
         } else if (strcmp(r.tok, "$Periodic") == 0) {
-            rc = read_periodic(&r, m);
+            rc = v2 ? read_periodic2(&r, m) : read_periodic(&r, m);
         } else if (strncmp(r.tok, "$End", 4) == 0) {
             rc = fail(&r, "%s outside its section", r.tok);
         } else {
@@ -726,6 +1118,12 @@ gmsh_read(struct stream_in *in, struct gmsh_mesh *m, struct core_err *err)
                                   in->name, m->periodic[i].pairs[k]);
                 goto fail;
             }
+    if (v2 && (rc = msh2_finish(&r, m, &x)))
+        goto fail;
+    free(x.phys);
+    free(x.eline);
+    x.phys = NULL;
+    x.eline = NULL;
     tagmap_release(&map);
     if (!m->elem_off) {
         m->elem_off = calloc(1, sizeof *m->elem_off);
@@ -736,6 +1134,8 @@ gmsh_read(struct stream_in *in, struct gmsh_mesh *m, struct core_err *err)
     }
     return CORE_OK;
 fail:
+    free(x.phys);
+    free(x.eline);
     tagmap_release(&map);
     gmsh_mesh_release(m);
     return rc;
@@ -1107,8 +1507,11 @@ gmsh_to_fe(const struct gmsh_mesh *g, const char *name, double scale, struct fe_
             if (!en || en->nphys != 1)
                 return core_err_set(err, CORE_EINPUT,
                                     "%s: the triangles of surface %d are in %zu physical "
-                                    "groups (a phase must be exactly one)",
-                                    name, g->elem_entity[e], en ? en->nphys : 0);
+                                    "groups (a phase must be exactly one)%s",
+                                    name, g->elem_entity[e], en ? en->nphys : 0,
+                                    en && en->nphys ? ""
+                                                    : "; note that Gmsh writes no physical "
+                                                      "groups into MSH 2.2 with -save_all");
             ntris++;
         } else if (t == 1) {
             const struct gmsh_entity *en = efind(g, 1, g->elem_entity[e], &c1);

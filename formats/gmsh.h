@@ -1,6 +1,6 @@
 /*
- * gmsh: Gmsh MSH 4.1 ASCII meshes, read and written. The full description is in
- * formats/gmsh.md and man/gmsh-msh.5; in short, the sections handled are
+ * gmsh: Gmsh MSH 4.1 ASCII meshes, read and written; MSH 2.2 ASCII, read. The full description is
+ * in formats/gmsh.md and man/gmsh-msh.5; in short, the sections handled are
  *
  *   $MeshFormat      `4.1 0 8` (version 4.1, ASCII, 8-byte doubles); anything else is an error
  *   $PhysicalNames   dimension, physical tag and "name" of each physical group
@@ -9,6 +9,17 @@
  *   $Nodes           entity blocks of node tags and x y z (parametric coordinates are dropped)
  *   $Elements        entity blocks of element tag and node tags, one element type per block
  *   $Periodic        periodic entity pairs, their affine transform and node pairs
+ *
+ * MSH 2.2 ASCII (`2.2 0 8`; also 2.0, 2.1), what many users' scripts and older Gmsh write, is
+ * read too (never written): $PhysicalNames, $Nodes (`tag x y z`), $Elements (`tag type ntags
+ * physical elementary ... nodes`), $Periodic (with or without its `Affine` line). In MSH 2 a
+ * physical group is a tag on each element, and an element in several groups is listed once
+ * per group; the reader turns this into the 4.1 picture: each elementary entity (dim, tag) is
+ * an entity of m whose physical tags are those of its elements (tag 0: none), copies of an
+ * element (same entity, type and nodes) are kept once, and each node is listed under the
+ * entity of the first element of highest dimension that has it (dim 0, tag 0 for a node in no
+ * element). Physical groups therefore mean the same in both versions (gmsh_to_fe gives the
+ * same mesh). $Entities in a 2.2 file is skipped.
  *
  * Other sections ($Comments, $NodeData, $ElementData, ...) are skipped. Every element type of
  * the Gmsh manual from 1 to 31 is read (the node count comes from the type); lib/fe uses
@@ -106,7 +117,7 @@ const struct gmsh_physical *gmsh_physical_find(const struct gmsh_mesh *m, int di
 int gmsh_physical_tag(const struct gmsh_mesh *m, int dim, const char *name);
 
 /*
- * Reads one MSH 4.1 ASCII mesh from `in` into m (released first). Reads to the end of input.
+ * Reads one MSH 4.1 or 2.2 ASCII mesh from `in` into m (released first). Reads to the end of input.
  * Element node tags must name nodes of $Nodes; node and element tags must be unique; an
  * element block's entity need not be listed in $Entities (it then has no physical group).
  * Returns CORE_OK, CORE_EINPUT, CORE_EIO or CORE_ENOMEM; on error m is released.

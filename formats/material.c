@@ -11,8 +11,22 @@
 
 #include "table.h"
 
-static const char *const prop_names[MATERIAL_NPROPS] = {"k", "thickness", "G",  "R", "T",
-                                                        "q", "E",         "nu", "C", "curve"};
+static const char *const prop_names[MATERIAL_NPROPS] = {
+    "k", "thickness", "G",        "R",  "T",  "q",        "E", "nu",
+    "C", "curve",     "cohesive", "Kn", "Kt", "strength", "Gc"};
+
+/* Strips the unit suffix suf (and the blanks before it) from val; 1 when it was there. */
+static int
+strip_unit(char *val, const char *suf)
+{
+    size_t len = strlen(val), ls = strlen(suf);
+    if (len < ls || strcmp(val + len - ls, suf) != 0)
+        return 0;
+    val[len - ls] = '\0';
+    for (len -= ls; len > 0 && (val[len - 1] == ' ' || val[len - 1] == '\t'); len--)
+        val[len - 1] = '\0';
+    return 1;
+}
 
 const char *
 material_prop_name(enum material_prop prop)
@@ -95,6 +109,42 @@ parse_value(const struct stream_in *in, struct material_entry *e, char *val, str
             return fail(in, err, "k: table: no file name");
         snprintf(e->path, sizeof e->path, "%s", f);
         e->table = 1;
+        return 0;
+    }
+    if (e->prop == MATERIAL_COHESIVE) {
+        static const char *const laws[] = {"bonded", "linear", "bilinear"};
+        for (int k = 0; k < 3; k++)
+            if (strcmp(val, laws[k]) == 0) {
+                e->v[0] = k;
+                e->nv = 1;
+                return 0;
+            }
+        return fail(in, err, "cohesive: '%s' is not bonded, linear or bilinear", val);
+    }
+    if (e->prop == MATERIAL_KN || e->prop == MATERIAL_KT || e->prop == MATERIAL_STRENGTH ||
+        e->prop == MATERIAL_GC) {
+        double scale = 1;
+        if (e->prop == MATERIAL_STRENGTH) {
+            strip_unit(val, "GPa");
+            scale = 1e9;
+        } else if (e->prop == MATERIAL_GC) {
+            strip_unit(val, "J/m^2");
+        } else if (!strip_unit(val, "N/m^3")) {
+            strip_unit(val, "GPa/nm");
+            scale = 1e18;
+        }
+        if (!val[0])
+            return fail(in, err, "%s: no value", pn);
+        if (strpbrk(val, ", \t"))
+            return fail(in, err, "%s takes one number", pn);
+        if (core_parse_double(val, &e->v[0]))
+            return fail(in, err, "%s: '%s' is not a finite number", pn, val);
+        if (!(e->v[0] > 0))
+            return fail(in, err, "%s: %g is out of range (> 0)", pn, e->v[0]);
+        e->v[0] *= scale;
+        if (!isfinite(e->v[0]))
+            return fail(in, err, "%s: '%s' overflows", pn, val);
+        e->nv = 1;
         return 0;
     }
     if (e->prop == MATERIAL_G && (strcmp(val, "inf") == 0 || strcmp(val, "infinity") == 0)) {
@@ -213,7 +263,9 @@ parse_line(const struct stream_in *in, char *buf, struct material_entry *e, int 
         if (strcmp(pn, prop_names[k]) == 0)
             prop = k;
     if (prop < 0)
-        return fail(in, err, "unknown property '%s' (k, thickness, G, R, T, q, E, nu, C or curve)",
+        return fail(in, err,
+                    "unknown property '%s' (k, thickness, G, R, T, q, E, nu, C, curve, cohesive, "
+                    "Kn, Kt, strength or Gc)",
                     pn);
     if (!dot && prop != MATERIAL_THICKNESS)
         return fail(in, err, "'%s' needs a group name: NAME.%s = ...", pn, pn);

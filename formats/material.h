@@ -11,7 +11,10 @@
  * T (K, >= 0), q (W/m^2), and for elasticity E (Young's modulus, GPa, or N/m with that
  * suffix; > 0), nu (Poisson ratio, -1 < nu < 1) and C (the plane-stress stiffness C11, C22,
  * C12, C66 [, C16, C26] in GPa or N/m, positive definite); E and C are stored in Pa or N/m;
- * curve names a stress-strain table file (md-run's), kept as written. NAME is
+ * curve names a stress-strain table file (md-run's), kept as written; for a cohesive interface
+ * cohesive (bonded, linear or bilinear), Kn and Kt (normal and tangential stiffness per unit
+ * area: GPa/nm when bare or with that suffix, or N/m^3; > 0; stored in N/m^3 = Pa/m), strength
+ * (GPa, > 0; stored in Pa) and Gc (fracture energy, J/m^2, > 0). NAME is
  * a physical group name (it may hold blanks and dots: the property follows the last dot); the
  * reader does not know the mesh, so matching names to groups, and which property belongs to which
  * kind of group, is the caller's business.
@@ -50,8 +53,18 @@ enum material_prop {
     MATERIAL_C,         /* plane-stress stiffness: v[0..5] = C11, C22, C12, C66, C16, C26; Pa or
                            N/m when per2d (Voigt xx, yy, xy, engineering shear) */
     MATERIAL_CURVE,     /* a uniaxial stress-strain table: the file name, in path */
+    MATERIAL_COHESIVE,  /* interface law: v[0] = MATERIAL_COH_BONDED, _LINEAR or _BILINEAR */
+    MATERIAL_KN,        /* interface normal stiffness, N/m^3 (Pa/m) */
+    MATERIAL_KT,        /* interface tangential stiffness, N/m^3 */
+    MATERIAL_STRENGTH,  /* interface strength, Pa */
+    MATERIAL_GC,        /* interface fracture energy, J/m^2 */
     MATERIAL_NPROPS
 };
+
+/* The values of `NAME.cohesive` (v[0]). */
+#define MATERIAL_COH_BONDED   0
+#define MATERIAL_COH_LINEAR   1
+#define MATERIAL_COH_BILINEAR 2
 
 struct material_entry {
     char name[MATERIAL_NAMELEN]; /* the group; "" for the global thickness */
@@ -102,7 +115,7 @@ const struct material_entry *material_get(const struct material_file *mf, const 
                                           enum material_prop prop);
 
 /* The name of a property as the file spells it: "k", "thickness", "G", "R", "T", "q", "E",
- * "nu", "C", "curve". */
+ * "nu", "C", "curve", "cohesive", "Kn", "Kt", "strength", "Gc". */
 const char *material_prop_name(enum material_prop prop);
 
 #endif

@@ -14,8 +14,13 @@
  * represented by its periodic master, and each of its two components is either fixed or one
  * unknown. A mean strain E enters as u = H (x - x0) + w, H = [[Exx, Exy/2], [Exy/2, Eyy]]:
  * its load is -int B^T C E over the triangles.
+ *
+ * Cohesive interfaces (fe_elast_tension_coh): the plan then also holds the interface elements
+ * of the split groups (8 dofs: a1 b1 a2 b2), which join their two sides in the pinning of
+ * regions; each has two Gauss points with a damage history, committed at every balance.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +49,12 @@ struct fe_elast {
     struct fe_solve_stats st;
     double *b, *babs, *x;
     double x0[2];
+    /* cohesive interfaces (fe_elast_tension_coh; NULL otherwise): the law of each group, the
+     * committed history and the trial one of each Gauss point (2 per interface element), and
+     * whether the tangent is the secant */
+    const struct fe_cohesive *coh;
+    double *kappa, *ktrial;
+    int secant;
 };
 
 void
@@ -175,6 +186,8 @@ fe_elast_free(struct fe_elast *h)
     free(h->b);
     free(h->babs);
     free(h->x);
+    free(h->kappa);
+    free(h->ktrial);
     free(h);
 }
 
@@ -236,6 +249,11 @@ number(struct fe_elast *h, const size_t *master, const unsigned char *fixed, str
         uf_union(parent, h->rep[v[0]], h->rep[v[1]]);
         uf_union(parent, h->rep[v[0]], h->rep[v[2]]);
     }
+    for (size_t f = 0; h->coh && f < m->nifaces; f++) { /* the interfaces join their sides */
+        const size_t *v = &m->iface[4 * f];
+        uf_union(parent, h->rep[v[0]], h->rep[v[2]]);
+        uf_union(parent, h->rep[v[1]], h->rep[v[3]]);
+    }
     for (size_t i = 0; i < n; i++)
         for (int c = 0; c < 2; c++)
             if (h->rep[i] == i && h->fixed[2 * i + c])
@@ -274,20 +292,43 @@ tri_dofs(const struct fe_elast *h, size_t e, long d[6])
     }
 }
 
+/* The dofs of element el: a triangle (6), or interface element el - ntris (8: a1 b1 a2 b2). */
+static int
+elem_dofs(const struct fe_elast *h, size_t el, long d[8])
+{
+    const size_t *v;
+    if (el < h->m->ntris) {
+        tri_dofs(h, el, d);
+        return 6;
+    }
+    v = &h->m->iface[4 * (el - h->m->ntris)];
+    for (int k = 0; k < 4; k++) {
+        d[2 * k] = h->dof[2 * v[k]];
+        d[2 * k + 1] = h->dof[2 * v[k] + 1];
+    }
+    return 8;
+}
+
+/* Number of elements in the pattern: the triangles, and the interface elements with coh. */
+static size_t
+nelems(const struct fe_elast *h)
+{
+    return h->m->ntris + (h->coh ? h->m->nifaces : 0);
+}
+
 static int
 pattern(struct fe_elast *h, struct core_err *err)
 {
-    const struct fe_mesh *m = h->m;
-    size_t nel = m->ntris, nd = h->ndofs, *ip = NULL, *ie = NULL, nnz = 0;
-    long *mark = NULL, d[6];
+    size_t nel = nelems(h), nd = h->ndofs, *ip = NULL, *ie = NULL, nnz = 0;
+    long *mark = NULL, d[8];
     int rc = CORE_OK;
     ip = calloc(nd + 2, sizeof *ip);
     mark = malloc((nd + 1) * sizeof *mark);
     if (!ip || !mark)
         goto nomem;
     for (size_t el = 0; el < nel; el++) {
-        tri_dofs(h, el, d);
-        for (int k = 0; k < 6; k++)
+        int nk = elem_dofs(h, el, d);
+        for (int k = 0; k < nk; k++)
             if (d[k] >= 0)
                 ip[d[k] + 1]++;
     }
@@ -297,8 +338,8 @@ pattern(struct fe_elast *h, struct core_err *err)
     if (!ie)
         goto nomem;
     for (size_t el = 0; el < nel; el++) {
-        tri_dofs(h, el, d);
-        for (int k = 0; k < 6; k++)
+        int nk = elem_dofs(h, el, d);
+        for (int k = 0; k < nk; k++)
             if (d[k] >= 0)
                 ie[ip[d[k]]++] = el;
     }
@@ -312,8 +353,8 @@ pattern(struct fe_elast *h, struct core_err *err)
         for (size_t r = 0; r < nd; r++) {
             size_t start = nnz;
             for (size_t q = ip[r]; q < ip[r + 1]; q++) {
-                tri_dofs(h, ie[q], d);
-                for (int k = 0; k < 6; k++) {
+                int nk = elem_dofs(h, ie[q], d);
+                for (int k = 0; k < nk; k++) {
                     long c = d[k];
                     if (c >= 0 && mark[c] != (long)r) {
                         mark[c] = (long)r;
@@ -343,11 +384,169 @@ done:
     return rc;
 }
 
+/* ---- cohesive interfaces ---- */
+
+/* delta0 (the opening at the strength) and deltaf (full damage) of a bilinear law. */
+static void
+bilinear_openings(const struct fe_cohesive *c, double *d0, double *df)
+{
+    *d0 = c->strength / c->kn;
+    *df = 2 * c->gc / c->strength;
+}
+
+int
+fe_cohesive_check(const struct fe_cohesive *c, struct core_err *err)
+{
+    double d0, df;
+    if (c->kind == FE_COH_BONDED)
+        return CORE_OK;
+    if (c->kind != FE_COH_LINEAR && c->kind != FE_COH_BILINEAR)
+        return core_err_set(err, CORE_EINPUT, "unknown cohesive law %d", (int)c->kind);
+    if (!(isfinite(c->kn) && c->kn > 0) || !(isfinite(c->kt) && c->kt > 0))
+        return core_err_set(err, CORE_EINPUT,
+                            "the interface stiffness (kn %g, kt %g) is not finite and > 0", c->kn,
+                            c->kt);
+    if (c->kind == FE_COH_LINEAR)
+        return CORE_OK;
+    if (!(isfinite(c->strength) && c->strength > 0))
+        return core_err_set(err, CORE_EINPUT, "the interface strength %g is not finite and > 0",
+                            c->strength);
+    if (!(isfinite(c->gc) && c->gc > 0))
+        return core_err_set(err, CORE_EINPUT, "the fracture energy %g is not finite and > 0",
+                            c->gc);
+    bilinear_openings(c, &d0, &df);
+    if (!(df > d0 * (1 + 1e-12)))
+        return core_err_set(err, CORE_EINPUT,
+                            "the fracture energy %g is not above strength^2 / (2 kn) = %g (the "
+                            "bilinear law needs 2 gc / strength > strength / kn)",
+                            c->gc, c->strength * c->strength / (2 * c->kn));
+    return CORE_OK;
+}
+
+double
+fe_cohesive_damage(const struct fe_cohesive *c, double kappa)
+{
+    double d0, df;
+    if (c->kind != FE_COH_BILINEAR)
+        return 0;
+    bilinear_openings(c, &d0, &df);
+    if (kappa <= d0)
+        return 0;
+    if (kappa >= df)
+        return 1;
+    return df * (kappa - d0) / (kappa * (df - d0));
+}
+
+double
+fe_cohesive_dissipated(const struct fe_cohesive *c, double kappa)
+{
+    double d0, df, t;
+    if (c->kind != FE_COH_BILINEAR)
+        return 0;
+    bilinear_openings(c, &d0, &df);
+    if (kappa <= d0)
+        return 0;
+    if (kappa >= df)
+        return c->gc;
+    /* the work of the traction along the envelope up to kappa, less the elastic energy left
+     * (unloading to the origin with the secant) */
+    t = c->strength * (df - kappa) / (df - d0);
+    return 0.5 * c->strength * d0 + 0.5 * (kappa - d0) * (c->strength + t) - 0.5 * t * kappa;
+}
+
+void
+fe_cohesive_traction(const struct fe_cohesive *c, const double delta[2], double kappa0,
+                     double *kappa, double t[2], double d[4], int secant)
+{
+    double dn = delta[0], dt = delta[1], dp = dn > 0 ? dn : 0;
+    double lam = sqrt(dp * dp + c->kt / c->kn * dt * dt), k = fmax(kappa0, lam);
+    double s = 1 - fe_cohesive_damage(c, k), sf = fmax(s, 1e-6);
+    *kappa = k;
+    t[0] = (dn > 0 ? s : 1) * c->kn * dn;
+    t[1] = s * c->kt * dt;
+    if (!d)
+        return;
+    d[0] = (dn > 0 ? sf : 1) * c->kn;
+    d[1] = d[2] = 0;
+    d[3] = sf * c->kt;
+    if (!secant && c->kind == FE_COH_BILINEAR && lam >= kappa0 && lam > 0) {
+        double d0, df;
+        bilinear_openings(c, &d0, &df);
+        if (lam > d0 && lam < df) { /* loading on the softening branch: d grows with lambda */
+            double dd = df * d0 / (lam * lam * (df - d0)), a[2] = {c->kn * dp, c->kt * dt};
+            for (int i = 0; i < 2; i++)
+                for (int j = 0; j < 2; j++)
+                    d[2 * i + j] -= dd * a[i] * a[j] / (c->kn * lam);
+        }
+    }
+}
+
+/* The two Gauss points on [0, 1] (weights 1/2). */
+static const double gauss_xi[2] = {0.21132486540518711775, 0.78867513459481288225};
+
+/* Length, normal n (from side 1 to side 2: right of a -> b) and tangent s (a -> b) of
+ * interface element f. */
+static double
+iface_frame(const struct fe_mesh *m, size_t f, double n[2], double s[2])
+{
+    const size_t *v = &m->iface[4 * f];
+    double dx = m->xy[2 * v[1]] - m->xy[2 * v[0]], dy = m->xy[2 * v[1] + 1] - m->xy[2 * v[0] + 1];
+    double len = hypot(dx, dy);
+    s[0] = dx / len;
+    s[1] = dy / len;
+    n[0] = s[1];
+    n[1] = -s[0];
+    return len;
+}
+
+/*
+ * Interface element f at the displacements u (NULL: zero): its nodal forces fe (8, over a1 b1
+ * a2 b2, x and y) and, unless ke is NULL, its tangent (8x8); the histories of its two points
+ * go from kappa0 (2, or NULL: 0) into kappa (2, or NULL: not kept).
+ */
+static void
+iface_elem(const struct fe_mesh *m, const struct fe_cohesive *coh, size_t f, const double *u,
+           const double *kappa0, double *kappa, int secant, double fe[8], double ke[64])
+{
+    const size_t *v = &m->iface[4 * f];
+    const struct fe_cohesive *c = &coh[m->iface_group[f]];
+    double n[2], s[2], len = iface_frame(m, f, n, s);
+    memset(fe, 0, 8 * sizeof *fe);
+    if (ke)
+        memset(ke, 0, 64 * sizeof *ke);
+    for (int g = 0; g < 2; g++) {
+        double na = 1 - gauss_xi[g], nb = gauss_xi[g], ck[4] = {-na, -nb, na, nb};
+        double b[16], delta[2] = {0, 0}, t[2], d[4], kap, w = 0.5 * len;
+        for (int k = 0; k < 4; k++)
+            for (int q = 0; q < 2; q++) {
+                b[2 * k + q] = ck[k] * n[q];
+                b[8 + 2 * k + q] = ck[k] * s[q];
+            }
+        for (int j = 0; u && j < 8; j++) {
+            double uj = u[2 * v[j / 2] + j % 2];
+            delta[0] += b[j] * uj;
+            delta[1] += b[8 + j] * uj;
+        }
+        fe_cohesive_traction(c, delta, kappa0 ? kappa0[g] : 0, &kap, t, ke ? d : NULL, secant);
+        if (kappa)
+            kappa[g] = kap;
+        for (int j = 0; j < 8; j++)
+            fe[j] += w * (b[j] * t[0] + b[8 + j] * t[1]);
+        if (!ke)
+            continue;
+        for (int i = 0; i < 8; i++) {
+            double db0 = d[0] * b[i] + d[2] * b[8 + i], db1 = d[1] * b[i] + d[3] * b[8 + i];
+            for (int j = 0; j < 8; j++)
+                ke[8 * i + j] += w * (db0 * b[j] + db1 * b[8 + j]);
+        }
+    }
+}
+
 static void
 assemble(struct fe_elast *h)
 {
-    double ke[36], b[18], cb[18];
-    long d[6];
+    double ke[36], b[18], cb[18], kf[64], ff[8];
+    long d[8];
     for (size_t e = 0; e < h->m->ntris; e++) {
         tri_matrix(h->m, h->cmat, e, ke, b, cb);
         tri_dofs(h, e, d);
@@ -355,6 +554,14 @@ assemble(struct fe_elast *h)
             for (int j = 0; j < 6; j++)
                 if (d[i] >= 0 && d[j] >= 0)
                     fe_csr_add(&h->k, d[i], d[j], ke[6 * i + j]);
+    }
+    for (size_t f = 0; h->coh && f < h->m->nifaces; f++) { /* the undamaged interfaces */
+        iface_elem(h->m, h->coh, f, NULL, NULL, NULL, 0, ff, kf);
+        elem_dofs(h, h->m->ntris + f, d);
+        for (int i = 0; i < 8; i++)
+            for (int j = 0; j < 8; j++)
+                if (d[i] >= 0 && d[j] >= 0)
+                    fe_csr_add(&h->k, d[i], d[j], kf[8 * i + j]);
     }
 }
 
@@ -473,10 +680,23 @@ done:
     return CORE_OK;
 }
 
+static int plan_coh(struct fe_elast **out, const struct fe_mesh *m, const double *cmat,
+                    const struct fe_cohesive *coh, const size_t *master, const unsigned char *fixed,
+                    const struct fe_solve_opts *o, struct core_err *err);
+
 int
 fe_elast_plan(struct fe_elast **out, const struct fe_mesh *m, const double *cmat,
               const size_t *master, const unsigned char *fixed, const struct fe_solve_opts *o,
               struct core_err *err)
+{
+    return plan_coh(out, m, cmat, NULL, master, fixed, o, err);
+}
+
+/* fe_elast_plan with the interface elements of coh (NULL: none) in the pattern and matrix. */
+static int
+plan_coh(struct fe_elast **out, const struct fe_mesh *m, const double *cmat,
+         const struct fe_cohesive *coh, const size_t *master, const unsigned char *fixed,
+         const struct fe_solve_opts *o, struct core_err *err)
 {
     struct fe_elast *h;
     double t0 = fe_wtime(), box[4];
@@ -492,11 +712,14 @@ fe_elast_plan(struct fe_elast **out, const struct fe_mesh *m, const double *cmat
     if (!h)
         return core_err_set(err, CORE_ENOMEM, "out of memory");
     h->m = m;
+    h->coh = coh;
     h->cmat = malloc((9 * m->nphases + 1) * sizeof *h->cmat);
     h->rep = malloc((m->nnodes + 1) * sizeof *h->rep);
     h->fixed = calloc(2 * m->nnodes + 1, 1);
     h->dof = malloc((2 * m->nnodes + 1) * sizeof *h->dof);
-    if (!h->cmat || !h->rep || !h->fixed || !h->dof) {
+    h->kappa = coh ? calloc(2 * m->nifaces + 1, sizeof *h->kappa) : NULL;
+    h->ktrial = coh ? calloc(2 * m->nifaces + 1, sizeof *h->ktrial) : NULL;
+    if (!h->cmat || !h->rep || !h->fixed || !h->dof || (coh && (!h->kappa || !h->ktrial))) {
         rc = core_err_set(err, CORE_ENOMEM, "out of memory");
         goto fail;
     }
@@ -664,10 +887,59 @@ add_stats(struct fe_solve_stats *to, const struct fe_solve_stats *from)
     to->t_solve += tv;
 }
 
+/*
+ * Checks the laws of coh (ngroups) against the mesh: each valid, no interface element in a
+ * bonded group. *use is coh, or NULL when nothing is split (every interface bonded).
+ */
+static int
+coh_validate(const struct fe_mesh *m, const struct fe_cohesive *coh, const struct fe_cohesive **use,
+             struct core_err *err)
+{
+    int rc;
+    *use = coh && m->nifaces ? coh : NULL;
+    for (size_t g = 0; coh && g < m->ngroups; g++)
+        if ((rc = fe_cohesive_check(&coh[g], err))) {
+            char msg[CORE_ERR_MSGLEN];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            return core_err_set(err, rc, "group %zu: %s", g, msg);
+        }
+    for (size_t f = 0; coh && f < m->nifaces; f++)
+        if (coh[m->iface_group[f]].kind == FE_COH_BONDED)
+            return core_err_set(err, CORE_EINPUT,
+                                "interface element %zu is in group %d, which is bonded (not to "
+                                "be split)",
+                                f + 1, m->iface_group[f]);
+    return CORE_OK;
+}
+
+/* a(u1, u2) over the triangles and, with coh, the undamaged interface elements. */
+static double
+energy_coh(const struct fe_mesh *m, const double *cmat, const struct fe_cohesive *coh,
+           const double *u1, const double *u2)
+{
+    double s = fe_elast_energy(m, cmat, u1, u2), kf[64], ff[8];
+    for (size_t f = 0; coh && f < m->nifaces; f++) {
+        const size_t *v = &m->iface[4 * f];
+        iface_elem(m, coh, f, NULL, NULL, NULL, 0, ff, kf);
+        for (int i = 0; i < 8; i++)
+            for (int j = 0; j < 8; j++)
+                s += u1[2 * v[i / 2] + i % 2] * kf[8 * i + j] * u2[2 * v[j / 2] + j % 2];
+    }
+    return s;
+}
+
 int
 fe_elast_homog(const struct fe_mesh *m, const double *cmat, const struct fe_solve_opts *o,
                double tol, double ceff[9], double *u, struct fe_solve_stats *st,
                struct core_err *err)
+{
+    return fe_elast_homog_coh(m, cmat, NULL, o, tol, ceff, u, st, err);
+}
+
+int
+fe_elast_homog_coh(const struct fe_mesh *m, const double *cmat, const struct fe_cohesive *coh,
+                   const struct fe_solve_opts *o, double tol, double ceff[9], double *u,
+                   struct fe_solve_stats *st, struct core_err *err)
 {
     size_t *master = malloc((m->nnodes + 1) * sizeof *master), nn = 2 * m->nnodes;
     double *uu = u ? u : malloc((3 * nn + 1) * sizeof *uu), area;
@@ -679,8 +951,11 @@ fe_elast_homog(const struct fe_mesh *m, const double *cmat, const struct fe_solv
         rc = core_err_set(err, CORE_ENOMEM, "out of memory");
         goto done;
     }
-    if ((rc = fe_mesh_periodic(m, FE_PERIODIC_X | FE_PERIODIC_Y, tol, master, err)) ||
-        (rc = fe_elast_plan(&h, m, cmat, master, NULL, o, err)))
+    /* the mean strain has no jump across an interface (both copies of a node share their
+     * position), so the interface elements add stiffness but no load */
+    if ((rc = coh_validate(m, coh, &coh, err)) ||
+        (rc = fe_mesh_periodic(m, FE_PERIODIC_X | FE_PERIODIC_Y, tol, master, err)) ||
+        (rc = plan_coh(&h, m, cmat, coh, master, NULL, o, err)))
         goto done;
     for (int c = 0; c < 3; c++) {
         double eps[3] = {c == 0, c == 1, c == 2};
@@ -691,7 +966,7 @@ fe_elast_homog(const struct fe_mesh *m, const double *cmat, const struct fe_solv
     for (int i = 0; i < 3; i++)
         for (int j = i; j < 3; j++)
             ceff[3 * i + j] = ceff[3 * j + i] =
-                fe_elast_energy(m, cmat, uu + i * nn, uu + j * nn) / area;
+                energy_coh(m, cmat, coh, uu + i * nn, uu + j * nn) / area;
     if (st)
         add_stats(st, fe_elast_stats(h));
 done:
@@ -942,6 +1217,25 @@ nl_forces(struct fe_elast *h, const double *cmat, const struct fe_law *law, cons
                 tv[2 * v[i / 2] + i % 2] += kij * dv[2 * v[j / 2] + j % 2];
             }
     }
+    /* the cohesive interfaces, from the committed history into the trial one */
+    for (size_t fi = 0; h->coh && fi < m->nifaces; fi++) {
+        const size_t *v = &m->iface[4 * fi];
+        double ff[8], kf[64];
+        long d8[8];
+        iface_elem(m, h->coh, fi, u, h->kappa + 2 * fi, h->ktrial + 2 * fi, h->secant, ff,
+                   tangent ? kf : NULL);
+        for (int j = 0; j < 8; j++)
+            f[2 * v[j / 2] + j % 2] += ff[j];
+        if (!tangent)
+            continue;
+        elem_dofs(h, m->ntris + fi, d8);
+        for (int i = 0; i < 8; i++)
+            for (int j = 0; j < 8; j++) {
+                if (d8[i] >= 0 && d8[j] >= 0)
+                    fe_csr_add(&h->k, d8[i], d8[j], kf[8 * i + j]);
+                tv[2 * v[i / 2] + i % 2] += kf[8 * i + j] * dv[2 * v[j / 2] + j % 2];
+            }
+    }
 }
 
 /* The state of a tension run: the plan, the boundary, the work arrays. */
@@ -954,6 +1248,9 @@ struct nl_run {
     double *b, *du;       /* ndofs */
     double box[4], eps, lx, ly;
     size_t newton;
+    double fscale; /* the largest norm of the reactions at a balance so far: once softening
+                      interfaces or phases unload the structure, the residual is measured
+                      against it (the reactions of a broken bar are 0) */
 };
 
 /* Whether node i is on the left side (u_x = 0). */
@@ -973,7 +1270,8 @@ static int
 nl_step(struct nl_run *r, double from, double to, double *u, struct core_err *err)
 {
     const struct fe_mesh *m = r->h->m;
-    size_t n = m->nnodes;
+    /* the secant converges linearly: it gets more iterations */
+    size_t n = m->nnodes, maxit = r->h->secant ? 400 : 50;
     for (size_t i = 0; i < n; i++)
         r->dp[2 * i] = r->fixed[2 * i] && !on_left(r, i) ? (to - from) * r->lx : 0;
     for (size_t it = 0;; it++) {
@@ -996,13 +1294,15 @@ nl_step(struct nl_run *r, double from, double to, double *u, struct core_err *er
         fn = sqrt(fn);
         if (!isfinite(rn))
             return core_err_set(err, CORE_ENOCONV, "Newton diverged at strain %g", to);
-        if (it > 0 && (rn <= 1e-10 * fn || rn == 0))
+        if (it > 0 && (rn <= 1e-10 * fmax(fn, r->fscale) || rn == 0)) {
+            r->fscale = fmax(r->fscale, fn);
             return CORE_OK;
-        if (it == 50)
+        }
+        if (it == maxit)
             return core_err_set(err, CORE_ENOCONV,
-                                "Newton not converged at strain %g after 50 iterations "
+                                "Newton not converged at strain %g after %zu iterations "
                                 "(residual %.3g of the reactions)",
-                                to, rn / fn);
+                                to, maxit, rn / fn);
         if ((rc = esolve_setup(r->h, err)) || (rc = esolve(r->h, r->b, rn, r->du, err)))
             return rc;
         r->newton++;
@@ -1060,12 +1360,55 @@ nl_row(const struct nl_run *r, double strain, const double *u, double row[3])
     row[2] = nbot && ntop ? -(ytop / (double)ntop - ybot / (double)nbot) / r->ly / strain : 0;
 }
 
+/*
+ * The state of the interfaces at the committed history: largest damage (and its element),
+ * fraction of the length fully damaged, energy dissipated, length.
+ */
+static void
+coh_state(const struct fe_elast *h, double *dmax, size_t *imax, double *broken, double *diss,
+          double *len)
+{
+    const struct fe_mesh *m = h->m;
+    double bl = 0;
+    *dmax = *broken = *diss = *len = 0;
+    *imax = 0;
+    for (size_t f = 0; h->coh && f < m->nifaces; f++) {
+        const struct fe_cohesive *c = &h->coh[m->iface_group[f]];
+        double n[2], s[2], l = iface_frame(m, f, n, s);
+        *len += l;
+        for (int g = 0; g < 2; g++) {
+            double k = h->kappa[2 * f + g], d = fe_cohesive_damage(c, k);
+            if (d > *dmax) {
+                *dmax = d;
+                *imax = f;
+            }
+            bl += d >= 1 ? 0.5 * l : 0;
+            *diss += 0.5 * l * fe_cohesive_dissipated(c, k);
+        }
+    }
+    *broken = *len > 0 ? bl / *len : 0;
+}
+
 int
 fe_elast_tension_nl(const struct fe_mesh *m, const double *cmat, const struct fe_law *law,
                     const struct fe_solve_opts *o, double tol, double strain, size_t nsteps,
                     double *curve, struct fe_failure *fail, double *u, struct fe_solve_stats *st,
                     struct core_err *err)
 {
+    return fe_elast_tension_coh(m, cmat, law, NULL, o, tol, strain, nsteps, curve, NULL, fail, u,
+                                NULL, st, err);
+}
+
+int
+fe_elast_tension_coh(const struct fe_mesh *m, const double *cmat, const struct fe_law *law,
+                     const struct fe_cohesive *coh, const struct fe_solve_opts *o, double tol,
+                     double strain, size_t nsteps, double *curve, double *dcurve,
+                     struct fe_failure *fail, double *u, double *damage, struct fe_solve_stats *st,
+                     struct core_err *err)
+{
+    int crack = 0;
+    size_t crack_iface = 0;
+    double crack_strain = 0;
     size_t n = m->nnodes, pin = n, nlo = 0, nhi = 0;
     struct nl_run r = {0};
     double *uu = u ? u : malloc((2 * n + 1) * sizeof *uu);
@@ -1092,6 +1435,8 @@ fe_elast_tension_nl(const struct fe_mesh *m, const double *cmat, const struct fe
     for (size_t p = 0; law && p < m->nphases; p++)
         if (law[p].npts && (rc = fe_law_check(&law[p], err)))
             goto done;
+    if ((rc = coh_validate(m, coh, &coh, err)))
+        goto done;
     fe_mesh_box(m, r.box);
     r.lx = r.box[2] - r.box[0];
     r.ly = r.box[3] - r.box[1];
@@ -1116,7 +1461,7 @@ fe_elast_tension_nl(const struct fe_mesh *m, const double *cmat, const struct fe
     }
     r.fixed[2 * pin + 1] = 1;
     /* the plan gives the numbering and the pattern; its linear stiffness is not used */
-    if ((rc = fe_elast_plan(&r.h, m, cmat, NULL, r.fixed, o, err)))
+    if ((rc = plan_coh(&r.h, m, cmat, coh, NULL, r.fixed, o, err)))
         goto done;
     r.b = malloc((r.h->ndofs + 1) * sizeof *r.b);
     r.du = malloc((r.h->ndofs + 1) * sizeof *r.du);
@@ -1132,12 +1477,32 @@ fe_elast_tension_nl(const struct fe_mesh *m, const double *cmat, const struct fe
             size_t elem;
             memcpy(ulast, uu, 2 * n * sizeof *uu);
             rc = nl_step(&r, cur, to, uu, err);
+            if ((rc == CORE_ENOCONV || rc == CORE_EPHYS) && coh) {
+                /* the consistent tangent of softening interfaces may be indefinite: the secant */
+                memcpy(uu, ulast, 2 * n * sizeof *uu);
+                r.h->secant = 1;
+                rc = nl_step(&r, cur, to, uu, err);
+                r.h->secant = 0;
+                fail->nsecant += rc == CORE_OK;
+            }
             if (rc == CORE_ENOCONV || rc == CORE_EPHYS) {
+                double dm, br, di, le;
+                size_t im;
                 memcpy(uu, ulast, 2 * n * sizeof *uu);
                 if (fabs(h) > fabs(strain) / (double)nsteps / 256) {
                     h *= 0.5;
+                    fail->ncuts++;
                     rc = CORE_OK;
                     continue;
+                }
+                coh_state(r.h, &dm, &im, &br, &di, &le);
+                if (dm > 0) { /* the balance is lost while an interface softens */
+                    rc = CORE_OK;
+                    fail->failed = 4;
+                    fail->elem = im;
+                    fail->ratio = dm;
+                    fail->strain = cur;
+                    break;
                 }
                 if (rcur < 0.9) /* no phase near its peak: a numerical failure */
                     goto done;
@@ -1150,6 +1515,22 @@ fe_elast_tension_nl(const struct fe_mesh *m, const double *cmat, const struct fe
             }
             if (rc)
                 goto done;
+            if (coh) { /* commit the history; the first damage and the first crack */
+                double dm, br, di, le;
+                size_t im;
+                memcpy(r.h->kappa, r.h->ktrial, 2 * m->nifaces * sizeof *r.h->kappa);
+                coh_state(r.h, &dm, &im, &br, &di, &le);
+                if (dm > 1e-9 && !fail->onset) { /* not rounding at the strength */
+                    fail->onset = 1;
+                    fail->onset_strain = to;
+                    fail->onset_iface = im;
+                }
+                if (dm >= 1 && !crack) {
+                    crack = 1;
+                    crack_strain = to;
+                    crack_iface = im;
+                }
+            }
             rto = nl_ratio(&r, uu, &elem);
             if (rto > 1) {
                 fail->failed = 1;
@@ -1164,10 +1545,33 @@ fe_elast_tension_nl(const struct fe_mesh *m, const double *cmat, const struct fe
         if (cur == ek || fail->failed) {
             nl_forces(r.h, cmat, law, uu, r.f, 0, NULL, NULL);
             nl_row(&r, cur, uu, &curve[3 * fail->nsteps]);
+            if (dcurve) {
+                double br, le;
+                size_t im;
+                coh_state(r.h, &dcurve[2 * fail->nsteps], &im, &br, &dcurve[2 * fail->nsteps + 1],
+                          &le);
+            }
             fail->nsteps++;
         }
     }
     fail->newton = r.newton;
+    if (damage) {
+        memset(damage, 0, 2 * m->nifaces * sizeof *damage);
+        for (size_t f = 0; coh && f < m->nifaces; f++)
+            for (int g = 0; g < 2; g++)
+                damage[2 * f + g] =
+                    fe_cohesive_damage(&coh[m->iface_group[f]], r.h->kappa[2 * f + g]);
+    }
+    if (coh) {
+        size_t im;
+        coh_state(r.h, &fail->dmax, &im, &fail->broken, &fail->dissipated, &fail->ilength);
+        if (crack && !fail->failed) {
+            fail->failed = 3;
+            fail->elem = crack_iface;
+            fail->ratio = 1;
+            fail->strain = crack_strain;
+        }
+    }
     if (st)
         add_stats(st, fe_elast_stats(r.h));
 done:

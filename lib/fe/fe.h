@@ -31,7 +31,8 @@
  *   - Plane-stress elasticity (fe_elast_*): linear anisotropic per phase, bonded interfaces,
  *     periodic homogenisation of the stiffness, displacement-controlled tension, and a
  *     nonlinear law from a uniaxial stress-strain curve with Newton-Raphson load stepping and
- *     the first element to pass its phase's peak strain.
+ *     the first element to pass its phase's peak strain; in tension also cohesive interfaces
+ *     (linear, or bilinear with damage) on split groups (fe_elast_tension_coh).
  *
  * Units: SI throughout. Coordinates in m; conductivity in W/(m K). For a sheet of thickness t
  * the caller passes k*t (W/K), g*t (W/(m K)) and q*t (W/m); the solution does not care, and
@@ -251,7 +252,8 @@ int fe_heat_slab(const struct fe_mesh *m, const double *kappa, const double *gco
  * heat convention: for a sheet of thickness t the caller passes C t (N/m) and gets forces per
  * unit thickness times t; with C in Pa and no thickness, everything is per metre of thickness.
  * The phases share their interface nodes (the mesh is conforming, not split): bonded
- * interfaces. Line elements and interface elements are ignored.
+ * interfaces. Line elements and interface elements are ignored, except by the *_coh functions
+ * (cohesive interfaces, below).
  */
 struct fe_elast;
 
@@ -378,6 +380,21 @@ struct fe_failure {
                       last balances), or, when failed is 2, of the last balance */
     size_t nsteps; /* steps done (rows of the curve) */
     size_t newton; /* Newton iterations, all steps */
+    /* fe_elast_tension_coh only (zero otherwise): failed is 3 when an interface point reached
+     * full damage (a crack; the run goes on to the end: elem is then that interface element,
+     * strain the first balance with it) and 4 when the balance was lost while an interface
+     * softened (a snap-back that displacement control cannot follow; elem is the interface
+     * element with the largest damage, strain the last balance) */
+    size_t ncuts;        /* sub-steps whose Newton failed and were halved */
+    size_t nsecant;      /* sub-steps solved with the secant tangent (the consistent failed) */
+    int onset;           /* 1 when an interface point passed its strength (damage > 1e-9) */
+    double onset_strain; /* the applied strain of the first balance with damage */
+    size_t onset_iface;  /* its interface element */
+    double dmax;         /* the largest damage at the last balance */
+    double broken;       /* fraction of the cohesive interface length fully damaged */
+    double dissipated;   /* energy dissipated by the interfaces (sum of w Gc_eff), J/(unit
+                            thickness) in the units of the law (N with Gc t in J/m) */
+    double ilength;      /* length of the cohesive interfaces, m */
 };
 
 /*
@@ -400,6 +417,81 @@ int fe_elast_tension_nl(const struct fe_mesh *m, const double *cmat, const struc
                         double *curve, struct fe_failure *fail, double *u,
                         struct fe_solve_stats *st, struct core_err *err);
 
+/*
+ * Cohesive interfaces: a zero-thickness interface element on each split line element of a
+ * group (fe_mesh_split), between the doubled nodes, integrated with two Gauss points. With
+ * n the normal from side 1 to side 2 and s the tangent a -> b, the opening at a point is
+ * delta = (dn, dt) = ((u2 - u1).n, (u2 - u1).s) and the traction t = (tn, tt) on side 2:
+ *   FE_COH_BONDED    the group is not split (the phases share the nodes; no element);
+ *   FE_COH_LINEAR    t = (kn dn, kt dt): an elastic interface of stiffness per unit area;
+ *   FE_COH_BILINEAR  damage d(kappa) with the history kappa = max over the past of the
+ *                    effective opening lambda = sqrt(<dn>^2 + (kt/kn) dt^2) (<x> = max(x, 0));
+ *                    it never heals. tn = (1 - d) kn dn when open, kn dn when closed (contact,
+ *                    undamaged); tt = (1 - d) kt dt. In lambda the law is bilinear: rising with
+ *                    slope kn to the strength at delta0 = strength/kn, falling linearly to 0 at
+ *                    deltaf = 2 gc / strength, so d = deltaf (kappa - delta0) / (kappa (deltaf -
+ *                    delta0)) between them, and the energy dissipated to full damage is gc in
+ *                    every mode mix (kt dt ddt = kn lambda dlambda); the shear strength is
+ *                    strength sqrt(kt/kn).
+ * Units follow the thickness convention of the phases: kn, kt in N/m^3 (Pa/m) times t,
+ * strength in Pa times t, gc in J/m^2 times t.
+ */
+enum fe_coh_kind { FE_COH_BONDED, FE_COH_LINEAR, FE_COH_BILINEAR };
+
+struct fe_cohesive {
+    enum fe_coh_kind kind;
+    double kn, kt;   /* > 0 (LINEAR, BILINEAR) */
+    double strength; /* > 0 (BILINEAR) */
+    double gc;       /* > strength^2 / (2 kn): deltaf > delta0 (BILINEAR) */
+};
+
+/* CORE_EINPUT naming what is wrong with c, else CORE_OK. */
+int fe_cohesive_check(const struct fe_cohesive *c, struct core_err *err);
+
+/* Damage at history kappa (0 for LINEAR and BONDED), in [0, 1]. */
+double fe_cohesive_damage(const struct fe_cohesive *c, double kappa);
+
+/* Energy dissipated per unit area at history kappa: from 0 below delta0 to gc at deltaf. */
+double fe_cohesive_dissipated(const struct fe_cohesive *c, double kappa);
+
+/*
+ * Traction t (normal, tangential) at the opening delta with the committed history kappa0;
+ * *kappa gets the new history max(kappa0, lambda). Unless d is NULL, the 2x2 tangent: the
+ * consistent one (with the damage growth while loading, possibly indefinite past the strength)
+ * or, with secant != 0, the secant (1 - d) stiffness; either keeps at least 1e-6 of kn, kt
+ * on its diagonal so that a fully broken interface leaves a definite matrix.
+ */
+void fe_cohesive_traction(const struct fe_cohesive *c, const double delta[2], double kappa0,
+                          double *kappa, double t[2], double d[4], int secant);
+
+/*
+ * fe_elast_tension_nl with cohesive interfaces: coh (ngroups, or NULL for none) gives the law
+ * of each group; the mesh must have been split (fe_mesh_split) along exactly the groups whose
+ * kind is not FE_COH_BONDED (CORE_EINPUT otherwise). Each Newton step first uses the consistent
+ * tangent; when it fails, the secant tangent (a quasi-Newton that converges slowly but surely
+ * while the structure is stable); then the step is halved (fail->ncuts), down to 1/256 of a
+ * step. The damage history is committed at each balance. dcurve (2*nsteps, or NULL): per row
+ * the largest damage and the energy dissipated so far (as fail->dissipated); damage
+ * (2*nifaces, or NULL): the damage of each Gauss point at the last balance, the one nearer
+ * a first (0 for a mesh without interface elements or coh NULL). A crack does not
+ * stop the run (fail->failed 3); a lost balance while an interface softens does (4).
+ */
+int fe_elast_tension_coh(const struct fe_mesh *m, const double *cmat, const struct fe_law *law,
+                         const struct fe_cohesive *coh, const struct fe_solve_opts *o, double tol,
+                         double strain, size_t nsteps, double *curve, double *dcurve,
+                         struct fe_failure *fail, double *u, double *damage,
+                         struct fe_solve_stats *st, struct core_err *err);
+
+/*
+ * fe_elast_homog with the interface elements of the split groups (coh, ngroups, or NULL: none;
+ * as fe_elast_tension_coh checks it): linear, with kn and kt (a bilinear law with its undamaged
+ * stiffness, as the linear analyses take a curve's initial slope). C_ij = a(u_i, u_j) / area
+ * with the interface energy in a.
+ */
+int fe_elast_homog_coh(const struct fe_mesh *m, const double *cmat, const struct fe_cohesive *coh,
+                       const struct fe_solve_opts *o, double tol, double ceff[9], double *u,
+                       struct fe_solve_stats *st, struct core_err *err);
+
 /* Strain and stress (3 per triangle) with the laws of fe_elast_tension_nl, and ratio (1 per
  * triangle) q / peak strain of its phase (0 for a linear phase); any output may be NULL. */
 void fe_elast_stress_law(const struct fe_mesh *m, const double *cmat, const struct fe_law *law,
@@ -412,6 +504,8 @@ enum fe_geom_kind {
     FE_GEOM_DISK,    /* one disk of phase 1 at the centre */
     FE_GEOM_DISKS,   /* random non-overlapping disks of phase 1, periodic in the box */
     FE_GEOM_GRAINS,  /* periodic Voronoi grains, each of phase 0 or 1 */
+    FE_GEOM_POLYGON, /* one regular polygon of phase 1 at the centre */
+    FE_GEOM_POLYGONS /* random non-overlapping polygons of phase 1, periodic in the box */
 };
 
 /*
@@ -420,7 +514,9 @@ enum fe_geom_kind {
  * normal at `angle` from x), phase 1 where (s - s0) mod period < fraction*period, s0 =
  * (1 - fraction) period / 2 so that at angle 0 the interfaces lie inside the box. Disks:
  * centres and radii in disks (3*ndisks: cx, cy, r); with FE_GEOM_DISKS the pattern repeats
- * with the box (a disk crossing a side reappears on the other side).
+ * with the box (a disk crossing a side reappears on the other side). Polygons: poly, poly_off
+ * (one regular polygon each, phase 1), disks their centres and circumradii; FE_GEOM_POLYGONS
+ * repeats with the box. Grains: cells in poly, poly_off, seeds and areas in grains.
  */
 struct fe_geom {
     enum fe_geom_kind kind;
@@ -431,6 +527,12 @@ struct fe_geom {
     size_t ngrains;
     double *grains; /* FE_GEOM_GRAINS: 3*ngrains: seed x, y and the cell's area (owned) */
     int *gphase;    /* ngrains: the phase of each grain, 0 or 1 (owned) */
+    /* grains: the cell of grain k around its seed (it may reach past the box); polygons:
+     * polygon k (disks[3k..] then holds its centre and circumradius, ndisks = npolys). Points
+     * counter-clockwise, poly[2*poly_off[k] .. 2*poly_off[k+1]) (both owned) */
+    size_t npolys;
+    size_t *poly_off; /* npolys + 1 */
+    double *poly;
 };
 
 /* Zeroes g. */
@@ -463,6 +565,53 @@ int fe_geom_place_disks(struct fe_geom *g, double fraction, double radius, doubl
  */
 int fe_geom_place_grains(struct fe_geom *g, size_t ngrains, double fraction, uint64_t seed,
                          struct core_err *err);
+
+/*
+ * Tidies grains for meshing with elements of size h on the interfaces (short Voronoi edges
+ * and sides that cut the pattern near a vertex or at a grazing angle make poor triangles).
+ * (1) Every Voronoi edge shorter than lmerge that is a curve of the .geo (an interface, or an
+ * edge between two phase-1 grains) is collapsed to its midpoint, the shortest first, at most
+ * one per vertex per pass (up to 4 passes), never leaving a cell with fewer than 3 corners.
+ * A "neck" (phases 1, 0, 1, 0 around the edge: two grains of one phase would touch at a point
+ * if it were collapsed) is stretched to length lmerge about its midpoint instead. A vertex
+ * moves in every cell that has it (and in the periodic images), so the cells still tile the
+ * periodic box and keep their phases; vertices move by at most lmerge / 2. (2) The pattern is
+ * translated (with its periodic images: the same tessellation) by the candidate shift, on a
+ * grid of h/8 along each side, that keeps the box sides farthest from the vertices of these
+ * curves, their crossings farthest apart and from the corners, and at angles of 35 degrees or
+ * more (an angle a counts as the length h sin(a) / sin(35 deg)). Areas, fe_geom_phase and
+ * fe_geom_fraction follow the new cells. *nmerged (unless NULL) receives the number of edges
+ * collapsed or stretched. Call once, after fe_geom_place_grains.
+ * CORE_EINPUT (not grains, lmerge < 0 or h <= 0), CORE_ENOMEM.
+ */
+int fe_geom_grains_tidy(struct fe_geom *g, double lmerge, double h, size_t *nmerged,
+                        struct core_err *err);
+
+/*
+ * Random sequential placement of regular polygons of phase 1 at area fraction `fraction` in
+ * the periodic box, as fe_geom_place_disks places disks. Polygon k has nsides drawn uniformly
+ * in [nmin, nmax] (3 <= nmin <= nmax <= 64) and a uniform random orientation, keyed by (seed,
+ * purpose, k); all share one circumradius. n = round(fraction lx ly / a) polygons (at least 1),
+ * a the mean area of the side counts at circumradius `radius`; the circumradius is then set so
+ * that the polygons' areas, which are exact, sum to fraction lx ly. Centres are drawn keyed by
+ * (seed, purpose, attempt); a polygon is kept when it keeps the distance `gap` from every other
+ * polygon and periodic image (the exact distance between convex polygons), and each of its
+ * vertices keeps `gap` from the box sides and its boundary keeps `gap` from the corners (no
+ * slivers where it crosses a side). Sets g->kind = FE_GEOM_POLYGONS, the polygons (poly,
+ * poly_off, npolys) and disks (centre, circumradius). CORE_EINPUT for bad sizes or side counts,
+ * or when maxtries attempts in a row place nothing (too dense); CORE_ENOMEM.
+ */
+int fe_geom_place_polygons(struct fe_geom *g, double fraction, double radius, unsigned nmin,
+                           unsigned nmax, double gap, uint64_t seed, size_t maxtries,
+                           struct core_err *err);
+
+/*
+ * One regular polygon of nsides (3..64) sides at the centre of the box, of area fraction
+ * lx ly, a vertex at `angle` (radians, counter-clockwise from x) from the centre. Sets g->kind
+ * = FE_GEOM_POLYGON. CORE_EINPUT when it does not keep `gap` from the sides, CORE_ENOMEM.
+ */
+int fe_geom_place_polygon(struct fe_geom *g, double fraction, unsigned nsides, double angle,
+                          double gap, struct core_err *err);
 
 /* Phase (0 or 1) at the point (x, y) of the box. */
 int fe_geom_phase(const struct fe_geom *g, double x, double y);

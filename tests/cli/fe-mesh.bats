@@ -30,8 +30,8 @@ failed() {
 
 @test "--help lists every option and exits 0" {
     run -0 --separate-stderr fpms fe-mesh --help
-    [ "${lines[0]}" = "usage: fe-mesh [-g stripes|disk|disks|grains] [options]" ]
-    for o in geometry box fraction period angle radius gap grains seed size size-iface grade phases geo \
+    [ "${lines[0]}" = "usage: fe-mesh [-g stripes|disk|disks|polygon|polygons|grains] [options]" ]
+    for o in geometry box fraction period angle radius sides gap grains seed size size-iface grade phases geo \
              output progress quiet verbose help version; do
         [[ "$output" == *"--$o"* ]] || { echo "no --$o"; return 1; }
     done
@@ -173,7 +173,8 @@ failed() {
     for bad in "-g squares" "--box 100" "--box 100,-1" "--box a,b" "-f 0" "-f 1" "-f x" \
                "--period 0" "--angle 400" "-r -1" "--gap -1" "--seed -1" "--seed x" "-s 0" \
                "--size-iface 0" "--grade -1" "--grains 1" "--grains 5001" "--grains 2.5" "--phases a" "--phases a,a" "--phases a/b,c" \
-               "--phases ,b" "--size-iface 1e-4"; do
+               "--phases ,b" "--size-iface 1e-4" "--sides 2" "--sides 65" "--sides 5-4" \
+               "--sides x" "--sides 3-" "--sides -4" "-g polygon --sides 3-5"; do
         run -1 --separate-stderr fpms fe-mesh $bad -o out.msh --geo out.geo
         failed || { echo "$bad"; return 1; }
     done
@@ -196,4 +197,118 @@ failed() {
     [[ "$stderr" =~ ^fe-mesh:\ .*nodir/out.msh ]]
     [ -z "$output" ]
     [ ! -e nodir ]
+}
+
+@test "grains: short Voronoi edges merged, sides placed: min angle >= 20 deg (default case, 8 seeds)" {
+    for s in 1 2 3 4 5 6 7 8; do
+        run -0 --separate-stderr fpms fe-mesh -g grains --seed $s -o g$s.msh
+        a=$(printf '%s\n' "$stderr" | sed 's/.*min angle \([0-9.]*\) deg.*/\1/')
+        f=$(printf '%s\n' "$stderr" | sed 's/.*fraction \([0-9.]*\) .*/\1/')
+        g=$(printf '%s\n' "$stderr" | sed 's/.*(geometry \([0-9.]*\)).*/\1/')
+        awk -v a="$a" 'BEGIN { exit !(a >= 20) }' || { echo "seed $s: min angle $a"; return 1; }
+        [ "$f" = "$g" ] || { echo "seed $s: mesh fraction $f, geometry $g"; return 1; }
+        grep -q '^\$Periodic' g$s.msh
+    done
+    # still periodic for fe-solve, and -v says what was merged
+    printf '%s\n' 'matrix.k = 10' 'inclusion.k = 100' 'matrix/inclusion.G = 1e9' > m.txt
+    fpms fe-solve --heat -q -m m.txt g4.msh > /dev/null
+    run -0 --separate-stderr fpms fe-mesh -g grains --seed 4 -v -o v.msh
+    [[ "$stderr" == *"Voronoi edges shorter than 1.25 collapsed or stretched"* ]]
+    cmp g4.msh v.msh
+}
+
+# a user's .geo (built-in kernel, physical names), meshed by Gmsh as MSH 2.2 and as 4.1
+user_geo() {
+    cat > user.geo << 'GEO'
+h = 6;
+Point(1) = {0, 0, 0, h}; Point(2) = {100, 0, 0, h}; Point(3) = {100, 80, 0, h};
+Point(4) = {0, 80, 0, h};
+Point(5) = {50, 20, 0, h/2}; Point(6) = {72, 42, 0, h/2}; Point(7) = {50, 64, 0, h/2};
+Point(8) = {28, 42, 0, h/2};
+Line(1) = {1, 2}; Line(2) = {2, 3}; Line(3) = {3, 4}; Line(4) = {4, 1};
+Line(5) = {5, 6}; Line(6) = {6, 7}; Line(7) = {7, 8}; Line(8) = {8, 5};
+Curve Loop(1) = {1, 2, 3, 4}; Curve Loop(2) = {5, 6, 7, 8};
+Plane Surface(1) = {1, 2}; Plane Surface(2) = {2};
+Physical Surface("matrix") = {1};
+Physical Surface("inclusion") = {2};
+Physical Curve("matrix/inclusion") = {5, 6, 7, 8};
+Physical Curve("left") = {4};
+GEO
+}
+
+@test "users' meshes: the same .geo saved as MSH 2.2 and 4.1 gives the same fe-solve result" {
+    user_geo
+    gmsh user.geo -2 -format msh22 -v 0 -o u22.msh
+    gmsh user.geo -2 -format msh41 -v 0 -o u41.msh
+    grep -q '^2.2 0 8$' u22.msh
+    grep -q '^4.1 0 8$' u41.msh
+    printf '%s\n' 'matrix.k = 10' 'inclusion.k = 100, 40, 10' 'matrix/inclusion.G = 1e9' > m.txt
+    fpms fe-solve --heat -b slab -m m.txt u22.msh | grep -v '^# mesh' > r22.tsv
+    fpms fe-solve --heat -b slab -m m.txt u41.msh | grep -v '^# mesh' > r41.tsv
+    cmp r22.tsv r41.tsv
+    # a periodic mesh from fe-mesh, converted by Gmsh to 2.2 ($Periodic with Affine)
+    fpms fe-mesh -g disk -f 0.2 -s 10 -q -o p41.msh
+    gmsh p41.msh -save -format msh22 -v 0 -o p22.msh
+    grep -q '^Affine' p22.msh
+    fpms fe-solve --heat -m m.txt p22.msh | grep -v '^# mesh' > q22.tsv
+    fpms fe-solve --heat -m m.txt p41.msh | grep -v '^# mesh' > q41.tsv
+    numdiff -q -r 1e-12 q22.tsv q41.tsv
+}
+
+@test "users' meshes: MSH 2.2 errors name file:line; -save_all has no phases" {
+    user_geo
+    gmsh user.geo -2 -format msh22 -v 0 -o u22.msh
+    printf '%s\n' 'matrix.k = 10' 'inclusion.k = 100' > m.txt
+    sed '14s/^\([0-9]*\) .*/\1 1e400 0 0/' u22.msh > bad.msh
+    run -1 --separate-stderr fpms fe-solve --heat -b slab -m m.txt bad.msh
+    [[ "$stderr" == "fe-solve: bad.msh:14: a coordinate is not finite"* ]] || { echo "$stderr"; return 1; }
+    gmsh user.geo -2 -format msh22 -save_all -v 0 -o all.msh
+    run -1 --separate-stderr fpms fe-solve --heat -b slab -m m.txt all.msh
+    [[ "$stderr" == *"in 0 physical groups"*"-save_all"* ]] || { echo "$stderr"; return 1; }
+}
+
+@test "polygons: groups, the fraction exact and reported, periodic, seeded; k_eff within bounds" {
+    run -0 --separate-stderr fpms fe-mesh -g polygons --sides 3-8 -f 0.25 -r 8 --seed 2 -s 5 -o a.msh
+    [ "$(names a.msh | tr '\n' ';')" = "2 1 matrix;2 2 inclusion;1 3 matrix/inclusion;1 4 left;1 5 right;1 6 bottom;1 7 top;" ]
+    grep -q '^\$Periodic' a.msh
+    [[ "$stderr" == *"fraction 0.2500 (geometry 0.2500)"* ]] || { echo "$stderr"; return 1; }
+    a=$(printf '%s\n' "$stderr" | sed 's/.*min angle \([0-9.]*\) deg.*/\1/')
+    awk -v a="$a" 'BEGIN { exit !(a >= 20) }'
+    fpms fe-mesh -g polygons --sides 3-8 -f 0.25 -r 8 --seed 2 -s 5 -q -o b.msh
+    cmp a.msh b.msh
+    fpms fe-mesh -g polygons --sides 3-8 -f 0.25 -r 8 --seed 3 -s 5 -q -o c.msh
+    ! cmp -s a.msh c.msh
+    printf '%s\n' 'matrix.k = 100' 'inclusion.k = 10' > m.txt
+    run -0 --separate-stderr fpms fe-solve --heat -m m.txt a.msh
+    row=$(printf '%s\n' "$output" | tail -1)
+    for c in 1 2; do
+        k=$(printf '%s\n' "$row" | awk -v c=$c '{ print $c }')
+        awk -v k="$k" 'BEGIN { exit !(k > 1 / (0.75 / 100 + 0.25 / 10) && k < 0.75 * 100 + 2.5) }' ||
+            { echo "k$c = $k"; return 1; }
+    done
+    # too dense: random sequential addition jams
+    run -1 --separate-stderr fpms fe-mesh -g polygons -f 0.6 -r 10 -s 10 -o out.msh --geo out.geo
+    [[ "$stderr" == *"lower the fraction or the gap"* ]]
+    failed
+}
+
+@test "polygon: one regular polygon, exact fraction; a 48-gon is nearly the disk" {
+    run -0 --separate-stderr fpms fe-mesh -g polygon --sides 6 --angle 15 -f 0.1 -s 5 -o h.msh
+    [[ "$stderr" == *"fraction 0.1000 (geometry 0.1000)"* ]] || { echo "$stderr"; return 1; }
+    printf '%s\n' 'matrix.k = 10' 'inclusion.k = 100' 'matrix/inclusion.G = 1e9' > m.txt
+    # a 48-gon and a disk of the same area: k_eff within 0.3 % (the shapes differ by 0.3 % in radius)
+    fpms fe-mesh -g polygon --sides 48 -f 0.2 -s 5 --size-iface 1 -q -o p.msh
+    fpms fe-mesh -g disk -f 0.2 -s 5 --size-iface 1 -q -o d.msh
+    kp=$(fpms fe-solve --heat -m m.txt p.msh | tail -1 | awk '{ print $1 }')
+    kd=$(fpms fe-solve --heat -m m.txt d.msh | tail -1 | awk '{ print $1 }')
+    rel "$kp" "$kd" 3e-3
+    # a square turned 45 degrees (--angle: its vertices on the axes) keeps the cell's 90-degree
+    # symmetry: kxx = kyy up to the mesh
+    fpms fe-mesh -g polygon --sides 4 --angle 45 -f 0.3 -s 5 -q -o s.msh
+    row=$(fpms fe-solve --heat -m m.txt s.msh | tail -1)
+    rel "$(printf '%s\n' "$row" | awk '{ print $2 }')" "$(printf '%s\n' "$row" | awk '{ print $1 }')" 1e-3
+    # does not fit
+    run -1 --separate-stderr fpms fe-mesh -g polygon --sides 3 -f 0.9 -o out.msh --geo out.geo
+    [[ "$stderr" == *"does not fit"* ]]
+    failed
 }

@@ -217,7 +217,7 @@ EOF
         failed
     }
     check 'matrix.k = 100' 'inclusion.kk = 10'
-    [[ "$stderr" == "fe-solve: bad.txt:2: unknown property 'kk' (k, thickness, G, R, T, q, E, nu, C or curve)" ]]
+    [[ "$stderr" == "fe-solve: bad.txt:2: unknown property 'kk' (k, thickness, G, R, T, q, E, nu, C, curve, cohesive, Kn, Kt, strength or Gc)" ]]
     check 'matrix.k = 1e999'
     [[ "$stderr" == *"bad.txt:1: k: '1e999' is not a finite number"* ]]
     check 'matrix.k = nan'
@@ -267,9 +267,9 @@ EOF
     run -1 --separate-stderr fpms fe-solve --heat -m mat.txt -o out.tsv nothere.msh
     [[ "$stderr" == *"nothere.msh"* ]]
     failed
-    sed 's/^4.1 0 8$/2.2 0 8/' stripes.msh > old.msh
+    sed 's/^4.1 0 8$/3.0 0 8/' stripes.msh > old.msh
     run -1 --separate-stderr fpms fe-solve --heat -m mat.txt -o out.tsv old.msh
-    [[ "$stderr" == "fe-solve: old.msh:2: MSH version 2.2 is not supported"* ]]
+    [[ "$stderr" == "fe-solve: old.msh:2: MSH version 3.0 is not supported"* ]]
     failed
     awk 'NR == 30 { $1 = "x" } { print }' stripes.msh > broken.msh
     run -1 --separate-stderr fpms fe-solve --heat -m mat.txt -o out.tsv broken.msh
@@ -688,4 +688,170 @@ EOF
     run -1 --separate-stderr fpms fe-solve --heat -m a.txt -o out.tsv stripes.msh
     failed
     [ "$stderr" = "fe-solve: a.txt:2: k: table: no file name" ]
+}
+
+# ---- cohesive interfaces (tests/ref/fe-solve/bar-cohesive: a 100 x 20 nm bar, phase a on
+# x < 50, b beyond, the interface a/b at x = 50; nu = 0, so each phase is in uniaxial stress
+# and P1 is exact) ----
+
+bar_mat() { # bar_mat FILE LINES...: the two phases, then the interface lines
+    local f=$1
+    shift
+    cp "$FPMS_ROOT/tests/ref/fe-solve/bar-cohesive/in.msh" bar.msh
+    printf '%s\n' 'a.E = 100' 'a.nu = 0' 'b.E = 300' 'b.nu = 0' "$@" > "$f"
+}
+
+@test "cohesive: a linear interface in series, 1/E = f1/E1 + f2/E2 + 1/(Kn L), exactly" {
+    bar_mat lin.txt 'a/b.cohesive = linear' 'a/b.Kn = 2' 'a/b.Kt = 0.5GPa/nm'
+    run -0 --separate-stderr fpms fe-solve --elastic -m lin.txt -b tension bar.msh
+    [[ "$output" == *"strain"*"stress[GPa]"*"E[GPa]"*"nu"*"damage"*"dissipated[J/m^2]"* ]]
+    [[ "$output" == *"# failure = none"* ]]
+    [[ "$output" == *"# cohesive.damage.max = 0"* ]]
+    # Kn L = 2 GPa/nm x 100 nm = 200 GPa
+    rel "$(printf '%s\n' "$output" | field 3)" "$(calc '1 / (0.5 / 100 + 0.5 / 300 + 1 / 200)')" 1e-9
+    # the same in N/m^3 (2 GPa/nm = 2e18 N/m^3), and through the thickness of a sheet
+    bar_mat si.txt 'thickness = 3.35A' 'a/b.cohesive = linear' 'a/b.Kn = 2e18 N/m^3' \
+        'a/b.Kt = 5e17N/m^3'
+    run -0 --separate-stderr fpms fe-solve --elastic -m si.txt -b tension bar.msh
+    rel "$(printf '%s\n' "$output" | field 3)" "$(calc '1 / (0.5 / 100 + 0.5 / 300 + 1 / 200)')" 1e-9
+}
+
+@test "cohesive: bonded keeps the bonded answer" {
+    bar_mat b0.txt
+    bar_mat b1.txt 'a/b.cohesive = bonded'
+    run -0 --separate-stderr fpms fe-solve --elastic -m b0.txt -b tension bar.msh
+    want=$output
+    run -0 --separate-stderr fpms fe-solve --elastic -m b1.txt -b tension bar.msh
+    [ "${output//b1.txt/}" == "${want//b0.txt/}" ]
+    rel "$(printf '%s\n' "$output" | field 3)" "$(calc '1 / (0.5 / 100 + 0.5 / 300)')" 1e-9
+    # periodic homogenisation too (the bar's mesh has matching sides): Reuss
+    run -0 --separate-stderr fpms fe-solve --elastic -m b1.txt bar.msh
+    rel "$(printf '%s\n' "$output" | field 1)" 150 1e-9
+}
+
+# The bilinear bar: Kn = 1 GPa/nm, strength 1 GPa, Gc = 2 J/m^2: delta0 = 1 nm, deltaf =
+# 2 Gc / strength = 4 nm; the strength is reached at e0 = (1 GPa (50/100 + 50/300) nm + 1 nm) /
+# 100 nm = 1/60, full damage at deltaf / L = 0.04 = 2.4 e0 (the bulk is unloaded then). With
+# --strain 3 e0 and 150 steps rows 50 and 120 fall on both kinks, so the trapezoids of the
+# curve integrate the piecewise-linear force-displacement curve exactly: the work of the end
+# force per unit interface area equals Gc to rounding (1e-9 allows the solver tolerance).
+@test "cohesive: a bilinear interface, peak = strength, work = dissipated = Gc x area" {
+    bar_mat bil.txt 'a/b.cohesive = bilinear' 'a/b.Kn = 1' 'a/b.Kt = 0.7' \
+        'a/b.strength = 1GPa' 'a/b.Gc = 2 J/m^2'
+    run -0 --separate-stderr fpms fe-solve --elastic -m bil.txt -b tension --strain 0.05 \
+        --steps 150 -o out.tsv bar.msh
+    grep -q '^# failure = interface$' out.tsv
+    grep -q '^# failure.group = a/b$' out.tsv
+    grep -q '^# failure.x = 50$' out.tsv
+    grep -q '^# cohesive.broken = 1$' out.tsv
+    grep -q '^# cohesive.damage.max = 1$' out.tsv
+    grep -q '^# cuts = 0$' out.tsv
+    rel "$(sed -n 's/^# failure.strain = //p' out.tsv)" 0.04 1e-12
+    rel "$(sed -n 's/^# cohesive.onset.strain = //p' out.tsv)" "$(calc '1/60 + 0.05/150')" 1e-12
+    rel "$(sed -n 's/^# cohesive.dissipated = \(.*\) J\/m^2$/\1/p' out.tsv)" 2 1e-12
+    [ "$(grep -vc '^#' out.tsv)" -eq 150 ]
+    # the peak of the curve, at row 50
+    peak=$(grep -v '^#' out.tsv | awk '$2 > m { m = $2; r = NR } END { printf "%.17g %d", m, r }')
+    rel "${peak% *}" 1 1e-9
+    [ "${peak#* }" -eq 50 ]
+    # the work of the end force per interface area: sum of (s1 + s2)/2 (e2 - e1) L, GPa x nm
+    work=$(grep -v '^#' out.tsv | awk '{ w += 0.5 * ($2 + s) * ($1 - e) * 100; s = $2; e = $1 }
+        END { printf "%.17g", w }')
+    rel "$work" 2 1e-9
+    # the damage and dissipation columns: 0 before the peak, Gc at the end
+    [ "$(grep -v '^#' out.tsv | sed -n 50p | awk '{ print ($5 < 1e-9) }')" -eq 1 ]
+    rel "$(tail -1 out.tsv | awk '{ print $6 }')" 2 1e-12
+    rel "$(tail -1 out.tsv | awk '{ print $5 }')" 1 0
+    # nu != 0: mixed mode along the interface; every point still dissipates Gc when broken
+    sed -i 's/^a.nu = 0$/a.nu = 0.2/; s/^b.nu = 0$/b.nu = 0.35/' bil.txt
+    run -0 --separate-stderr fpms fe-solve --elastic -m bil.txt -b tension --strain 0.05 \
+        --steps 150 bar.msh
+    [[ "$output" == *"# cohesive.dissipated = 2 J/m^2"* ]]
+    [[ "$output" == *"# failure = interface"* ]]
+}
+
+@test "cohesive: the default steps for a bilinear law, its report on stderr, the VTU damage" {
+    bar_mat bil.txt 'a/b.cohesive = bilinear' 'a/b.Kn = 1' 'a/b.Kt = 1' 'a/b.strength = 1' \
+        'a/b.Gc = 2'
+    run -0 --separate-stderr fpms fe-solve --elastic -m bil.txt -b tension --strain 0.05 -v bar.msh
+    [[ "$output" == *"# steps = 100"* ]]
+    [[ "$stderr" == *"interface damage starts at strain"* ]]
+    [[ "$stderr" == *"the interface cracks (full damage)"* ]]
+    # on the softening branch at strain 0.028 the opening delta and the bulk share the 2.8 nm:
+    # 2.8 = (2/3 nm/GPa) sigma + delta with sigma = (4 - delta)/3 GPa, so delta = 17.2/7 nm and
+    # d = 4 (delta - 1) / (3 delta) = 34/43, the VTU's damage on the interface's 2 x 5 node
+    # copies, 0 elsewhere
+    run -0 --separate-stderr fpms fe-solve --elastic -m bil.txt -b tension --strain 0.028 \
+        --steps 56 --vtu d.vtu bar.msh
+    $PY - d.vtu <<'EOF'
+import sys, xml.etree.ElementTree as ET
+import numpy as np
+root = ET.parse(sys.argv[1]).getroot()
+arr = {a.get("Name"): np.array(a.text.split(), float) for a in root.iter("DataArray")}
+d = arr["damage"]
+assert len(d) == len(arr["u"]) // 3, (len(d), len(arr["u"]))
+assert (np.abs(d[d > 0] - 34 / 43) < 1e-9).all() and (d > 0).sum() == 10, d[d > 0]
+EOF
+}
+
+@test "cohesive: errors name the material file and line" {
+    check() {
+        bar_mat bad.txt "$@"
+        run -1 --separate-stderr fpms fe-solve --elastic -m bad.txt -b tension -o out.tsv bar.msh
+        failed
+    }
+    check 'a/b.cohesive = sticky'
+    [[ "$stderr" == "fe-solve: bad.txt:5: cohesive: 'sticky' is not bonded, linear or bilinear" ]]
+    check 'a/b.cohesive = linear' 'a/b.Kn = 1'
+    [[ "$stderr" == "fe-solve: bad.txt:5: 'a/b' is linear but has no Kt (a/b.Kt = ...)" ]]
+    check 'a/b.cohesive = bilinear' 'a/b.Kn = 1' 'a/b.Kt = 1' 'a/b.strength = 1'
+    [[ "$stderr" == "fe-solve: bad.txt:5: 'a/b' is bilinear but has no Gc (a/b.Gc = ...)" ]]
+    check 'a/b.cohesive = linear' 'a/b.Kn = 1' 'a/b.Kt = 1' 'a/b.strength = 1'
+    [[ "$stderr" == "fe-solve: bad.txt:8: a/b.strength goes with a/b.cohesive = bilinear" ]]
+    check 'a/b.Kn = 1'
+    [[ "$stderr" == "fe-solve: bad.txt:5: a/b.Kn goes with a/b.cohesive = linear or bilinear" ]]
+    check 'a/b.cohesive = bilinear' 'a/b.Kn = 1' 'a/b.Kt = 1' 'a/b.strength = 1' 'a/b.Gc = 0.4'
+    [[ "$stderr" == "fe-solve: bad.txt:5: 'a/b': the fracture energy 0.4 is not above strength^2 / (2 kn) = 0.5 (the bilinear law needs 2 gc / strength > strength / kn)" ]]
+    check 'a/b.cohesive = linear' 'a/b.Kn = 0' 'a/b.Kt = 1'
+    [[ "$stderr" == "fe-solve: bad.txt:6: Kn: 0 is out of range (> 0)" ]]
+    check 'a/b.cohesive = linear' 'a/b.Kn = nan' 'a/b.Kt = 1'
+    [[ "$stderr" == "fe-solve: bad.txt:6: Kn: 'nan' is not a finite number" ]]
+    check 'a/b.cohesive = linear' 'a/b.Kn = 1, 2' 'a/b.Kt = 1'
+    [[ "$stderr" == "fe-solve: bad.txt:6: Kn takes one number" ]]
+    check 'a/b.cohesive = linear' 'a/b.Kn = GPa/nm' 'a/b.Kt = 1'
+    [[ "$stderr" == "fe-solve: bad.txt:6: Kn: no value" ]]
+    check 'a/b.cohesive = linear' 'a/b.Kn = 1e300' 'a/b.Kt = 1'
+    [[ "$stderr" == "fe-solve: bad.txt:6: Kn: '1e300' overflows" ]]
+    check 'a.cohesive = linear'
+    [[ "$stderr" == "fe-solve: bad.txt:5: 'a' is a phase (2D) group; cohesive belongs to interfaces and boundaries" ]]
+    check 'left.cohesive = linear' 'left.Kn = 1' 'left.Kt = 1'
+    [[ "$stderr" == "fe-solve: bar.msh: "* ]]
+}
+
+@test "cohesive: periodic homogenisation of the layers with linear interfaces, exactly" {
+    # stripes.msh: two interfaces per 100 nm period; nu = 0: C11 = 1/(f1/E1 + f2/E2 + 2/(Kn L)),
+    # C66 = 1/(f1/G1 + f2/G2 + 2/(Kt L)) with G = E/2, C22 = f1 E1 + f2 E2
+    printf '%s\n' 'matrix.E = 100' 'matrix.nu = 0' 'inclusion.E = 300' 'inclusion.nu = 0' \
+        'matrix/inclusion.cohesive = linear' 'matrix/inclusion.Kn = 2' \
+        'matrix/inclusion.Kt = 0.5' > sl.txt
+    run -0 --separate-stderr fpms fe-solve --elastic -m sl.txt stripes.msh
+    row=$(printf '%s\n' "$output" | tail -1)
+    rel "$(echo "$row" | field 1)" "$(calc '1 / (0.5 / 100 + 0.5 / 300 + 2 / 200)')" 1e-9
+    rel "$(echo "$row" | field 4)" "$(calc '1 / (0.5 / 50 + 0.5 / 150 + 2 / 50)')" 1e-9
+    rel "$(echo "$row" | field 2)" 200 1e-9
+    # the same E in tension
+    run -0 --separate-stderr fpms fe-solve --elastic -m sl.txt -b tension stripes.msh
+    rel "$(printf '%s\n' "$output" | field 3)" "$(calc '1 / (0.5 / 100 + 0.5 / 300 + 2 / 200)')" 1e-9
+    # a bilinear law homogenises with its undamaged stiffness
+    printf '%s\n' 'matrix/inclusion.strength = 1' 'matrix/inclusion.Gc = 2' >> sl.txt
+    sed -i 's/= linear/= bilinear/' sl.txt
+    run -0 --separate-stderr fpms fe-solve --elastic -m sl.txt stripes.msh
+    [ "$(printf '%s\n' "$output" | tail -1)" == "$row" ]
+}
+
+@test "cohesive: entries are ignored with --heat, with a warning" {
+    printf '%s\n' 'a.k = 1' 'b.k = 2' 'a/b.cohesive = linear' > h.txt
+    cp "$FPMS_ROOT/tests/ref/fe-solve/bar-cohesive/in.msh" bar.msh
+    run -0 --separate-stderr fpms fe-solve --heat -m h.txt bar.msh
+    [[ "$stderr" == *"h.txt:3: a/b.cohesive is used only with --elastic"* ]]
 }

@@ -799,6 +799,252 @@ test_grains(void)
     fe_geom_release(&g2);
 }
 
+/* Least distance between the boundaries of polygons j and k with k shifted by (ox, oy) (vertex
+ * to edge both ways; an overlap would show in the sampled fraction instead). */
+static double
+poly_gap(const struct fe_geom *g, size_t j, size_t k, double ox, double oy)
+{
+    const double *p = &g->poly[2 * g->poly_off[j]], *q = &g->poly[2 * g->poly_off[k]];
+    size_t np = g->poly_off[j + 1] - g->poly_off[j], nq = g->poly_off[k + 1] - g->poly_off[k];
+    double d = HUGE_VAL;
+    for (int side = 0; side < 2; side++)
+        for (size_t a = 0; a < (side ? nq : np); a++) {
+            const double *v = side ? &q[2 * a] : &p[2 * a];
+            double vx = v[0] + (side ? ox : 0), vy = v[1] + (side ? oy : 0);
+            const double *w = side ? p : q;
+            size_t nw = side ? np : nq;
+            double wx = side ? 0 : ox, wy = side ? 0 : oy;
+            for (size_t b = 0; b < nw; b++) {
+                double ax = w[2 * b] + wx, ay = w[2 * b + 1] + wy, bx = w[2 * ((b + 1) % nw)] + wx,
+                       by = w[2 * ((b + 1) % nw) + 1] + wy;
+                double ex = bx - ax, ey = by - ay,
+                       t = fmax(0,
+                                fmin(1, ((vx - ax) * ex + (vy - ay) * ey) / (ex * ex + ey * ey)));
+                d = fmin(d, hypot(ax + t * ex - vx, ay + t * ey - vy));
+            }
+        }
+    return d;
+}
+
+/* Regular polygons: exact fraction, side counts, gaps, seeds, phases, .geo, errors. */
+static void
+test_polygons(void)
+{
+    struct fe_geom g, g2;
+    struct core_err err = {0, ""};
+    struct fe_geo_opts go = {5, 2, 10, 1};
+    char *text = NULL;
+    double gap = 1.7, amin = HUGE_VAL, dside = HUGE_VAL, r;
+    size_t n = 300, n1 = 0, inside = 0;
+    int sides_ok = 1, regular_ok = 1, same = 1;
+    fe_geom_init(&g);
+    fe_geom_init(&g2);
+    g.lx = g2.lx = 103.7;
+    g.ly = g2.ly = 77.3;
+    is_int(fe_geom_place_polygons(&g, 0.27, 7.3, 3, 7, gap, 13, 100000, &err), CORE_OK,
+           "polygons: placed %s", err.msg);
+    is_int(g.kind, FE_GEOM_POLYGONS, "polygons: kind");
+    ok(g.npolys > 10 && g.ndisks == g.npolys, "polygons: %zu of them", g.npolys);
+    is_rel(fe_geom_fraction(&g), 0.27, 1e-12, "polygons: the fraction is exact");
+    r = g.disks[2];
+    for (size_t k = 0; k < g.npolys; k++) {
+        size_t o = g.poly_off[k], m = g.poly_off[k + 1] - o;
+        sides_ok &= m >= 3 && m <= 7;
+        for (size_t i = 0; i < m; i++) {
+            const double *v = &g.poly[2 * (o + i)], *w = &g.poly[2 * (o + (i + 1) % m)];
+            regular_ok &=
+                fabs(hypot(v[0] - g.disks[3 * k], v[1] - g.disks[3 * k + 1]) - r) < 1e-12 * r &&
+                fabs(hypot(w[0] - v[0], w[1] - v[1]) - 2 * r * sin(M_PI / m)) < 1e-12 * r &&
+                (v[0] - g.disks[3 * k]) * (w[1] - g.disks[3 * k + 1]) -
+                        (v[1] - g.disks[3 * k + 1]) * (w[0] - g.disks[3 * k]) >
+                    0;
+            dside = fmin(dside, fmin(fabs(v[0] - g.lx * nearbyint(v[0] / g.lx)),
+                                     fabs(v[1] - g.ly * nearbyint(v[1] / g.ly))));
+        }
+        for (size_t j = 0; j < k; j++)
+            for (int a = -1; a <= 1; a++)
+                for (int b = -1; b <= 1; b++)
+                    amin = fmin(amin, poly_gap(&g, j, k, a * g.lx, b * g.ly));
+    }
+    ok(sides_ok, "polygons: 3 to 7 sides each");
+    ok(regular_ok, "polygons: regular, counter-clockwise, one circumradius %.6g", r);
+    ok(amin >= gap * (1 - 1e-12), "polygons: gap %.6g >= %g between all (periodic)", amin, gap);
+    ok(dside >= gap, "polygons: vertices %.4g >= %g from the sides", dside, gap);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            n1 += (size_t)fe_geom_phase(&g, (i + 0.5) * g.lx / (double)n,
+                                        (j + 0.5) * g.ly / (double)n);
+    is_abs((double)n1 / (double)(n * n), 0.27, 0.004, "polygons: sampled fraction");
+    ok(fe_geom_is_periodic(&g, 1e-9), "polygons are periodic");
+    is_int(fe_geom_geo(&g, &go, &text, &err), CORE_OK, "polygons: .geo");
+    ok(text && strstr(text, "// polygon 0") && strstr(text, "BooleanIntersection") &&
+           strstr(text, "BooleanFragments") && strstr(text, "Periodic Curve") &&
+           strstr(text, "Mesh.MeshSizeFromCurvature = 0"),
+       "polygons: .geo cuts to the box, fragments, periodic sides, no curvature sizing");
+    free(text);
+    text = NULL;
+    is_int(fe_geom_place_polygons(&g2, 0.27, 7.3, 3, 7, gap, 13, 100000, &err), CORE_OK,
+           "polygons: again");
+    same = g2.npolys == g.npolys;
+    for (size_t i = 0; same && i < 2 * g.poly_off[g.npolys]; i++)
+        same = g.poly[i] == g2.poly[i];
+    ok(same, "polygons: the same seed, the same polygons");
+    is_int(fe_geom_place_polygons(&g2, 0.27, 7.3, 3, 7, gap, 14, 100000, &err), CORE_OK,
+           "polygons: seed 14");
+    ok(g2.poly[0] != g.poly[0], "polygons: another seed, others");
+    is_int(fe_geom_place_polygons(&g2, 0.2, 5, 6, 6, 0, 2, 100000, &err), CORE_OK,
+           "polygons: hexagons, no gap");
+    for (size_t k = 0; k < g2.npolys; k++)
+        sides_ok &= g2.poly_off[k + 1] - g2.poly_off[k] == 6;
+    ok(sides_ok, "polygons: all hexagons");
+    /* errors */
+    is_int(fe_geom_place_polygons(&g2, 0.6, 7.3, 3, 7, gap, 13, 2000, &err), CORE_EINPUT,
+           "polygons: too dense");
+    ok(strstr(err.msg, "attempts in a row failed; lower the fraction or the gap") != NULL,
+       "  message: %s", err.msg);
+    ok(g2.npolys == 0 && !g2.poly && !g2.disks, "  nothing kept");
+    is_int(fe_geom_place_polygons(&g2, 0.3, 7, 2, 7, gap, 1, 10, &err), CORE_EINPUT,
+           "polygons: 2 sides");
+    is_str(err.msg, "sides 2 to 7: give 3 <= N <= M <= 64", "  message");
+    is_int(fe_geom_place_polygons(&g2, 0.3, 7, 5, 4, gap, 1, 10, &err), CORE_EINPUT,
+           "polygons: 5 to 4 sides");
+    is_int(fe_geom_place_polygons(&g2, 0.3, 7, 3, 65, gap, 1, 10, &err), CORE_EINPUT,
+           "polygons: 65 sides");
+    is_int(fe_geom_place_polygons(&g2, 1, 7, 3, 6, gap, 1, 10, &err), CORE_EINPUT,
+           "polygons: fraction 1");
+    is_int(fe_geom_place_polygons(&g2, 0.3, NAN, 3, 6, gap, 1, 10, &err), CORE_EINPUT,
+           "polygons: radius NaN");
+    is_int(fe_geom_place_polygons(&g2, 0.3, 7, 3, 6, -1, 1, 10, &err), CORE_EINPUT,
+           "polygons: gap < 0");
+    is_int(fe_geom_place_polygons(&g2, 0.9, 100, 3, 6, 1, 1, 10, &err), CORE_EINPUT,
+           "polygons: one does not fit");
+    ok(strstr(err.msg, "does not fit the 103.7 x 77.3 box") != NULL, "  message: %s", err.msg);
+    g2.ly = 0;
+    is_int(fe_geom_place_polygons(&g2, 0.3, 7, 3, 6, 1, 1, 10, &err), CORE_EINPUT,
+           "polygons: an empty box");
+    g2.ly = 77.3;
+    /* one polygon */
+    is_int(fe_geom_place_polygon(&g2, 0.2, 5, 0.3, 2, &err), CORE_OK, "polygon: a pentagon");
+    is_int(g2.kind, FE_GEOM_POLYGON, "polygon: kind");
+    is_rel(fe_geom_fraction(&g2), 0.2, 1e-13, "polygon: the fraction is exact");
+    is_rel(atan2(g2.poly[1] - g2.ly / 2, g2.poly[0] - g2.lx / 2), 0.3, 1e-12,
+           "polygon: a vertex at the angle");
+    is_int(fe_geom_phase(&g2, g2.lx / 2, g2.ly / 2), 1, "polygon: phase 1 at the centre");
+    is_int(fe_geom_phase(&g2, 0.1, 0.1), 0, "polygon: phase 0 at a corner");
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            inside += (size_t)fe_geom_phase(&g2, (i + 0.5) * g2.lx / (double)n,
+                                            (j + 0.5) * g2.ly / (double)n);
+    is_abs((double)inside / (double)(n * n), 0.2, 0.003, "polygon: sampled fraction");
+    is_int(fe_geom_geo(&g2, &go, &text, &err), CORE_OK, "polygon: .geo");
+    ok(text && strstr(text, "// polygon 0 (0, 0)") && !strstr(text, "(-1, "),
+       "polygon: no periodic images");
+    free(text);
+    is_int(fe_geom_place_polygon(&g2, 0.9, 3, 0, 0, &err), CORE_EINPUT, "polygon: too large");
+    ok(strstr(err.msg, "a 3-gon of circumradius") != NULL, "  message: %s", err.msg);
+    is_int(fe_geom_place_polygon(&g2, 0.2, 65, 0, 0, &err), CORE_EINPUT, "polygon: 65 sides");
+    is_str(err.msg, "65 sides: give 3 to 64", "  message");
+    is_int(fe_geom_place_polygon(&g2, 0.2, 4, INFINITY, 0, &err), CORE_EINPUT,
+           "polygon: angle inf");
+    is_int(fe_geom_place_polygon(&g2, 0, 4, 0, 0, &err), CORE_EINPUT, "polygon: fraction 0");
+    fe_geom_release(&g);
+    fe_geom_release(&g2);
+}
+
+/* Shortest edge of the phase-1 cells (all of them curves of the .geo). */
+static double
+grains_shortest(const struct fe_geom *g)
+{
+    double lmin = HUGE_VAL;
+    for (size_t k = 0; k < g->npolys; k++) {
+        size_t o = g->poly_off[k], n = g->poly_off[k + 1] - o;
+        for (size_t i = 0; g->gphase[k] && i < n; i++) {
+            const double *a = &g->poly[2 * (o + i)], *b = &g->poly[2 * (o + (i + 1) % n)];
+            lmin = fmin(lmin, hypot(b[0] - a[0], b[1] - a[1]));
+        }
+    }
+    return lmin;
+}
+
+/* fe_geom_grains_tidy: short edges gone, the cells still tile the box, phases and fraction kept
+ * consistent, the same tessellation up to vertex moves of lmerge / 2 and a translation. */
+static void
+test_grains_tidy(void)
+{
+    struct fe_geom g, g0;
+    struct core_err err = {0, ""};
+    double lmerge = 1.3, asum = 0, a1 = 0, dev = 0;
+    size_t nm = 0, n = 300, n1 = 0, moved = 0;
+    int tile = 1;
+    fe_geom_init(&g);
+    fe_geom_init(&g0);
+    g.lx = g0.lx = 97.3;
+    g.ly = g0.ly = 81.1;
+    is_int(fe_geom_place_grains(&g, 60, 0.37, 4, &err), CORE_OK, "tidy: grains placed");
+    is_int(fe_geom_place_grains(&g0, 60, 0.37, 4, &err), CORE_OK, "tidy: and a copy");
+    ok(grains_shortest(&g) < 0.5, "tidy: the Voronoi cells have short edges (%.3g)",
+       grains_shortest(&g));
+    is_int(fe_geom_grains_tidy(&g, lmerge, 2.6, &nm, &err), CORE_OK, "tidy: done %s", err.msg);
+    ok(nm > 0, "tidy: %zu edges merged or stretched", nm);
+    ok(grains_shortest(&g) >= lmerge * (1 - 1e-9), "tidy: no curve shorter than %g (%.6g)", lmerge,
+       grains_shortest(&g));
+    for (size_t k = 0; k < g.ngrains; k++) {
+        size_t o = g.poly_off[k], np = g.poly_off[k + 1] - o;
+        double a = 0;
+        for (size_t i = 0; i < np; i++) {
+            const double *p = &g.poly[2 * (o + i)], *q = &g.poly[2 * (o + (i + 1) % np)];
+            a += 0.5 * (p[0] * q[1] - p[1] * q[0]);
+        }
+        tile &= a > 0 && fabs(a - g.grains[3 * k + 2]) <= 1e-12 * g.lx * g.ly;
+        tile &= g.grains[3 * k] >= 0 && g.grains[3 * k] < g.lx && g.grains[3 * k + 1] >= 0 &&
+                g.grains[3 * k + 1] < g.ly;
+        asum += a;
+        a1 += g.gphase[k] ? a : 0;
+        moved += g.gphase[k] != g0.gphase[k];
+    }
+    ok(tile, "tidy: each cell counter-clockwise, its area stored, its seed in the box");
+    is_rel(asum, g.lx * g.ly, 1e-12, "tidy: the cells tile the box");
+    is_rel(fe_geom_fraction(&g), a1 / (g.lx * g.ly), 1e-14, "tidy: the fraction is the new one");
+    is_abs(fe_geom_fraction(&g), fe_geom_fraction(&g0), 0.01, "tidy: and near the old (%.5f, %.5f)",
+           fe_geom_fraction(&g), fe_geom_fraction(&g0));
+    is_int((long)moved, 0, "tidy: every grain keeps its phase");
+    /* fe_geom_phase follows the new cells: sampling gives their fraction */
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            n1 += (size_t)fe_geom_phase(&g, (i + 0.5) * g.lx / (double)n,
+                                        (j + 0.5) * g.ly / (double)n);
+    is_abs((double)n1 / (double)(n * n), fe_geom_fraction(&g), 0.004, "tidy: sampled fraction");
+    /* a translation plus small moves: the sorted cell areas nearly unchanged */
+    for (size_t k = 0; k < g.ngrains; k++)
+        dev = fmax(dev, fabs(g.grains[3 * k + 2] - g0.grains[3 * k + 2]));
+    ok(dev < 2 * lmerge * sqrt(g.lx * g.ly / 60), "tidy: cell areas change by at most %.3g", dev);
+    /* lmerge 0: only the translation */
+    is_int(fe_geom_place_grains(&g0, 60, 0.37, 4, &err), CORE_OK, "tidy: again");
+    is_int(fe_geom_grains_tidy(&g0, 0, 2.6, &nm, &err), CORE_OK, "tidy: lmerge 0");
+    is_int((long)nm, 0, "tidy: lmerge 0 merges nothing");
+    /* two grains in a small box: a cell next to itself */
+    fe_geom_release(&g0);
+    g0.lx = 3;
+    g0.ly = 2;
+    is_int(fe_geom_place_grains(&g0, 2, 0.5, 9, &err), CORE_OK, "tidy: 2 grains");
+    is_int(fe_geom_grains_tidy(&g0, 0.5, 0.2, NULL, &err), CORE_OK, "tidy: 2 grains tidied");
+    is_rel(g0.grains[2] + g0.grains[5], 6, 1e-12, "tidy: 2 grains tile the box");
+    /* errors */
+    is_int(fe_geom_grains_tidy(&g, -1, 2, NULL, &err), CORE_EINPUT, "tidy: lmerge < 0");
+    is_str(err.msg,
+           "tidying grains: the merge length must be >= 0 and the element size > 0 (got -1, 2)",
+           "  message");
+    is_int(fe_geom_grains_tidy(&g, 1, NAN, NULL, &err), CORE_EINPUT, "tidy: h NaN");
+    is_int(fe_geom_grains_tidy(&g, INFINITY, 1, NULL, &err), CORE_EINPUT, "tidy: lmerge inf");
+    fe_geom_release(&g0);
+    g0.lx = g0.ly = 10;
+    is_int(fe_geom_place_disks(&g0, 0.2, 1, 0.1, 3, 1000, &err), CORE_OK, "tidy: disks");
+    is_int(fe_geom_grains_tidy(&g0, 1, 1, NULL, &err), CORE_EINPUT, "tidy: not grains");
+    is_str(err.msg, "tidying grains: the geometry is not grains", "  message");
+    fe_geom_release(&g);
+    fe_geom_release(&g0);
+}
+
 /* ---- formats/gmsh ---- */
 
 static const char *msh_good =
@@ -946,7 +1192,47 @@ test_gmsh_errors(void)
         {"", "t.msh:0: no $MeshFormat"},
         {"hello\n", "t.msh:1: expected a section ($Name), got 'hello'"},
         {"$Nodes\n", "t.msh:1: expected $MeshFormat first"},
-        {"$MeshFormat\n2.2 0 8\n$EndMeshFormat\n", "t.msh:2: MSH version 2.2 is not supported"},
+        {"$MeshFormat\n3.0 0 8\n$EndMeshFormat\n", "t.msh:2: MSH version 3.0 is not supported"},
+        {"$MeshFormat\n2.2 1 8\n$EndMeshFormat\n", "t.msh:2: binary MSH"},
+        /* MSH 2.2 ('2' puts its header first) */
+        {"2$Nodes\n2\n1 0 0 0\n1 1 0 0\n$EndNodes\n", "t.msh:7: duplicate node tag 1"},
+        {"2$Nodes\n2\n1 0 0 0\n9000 1 0 0\n1 0 0 0\n$EndNodes\n",
+         "t.msh:8: expected $EndNodes, got '1'"},
+        {"2$Nodes\n2\n9000 0 0 0\n9000 1 0 0\n$EndNodes\n", "t.msh:7: duplicate node tag 9000"},
+        {"2$Nodes\n1\n0 0 0 0\n$EndNodes\n", "t.msh:6: node tag 0 (tags start at 1)"},
+        {"2$Nodes\n1\n1 0 nan 0\n$EndNodes\n", "t.msh:6: a coordinate is not finite"},
+        {"2$Nodes\n2\n1 0 0 0\n", "t.msh:6: unexpected end of file, expected a node tag"},
+        {"2$Elements\n0\n$EndElements\n", "t.msh:4: $Elements before $Nodes"},
+        {"2$Nodes\n3\n1 0 0 0\n2 1 0 0\n3 0 1 0\n$EndNodes\n$Elements\n1\n1 99 2 1 1 1 2 3\n"
+         "$EndElements\n",
+         "t.msh:12: element 1: unknown element type 99"},
+        {"2$Nodes\n3\n1 0 0 0\n2 1 0 0\n3 0 1 0\n$EndNodes\n$Elements\n1\n1 2 2 1 1 1 2 4\n"
+         "$EndElements\n",
+         "t.msh:12: element 1: no node with tag 4"},
+        {"2$Nodes\n3\n1 0 0 0\n2 1 0 0\n3 0 1 0\n$EndNodes\n$Elements\n1\n1 2 2 -1 1 1 2 3\n"
+         "$EndElements\n",
+         "t.msh:12: element 1: negative physical tag -1"},
+        {"2$Nodes\n3\n1 0 0 0\n2 1 0 0\n3 0 1 0\n$EndNodes\n$Elements\n1\n0 2 2 1 1 1 2 3\n"
+         "$EndElements\n",
+         "t.msh:12: element tag 0"},
+        {"2$Nodes\n3\n1 0 0 0\n2 1 0 0\n3 0 1 0\n$EndNodes\n$Elements\n2\n1 2 2 1 1 1 2 3\n"
+         "1 1 2 1 1 1 2\n$EndElements\n",
+         "t.msh:13: duplicate element tag 1"},
+        {"2$Nodes\n3\n1 0 0 0\n2 1 0 0\n3 0 1 0\n$EndNodes\n$Elements\n2\n1 2 2 1 1 1 2 3\n"
+         "$EndElements\n",
+         "t.msh:13: expected an element tag (a non-negative integer), got '$EndElements'"},
+        {"2$Nodes\n3\n1 0 0 0\n2 1 0 0\n3 0 1 0\n$EndNodes\n$Elements\n1\n1 2 x\n",
+         "t.msh:12: expected the number of tags (a non-negative integer), got 'x'"},
+        {"2$Periodic\n1\n1 2 3\nAffine 1 0\n",
+         "t.msh:7: unexpected end of file, expected an affine value"},
+        {"2$Periodic\n1\n1 2 3\nAffine 1 0 0 0 0 1 0 0 0 0 1 0 0 0 0 inf\n",
+         "t.msh:7: an affine value is not finite"},
+        {"2$Periodic\n1\n1 2 3\nAfine\n",
+         "t.msh:7: expected the number of node pairs (a non-negative integer), got 'Afine'"},
+        {"2$Nodes\n1\n1 0 0 0\n$EndNodes\n$Periodic\n1\n0 2 1\n1\n1 7\n$EndPeriodic\n",
+         "t.msh: $Periodic names node 7, not in $Nodes"},
+        {"2$Entities\n0 0 0 0\n$EndEntities\n$Nodes\n0\n$EndNodes\n$Nodes\n",
+         "t.msh:10: a second $Nodes section"},
         {"$MeshFormat\n4.1 1 8\n$EndMeshFormat\n", "t.msh:2: binary MSH"},
         {"$MeshFormat\n4.1 0 8\n", "t.msh:2: unexpected end of file, expected $EndMeshFormat"},
         {"$MeshFormat\n4.1 0 8\n$EndMeshFormat\n$MeshFormat\n", "t.msh:4: a second $MeshFormat"},
@@ -1014,6 +1300,9 @@ test_gmsh_errors(void)
         gmsh_mesh_init(&g);
         if (bad[i].text[0] == 'H')
             snprintf(text, sizeof text, "%s%s", head, bad[i].text + 1);
+        else if (bad[i].text[0] == '2')
+            snprintf(text, sizeof text, "$MeshFormat\n2.2 0 8\n$EndMeshFormat\n%s",
+                     bad[i].text + 1);
         else
             snprintf(text, sizeof text, "%s", bad[i].text);
         rc = msh_read(text, &g, &err);
@@ -1023,6 +1312,104 @@ test_gmsh_errors(void)
         ok(g.nnodes == 0 && !g.xyz && !g.physicals, "  mesh released");
         gmsh_mesh_release(&g);
     }
+}
+
+/* MSH 2.2: sparse node tags (the sorted map), one triangle in two physical groups (written
+ * twice), a line, an unnamed point, $Periodic with and without Affine; and its lib/fe mesh
+ * equals the one from the same mesh in 4.1. */
+static const char *msh22_good =
+    "$MeshFormat\n2.2 0 8\n$EndMeshFormat\n"
+    "$PhysicalNames\n3\n1 5 \"left side\"\n2 1 \"graphene\"\n2 2 \"boro phene\"\n"
+    "$EndPhysicalNames\n"
+    "$Nodes\n4\n10 0 0 0\n"
+    "40000 0 1 0\n20 1 0 0\n30 1.0000000000000002 0.75 -0\n"
+    "$EndNodes\n"
+    "$Elements\n6\n"
+    "7 15 2 0 7 10\n"
+    "9 2 2 1 1 10 20 30\n"
+    "1 2 2 2 2 10 30 40000\n"
+    "5 1 2 5 3 10 40000\n6 1 4 5 3 0 0 40000 10\n"
+    "19 2 2 7 1 10 20 30\n"
+    "$EndElements\n"
+    "$Periodic\n2\n1 3 3\nAffine 1 0 0 0 0 1 0 0 0 0 1 0 0 0 0 1\n1\n40000 40000\n"
+    "0 7 7\n0\n$EndPeriodic\n";
+
+static void
+test_gmsh22(void)
+{
+    struct gmsh_mesh g, g4;
+    struct core_err err = {0, ""};
+    struct fe_mesh m, m4;
+    const struct gmsh_entity *en;
+    int *pt = NULL, *gt = NULL, *pt4 = NULL, *gt4 = NULL, rc, same = 1;
+    gmsh_mesh_init(&g);
+    gmsh_mesh_init(&g4);
+    fe_mesh_init(&m);
+    fe_mesh_init(&m4);
+    rc = msh_read(msh22_good, &g, &err);
+    is_int(rc, CORE_OK, "gmsh 2.2: read %s", rc ? err.msg : "");
+    is_int((long)g.nnodes, 4, "gmsh 2.2: 4 nodes");
+    is_int((long)g.nelems, 5, "gmsh 2.2: 5 elements (the triangle in two groups once)");
+    is_int((long)g.node_tags[1], 40000, "gmsh 2.2: sparse tags kept");
+    is_rel(g.xyz[3 * 3], 1.0000000000000002, 0, "gmsh 2.2: 17 digits kept");
+    en = gmsh_entity_find(&g, 2, 1);
+    ok(en && en->nphys == 2 &&
+           ((en->phys[0] == 1 && en->phys[1] == 7) || (en->phys[0] == 7 && en->phys[1] == 1)),
+       "gmsh 2.2: surface 1 is in physical groups 1 and 7");
+    en = gmsh_entity_find(&g, 0, 7);
+    ok(en && en->nphys == 0, "gmsh 2.2: physical tag 0 is no group");
+    en = gmsh_entity_find(&g, 1, 3);
+    ok(en && en->nphys == 1 && en->phys[0] == 5 && en->box[1] == 0 && en->box[4] == 1,
+       "gmsh 2.2: curve 3 in group 5, its bounding box from its nodes");
+    is_int(g.node_dim[0], 2, "gmsh 2.2: a node goes with its highest element");
+    is_int((long)g.nperiodic, 2, "gmsh 2.2: two periodic links");
+    is_int((long)g.periodic[0].naffine, 16, "gmsh 2.2: Affine read");
+    ok(g.periodic[0].affine[15] == 1 && g.periodic[1].naffine == 0 &&
+           g.periodic[0].pairs[0] == 40000,
+       "gmsh 2.2: the affine map and the pairs");
+    /* semantics: a surface in two groups is refused as in 4.1 */
+    rc = gmsh_to_fe(&g, "t.msh", 1, &m, &pt, &gt, &err);
+    ok(rc == CORE_EINPUT && strstr(err.msg, "in 2 physical groups"),
+       "gmsh 2.2: a surface in two phases refused: %s", err.msg);
+    /* without the second group, the same lib/fe mesh as the 4.1 file */
+    {
+        char text[2048];
+        const char *cut = strstr(msh22_good, "19 2 2 7");
+        size_t n = (size_t)(cut - msh22_good);
+        snprintf(text, sizeof text, "%.*s%s", (int)n, msh22_good,
+                 cut + strlen("19 2 2 7 1 10 20 30\n"));
+        text[strstr(text, "$Elements\n6") - text + 10] = '5';
+        rc = msh_read(text, &g, &err);
+        is_int(rc, CORE_OK, "gmsh 2.2: one group each %s", rc ? err.msg : "");
+        rc = gmsh_to_fe(&g, "t.msh", 1, &m, &pt, &gt, &err);
+        is_int(rc, CORE_OK, "gmsh 2.2: to lib/fe %s", rc ? err.msg : "");
+        rc = msh_read(msh_good, &g4, &err) || gmsh_to_fe(&g4, "t.msh", 1, &m4, &pt4, &gt4, &err);
+        is_int(rc, CORE_OK, "gmsh 4.1: to lib/fe");
+        same = m.nnodes == m4.nnodes && m.ntris == m4.ntris && m.nedges == m4.nedges &&
+               m.nphases == m4.nphases && m.ngroups == m4.ngroups;
+        for (size_t i = 0; same && i < 2 * m.nnodes; i++)
+            same = m.xy[i] == m4.xy[i];
+        for (size_t e = 0; same && e < m.ntris; e++) {
+            int found = 0;
+            for (size_t f = 0; f < m4.ntris; f++)
+                found |= m.tri_phase[e] == m4.tri_phase[f] &&
+                         memcmp(&m.tri[3 * e], &m4.tri[3 * f], 3 * sizeof *m.tri) == 0;
+            same = found;
+        }
+        for (size_t e = 0; same && e < m.nedges; e++)
+            same = m.edge_group[e] == m4.edge_group[e] && m.edge[2 * e] == m4.edge[2 * e] &&
+                   m.edge[2 * e + 1] == m4.edge[2 * e + 1];
+        ok(same && pt[0] == pt4[0] && pt[1] == pt4[1] && gt[0] == gt4[0],
+           "gmsh 2.2: the same lib/fe mesh as from the same mesh in 4.1");
+    }
+    free(pt);
+    free(gt);
+    free(pt4);
+    free(gt4);
+    fe_mesh_release(&m);
+    fe_mesh_release(&m4);
+    gmsh_mesh_release(&g);
+    gmsh_mesh_release(&g4);
 }
 
 /* ---- formats/vtu ---- */
@@ -1574,8 +1961,11 @@ main(void)
     test_flux_bc();
     test_geom();
     test_grains();
+    test_grains_tidy();
+    test_polygons();
     test_gmsh();
     test_gmsh_errors();
+    test_gmsh22();
     test_vtu();
     test_elast_rotate();
     test_elast_laminate(0);

@@ -2,7 +2,7 @@
  * material_test: fe-solve's material file. Exact values (high-entropy numbers, units, inf),
  * layout freedom (comments, blanks, CRLF, names with blanks and dots), the accessors, reading
  * again into one struct, locale independence, and every error path of the reader with its
- * `name:line: what` message.
+ * `name:line: what` message; the cohesive interface keys (units, values, errors).
  */
 #include <locale.h>
 #include <math.h>
@@ -176,8 +176,9 @@ test_elastic(void)
 static void
 test_names(void)
 {
-    static const char *const want[] = {"k", "thickness", "G",  "R", "T",
-                                       "q", "E",         "nu", "C", "curve"};
+    static const char *const want[] = {"k",        "thickness", "G",  "R",        "T",
+                                       "q",        "E",         "nu", "C",        "curve",
+                                       "cohesive", "Kn",        "Kt", "strength", "Gc"};
     for (int p = 0; p < MATERIAL_NPROPS; p++)
         is_str(material_prop_name((enum material_prop)p), want[p], "property %d", p);
     is_str(material_prop_name(MATERIAL_NPROPS), "?", "out of range");
@@ -237,9 +238,10 @@ test_errors(void)
     ok(mf.n == 1 && strlen(mf.e[0].name) == MATERIAL_NAMELEN - 1, "and kept whole");
     material_file_release(&mf);
     fails("matrix.k = 100\ninclusion.kk = 10\n",
-          "m.txt:2: unknown property 'kk' (k, thickness, G, R, T, q, E, nu, C or curve)");
-    fails("kappa = 1\n",
-          "m.txt:1: unknown property 'kappa' (k, thickness, G, R, T, q, E, nu, C or curve)");
+          "m.txt:2: unknown property 'kk' (k, thickness, G, R, T, q, E, nu, C, curve, cohesive, "
+          "Kn, Kt, strength or Gc)");
+    fails("kappa = 1\n", "m.txt:1: unknown property 'kappa' (k, thickness, G, R, T, q, E, nu, C, "
+                         "curve, cohesive, Kn, Kt, strength or Gc)");
     fails("k = 1\n", "m.txt:1: 'k' needs a group name: NAME.k = ...");
     fails("G = 1\n", "m.txt:1: 'G' needs a group name: NAME.G = ...");
 
@@ -458,9 +460,71 @@ test_ktable(void)
     rmdir(dir);
 }
 
+/* The cohesive keys: values in SI with every spelling of the units, and every error. */
+static void
+test_cohesive(void)
+{
+    struct material_file mf;
+    struct core_err err = {0, ""};
+    const struct material_entry *e;
+    static const char text[] = "a/b.cohesive = bilinear\n"
+                               "a/b.Kn = 3.7183\n"
+                               "a/b.Kt = 0.61803 GPa/nm\n"
+                               "a/b.strength = 1.41421GPa\n"
+                               "a/b.Gc = 2.71828 J/m^2\n"
+                               "c/d.cohesive = linear # a comment\n"
+                               "c/d.Kn = 4.6692e18 N/m^3\n"
+                               "c/d.Kt = 2.5029e17N/m^3\n"
+                               "c/d.Gc = 0.57721\n"
+                               "e.cohesive = bonded\n";
+
+    material_file_init(&mf);
+    is_int(read_text(text, &mf, &err), 0, "cohesive keys read (%s)", err.msg);
+    e = material_get(&mf, "a/b", MATERIAL_COHESIVE);
+    ok(e && e->v[0] == MATERIAL_COH_BILINEAR && e->nv == 1 && e->line == 1, "bilinear");
+    e = material_get(&mf, "a/b", MATERIAL_KN);
+    ok(e && fabs(e->v[0] - 3.7183e18) <= 1e-15 * 3.7183e18, "Kn bare: GPa/nm -> N/m^3");
+    e = material_get(&mf, "a/b", MATERIAL_KT);
+    ok(e && fabs(e->v[0] - 0.61803e18) <= 1e-15 * 0.61803e18, "Kt in GPa/nm");
+    e = material_get(&mf, "a/b", MATERIAL_STRENGTH);
+    ok(e && fabs(e->v[0] - 1.41421e9) <= 1e-15 * 1.41421e9, "strength in GPa -> Pa");
+    e = material_get(&mf, "a/b", MATERIAL_GC);
+    ok(e && e->v[0] == 2.71828 && e->nv == 1, "Gc in J/m^2");
+    e = material_get(&mf, "c/d", MATERIAL_COHESIVE);
+    ok(e && e->v[0] == MATERIAL_COH_LINEAR, "linear, comment dropped");
+    e = material_get(&mf, "c/d", MATERIAL_KN);
+    ok(e && e->v[0] == 4.6692e18, "Kn in N/m^3 as it is");
+    e = material_get(&mf, "c/d", MATERIAL_KT);
+    ok(e && e->v[0] == 2.5029e17, "Kt in N/m^3, no blank before the unit");
+    e = material_get(&mf, "c/d", MATERIAL_GC);
+    ok(e && e->v[0] == 0.57721, "Gc bare");
+    e = material_get(&mf, "e", MATERIAL_COHESIVE);
+    ok(e && e->v[0] == MATERIAL_COH_BONDED, "bonded");
+    material_file_release(&mf);
+
+    fails("a.cohesive = sticky\n", "m.txt:1: cohesive: 'sticky' is not bonded, linear or bilinear");
+    fails("a.cohesive =\n", "m.txt:1: cohesive: '' is not bonded, linear or bilinear");
+    fails("a.Kn = 0\n", "m.txt:1: Kn: 0 is out of range (> 0)");
+    fails("a.Kt = -2 GPa/nm\n", "m.txt:1: Kt: -2 is out of range (> 0)");
+    fails("a.strength = nan\n", "m.txt:1: strength: 'nan' is not a finite number");
+    fails("a.Gc = inf\n", "m.txt:1: Gc: 'inf' is not a finite number");
+    fails("a.Gc = 1, 2\n", "m.txt:1: Gc takes one number");
+    fails("a.Kn = 1 2 N/m^3\n", "m.txt:1: Kn takes one number");
+    fails("a.strength = GPa\n", "m.txt:1: strength: no value");
+    fails("a.Kn =\n", "m.txt:1: Kn: no value");
+    fails("a.Kn = 1e300\n", "m.txt:1: Kn: '1e300' overflows");
+    fails("a.strength = 1 MPa\n", "m.txt:1: strength takes one number");
+    fails("a.strength = 1MPa\n", "m.txt:1: strength: '1MPa' is not a finite number");
+    fails("a.cohesive = linear\na.cohesive = bilinear\n",
+          "m.txt:2: a.cohesive given twice (line 1)");
+    fails("a.Kn = 1\na.Kn = 1N/m^3\n", "m.txt:2: a.Kn given twice (line 1)");
+    fails("Gc = 1\n", "m.txt:1: 'Gc' needs a group name: NAME.Gc = ...");
+}
+
 int
 main(void)
 {
+    test_cohesive();
     test_ktable();
     test_values();
     test_names();
