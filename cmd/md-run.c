@@ -1,8 +1,10 @@
 /*
  * md-run: molecular dynamics with a site-energy potential (Tersoff as LAMMPS defines it, the
- * MLIP moment tensor potential, Lennard-Jones), NVE or NVT (Bussi, Langevin), with a thermo table
- * and the heat-current series; with --steps 0 it labels every input frame with energy, forces
- * and stress.
+ * MLIP moment tensor potential, Lennard-Jones), NVE or NVT (Bussi, Langevin, Nose-Hoover
+ * chains), stress control per direction (stochastic cell rescaling), uniaxial tension with a
+ * stress-strain table, trajectories, checkpoints and restarts, a thermo table and the
+ * heat-current series; with --steps 0 it labels every input frame with energy, forces and
+ * stress.
  * See man/md-run.1; the science is in lib/md.
  */
 #include <math.h>
@@ -11,7 +13,9 @@
 
 #include "../formats/config.h"
 #include "../formats/hflux.h"
+#include "../formats/mdrestart.h"
 #include "../formats/mtp_file.h"
+#include "../formats/nctraj.h"
 #include "../formats/prog.h"
 #include "../formats/stream.h"
 #include "../formats/table.h"
@@ -33,6 +37,23 @@ enum {
     OPT_TDAMP,
     OPT_HEAT,
     OPT_HEAT_EVERY,
+    OPT_CHAIN,
+    OPT_BARO,
+    OPT_PRESS,
+    OPT_PDAMP,
+    OPT_PDIRS,
+    OPT_COMPRESS,
+    OPT_TENSION,
+    OPT_RATE,
+    OPT_SS,
+    OPT_THICK,
+    OPT_PAST,
+    OPT_TRAJ,
+    OPT_TRAJ_EVERY,
+    OPT_TRAJ_FMT,
+    OPT_CKPT,
+    OPT_CKPT_EVERY,
+    OPT_RESTART,
 };
 
 static const struct prog_opt opts[] = {
@@ -42,14 +63,31 @@ static const struct prog_opt opts[] = {
     {"steps", 'n', "N", "MD steps; 0 labels each frame with energy, forces, stress (0)"},
     {"dt", OPT_DT, "TIME", "time step, ps (0.5fs)"},
     {"temp", 'T', "TEMP", "initial Maxwell-Boltzmann velocities and thermostat target, K"},
-    {"thermostat", OPT_THERMOSTAT, "KIND", "none, bussi or langevin (none)"},
+    {"thermostat", OPT_THERMOSTAT, "KIND", "none, bussi, langevin or nhc (none)"},
     {"tdamp", OPT_TDAMP, "TIME", "thermostat relaxation time, ps (0.1ps)"},
-    {"seed", OPT_SEED, "N", "random seed of the velocities and thermostat (1)"},
+    {"chain", OPT_CHAIN, "N", "length of the Nose-Hoover chain (3)"},
+    {"barostat", OPT_BARO, "KIND", "none or scr: stochastic cell rescaling per direction (none)"},
+    {"pressure", OPT_PRESS, "P", "target pressure (minus the target stress), GPa (0)"},
+    {"pdamp", OPT_PDAMP, "TIME", "barostat relaxation time, ps (1ps)"},
+    {"pdirs", OPT_PDIRS, "LIST", "controlled directions, e.g. x,y (every periodic one)"},
+    {"compressibility", OPT_COMPRESS, "BETA", "of the cell, 1/GPa (0.01)"},
+    {"tension", OPT_TENSION, "DIR", "uniaxial tension along x, y or z"},
+    {"strain-rate", OPT_RATE, "RATE", "engineering strain rate, 1/ps (or 1e9/s, 0.001/ps)"},
+    {"stress-strain", OPT_SS, "FILE", "write the stress-strain table of --tension to FILE"},
+    {"thickness", OPT_THICK, "L", "sheet thickness for the stress in GPa, Angstrom (3.35)"},
+    {"past-peak", OPT_PAST, "X", "stop at this strain past the peak stress (0.05)"},
+    {"seed", OPT_SEED, "N", "random seed of the velocities, thermostat, barostat (1)"},
     {"skin", OPT_SKIN, "L", "neighbour-list skin, Angstrom (1)"},
     {"thermo", OPT_THERMO, "FILE", "write a thermo table to FILE"},
     {"thermo-every", OPT_EVERY, "N", "a thermo row every N steps (100)"},
     {"heat", OPT_HEAT, "FILE", "write the heat-current series J(t) to FILE"},
     {"heat-every", OPT_HEAT_EVERY, "N", "a heat-current sample every N steps (1)"},
+    {"traj", OPT_TRAJ, "FILE", "write a trajectory (AMBER NetCDF, or extxyz for .xyz)"},
+    {"traj-every", OPT_TRAJ_EVERY, "N", "a trajectory frame every N steps (100)"},
+    {"traj-format", OPT_TRAJ_FMT, "FMT", "auto, netcdf or extxyz (auto: by the name)"},
+    {"checkpoint", OPT_CKPT, "FILE", "write a checkpoint to FILE at the end of the run"},
+    {"checkpoint-every", OPT_CKPT_EVERY, "N", "also every N steps"},
+    {"restart", OPT_RESTART, "FILE", "continue the run saved in checkpoint FILE"},
     {"input-format", OPT_INFMT, "FMT", "input format: auto, extxyz, cfg, poscar, netcdf (auto)"},
     {"output", 'o', "FILE", "write to FILE instead of stdout"},
     {"progress", OPT_PROGRESS, NULL, "report progress on stderr"},
@@ -61,15 +99,62 @@ static const struct prog_opt opts[] = {
 
 #define NOPTS (sizeof opts / sizeof opts[0])
 
+enum { TRAJ_AUTO, TRAJ_NETCDF, TRAJ_EXTXYZ };
+
 struct md_opts {
     const char *potential, *species, *input, *output, *thermo, *heat;
     long steps, every, heat_every;
     double dt, temp, skin, tdamp;
     int has_temp;
     enum md_thermostat_kind thermostat;
+    int nchain;
+    enum md_baro_kind baro;
+    double press, pdamp, compress; /* GPa, ps, 1/GPa as given */
+    int pdirs[3], has_pdirs;
+    int tdir; /* -1: no tension */
+    double rate, thick, past;
+    const char *ss, *traj, *ckpt, *restart;
+    long traj_every, ckpt_every;
+    int trajfmt;
     unsigned long long seed;
     enum config_fmt infmt;
 };
+
+/* A direction x, y or z; -1 otherwise. */
+static int
+dir_parse(const char *s)
+{
+    if (strlen(s) != 1 || s[0] < 'x' || s[0] > 'z')
+        return -1;
+    return s[0] - 'x';
+}
+
+/* --strain-rate: a number with an optional unit /ps (the default), /fs, /ns or /s; in 1/ps. */
+static int
+rate_parse(const char *arg, double *out)
+{
+    static const struct {
+        const char *unit;
+        double per_ps;
+    } units[] = {{"", 1}, {"/ps", 1}, {"/fs", 1e3}, {"/ns", 1e-3}, {"/s", 1e-12}};
+
+    char buf[64];
+    const char *slash = strchr(arg, '/');
+    size_t n = slash ? (size_t)(slash - arg) : strlen(arg);
+    if (n == 0 || n >= sizeof buf)
+        return -1;
+    memcpy(buf, arg, n);
+    buf[n] = '\0';
+    double v;
+    if (core_parse_double(buf, &v))
+        return -1;
+    for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
+        if (strcmp(slash ? slash : "", units[k].unit) == 0) {
+            *out = v * units[k].per_ps;
+            return isfinite(*out) && *out > 0 ? 0 : -1;
+        }
+    return -1;
+}
 
 static int
 parse_one(struct md_opts *o, int c, const char *arg, struct prog *p, struct core_err *err)
@@ -106,15 +191,103 @@ parse_one(struct md_opts *o, int c, const char *arg, struct prog *p, struct core
             return core_err_set(err, CORE_EINPUT, "--skin: '%s' is not a length >= 0", arg);
         return 0;
     case OPT_THERMOSTAT:
+        if (md_thermostat_kind_parse(arg, &o->thermostat, err))
+            return core_err_set(err, CORE_EINPUT,
+                                "--thermostat: unknown '%s' (none, bussi, langevin or nhc)", arg);
+        return 0;
+    case OPT_CHAIN:
+        if (core_parse_long(arg, &l) || l < 1 || l > MD_NHC_MAXCHAIN)
+            return core_err_set(err, CORE_EINPUT, "--chain: '%s' is not an integer in 1..%d", arg,
+                                MD_NHC_MAXCHAIN);
+        o->nchain = (int)l;
+        return 0;
+    case OPT_BARO:
         if (strcmp(arg, "none") == 0)
-            o->thermostat = MD_THERMOSTAT_NONE;
-        else if (strcmp(arg, "bussi") == 0)
-            o->thermostat = MD_THERMOSTAT_BUSSI;
-        else if (strcmp(arg, "langevin") == 0)
-            o->thermostat = MD_THERMOSTAT_LANGEVIN;
+            o->baro = MD_BARO_NONE;
+        else if (strcmp(arg, "scr") == 0)
+            o->baro = MD_BARO_SCR;
+        else
+            return core_err_set(err, CORE_EINPUT, "--barostat: unknown '%s' (none or scr)", arg);
+        return 0;
+    case OPT_PRESS:
+        if (core_quantity_parse(arg, CORE_DIM_PRESSURE, &o->press, err))
+            return core_err_set(err, CORE_EINPUT, "--pressure: '%s' is not a pressure", arg);
+        return 0;
+    case OPT_PDAMP:
+        if (core_quantity_parse(arg, CORE_DIM_TIME, &o->pdamp, err) || !(o->pdamp > 0))
+            return core_err_set(err, CORE_EINPUT, "--pdamp: '%s' is not a time > 0", arg);
+        return 0;
+    case OPT_PDIRS: {
+        char buf[16], *save = NULL;
+        if (strlen(arg) >= sizeof buf)
+            return core_err_set(err, CORE_EINPUT, "--pdirs: '%s' is not a list of x, y, z", arg);
+        strcpy(buf, arg);
+        memset(o->pdirs, 0, sizeof o->pdirs);
+        for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            int d = dir_parse(t);
+            if (d < 0 || o->pdirs[d])
+                return core_err_set(err, CORE_EINPUT,
+                                    "--pdirs: '%s' is not a list of distinct x, y, z", arg);
+            o->pdirs[d] = 1;
+        }
+        if (!(o->pdirs[0] || o->pdirs[1] || o->pdirs[2]))
+            return core_err_set(err, CORE_EINPUT, "--pdirs: '%s' names no direction", arg);
+        o->has_pdirs = 1;
+        return 0;
+    }
+    case OPT_COMPRESS:
+        if (core_parse_double(arg, &o->compress) || !(o->compress > 0))
+            return core_err_set(err, CORE_EINPUT, "--compressibility: '%s' is not a number > 0",
+                                arg);
+        return 0;
+    case OPT_TENSION:
+        if ((o->tdir = dir_parse(arg)) < 0)
+            return core_err_set(err, CORE_EINPUT, "--tension: '%s' is not x, y or z", arg);
+        return 0;
+    case OPT_RATE:
+        if (rate_parse(arg, &o->rate))
+            return core_err_set(err, CORE_EINPUT,
+                                "--strain-rate: '%s' is not a rate > 0 (1/ps, or with /ps, /fs, "
+                                "/ns, /s)",
+                                arg);
+        return 0;
+    case OPT_SS:
+        o->ss = arg;
+        return 0;
+    case OPT_THICK:
+        if (core_quantity_parse(arg, CORE_DIM_LENGTH, &o->thick, err) || !(o->thick > 0))
+            return core_err_set(err, CORE_EINPUT, "--thickness: '%s' is not a length > 0", arg);
+        return 0;
+    case OPT_PAST:
+        if (core_parse_double(arg, &o->past) || !(o->past >= 0))
+            return core_err_set(err, CORE_EINPUT, "--past-peak: '%s' is not a strain >= 0", arg);
+        return 0;
+    case OPT_TRAJ:
+        o->traj = arg;
+        return 0;
+    case OPT_TRAJ_EVERY:
+    case OPT_CKPT_EVERY:
+        if (core_parse_long(arg, &l) || l < 1)
+            return core_err_set(err, CORE_EINPUT, "--%s: '%s' is not an integer >= 1",
+                                c == OPT_TRAJ_EVERY ? "traj-every" : "checkpoint-every", arg);
+        *(c == OPT_TRAJ_EVERY ? &o->traj_every : &o->ckpt_every) = l;
+        return 0;
+    case OPT_TRAJ_FMT:
+        if (strcmp(arg, "auto") == 0)
+            o->trajfmt = TRAJ_AUTO;
+        else if (strcmp(arg, "netcdf") == 0)
+            o->trajfmt = TRAJ_NETCDF;
+        else if (strcmp(arg, "extxyz") == 0)
+            o->trajfmt = TRAJ_EXTXYZ;
         else
             return core_err_set(err, CORE_EINPUT,
-                                "--thermostat: unknown '%s' (none, bussi or langevin)", arg);
+                                "--traj-format: unknown '%s' (auto, netcdf or extxyz)", arg);
+        return 0;
+    case OPT_CKPT:
+        o->ckpt = arg;
+        return 0;
+    case OPT_RESTART:
+        o->restart = arg;
         return 0;
     case OPT_TDAMP:
         if (core_quantity_parse(arg, CORE_DIM_TIME, &o->tdamp, err) || !(o->tdamp > 0))
@@ -256,32 +429,48 @@ potential(const struct md_opts *o, const struct core_species_map *map, struct md
         "--potential: unknown '%s' (tersoff:FILE, mtp:FILE or lj:EPS,SIGMA,RCUT[,shift])", spec);
 }
 
-enum { NCOL_BASE = 7, NCOL_STRESS = 7, NCOL_MAX = 15 };
+enum { NCOL_BASE = 7, NCOL_STRESS = 7, NCOL_MAX = 19 };
 
 static const char *const colname[] = {"frame", "step", "time", "temp", "pe",  "ke",  "etot",
                                       "press", "sxx",  "syy",  "szz",  "syz", "sxz", "sxy"};
 static const char *const colunit[] = {"",    "",    "ps",  "K",   "eV",  "eV",  "eV",
                                       "GPa", "GPa", "GPa", "GPa", "GPa", "GPa", "GPa"};
 
-/* The header: the base columns, the stress, and econs (E - heat) with a thermostat. */
+/* The state of one run. */
+struct run {
+    struct md_sys s;
+    struct md_thermostat th;
+    struct md_baro b;
+    struct md_tension tn;
+    int cellmove; /* a barostat or a deformation moves the cell */
+};
+
+/* The header: the base columns, the stress, econs (E + P0 V - heats) with a thermostat or a
+ * barostat, and the cell's diagonal when the cell moves. */
 static int
-thermo_header(FILE *fp, int stress, int thermostat, struct core_err *err)
+thermo_header(FILE *fp, int stress, int econs, int cellmove, struct core_err *err)
 {
+    static const char *const lname[3] = {"lx", "ly", "lz"};
     const char *name[NCOL_MAX], *unit[NCOL_MAX];
     size_t n = NCOL_BASE + (stress ? NCOL_STRESS : 0);
     memcpy(name, colname, n * sizeof *name);
     memcpy(unit, colunit, n * sizeof *unit);
-    if (thermostat) {
+    if (econs) {
         name[n] = "econs";
         unit[n++] = "eV";
+    }
+    for (int a = 0; cellmove && a < 3; a++) {
+        name[n] = lname[a];
+        unit[n++] = "A";
     }
     return table_write_header(fp, n, name, unit, err);
 }
 
 static int
-thermo_row(FILE *fp, const struct md_sys *s, const struct md_thermostat *th, size_t iframe,
-           long step, double dt, int stress, struct core_err *err)
+thermo_row(FILE *fp, const struct run *r, size_t iframe, long step, double dt, int stress,
+           struct core_err *err)
 {
+    const struct md_sys *s = &r->s;
     double row[NCOL_MAX], st[9], ke = md_sys_kinetic(s, NULL);
     size_t n = NCOL_BASE + (stress ? NCOL_STRESS : 0);
     row[0] = (double)iframe;
@@ -302,8 +491,12 @@ thermo_row(FILE *fp, const struct md_sys *s, const struct md_thermostat *th, siz
         for (int k = 0; k < 6; k++)
             row[8 + k] = st[voigt[k]] * UNITS_EVA3_GPA;
     }
-    if (th->kind != MD_THERMOSTAT_NONE)
-        row[n++] = s->epot + ke - th->heat;
+    if (r->th.kind != MD_THERMOSTAT_NONE || r->cellmove) {
+        double pv = r->b.press * (s->has_cell ? fabs(core_cell_volume(s->cell)) : 0);
+        row[n++] = s->epot + ke + pv - r->th.heat - r->b.heat;
+    }
+    for (int a = 0; r->cellmove && a < 3; a++)
+        row[n++] = s->cell[4 * a];
     return table_write_row(fp, n, row, err);
 }
 
@@ -399,75 +592,306 @@ heat_write(FILE *fp, const struct heat_buf *h, const struct md_sys *s, struct co
 struct outs {
     FILE *thermo; /* may be NULL */
     int stresscols;
-    FILE *heat; /* may be NULL */
+    FILE *heat;         /* may be NULL */
+    FILE *ss;           /* stress-strain table, may be NULL */
+    FILE *trajxyz;      /* extxyz trajectory, may be NULL */
+    struct nctraj *nct; /* NetCDF trajectory, created by run_frame */
+    int ssdone;         /* the stress-strain table has its header */
 };
 
+/* The trajectory frame of s at step: f's atoms with the positions, velocities, cell, energy. */
+static int
+traj_frame(const struct md_opts *o, struct outs *io, struct core_frame *tf, const struct md_sys *s,
+           long step, struct core_err *err)
+{
+    size_t n = s->natoms;
+    int rc = core_frame_want(tf, "vel", err);
+    if (rc)
+        return rc;
+    memcpy(tf->pos, s->pos, 3 * n * sizeof *tf->pos);
+    memcpy(tf->vel, s->vel, 3 * n * sizeof *tf->vel);
+    if (s->has_cell)
+        memcpy(tf->cell, s->cell, sizeof tf->cell);
+    tf->has_energy = 1;
+    tf->energy = s->epot;
+    if (io->nct)
+        return nctraj_write_frame(io->nct, tf, (double)step * o->dt, err);
+    rc = set_info(tf, "time", (double)step * o->dt, err);
+    rc = rc ? rc : set_info(tf, "step", (double)step, err);
+    return rc ? rc : config_write_frame(io->trajxyz, CONFIG_EXTXYZ, NULL, tf, err);
+}
+
+/* Writes the checkpoint of r at step, all or nothing; the neighbour list is rebuilt and the
+ * forces recomputed first, so that a restarted run (which builds its list afresh) continues
+ * with the same bits. */
+static int
+checkpoint(const struct md_opts *o, struct run *r, const struct md_pot *pot, long step,
+           struct core_err *err)
+{
+    struct stream_out co;
+    struct md_sys *s = &r->s;
+    int rc = 0;
+    if (!pot->total) {
+        rc = md_nlist_build(&s->nl, s->natoms, s->pos, s->has_cell ? s->cell : NULL, s->pbc, err);
+        rc = rc ? rc : md_sys_compute(s, pot, err);
+        if (rc)
+            return rc;
+    }
+    if ((rc = stream_out_open(&co, o->ckpt, 0, err)))
+        return rc;
+    rc = mdrestart_write(co.fp, s, (uint64_t)step, &r->th, &r->b, &r->tn, err);
+    rc = rc ? rc : stream_out_commit(&co, err);
+    if (rc)
+        stream_out_abort(&co);
+    return rc;
+}
+
+/* Reads --restart into r; returns the step it was written at in *step. */
+static int
+restart(const struct md_opts *o, struct run *r, long *step, struct core_err *err)
+{
+    struct stream_in in;
+    struct mdrestart ck;
+    int rc = stream_in_open(&in, o->restart, err);
+    if (rc)
+        return rc;
+    rc = mdrestart_read(&in, &ck, err);
+    stream_in_close(&in);
+    rc = rc ? rc : mdrestart_apply(&ck, o->restart, &r->s, &r->th, &r->b, &r->tn, err);
+    if (!rc && ck.step > (uint64_t)o->steps)
+        rc = core_err_set(err, CORE_EINPUT, "%s: the checkpoint is at step %llu, past --steps %ld",
+                          o->restart, (unsigned long long)ck.step, o->steps);
+    if (!rc)
+        *step = (long)ck.step;
+    mdrestart_release(&ck);
+    return rc;
+}
+
+/* stress and stress_2d: along the pull, what fe-solve's NAME.curve reads */
+static const char *const sscol[] = {
+    "step", "time",   "strain", "stress", "stress_2d", "sxx",    "syy",    "szz",  "syz", "sxz",
+    "sxy",  "sxx_2d", "syy_2d", "szz_2d", "syz_2d",    "sxz_2d", "sxy_2d", "temp", "pe"};
+static const char *const ssunit[] = {"",    "ps",  "",    "GPa", "N/m", "GPa", "GPa",
+                                     "GPa", "GPa", "GPa", "GPa", "N/m", "N/m", "N/m",
+                                     "N/m", "N/m", "N/m", "K",   "eV"};
+
+/* One row of the stress-strain table; *stop set past the peak. */
+static int
+ss_row(const struct md_opts *o, struct outs *io, struct run *r, long step, int *stop,
+       struct core_err *err)
+{
+    double row[2 + MD_TENSION_NCOLS];
+    int rc = 0;
+    if (io->ss && !io->ssdone) {
+        char buf[32];
+        rc = table_write_meta(io->ss, err, "thickness", "%s A", real(buf, o->thick));
+        rc = rc ? rc : table_write_header(io->ss, 2 + MD_TENSION_NCOLS, sscol, ssunit, err);
+        io->ssdone = 1;
+    }
+    md_tension_row(&r->tn, &r->s, &r->b, row + 2, stop);
+    row[0] = (double)step;
+    row[1] = (double)step * o->dt;
+    if (!rc && io->ss)
+        rc = table_write_row(io->ss, 2 + MD_TENSION_NCOLS, row, err);
+    return rc;
+}
+
+/* Sets up the thermostat, barostat and tension of a run from the options and the frame. */
+static int
+run_setup(const struct md_opts *o, struct run *r, const struct core_frame *f, struct core_err *err)
+{
+    int rc = md_thermostat_init(&r->th, o->thermostat, o->temp, o->tdamp, o->seed, err);
+    if (!rc && o->thermostat == MD_THERMOSTAT_NHC && o->nchain)
+        rc = md_thermostat_chain_set(&r->th, o->nchain, err);
+    if (rc)
+        return rc;
+    int dirs[3];
+    for (int a = 0; a < 3; a++)
+        dirs[a] = o->has_pdirs ? o->pdirs[a] : f->has_cell && f->pbc[a] && a != o->tdir;
+    if (o->baro == MD_BARO_SCR && !(dirs[0] || dirs[1] || dirs[2]))
+        return core_err_set(err, CORE_EINPUT,
+                            "--barostat scr: the frame has no periodic "
+                            "direction to control");
+    double tb = o->thermostat != MD_THERMOSTAT_NONE ? o->temp : 0;
+    rc = md_baro_init(&r->b, o->baro, o->press / UNITS_EVA3_GPA, o->pdamp,
+                      o->compress * UNITS_EVA3_GPA, dirs, tb, o->seed, err);
+    rc = rc ? rc : md_tension_init(&r->tn, o->thick, o->past, err);
+    if (!rc && o->tdir >= 0 && o->has_pdirs && o->pdirs[o->tdir])
+        rc = core_err_set(err, CORE_EINPUT, "--pdirs names the direction of --tension");
+    if (!rc && o->tdir >= 0)
+        rc = md_baro_tension_set(&r->b, &r->s, o->tdir, o->rate, err);
+    rc = rc ? rc : md_baro_check(&r->b, &r->s, err);
+    r->cellmove = o->baro != MD_BARO_NONE || o->tdir >= 0;
+    return rc;
+}
+
 /* Runs one frame: labels it (steps 0) or runs MD; thermo rows go to the thermo table, the heat
- * current to its series. */
+ * current to its series, and the rest to the files of --stress-strain, --traj, --checkpoint. */
 static int
 run_frame(const struct md_opts *o, struct prog *p, const struct md_pot *pot, struct core_frame *f,
           size_t iframe, struct outs *io, struct core_err *err)
 {
-    struct md_sys s;
-    struct md_thermostat th;
+    struct run r = {0};
     struct heat_buf hb = {0};
+    struct core_frame tf;
+    struct md_sys *s = &r.s;
     FILE *tfp = io->thermo;
-    int rc;
-    if ((rc = md_thermostat_init(&th, o->thermostat, o->temp, o->tdamp, o->seed, err)))
+    long step = 0, last = 0, start;
+    int rc, stop = 0;
+    core_frame_init(&tf);
+    if ((rc = md_sys_init(s, f, pot, o->skin, err)))
         return rc;
-    if ((rc = md_sys_init(&s, f, pot, o->skin, err)))
-        return rc;
-    if (o->has_temp)
-        rc = md_sys_thermalize(&s, o->temp, o->seed, err);
-    rc = rc ? rc : md_sys_compute(&s, pot, err);
+    rc = run_setup(o, &r, f, err);
+    if (!rc && o->restart)
+        rc = restart(o, &r, &step, err);
+    else if (!rc && o->has_temp)
+        rc = md_sys_thermalize(s, o->temp, o->seed, err);
+    rc = rc ? rc : md_sys_compute(s, pot, err);
+    start = step;
+    /* a checkpoint of a tensile test that had stopped past the peak stays stopped */
+    if (o->tdir >= 0 && r.tn.have_peak && md_baro_strain(&r.b, s) > r.tn.peak_strain + r.tn.past)
+        stop = 1;
     if (!rc && tfp && io->stresscols < 0) {
         double st[9];
-        io->stresscols = md_sys_stress(&s, 1, st);
-        rc = thermo_header(tfp, io->stresscols, th.kind != MD_THERMOSTAT_NONE, err);
+        io->stresscols = md_sys_stress(s, 1, st);
+        rc = thermo_header(tfp, io->stresscols, r.th.kind != MD_THERMOSTAT_NONE || r.cellmove,
+                           r.cellmove, err);
     }
     if (!rc && tfp)
-        rc = thermo_row(tfp, &s, &th, iframe, 0, o->dt, io->stresscols, err);
+        rc = thermo_row(tfp, &r, iframe, step, o->dt, io->stresscols, err);
     if (!rc && io->heat)
-        rc = heat_sample(&hb, &s, 0, err);
-    for (long step = 1; step <= o->steps && !rc; step++) {
-        if ((rc = md_nvt_step(&s, pot, &th, o->dt, err))) {
+        rc = heat_sample(&hb, s, (double)step * o->dt, err);
+    if (!rc && (o->traj))
+        rc = core_frame_copy(&tf, f, err);
+    if (!rc && o->traj && io->trajxyz == NULL && !io->nct)
+        rc = nctraj_create(o->traj, s->natoms, NCTRAJ_VELOCITIES | NCTRAJ_ENERGY, &io->nct, err);
+    if (!rc && o->traj && step == 0)
+        rc = traj_frame(o, io, &tf, s, step, err);
+    last = step;
+    for (step++; step <= o->steps && !rc && !stop; step++) {
+        if ((rc = md_npt_step(s, pot, &r.th, &r.b, o->dt, err))) {
             char msg[CORE_ERR_MSGLEN];
             snprintf(msg, sizeof msg, "%s", err->msg);
             rc = core_err_set(err, rc, "step %ld: %s", step, msg);
             break;
         }
+        last = step;
         if (io->heat && step % o->heat_every == 0 &&
-            (rc = heat_sample(&hb, &s, (double)step * o->dt, err)))
+            (rc = heat_sample(&hb, s, (double)step * o->dt, err)))
             break;
+        if (o->tdir >= 0)
+            md_tension_sample(&r.tn, s);
         if (step % o->every == 0 || step == o->steps) {
             if (tfp)
-                rc = thermo_row(tfp, &s, &th, iframe, step, o->dt, io->stresscols, err);
+                rc = thermo_row(tfp, &r, iframe, step, o->dt, io->stresscols, err);
+            if (!rc && o->tdir >= 0)
+                rc = ss_row(o, io, &r, step, &stop, err);
             prog_progress(p, "frame %zu step %ld/%ld T %.1f K etot %.6f eV", iframe + 1, step,
-                          o->steps, md_sys_temp(&s), s.epot + md_sys_kinetic(&s, NULL));
+                          o->steps, md_sys_temp(s), s->epot + md_sys_kinetic(s, NULL));
         }
+        if (!rc && o->traj && step % o->traj_every == 0)
+            rc = traj_frame(o, io, &tf, s, step, err);
+        if (!rc && o->ckpt &&
+            (step == o->steps || stop || (o->ckpt_every && step % o->ckpt_every == 0)))
+            rc = checkpoint(o, &r, pot, step, err);
     }
+    if (!rc && o->ckpt && last == start) /* nothing left to run after a restart */
+        rc = checkpoint(o, &r, pot, last, err);
     if (!rc && io->heat)
-        rc = heat_write(io->heat, &hb, &s, err);
-    rc = rc ? rc : label(f, &s, o->steps > 0 || o->has_temp, err);
+        rc = heat_write(io->heat, &hb, s, err);
+    rc = rc ? rc : label(f, s, o->steps > 0 || o->has_temp, err);
     if (!rc && o->steps > 0) {
-        rc = set_info(f, "md_steps", (double)o->steps, err);
+        rc = set_info(f, "md_steps", (double)last, err);
         rc = rc ? rc : set_info(f, "md_dt", o->dt, err);
     }
     if (!rc && o->has_temp) {
         rc = set_info(f, "md_temp", o->temp, err);
         rc = rc ? rc : set_info(f, "md_seed", (double)o->seed, err);
     }
-    if (!rc && th.kind != MD_THERMOSTAT_NONE) {
-        rc = core_frame_info_set(f, "md_thermostat", md_thermostat_name(th.kind), err);
+    if (!rc && r.th.kind != MD_THERMOSTAT_NONE) {
+        rc = core_frame_info_set(f, "md_thermostat", md_thermostat_name(r.th.kind), err);
         rc = rc ? rc : set_info(f, "md_tdamp", o->tdamp, err);
-        rc = rc ? rc : set_info(f, "md_heat", th.heat, err);
+        rc = rc ? rc : set_info(f, "md_heat", r.th.heat, err);
     }
+    if (!rc && r.b.kind != MD_BARO_NONE) {
+        rc = core_frame_info_set(f, "md_barostat", md_baro_name(r.b.kind), err);
+        rc = rc ? rc : set_info(f, "md_pressure", o->press, err);
+        rc = rc ? rc : set_info(f, "md_baro_heat", r.b.heat, err);
+    }
+    if (!rc && o->tdir >= 0) {
+        rc = set_info(f, "md_strain", md_baro_strain(&r.b, s), err);
+        if (!rc && r.tn.have_peak)
+            rc = set_info(f, "md_peak_strain", r.tn.peak_strain, err);
+    }
+    if (!rc && s->has_cell)
+        memcpy(f->cell, s->cell, sizeof f->cell);
     if (!rc)
-        prog_info(p, "frame %zu: %zu atoms, %zu neighbour-list builds", iframe + 1, s.natoms,
-                  s.nl.nbuilds);
+        prog_info(p, "frame %zu: %zu atoms, %zu neighbour-list builds%s", iframe + 1, s->natoms,
+                  s->nl.nbuilds, stop ? ", stopped past the peak stress" : "");
     free(hb.row);
-    md_sys_release(&s);
+    core_frame_release(&tf);
+    md_sys_release(s);
     return rc;
+}
+
+/* Whether --traj writes extended XYZ (by --traj-format, else by the name ending in .xyz). */
+static int
+traj_xyz(const struct md_opts *o)
+{
+    size_t n = o->traj ? strlen(o->traj) : 0;
+    if (o->trajfmt != TRAJ_AUTO)
+        return o->trajfmt == TRAJ_EXTXYZ;
+    return n >= 4 && strcmp(o->traj + n - 4, ".xyz") == 0;
+}
+
+/* The usage rules of the dynamics options; seen[c] is 1 for every option given. */
+static int
+check_opts(const struct md_opts *o, const int *seen, struct core_err *err)
+{
+    static const struct {
+        int opt;
+        const char *msg;
+    } needs_baro[] = {{OPT_PRESS, "--pressure"},
+                      {OPT_PDAMP, "--pdamp"},
+                      {OPT_COMPRESS, "--compressibility"}},
+      needs_tension[] = {{OPT_RATE, "--strain-rate"},
+                         {OPT_SS, "--stress-strain"},
+                         {OPT_THICK, "--thickness"},
+                         {OPT_PAST, "--past-peak"}};
+
+    if (seen[OPT_CHAIN] && o->thermostat != MD_THERMOSTAT_NHC)
+        return core_err_set(err, CORE_EINPUT, "--chain needs --thermostat nhc");
+    for (size_t k = 0; k < sizeof needs_baro / sizeof needs_baro[0]; k++)
+        if (seen[needs_baro[k].opt] && o->baro == MD_BARO_NONE)
+            return core_err_set(err, CORE_EINPUT, "%s needs --barostat scr", needs_baro[k].msg);
+    if (o->has_pdirs && o->baro == MD_BARO_NONE)
+        return core_err_set(err, CORE_EINPUT, "--pdirs needs --barostat scr");
+    for (size_t k = 0; k < sizeof needs_tension / sizeof needs_tension[0]; k++)
+        if (seen[needs_tension[k].opt] && o->tdir < 0)
+            return core_err_set(err, CORE_EINPUT, "%s needs --tension", needs_tension[k].msg);
+    if (o->tdir >= 0 && !seen[OPT_RATE])
+        return core_err_set(err, CORE_EINPUT, "--tension needs --strain-rate");
+    if ((o->tdir >= 0 || o->baro != MD_BARO_NONE || o->traj || o->ckpt || o->restart) &&
+        o->steps < 1)
+        return core_err_set(err, CORE_EINPUT,
+                            "--barostat, --tension, --traj, --checkpoint and --restart need "
+                            "--steps N > 0");
+    if (seen[OPT_TRAJ_EVERY] && !o->traj)
+        return core_err_set(err, CORE_EINPUT, "--traj-every needs --traj");
+    if (seen[OPT_TRAJ_FMT] && !o->traj)
+        return core_err_set(err, CORE_EINPUT, "--traj-format needs --traj");
+    if (seen[OPT_CKPT_EVERY] && !o->ckpt)
+        return core_err_set(err, CORE_EINPUT, "--checkpoint-every needs --checkpoint");
+    /* every file written must be another */
+    const char *path[6] = {o->output, o->thermo, o->heat, o->ss, o->traj, o->ckpt};
+    static const char *const what[6] = {"--output",        "--thermo", "--heat",
+                                        "--stress-strain", "--traj",   "--checkpoint"};
+    for (int a = 0; a < 6; a++)
+        for (int b = a + 1; b < 6; b++)
+            if (path[a] && path[b] && strcmp(path[a], path[b]) == 0 && strcmp(path[a], "-") != 0)
+                return core_err_set(err, CORE_EINPUT, "%s and %s name the same file", what[a],
+                                    what[b]);
+    return CORE_OK;
 }
 
 int
@@ -480,6 +904,12 @@ main(int argc, char **argv)
                         .dt = 0.0005,
                         .skin = 1.0,
                         .tdamp = 0.1,
+                        .pdamp = 1.0,
+                        .compress = 0.01,
+                        .tdir = -1,
+                        .thick = 3.35,
+                        .past = 0.05,
+                        .traj_every = 100,
                         .seed = 1};
     struct option longopts[NOPTS + 1];
     char shortopts[3 * NOPTS + 2];
@@ -487,10 +917,10 @@ main(int argc, char **argv)
     struct core_species_map map, *mapp = NULL;
     struct md_pot pot = {0};
     struct core_frame f;
-    struct stream_out out = {0}, tout = {0}, hout = {0};
+    struct stream_out out = {0}, tout = {0}, hout = {0}, sout = {0}, xout = {0};
     struct config_src src;
     struct outs io = {.stresscols = -1};
-    int c, rc, got, src_open = 0, has_tdamp = 0, has_heat_every = 0;
+    int c, rc, got, src_open = 0, has_tdamp = 0, has_heat_every = 0, seen[OPT_RESTART + 1] = {0};
     size_t iframe = 0;
 
     prog_init(&p, argv[0]);
@@ -499,9 +929,9 @@ main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         if (c == 'h') {
             prog_help(&p, stdout, synopsis,
-                      "Runs molecular dynamics (velocity Verlet) with a Tersoff, MTP or "
-                      "Lennard-Jones potential,\nor labels configurations with energy, forces "
-                      "and stress (--steps 0).",
+                      "Runs molecular dynamics (velocity Verlet; NVE, NVT, stress control, "
+                      "uniaxial tension) with a\nTersoff, MTP or Lennard-Jones potential, or "
+                      "labels configurations with energy, forces and\nstress (--steps 0).",
                       opts, NOPTS);
             return 0;
         }
@@ -516,6 +946,8 @@ main(int argc, char **argv)
             return prog_usage_error(&p, synopsis, "%s", err.msg);
         has_tdamp |= c == OPT_TDAMP;
         has_heat_every |= c == OPT_HEAT_EVERY;
+        if (c >= 0 && c <= OPT_RESTART)
+            seen[c] = 1;
     }
     if (optind < argc - 1)
         return prog_usage_error(&p, synopsis, "one input file at most");
@@ -536,11 +968,13 @@ main(int argc, char **argv)
         return prog_usage_error(&p, synopsis, "--thermostat %s needs --temp",
                                 md_thermostat_name(o.thermostat));
     if (has_tdamp && o.thermostat == MD_THERMOSTAT_NONE)
-        return prog_usage_error(&p, synopsis, "--tdamp needs --thermostat bussi or langevin");
+        return prog_usage_error(&p, synopsis, "--tdamp needs --thermostat bussi, langevin or nhc");
     if (o.heat && o.steps < 1)
         return prog_usage_error(&p, synopsis, "--heat needs --steps N > 0");
     if (has_heat_every && !o.heat)
         return prog_usage_error(&p, synopsis, "--heat-every needs --heat");
+    if ((rc = check_opts(&o, seen, &err)))
+        return prog_usage_error(&p, synopsis, "%s", err.msg);
     if ((rc = potential(&o, mapp, &pot, &err)))
         return prog_fail(&p, &err);
     prog_info(&p, "%s potential, cut-off %g Angstrom", pot.name, pot.rcut);
@@ -561,6 +995,15 @@ main(int argc, char **argv)
             rc = table_write_meta(tout.fp, &err, "thermostat", "%s %s K tdamp %s ps",
                                   md_thermostat_name(o.thermostat), real(buf, o.temp),
                                   real(buf2, o.tdamp));
+        if (!rc && o.thermostat == MD_THERMOSTAT_NHC)
+            rc = table_write_meta(tout.fp, &err, "chain", "%d", o.nchain ? o.nchain : MD_NHC_CHAIN);
+        if (!rc && o.baro != MD_BARO_NONE) {
+            char buf3[32];
+            rc = table_write_meta(tout.fp, &err, "barostat",
+                                  "%s %s GPa pdamp %s ps compressibility %s 1/GPa",
+                                  md_baro_name(o.baro), real(buf, o.press), real(buf2, o.pdamp),
+                                  real(buf3, o.compress));
+        }
         if (rc)
             goto done;
     }
@@ -580,6 +1023,24 @@ main(int argc, char **argv)
             goto done;
         io.heat = hout.fp;
     }
+    if (o.ss && (rc = stream_out_open(&sout, o.ss, 0, &err)))
+        goto done;
+    if (o.ss) {
+        char buf[32];
+        static const char dn[] = "xyz";
+        rc = table_write_meta(sout.fp, &err, "program", "md-run %s", FPMS_VERSION);
+        rc = rc ? rc : table_write_meta(sout.fp, &err, "potential", "%s", o.potential);
+        rc = rc ? rc : table_write_meta(sout.fp, &err, "dt", "%s ps", real(buf, o.dt));
+        rc = rc ? rc : table_write_meta(sout.fp, &err, "tension", "%c", dn[o.tdir]);
+        rc = rc ? rc : table_write_meta(sout.fp, &err, "strain_rate", "%s 1/ps", real(buf, o.rate));
+        rc = rc ? rc : table_write_meta(sout.fp, &err, "seed", "%llu", o.seed);
+        if (rc)
+            goto done;
+        io.ss = sout.fp;
+    }
+    if (o.traj && traj_xyz(&o) && (rc = stream_out_open(&xout, o.traj, 0, &err)))
+        goto done;
+    io.trajxyz = o.traj && traj_xyz(&o) ? xout.fp : NULL;
     if ((rc = config_src_open(&src, o.input, o.infmt, mapp, &err)))
         goto done;
     src_open = 1;
@@ -596,6 +1057,9 @@ main(int argc, char **argv)
         io.thermo = o.thermo ? tout.fp : NULL;
         if (o.heat && iframe > 0)
             rc = core_err_set(&err, CORE_EINPUT, "--heat: a heat-current series takes one frame");
+        else if (iframe > 0 && (o.traj || o.ckpt || o.restart || o.ss))
+            rc = core_err_set(&err, CORE_EINPUT,
+                              "--traj, --checkpoint, --restart and --stress-strain take one frame");
         else
             rc = run_frame(&o, &p, &pot, &f, iframe, &io, &err);
         if (rc) {
@@ -618,16 +1082,32 @@ main(int argc, char **argv)
     if (!rc && o.heat && iframe == 0)
         rc = core_err_set(&err, CORE_EINPUT, "--heat: %s: no frames",
                           src.nc ? o.input : src.in.name);
-    /* the tables first: if the output then fails, they are removed again */
-    if (!rc && o.heat)
-        rc = stream_out_commit(&hout, &err);
-    if (!rc && o.thermo && (rc = stream_out_commit(&tout, &err)) && o.heat)
-        remove(o.heat);
-    if (!rc && (rc = stream_out_commit(&out, &err))) {
-        if (o.thermo)
-            remove(o.thermo);
-        if (o.heat)
-            remove(o.heat);
+    if (!rc && o.traj && iframe == 0)
+        rc = core_err_set(&err, CORE_EINPUT, "--traj: %s: no frames",
+                          src.nc ? o.input : src.in.name);
+    /* the side files first: if the output then fails, they are removed again */
+    {
+        const char *done_path[5];
+        int ndone = 0;
+        if (!rc && o.heat && !(rc = stream_out_commit(&hout, &err)))
+            done_path[ndone++] = o.heat;
+        if (!rc && o.thermo && !(rc = stream_out_commit(&tout, &err)))
+            done_path[ndone++] = o.thermo;
+        if (!rc && o.ss && !(rc = stream_out_commit(&sout, &err)))
+            done_path[ndone++] = o.ss;
+        if (!rc && io.trajxyz && !(rc = stream_out_commit(&xout, &err)))
+            done_path[ndone++] = o.traj;
+        if (!rc && io.nct) {
+            rc = nctraj_close(io.nct, 1, &err);
+            io.nct = NULL;
+            if (!rc)
+                done_path[ndone++] = o.traj;
+        }
+        if (!rc)
+            rc = stream_out_commit(&out, &err);
+        if (rc)
+            for (int k = 0; k < ndone; k++)
+                remove(done_path[k]);
     }
 done:
     if (src_open)
@@ -638,6 +1118,11 @@ done:
             stream_out_abort(&tout);
         if (o.heat)
             stream_out_abort(&hout);
+        if (o.ss)
+            stream_out_abort(&sout);
+        if (io.trajxyz)
+            stream_out_abort(&xout);
+        nctraj_close(io.nct, 0, NULL);
     }
     core_frame_release(&f);
     md_pot_release(&pot);

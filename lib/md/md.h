@@ -1,7 +1,8 @@
 /*
  * md: molecular dynamics on site energies: neighbour lists, potentials (Tersoff, Lennard-Jones,
- * the moment tensor potential of lib/mtp), forces, virial, heat current, velocity-Verlet NVE, and
- * NVT by stochastic velocity rescaling (Bussi) or Langevin dynamics (BAOAB).
+ * the moment tensor potential of lib/mtp), forces, virial, heat current, velocity-Verlet NVE,
+ * NVT by stochastic velocity rescaling (Bussi), Langevin dynamics (BAOAB) or Nose-Hoover chains,
+ * stress control per direction by stochastic cell rescaling, and uniaxial tension.
  *
  * Site energies (Fan et al., PRB 92, 094301 (2015), doi:10.1103/PhysRevB.92.094301)
  *   Every potential with a neighbour list is written as a sum of site energies U = sum_i U_i,
@@ -246,6 +247,8 @@ struct md_sys {
     double *part; /* per-block partial sums */
     size_t nblocks;
     double *xi; /* 3 * natoms scratch of the Langevin thermostat (allocated at its first step) */
+    double defo[3]; /* scale factors of the cell along x, y, z since the last list build */
+    size_t defo_nb; /* the build defo refers to (nl.nbuilds then) */
 };
 
 /*
@@ -290,6 +293,17 @@ int md_sys_heat(const struct md_sys *s, double j[3], double jconv[3], struct cor
  */
 int md_sys_stress(const struct md_sys *s, int kinetic, double st[9]);
 
+/*
+ * Deforms s affinely by F = diag(mu) (mu > 0): positions and the Cartesian component a of the
+ * cell vectors are scaled by mu[a], velocities by 1/mu[a]. The neighbour list is deformed with
+ * them rather than rebuilt: its images, wrap vectors and reference positions are scaled alike,
+ * and md_sys_compute rebuilds it only when the shrinking since the last build plus twice the
+ * largest displacement could bring an unlisted pair within the cut-off,
+ * (1 - min_a prod mu_a) (rcut + skin) + 2 max_i |x_i - xref_i| > skin.
+ * The forces are no longer current (have_force = 0).
+ */
+void md_sys_deform(struct md_sys *s, const double mu[3]);
+
 /* Kinetic energy (eV); kt (may be NULL) gets the kinetic tensor sum_i m_i v_i (x) v_i (eV). */
 double md_sys_kinetic(const struct md_sys *s, double kt[9]);
 
@@ -319,7 +333,12 @@ enum md_thermostat_kind {
     MD_THERMOSTAT_NONE,     /* NVE */
     MD_THERMOSTAT_BUSSI,    /* stochastic velocity rescaling, Bussi et al. 2007 */
     MD_THERMOSTAT_LANGEVIN, /* Langevin dynamics, BAOAB (Leimkuhler and Matthews 2013) */
+    MD_THERMOSTAT_NHC,      /* Nose-Hoover chain, Martyna, Klein and Tuckerman 1992 */
 };
+
+/* Longest Nose-Hoover chain, and the default length (LAMMPS's tchain). */
+#define MD_NHC_MAXCHAIN 16
+#define MD_NHC_CHAIN    3
 
 /*
  * A thermostat and its state (caller-owned, nothing allocated). heat is the energy it has given
@@ -336,17 +355,28 @@ struct md_thermostat {
     uint64_t seed; /* of core_rng */
     uint64_t step; /* steps taken */
     double heat;   /* eV */
+    /* Nose-Hoover chain: length, positions eta (1), velocities veta (1/ps; veta[nchain] is 0)
+     * and forces aeta (1/ps^2) of the chain variables, as LAMMPS's fix nvt keeps them. */
+    int nchain;
+    double eta[MD_NHC_MAXCHAIN], veta[MD_NHC_MAXCHAIN + 1], aeta[MD_NHC_MAXCHAIN];
 };
 
 /*
- * Sets th up (step 0, heat 0). temp and tdamp are not looked at for MD_THERMOSTAT_NONE.
- * CORE_EINPUT for an unknown kind, temp < 0, tdamp <= 0 or non-finite values.
+ * Sets th up (step 0, heat 0, a chain of MD_NHC_CHAIN at rest). temp and tdamp are not looked
+ * at for MD_THERMOSTAT_NONE. CORE_EINPUT for an unknown kind, temp < 0 (temp <= 0 for nhc),
+ * tdamp <= 0 or non-finite values.
  */
 int md_thermostat_init(struct md_thermostat *th, enum md_thermostat_kind kind, double temp,
                        double tdamp, uint64_t seed, struct core_err *err);
 
-/* "none", "bussi", "langevin" (static strings). */
+/* Sets the length of the Nose-Hoover chain (1 .. MD_NHC_MAXCHAIN; CORE_EINPUT otherwise). */
+int md_thermostat_chain_set(struct md_thermostat *th, int nchain, struct core_err *err);
+
+/* "none", "bussi", "langevin", "nhc" (static strings). */
 const char *md_thermostat_name(enum md_thermostat_kind kind);
+
+/* The kind named name (as md_thermostat_name writes it); CORE_EINPUT for another name. */
+int md_thermostat_kind_parse(const char *name, enum md_thermostat_kind *kind, struct core_err *err);
 
 /*
  * One step of dt (ps) with thermostat th: velocity Verlet (md_nve_step) for none; velocity
@@ -355,10 +385,149 @@ const char *md_thermostat_name(enum md_thermostat_kind kind);
  * BAOAB with friction 1/tdamp for langevin, the noise projected to zero total momentum (the
  * centre of mass does not diffuse; md_sys_temp samples temp). Random numbers from core_rng keyed
  * (th->seed, MD_RNG_BUSSI, 0, th->step) and (th->seed, MD_RNG_LANGEVIN, atom, th->step): the same
- * for any number of threads. Updates th->heat and th->step. Errors as md_sys_compute;
- * CORE_ENOMEM.
+ * for any number of threads. nhc: the Martyna-Tuckerman-Klein chain integrated as LAMMPS's fix
+ * nvt does (tloop 1: a half step of the chain before the first kick and after the last, chain
+ * masses Q_1 = Nf k_B T tdamp^2, Q_k = k_B T tdamp^2); heat is then minus the energy of the
+ * chain, sum_k Q_k veta_k^2/2 + Nf k_B T eta_1 + k_B T sum_(k>1) eta_k, so E - heat is LAMMPS's
+ * conserved quantity (etotal + f_nvt). Updates th->heat and th->step. Errors as
+ * md_sys_compute; CORE_ENOMEM.
  */
 int md_nvt_step(struct md_sys *s, const struct md_pot *pot, struct md_thermostat *th, double dt,
                 struct core_err *err);
+
+/* ---- stress control and uniaxial tension ---- */
+
+/* core_rng purpose of the barostat's draws (entity = Cartesian direction, step = b->step). */
+#define MD_RNG_BARO 0x6261726fUL /* "baro" */
+
+enum md_baro_kind {
+    MD_BARO_NONE, /* fixed cell (or only the deformation of a tension) */
+    MD_BARO_SCR,  /* stochastic cell rescaling, Bernetti and Bussi 2020, per direction */
+};
+
+/*
+ * Stress control: each controlled Cartesian direction a (dirs[a] = 1) has its own strain
+ * eps_a = ln(L_a/L_a0), moved once per step by the anisotropic stochastic cell rescaling of
+ * Bernetti and Bussi (J. Chem. Phys. 153, 114107 (2020), doi:10.1063/5.0020514):
+ *   d eps_a = -(beta/(3 tau)) (P0 - P_aa - k_B T/V) dt + sqrt(2 k_B T beta/(3 V tau)) dW_a,
+ * P_aa = -stress_aa the diagonal of the thermodynamic (kinetic + virial) pressure tensor of the
+ * whole cell (vacuum included), P0 = press, beta = compress, tau = pdamp, T = temp (0: no noise,
+ * a deterministic relaxation). Positions and the cell's Cartesian component a are scaled by
+ * mu_a = exp(d eps_a) and velocities by 1/mu_a. Summed over three directions this is the
+ * isotropic scheme of the paper; its stationary distribution is the N P T ensemble of the
+ * controlled directions when the atoms are thermostatted at T. Shear is not controlled.
+ *
+ * A uniaxial deformation (tdir >= 0; see md_baro_tension_set) scales direction tdir so that the
+ * cell's diagonal element cell[3 tdir + tdir] is len0 (1 + rate t), t = dt * (steps since the
+ * deformation started); tdir is then not among the controlled directions.
+ *
+ * heat (eV) accumulates the change of K + U + P0 V in each cell move (U by the trapezoid rule
+ * in ln mu between the virials before and after the step), so that E + P0 V - heat of the
+ * thermostat - heat of the barostat is conserved up to the integration error. The struct owns
+ * nothing; it is the whole state (saved in a checkpoint).
+ */
+struct md_baro {
+    enum md_baro_kind kind;
+    double press;    /* eV/Angstrom^3, target pressure P0 (= minus the target stress) */
+    double pdamp;    /* ps, tau */
+    double compress; /* Angstrom^3/eV, beta: the compressibility of the cell's stress */
+    int dirs[3];     /* 1 for controlled Cartesian directions x, y, z */
+    double temp;     /* K, of the noise */
+    uint64_t seed;
+    uint64_t step;  /* moves made (random-number key) */
+    double heat;    /* eV */
+    int tdir;       /* -1, or the direction of the uniaxial deformation (0 x, 1 y, 2 z) */
+    double rate;    /* 1/ps, engineering strain rate of the deformation */
+    double len0;    /* Angstrom, cell[3 tdir + tdir] at strain 0 */
+    uint64_t tstep; /* steps since the deformation started */
+    double lnmu[3]; /* ln of the scale factors of the last move */
+};
+
+/*
+ * Sets b up (no deformation, step 0, heat 0). For MD_BARO_SCR, dirs must name at least one
+ * direction, pdamp and compress be > 0, temp >= 0, press finite. CORE_EINPUT otherwise.
+ */
+int md_baro_init(struct md_baro *b, enum md_baro_kind kind, double press, double pdamp,
+                 double compress, const int dirs[3], double temp, uint64_t seed,
+                 struct core_err *err);
+
+/* "none", "scr" (static strings). */
+const char *md_baro_name(enum md_baro_kind kind);
+
+/*
+ * Checks that b fits system s: a cell with a non-zero volume, periodic along every controlled
+ * direction and along tdir, cell[3 a + a] > 0 along tdir. CORE_EINPUT otherwise, with a message
+ * naming the direction.
+ */
+int md_baro_check(const struct md_baro *b, const struct md_sys *s, struct core_err *err);
+
+/*
+ * One cell move of a step of dt (ps) with st the thermodynamic stress (eV/Angstrom^3, ASE sign,
+ * of md_sys_stress(s, 1, st)) and w the virial (eV) at the start of the step: scales positions,
+ * cell and velocities (see struct md_baro). Called by md_npt_step before the force call.
+ * CORE_EPHYS when the cell collapses or explodes (a scale factor outside 0.5 .. 2 in one step).
+ */
+int md_baro_move(struct md_baro *b, struct md_sys *s, const double st[9], const double w[9],
+                 double dt, struct core_err *err);
+
+/*
+ * One step as md_nvt_step, with the cell moves of b (NULL or MD_BARO_NONE without deformation:
+ * exactly md_nvt_step). The stress is taken at the start of the step; the move comes after the
+ * positions are advanced and before the force call; the forces are then those of the moved
+ * atoms in the moved cell. The noise temperature is b->temp (set it to the thermostat's target).
+ * Increments b->step (and b->tstep) per move. Errors as md_nvt_step and md_baro_move.
+ */
+int md_npt_step(struct md_sys *s, const struct md_pot *pot, struct md_thermostat *th,
+                struct md_baro *b, double dt, struct core_err *err);
+
+/*
+ * Starts a uniaxial deformation of b along Cartesian direction dir (0 x, 1 y, 2 z) at the
+ * engineering strain rate rate (1/ps, > 0) from the current cell of s; dir is removed from the
+ * controlled directions. CORE_EINPUT for a bad direction or rate, a direction s is not periodic
+ * along, or cell[3 dir + dir] <= 0.
+ */
+int md_baro_tension_set(struct md_baro *b, const struct md_sys *s, int dir, double rate,
+                        struct core_err *err);
+
+/* Engineering strain cell[3 tdir + tdir]/len0 - 1 of s (0 without a deformation). */
+double md_baro_strain(const struct md_baro *b, const struct md_sys *s);
+
+/*
+ * The record of a tensile test: the stress tensor, temperature and potential energy averaged
+ * over the steps of each table row, and the peak of the row-averaged stress along the
+ * deformation. The struct owns nothing.
+ */
+struct md_tension {
+    double thick;       /* Angstrom, thickness of a sheet for the stress in GPa */
+    double past;        /* strain past the peak at which a run stops */
+    double acc[9];      /* eV/Angstrom^3 * samples: sum of the thermodynamic stress */
+    double acct, acce;  /* K, eV: sums of the temperature and potential energy */
+    uint64_t nacc;      /* samples summed */
+    double peak;        /* eV/Angstrom^3, highest row stress along tdir so far */
+    double peak_strain; /* engineering strain at the peak */
+    int have_peak;
+};
+
+/* Number of values md_tension_row writes. */
+#define MD_TENSION_NCOLS 17
+
+/* Sets t up: thickness thick (Angstrom, > 0) and stop strain past (>= 0). CORE_EINPUT else. */
+int md_tension_init(struct md_tension *t, double thick, double past, struct core_err *err);
+
+/* Adds the state of s (thermodynamic stress, temperature, potential energy) to the row sums. */
+void md_tension_sample(struct md_tension *t, const struct md_sys *s);
+
+/*
+ * Closes a row: row[0] engineering strain; row[1], row[2] the stress along the pulled direction
+ * b->tdir in GPa and N/m (as row[3 + tdir] and row[9 + tdir]; 0 without tension): the uniaxial
+ * curve fe-solve reads; row[3..8] the averaged stress (Voigt: xx yy zz yz xz xy) in GPa for a
+ * sheet of thickness t->thick: stress_2D / thick, where stress_2D = stress * h (N/m) and
+ * h = V/|a x b| the height of the cell along its third vector when s is not periodic along z
+ * (a sheet), or the stress of the cell itself when it is (bulk); row[9..14] stress_2D in N/m;
+ * row[15] mean temperature (K); row[16] mean potential energy (eV). Updates the peak and resets the sums; *stop is set to 1 when the strain exceeds the
+ * peak strain by t->past (0 before any peak). A row with no samples takes the state of s.
+ */
+void md_tension_row(struct md_tension *t, const struct md_sys *s, const struct md_baro *b,
+                    double row[MD_TENSION_NCOLS], int *stop);
 
 #endif

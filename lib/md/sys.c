@@ -46,6 +46,7 @@ md_sys_init(struct md_sys *s, const struct core_frame *f, const struct md_pot *p
     int status;
 
     memset(s, 0, sizeof *s);
+    s->defo[0] = s->defo[1] = s->defo[2] = 1;
     if ((status = md_nlist_init(&s->nl, pot->rcut > 0 ? pot->rcut : 1.0, skin, err)))
         return status;
     s->natoms = n;
@@ -116,6 +117,68 @@ sum_blocks(const struct md_sys *s, size_t nv, double *out)
             out[k] += s->part[nv * b + k];
 }
 
+void
+md_sys_deform(struct md_sys *s, const double mu[3])
+{
+    struct md_nlist *nl = &s->nl;
+    long long n = (long long)s->natoms;
+    /* the list follows when it was built for the current cell */
+    int follow = nl->nbuilds > 0 && nl->natoms == s->natoms && s->has_cell && nl->has_cell &&
+                 memcmp(nl->cell, s->cell, sizeof s->cell) == 0;
+#pragma omp parallel for schedule(static) if (n >= MD_OMP_MIN)
+    for (long long i = 0; i < n; i++)
+        for (int a = 0; a < 3; a++) {
+            s->pos[3 * i + a] *= mu[a];
+            s->vel[3 * i + a] /= mu[a];
+            if (follow) {
+                nl->xref[3 * i + a] *= mu[a];
+                nl->wrapv[3 * i + a] *= mu[a];
+            }
+        }
+    for (int r = 0; r < 3; r++)
+        for (int a = 0; a < 3; a++)
+            s->cell[3 * r + a] *= mu[a];
+    if (follow) {
+        memcpy(nl->cell, s->cell, sizeof nl->cell);
+        for (size_t q = 0; q < nl->nshift; q++)
+            for (int a = 0; a < 3; a++)
+                nl->shift[3 * q + a] *= mu[a];
+        if (s->defo_nb != nl->nbuilds) {
+            s->defo[0] = s->defo[1] = s->defo[2] = 1;
+            s->defo_nb = nl->nbuilds;
+        }
+        for (int a = 0; a < 3; a++)
+            s->defo[a] *= mu[a];
+    }
+    s->have_force = 0;
+}
+
+/* Rebuilds a deformed neighbour list when the shrinking since its build and the displacements
+ * together could have brought an unlisted pair within the cut-off (see md_sys_deform). */
+static int
+deform_check(struct md_sys *s, struct core_err *err)
+{
+    struct md_nlist *nl = &s->nl;
+    if (nl->nbuilds == 0 || s->defo_nb != nl->nbuilds || nl->natoms != s->natoms)
+        return CORE_OK;
+    double m = fmin(fmin(s->defo[0], s->defo[1]), s->defo[2]);
+    if (!(m < 1))
+        return CORE_OK;
+    double lim = 0.5 * (nl->skin - (1 - m) * (nl->rcut + nl->skin)), worst = 0;
+    long long n = (long long)s->natoms;
+#pragma omp parallel for schedule(static) reduction(max : worst) if (n >= MD_OMP_MIN)
+    for (long long i = 0; i < n; i++) {
+        const double *x = s->pos + 3 * i, *r = nl->xref + 3 * i;
+        double dx = x[0] - r[0], dy = x[1] - r[1], dz = x[2] - r[2];
+        double d2 = dx * dx + dy * dy + dz * dz;
+        if (!(d2 <= worst)) /* NaN counts as a move */
+            worst = isnan(d2) ? HUGE_VAL : d2;
+    }
+    if (lim > 0 && worst <= lim * lim)
+        return CORE_OK;
+    return md_nlist_build(nl, s->natoms, s->pos, s->cell, s->pbc, err);
+}
+
 int
 md_sys_compute(struct md_sys *s, const struct md_pot *pot, struct core_err *err)
 {
@@ -131,6 +194,8 @@ md_sys_compute(struct md_sys *s, const struct md_pot *pot, struct core_err *err)
         if (status)
             return status;
     } else {
+        if ((status = deform_check(s, err)))
+            return status;
         if ((status = md_nlist_update(&s->nl, n, s->pos, cell, s->pbc, NULL, err)))
             return status;
         const struct md_nlist *nl = &s->nl;

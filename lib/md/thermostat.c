@@ -18,6 +18,18 @@
  * is the exact O step on the 3N - 3 internal degrees of freedom: the centre of mass neither
  * diffuses nor counts in the temperature (md_sys_dof).
  *
+ * Nose-Hoover chains (Martyna, Klein and Tuckerman, J. Chem. Phys. 97, 2635 (1992),
+ * doi:10.1063/1.463940), integrated as LAMMPS's fix nvt does (Martyna, Tuckerman, Tobias and
+ * Klein, Mol. Phys. 87, 1117 (1996), doi:10.1080/00268979600100761, with one Trotter loop and
+ * no Suzuki-Yoshida weights, LAMMPS's default tloop 1): a half step of the chain, the
+ * velocity-Verlet step, a half step of the chain. In the half step the chain velocities are
+ * updated from the end of the chain inwards over dt/4 (each damped by exp(-dt/8 veta_(k+1))
+ * on both sides), the atoms' velocities scaled by exp(-dt/2 veta_1), the chain positions
+ * advanced by dt/2, and the chain velocities updated outwards again. Chain forces:
+ * a_1 = (2K - Nf k_B T)/Q_1, a_k = (Q_(k-1) veta_(k-1)^2 - k_B T)/Q_k, masses
+ * Q_1 = Nf k_B T tdamp^2, Q_k = k_B T tdamp^2 (LAMMPS: t_period = tdamp). The chain's energy
+ * sum_k Q_k veta_k^2/2 + Nf k_B T eta_1 + k_B T sum_(k>1) eta_k plus E is conserved.
+ *
  * Random numbers: Bussi draws from core_rng keyed (seed, MD_RNG_BUSSI, 0, step), Langevin
  * atom i from (seed, MD_RNG_LANGEVIN, i, step); the sums over atoms run in index order, so
  * results do not depend on the number of threads.
@@ -33,12 +45,18 @@ md_thermostat_init(struct md_thermostat *th, enum md_thermostat_kind kind, doubl
                    double tdamp, uint64_t seed, struct core_err *err)
 {
     memset(th, 0, sizeof *th);
-    if (kind != MD_THERMOSTAT_NONE && kind != MD_THERMOSTAT_BUSSI && kind != MD_THERMOSTAT_LANGEVIN)
+    th->nchain = MD_NHC_CHAIN;
+    if (kind != MD_THERMOSTAT_NONE && kind != MD_THERMOSTAT_BUSSI &&
+        kind != MD_THERMOSTAT_LANGEVIN && kind != MD_THERMOSTAT_NHC)
         return core_err_set(err, CORE_EINPUT, "thermostat: unknown kind %d", (int)kind);
     if (kind != MD_THERMOSTAT_NONE) {
         if (!(isfinite(temp) && temp >= 0))
             return core_err_set(err, CORE_EINPUT, "thermostat: temperature %g K must be >= 0",
                                 temp);
+        if (kind == MD_THERMOSTAT_NHC && !(temp > 0))
+            return core_err_set(err, CORE_EINPUT,
+                                "thermostat: nhc needs a temperature > 0 (its masses scale "
+                                "with it)");
         if (!(isfinite(tdamp) && tdamp > 0))
             return core_err_set(err, CORE_EINPUT, "thermostat: damping time %g ps must be > 0",
                                 tdamp);
@@ -48,6 +66,34 @@ md_thermostat_init(struct md_thermostat *th, enum md_thermostat_kind kind, doubl
     th->tdamp = tdamp;
     th->seed = seed;
     return CORE_OK;
+}
+
+int
+md_thermostat_chain_set(struct md_thermostat *th, int nchain, struct core_err *err)
+{
+    if (nchain < 1 || nchain > MD_NHC_MAXCHAIN)
+        return core_err_set(err, CORE_EINPUT, "thermostat: chain length %d is not in 1..%d", nchain,
+                            MD_NHC_MAXCHAIN);
+    th->nchain = nchain;
+    memset(th->eta, 0, sizeof th->eta);
+    memset(th->veta, 0, sizeof th->veta);
+    memset(th->aeta, 0, sizeof th->aeta);
+    return CORE_OK;
+}
+
+int
+md_thermostat_kind_parse(const char *name, enum md_thermostat_kind *kind, struct core_err *err)
+{
+    static const enum md_thermostat_kind all[] = {MD_THERMOSTAT_NONE, MD_THERMOSTAT_BUSSI,
+                                                  MD_THERMOSTAT_LANGEVIN, MD_THERMOSTAT_NHC};
+
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+        if (strcmp(name, md_thermostat_name(all[k])) == 0) {
+            *kind = all[k];
+            return CORE_OK;
+        }
+    return core_err_set(err, CORE_EINPUT, "unknown thermostat '%s' (none, bussi, langevin or nhc)",
+                        name);
 }
 
 const char *
@@ -60,6 +106,8 @@ md_thermostat_name(enum md_thermostat_kind kind)
         return "bussi";
     case MD_THERMOSTAT_LANGEVIN:
         return "langevin";
+    case MD_THERMOSTAT_NHC:
+        return "nhc";
     }
     return "unknown";
 }
@@ -176,36 +224,151 @@ ou(struct md_sys *s, struct md_thermostat *th, double dt)
     th->heat += md_sys_kinetic(s, NULL) - k0;
 }
 
-int
-md_nvt_step(struct md_sys *s, const struct md_pot *pot, struct md_thermostat *th, double dt,
-            struct core_err *err)
+/* The chain masses Q_k (eV ps^2). */
+static void
+nhc_mass(const struct md_sys *s, const struct md_thermostat *th, double *q)
 {
-    int status;
+    double kt = UNITS_KB_EV * th->temp, t2 = th->tdamp * th->tdamp;
+    q[0] = md_sys_dof(s) * kt * t2;
+    for (int k = 1; k < th->nchain; k++)
+        q[k] = kt * t2;
+}
+
+/* A half step dt/2 of the chain and the velocity scaling it makes (see the top comment). */
+static void
+nhc_half(struct md_sys *s, struct md_thermostat *th, double dt)
+{
+    int m = th->nchain;
+    double q[MD_NHC_MAXCHAIN], kt = UNITS_KB_EV * th->temp;
+    double target = md_sys_dof(s) * kt, ke2 = 2 * md_sys_kinetic(s, NULL);
+    double dt2 = 0.5 * dt, dt4 = 0.25 * dt, dt8 = 0.125 * dt, e;
+    double *v = th->veta, *a = th->aeta;
+    nhc_mass(s, th, q);
+    a[0] = (ke2 - target) / q[0];
+    for (int k = m - 1; k > 0; k--) {
+        e = exp(-dt8 * v[k + 1]);
+        v[k] = (v[k] * e + a[k] * dt4) * e;
+    }
+    e = exp(-dt8 * v[1]);
+    v[0] = (v[0] * e + a[0] * dt4) * e;
+    double f = exp(-dt2 * v[0]);
+    long long n3 = (long long)(3 * s->natoms);
+#pragma omp parallel for schedule(static) if (n3 >= MD_OMP_MIN)
+    for (long long i = 0; i < n3; i++)
+        s->vel[i] *= f;
+    ke2 *= f * f;
+    a[0] = (ke2 - target) / q[0];
+    for (int k = 0; k < m; k++)
+        th->eta[k] += dt2 * v[k];
+    v[0] = (v[0] * e + a[0] * dt4) * e;
+    for (int k = 1; k < m; k++) {
+        e = exp(-dt8 * v[k + 1]);
+        a[k] = (q[k - 1] * v[k - 1] * v[k - 1] - kt) / q[k];
+        v[k] = (v[k] * e + a[k] * dt4) * e;
+    }
+}
+
+/* Minus the energy of the chain: the heat it has given the atoms. */
+static double
+nhc_heat(const struct md_sys *s, const struct md_thermostat *th)
+{
+    double q[MD_NHC_MAXCHAIN], kt = UNITS_KB_EV * th->temp, e = 0;
+    nhc_mass(s, th, q);
+    for (int k = 0; k < th->nchain; k++)
+        e += 0.5 * q[k] * th->veta[k] * th->veta[k] + (k ? kt : md_sys_dof(s) * kt) * th->eta[k];
+    return -e;
+}
+
+/* The cell move of a step, when there is one (b may be NULL). */
+static int
+baro_move(struct md_baro *b, struct md_sys *s, const double st[9], const double w[9], double dt,
+          struct core_err *err)
+{
+    if (!b || (b->kind == MD_BARO_NONE && b->tdir < 0))
+        return CORE_OK;
+    return md_baro_move(b, s, st, w, dt, err);
+}
+
+int
+md_npt_step(struct md_sys *s, const struct md_pot *pot, struct md_thermostat *th, struct md_baro *b,
+            double dt, struct core_err *err)
+{
+    int status, cellmove = b && (b->kind != MD_BARO_NONE || b->tdir >= 0);
+    double st[9] = {0}, w[9] = {0};
+    if (th->kind == MD_THERMOSTAT_LANGEVIN && !s->xi &&
+        !(s->xi = malloc(3 * (s->natoms ? s->natoms : 1) * sizeof *s->xi)))
+        return core_err_set(err, CORE_ENOMEM, "out of memory for %zu atoms", s->natoms);
+    if (!s->have_force && (status = md_sys_compute(s, pot, err)))
+        return status;
+    if (cellmove) {
+        double k[9], v = fabs(core_cell_volume(s->cell));
+        md_sys_virial(s, w);
+        md_sys_kinetic(s, k);
+        for (int a = 0; a < 9; a++)
+            st[a] = -(w[a] + k[a]) / v;
+    }
     switch (th->kind) {
     case MD_THERMOSTAT_NONE:
-        status = md_nve_step(s, pot, dt, err);
-        break;
     case MD_THERMOSTAT_BUSSI:
-        if (!(status = md_nve_step(s, pot, dt, err)))
+        if (!cellmove) {
+            status = md_nve_step(s, pot, dt, err);
+        } else {
+            kick(s, 0.5 * dt);
+            drift(s, dt);
+            status = baro_move(b, s, st, w, dt, err);
+            status = status ? status : md_sys_compute(s, pot, err);
+            if (!status)
+                kick(s, 0.5 * dt);
+        }
+        if (!status && th->kind == MD_THERMOSTAT_BUSSI)
             bussi(s, th, dt);
         break;
+    case MD_THERMOSTAT_NHC:
+        if (th->step == 0) { /* the chain forces at rest, as LAMMPS's fix nvt sets them up */
+            double q[MD_NHC_MAXCHAIN], kt = UNITS_KB_EV * th->temp;
+            nhc_mass(s, th, q);
+            for (int k = 1; k < th->nchain; k++)
+                th->aeta[k] = (q[k - 1] * th->veta[k - 1] * th->veta[k - 1] - kt) / q[k];
+        }
+        nhc_half(s, th, dt);
+        kick(s, 0.5 * dt);
+        drift(s, dt);
+        status = baro_move(b, s, st, w, dt, err);
+        status = status ? status : md_sys_compute(s, pot, err);
+        if (!status) {
+            kick(s, 0.5 * dt);
+            nhc_half(s, th, dt);
+            th->heat = nhc_heat(s, th);
+        }
+        break;
     case MD_THERMOSTAT_LANGEVIN:
-        if (!s->xi && !(s->xi = malloc(3 * (s->natoms ? s->natoms : 1) * sizeof *s->xi)))
-            return core_err_set(err, CORE_ENOMEM, "out of memory for %zu atoms", s->natoms);
-        if (!s->have_force && (status = md_sys_compute(s, pot, err)))
-            return status;
         kick(s, 0.5 * dt);
         drift(s, 0.5 * dt);
         ou(s, th, dt);
         drift(s, 0.5 * dt);
-        if ((status = md_sys_compute(s, pot, err)))
-            return status;
-        kick(s, 0.5 * dt);
+        status = baro_move(b, s, st, w, dt, err);
+        status = status ? status : md_sys_compute(s, pot, err);
+        if (!status)
+            kick(s, 0.5 * dt);
         break;
     default:
         return core_err_set(err, CORE_EINPUT, "thermostat: unknown kind %d", (int)th->kind);
     }
+    if (!status && cellmove) {
+        /* trapezoid rule for the potential energy change of the move: -(W0 + W1)/2 ln mu */
+        double w1[9];
+        md_sys_virial(s, w1);
+        for (int a = 0; a < 3; a++)
+            b->heat -= 0.5 * (w1[4 * a] - w[4 * a]) * b->lnmu[a];
+    }
     if (!status)
         th->step++;
     return status;
+}
+
+int
+md_nvt_step(struct md_sys *s, const struct md_pot *pot, struct md_thermostat *th, double dt,
+            struct core_err *err)
+{
+    return md_npt_step(s, pot, th, NULL, dt, err);
 }

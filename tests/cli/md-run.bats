@@ -501,11 +501,11 @@ assert np.ptp(t[:, -1]) < 0.01"
         [ -z "$output" ] || { echo "$args: stdout $output"; return 1; }
     done
     run -1 --separate-stderr fpms md-run -p lj:1,3,8 --thermostat nose ar.xyz
-    [[ "$stderr" == "md-run: --thermostat: unknown 'nose' (none, bussi or langevin)"* ]]
+    [[ "$stderr" == "md-run: --thermostat: unknown 'nose' (none, bussi, langevin or nhc)"* ]]
     run -1 --separate-stderr fpms md-run -p lj:1,3,8 --thermostat bussi ar.xyz
     [[ "$stderr" == "md-run: --thermostat bussi needs --temp"* ]]
     run -1 --separate-stderr fpms md-run -p lj:1,3,8 -T 30 --tdamp 1ps ar.xyz
-    [[ "$stderr" == "md-run: --tdamp needs --thermostat bussi or langevin"* ]]
+    [[ "$stderr" == "md-run: --tdamp needs --thermostat bussi, langevin or nhc"* ]]
     run -1 --separate-stderr fpms md-run -p lj:1,3,8 -T 30 --thermostat bussi --tdamp 0 ar.xyz
     [[ "$stderr" == "md-run: --tdamp: '0' is not a time > 0"* ]]
     no_files
@@ -551,4 +551,312 @@ print(j.shape, j[1, 0], abs(T / t[:, 3].mean() - 1) < 1e-12, bool(np.all(np.isfi
     [ -z "$output" ]
     rm -f in.xyz
     no_files
+}
+
+# ---- Nose-Hoover chains, stress control, tension, trajectories, checkpoints ----
+
+# thermo_stats FILE COL: mean of column COL (0-based) over the second half, and the largest
+# |econs - econs(0)| (last column but, with a moving cell, three)
+thermo_py() {
+    $PY -c "
+import numpy as np
+t = np.loadtxt('$1')
+n = len(t) // 2
+$2"
+}
+
+@test "--thermostat nhc: T at the target, E - heat conserved, --chain changes the chain" {
+    run -0 --separate-stderr tersoff -n 4000 --dt 1fs -T 300 --thermostat nhc --tdamp 0.05ps \
+        --thermo t.tsv --thermo-every 10 g.xyz
+    printf '%s\n' "$output" > out.xyz
+    grep -q '^# thermostat = nhc 300 K tdamp 0.05 ps$' t.tsv
+    [ "$(grep '^#  *frame' t.tsv | awk '{print $NF}')" = "econs[eV]" ]
+    run -0 thermo_py t.tsv "print(abs(t[n:, 3].mean() / 300 - 1) < 0.15, abs(t[:, -1] - t[0, -1]).max() < 2e-3 * 8)"
+    [ "$output" = "True True" ]
+    run -0 ase_eval out.xyz "frames[0].info['md_thermostat'], frames[0].info['md_heat'] != 0"
+    [ "$output" = "('nhc', True)" ]
+    run -0 --separate-stderr tersoff -n 200 --dt 1fs -T 300 --thermostat nhc --chain 1 g.xyz
+    printf '%s\n' "$output" > c1.xyz
+    run -0 --separate-stderr tersoff -n 200 --dt 1fs -T 300 --thermostat nhc g.xyz
+    printf '%s\n' "$output" > c3.xyz
+    ! cmp -s c1.xyz c3.xyz
+}
+
+@test "--barostat scr: a rattled sheet relaxes x and y to zero mean stress, z untouched" {
+    run -0 --separate-stderr tersoff -n 4000 --dt 1fs -T 10 --thermostat nhc --barostat scr \
+        --pdirs x,y --pdamp 0.1ps --compressibility 0.05 --thermo t.tsv --thermo-every 10 g.xyz
+    printf '%s\n' "$output" > out.xyz
+    [ "$(grep '^#  *frame' t.tsv | awk '{print $(NF-3), $(NF-2), $(NF-1), $NF}')" = "econs[eV] lx[A] ly[A] lz[A]" ]
+    # columns: 8 sxx, 9 syy (GPa); it started at -3.7 and -2.1 GPa
+    run -0 thermo_py t.tsv "print(t[0, 8] < -3, t[0, 9] < -2, abs(t[n:, 8].mean()) < 0.3, abs(t[n:, 9].mean()) < 0.3, set(t[:, -1]) == {15.0}, t[-1, -3] > 4.2729)"
+    [ "$output" = "True True True True True True" ]
+    run -0 ase_eval out.xyz "frames[0].cell[2, 2], frames[0].info['md_barostat'], frames[0].cell[0, 0] > 4.2729"
+    [ "$output" = "(15.0, 'scr', True)" ]
+    # default: every periodic direction, so the same as x,y for a sheet
+    run -0 --separate-stderr tersoff -n 50 --dt 1fs -T 10 --thermostat nhc --barostat scr \
+        --pdirs x,y g.xyz
+    printf '%s\n' "$output" > a.xyz
+    run -0 --separate-stderr tersoff -n 50 --dt 1fs -T 10 --thermostat nhc --barostat scr g.xyz
+    printf '%s\n' "$output" > b.xyz
+    cmp a.xyz b.xyz
+    # --pressure: a positive pressure shrinks the cell (GPa, or with a unit)
+    run -0 --separate-stderr tersoff -n 300 --dt 1fs --barostat scr --pdirs x --pressure 20kbar \
+        --compressibility 0.05 --pdamp 0.05 g.xyz
+    printf '%s\n' "$output" > p.xyz
+    run -0 ase_eval p.xyz "frames[0].info['md_pressure'], frames[0].cell[1, 1]"
+    [ "$output" = "(2, 4.934)" ]
+}
+
+@test "--tension: stress-strain table in GPa and N/m, stops past the peak, slope ~ 340 N/m" {
+    # equilibrate at zero stress, then pull along x from the checkpoint
+    run -0 --separate-stderr tersoff -n 1000 --dt 1fs -T 5 --thermostat bussi --barostat scr \
+        --compressibility 0.05 --pdamp 0.1 --checkpoint eq.ck g.xyz
+    run -0 --separate-stderr tersoff -n 5000 --dt 1fs -T 5 --thermostat bussi --barostat scr \
+        --compressibility 0.05 --pdamp 0.1 --tension x --strain-rate 5e11/s \
+        --stress-strain ss.tsv --thermo-every 20 --past-peak 0.03 --restart eq.ck \
+        --checkpoint st.ck g.xyz
+    printf '%s\n' "$output" > out.xyz
+    # a restart from the checkpoint of the stop stays stopped
+    run -0 --separate-stderr tersoff -n 5000 --dt 1fs -T 5 --thermostat bussi --barostat scr \
+        --compressibility 0.05 --pdamp 0.1 --tension x --strain-rate 5e11/s --thermo-every 20 \
+        --past-peak 0.03 --restart st.ck g.xyz
+    printf '%s\n' "$output" > st.xyz
+    cmp out.xyz st.xyz
+    grep -q '^# thickness = 3.35 A$' ss.tsv
+    grep -q '^# tension = x$' ss.tsv
+    grep -q '^# strain_rate = 0.5 1/ps$' ss.tsv
+    [ "$(grep '^#  *step' ss.tsv | xargs)" = "# step time[ps] strain stress[GPa] stress_2d[N/m] sxx[GPa] syy[GPa] szz[GPa] syz[GPa] sxz[GPa] sxy[GPa] sxx_2d[N/m] syy_2d[N/m] szz_2d[N/m] syz_2d[N/m] sxz_2d[N/m] sxy_2d[N/m] temp[K] pe[eV]" ]
+    run -0 $PY -c "
+import numpy as np
+t = np.loadtxt('ss.tsv')
+e, s2, s3 = t[:, 2], t[:, 11], t[:, 5]
+slope = (s2[4] - s2[0]) / (e[4] - e[0])
+k = s2.argmax()
+print(int(t[0, 0]), 200 < slope < 500, np.allclose(s3, s2 / 0.335, rtol=1e-12),
+      abs(t[:, 12]).max() < 3, e[-1] > e[k] + 0.03, e[-1] < e[k] + 0.03 + 0.015, t[-1, 0] < 6000,
+      (t[:, 3] == t[:, 5]).all() and (t[:, 4] == t[:, 11]).all())"
+    [ "$output" = "1020 True True True True True True True" ]
+    run -0 ase_eval out.xyz "frames[0].info['md_steps'] < 5000, round(frames[0].info['md_strain'] - frames[0].info['md_peak_strain'], 6) > 0.03, frames[0].cell[2, 2]"
+    [ "$output" = "(True, True, 15.0)" ]
+}
+
+@test "--traj: AMBER NetCDF and extxyz every N steps, read by ASE" {
+    run -0 --separate-stderr tersoff -n 100 --dt 1fs -T 300 --thermostat bussi --barostat scr \
+        --traj t.nc --traj-every 20 g.xyz
+    printf '%s\n' "$output" > out.xyz
+    run -0 $PY -c "
+from ase.io import read
+from ase.units import fs
+f = read('t.nc', index=':')
+g = read('out.xyz')
+# ASE 3.22 returns the stored A/ps numbers of a NetCDF file as they are (see nctraj_ase.py)
+print(len(f), abs(f[-1].positions - g.positions).max() < 1e-4, abs(f[-1].cell[:2] - g.cell[:2]).max() < 1e-4,
+      abs(f[-1].get_velocities() - g.get_velocities() * 1000 * fs).max() < 1e-4)"
+    [ "$output" = "6 True True True" ]
+    ncdump -h t.nc | grep -q 'time(frame)'
+    ncdump -v time t.nc | grep -q 'time = 0, 0.02, 0.04, 0.06, 0.08, 0.1'
+    run -0 --separate-stderr tersoff -n 100 --dt 1fs -T 300 --traj t.xyz --traj-every 50 g.xyz
+    run -0 ase_eval t.xyz "len(frames), [f.info['time'] for f in frames], [f.info['step'] for f in frames], frames[0].info['config_type']"
+    [ "$output" = "(3, [0, 0.05, 0.1], [0, 50, 100], 'test')" ]
+    run -0 --separate-stderr tersoff -n 10 -T 300 --traj t.dat --traj-format extxyz g.xyz
+    [ "$(head -1 t.dat)" = 8 ]
+}
+
+# ckrun ARGS: a Tersoff run of the sheet with every piece of state: thermostat, barostat noise,
+# tension
+ckrun() {
+    tersoff --dt 1fs -T 300 --seed 9 --barostat scr --compressibility 0.05 --pdamp 0.1 "$@" g.xyz
+}
+
+@test "--checkpoint/--restart: 100 + 100 steps = 200 steps, bit for bit" {
+    for th in nhc langevin bussi; do
+        run -0 --separate-stderr ckrun -n 200 --thermostat $th --checkpoint a.ck --checkpoint-every 100
+        printf '%s\n' "$output" > a.xyz
+        run -0 --separate-stderr ckrun -n 100 --thermostat $th --checkpoint b.ck
+        run -0 --separate-stderr ckrun -n 200 --thermostat $th --checkpoint c.ck --restart b.ck
+        printf '%s\n' "$output" > c.xyz
+        cmp a.xyz c.xyz || { echo "$th differs"; return 1; }
+        cmp a.ck c.ck
+    done
+    head -1 b.ck | grep -q '^fpms-md-checkpoint 1$'
+    grep -q '^step 100$' b.ck
+    # with tension: the deformation and the stress-strain record continue too
+    run -0 --separate-stderr ckrun -n 200 --thermostat nhc --tension y --strain-rate 0.2 \
+        --stress-strain a.tsv --thermo-every 25 --checkpoint a.ck --checkpoint-every 100
+    printf '%s\n' "$output" > a.xyz
+    run -0 --separate-stderr ckrun -n 100 --thermostat nhc --tension y --strain-rate 0.2 \
+        --stress-strain b.tsv --thermo-every 25 --checkpoint b.ck
+    run -0 --separate-stderr ckrun -n 200 --thermostat nhc --tension y --strain-rate 0.2 \
+        --stress-strain c.tsv --thermo-every 25 --checkpoint c.ck --restart b.ck
+    printf '%s\n' "$output" > c.xyz
+    cmp a.xyz c.xyz
+    diff <(grep -v '^#' a.tsv) <(grep -v '^#' b.tsv; grep -v '^#' c.tsv)
+    # a restart at the last step runs nothing and writes the same state
+    run -0 --separate-stderr ckrun -n 200 --thermostat nhc --tension y --strain-rate 0.2 \
+        --restart c.ck
+    printf '%s\n' "$output" > d.xyz
+    cmp a.xyz d.xyz
+}
+
+@test "dynamics usage errors: exit 1, a message, nothing written" {
+    while IFS='|' read -r args msg; do
+        run -1 --separate-stderr tersoff -o out.xyz $args g.xyz
+        [[ "$stderr" == "md-run: $msg"* ]] || { echo "$args: $stderr"; return 1; }
+        [ -z "$output" ]
+    done <<'EOF2'
+-n 5 -T 10 --chain 2|--chain needs --thermostat nhc
+-n 5 -T 10 --thermostat nhc --chain 0|--chain: '0' is not an integer in 1..16
+-n 5 --barostat mtk|--barostat: unknown 'mtk' (none or scr)
+-n 5 --pressure 1|--pressure needs --barostat scr
+-n 5 --pdamp 1|--pdamp needs --barostat scr
+-n 5 --compressibility 0.1|--compressibility needs --barostat scr
+-n 5 --barostat scr --compressibility -1|--compressibility: '-1' is not a number > 0
+-n 5 --barostat scr --pdamp 0|--pdamp: '0' is not a time > 0
+-n 5 --barostat scr --pressure 1parsec|--pressure: '1parsec' is not a pressure
+-n 5 --pdirs x|--pdirs needs --barostat scr
+-n 5 --barostat scr --pdirs x,w|--pdirs: 'x,w' is not a list of distinct x, y, z
+-n 5 --barostat scr --pdirs x,x|--pdirs: 'x,x' is not a list of distinct x, y, z
+-n 5 --tension w --strain-rate 1|--tension: 'w' is not x, y or z
+-n 5 --tension x|--tension needs --strain-rate
+-n 5 --strain-rate 1|--strain-rate needs --tension
+-n 5 --tension x --strain-rate -1|--strain-rate: '-1' is not a rate > 0
+-n 5 --tension x --strain-rate 1/min|--strain-rate: '1/min' is not a rate > 0
+-n 5 --stress-strain s.tsv|--stress-strain needs --tension
+-n 5 --thickness 3|--thickness needs --tension
+-n 5 --tension x --strain-rate 1 --thickness 0|--thickness: '0' is not a length > 0
+-n 5 --tension x --strain-rate 1 --past-peak -1|--past-peak: '-1' is not a strain >= 0
+--barostat scr|--barostat, --tension, --traj, --checkpoint and --restart need --steps N > 0
+--checkpoint c.ck|--barostat, --tension, --traj, --checkpoint and --restart need --steps N > 0
+-n 5 --traj-every 2|--traj-every needs --traj
+-n 5 --traj t.nc --traj-every 0|--traj-every: '0' is not an integer >= 1
+-n 5 --traj t.nc --traj-format pdb|--traj-format: unknown 'pdb' (auto, netcdf or extxyz)
+-n 5 --traj-format netcdf|--traj-format needs --traj
+-n 5 --checkpoint-every 2|--checkpoint-every needs --checkpoint
+-n 5 --traj out.xyz|--output and --traj name the same file
+-n 5 --checkpoint t.tsv --thermo t.tsv|--thermo and --checkpoint name the same file
+EOF2
+    no_files
+}
+
+@test "dynamics run errors: the file and what, exit 1, no file left" {
+    # a sheet is not periodic along z
+    run -1 --separate-stderr tersoff -n 5 --barostat scr --pdirs z -o out.xyz g.xyz
+    [ "$stderr" = "md-run: g.xyz:1: frame 1: barostat: the cell is not periodic along z (pbc of cell vector 3)" ]
+    run -1 --separate-stderr tersoff -n 5 --tension z --strain-rate 1 --stress-strain s.tsv g.xyz
+    [ "$stderr" = "md-run: g.xyz:1: frame 1: tension: the cell is not periodic along z (pbc of cell vector 3)" ]
+    run -1 --separate-stderr tersoff -n 5 --barostat scr --pdirs x --tension x --strain-rate 1 g.xyz
+    [ "$stderr" = "md-run: g.xyz:1: frame 1: --pdirs names the direction of --tension" ]
+    # one frame only
+    cat g.xyz g.xyz > in.xyz
+    run -1 --separate-stderr tersoff -n 5 --traj t.nc in.xyz
+    [ "$stderr" = "md-run: in.xyz:11: frame 2: --traj, --checkpoint, --restart and --stress-strain take one frame" ]
+    # a runaway cell is a physical failure
+    run -2 --separate-stderr tersoff -n 5 --barostat scr --compressibility 1e6 --pdamp 1fs g.xyz
+    [[ "$stderr" == "md-run: g.xyz:1: frame 1: step 1: cell: scale factor "* ]]
+    [ -z "$output" ]
+    rm -f in.xyz
+    no_files
+}
+
+@test "--restart errors: another system, another thermostat, a corrupt checkpoint" {
+    run -0 --separate-stderr tersoff -n 10 -T 100 --thermostat nhc --checkpoint c.ck g.xyz
+    cp c.ck good.ck
+    # another system
+    run -1 --separate-stderr fpms md-run -p lj:0.0104,3.4,8.5 -n 20 -T 100 --thermostat nhc --restart c.ck -o out.xyz ar.xyz
+    [ "$stderr" = "md-run: ar.xyz:1: frame 1: c.ck: checkpoint of another system: 8 atoms, the input has 4" ]
+    [ ! -e out.xyz ]
+    printf '8\npbc="T T F" Lattice="4.2729 0 0 0 4.934 0 0 0 15"\n' > in.xyz
+    tail -n 8 g.xyz | sed '8s/^C/Si/' >> in.xyz
+    run -1 --separate-stderr fpms md-run -p "tersoff:$POT/SiC.tersoff" -s C,Si -n 20 -T 100 --thermostat nhc --restart c.ck in.xyz
+    [ "$stderr" = "md-run: in.xyz:1: frame 1: c.ck: checkpoint of another system: atom 8 is C, in the input Si" ]
+    run -1 --separate-stderr tersoff -n 20 -T 100 --thermostat bussi --restart c.ck g.xyz
+    [ "$stderr" = "md-run: g.xyz:1: frame 1: c.ck: written with --thermostat nhc, this run has --thermostat bussi" ]
+    run -1 --separate-stderr tersoff -n 20 -T 100 --thermostat nhc --chain 4 --restart c.ck g.xyz
+    [ "$stderr" = "md-run: g.xyz:1: frame 1: c.ck: written with --chain 3, this run has --chain 4" ]
+    run -1 --separate-stderr tersoff -n 20 -T 100 --thermostat nhc --barostat scr --restart c.ck g.xyz
+    [ "$stderr" = "md-run: g.xyz:1: frame 1: c.ck: written with --barostat none, this run has --barostat scr" ]
+    run -1 --separate-stderr tersoff -n 5 -T 100 --thermostat nhc --restart c.ck g.xyz
+    [ "$stderr" = "md-run: g.xyz:1: frame 1: c.ck: the checkpoint is at step 10, past --steps 5" ]
+    run -1 --separate-stderr tersoff -n 20 --restart nothere.ck g.xyz
+    [[ "$stderr" == "md-run: g.xyz:1: frame 1: nothere.ck: "* ]]
+    # corrupt checkpoints: file:line and what
+    while IFS='|' read -r edit msg; do
+        sed "$edit" good.ck > c.ck
+        run --separate-stderr tersoff -n 20 -T 100 --thermostat nhc --restart c.ck -o out.xyz g.xyz
+        [ "$status" = 1 ] && [ "$stderr" = "md-run: g.xyz:1: frame 1: $msg" ] ||
+            { echo "$edit: $status $stderr"; return 1; }
+        [ -z "$output" ] && [ ! -e out.xyz ]
+    done <<'EOF2'
+1s/.*/fpms-md-checkpoint 2/|c.ck:1: not an md-run checkpoint (expected 'fpms-md-checkpoint 1')
+2s/.*/natoms -8/|c.ck:2: '-8' is not an integer in 0..100000000
+3s/.*/steps 10/|c.ck:3: expected 'step N', got 'steps'
+4s/ 0x1.ep+3$/ nan/|c.ck:4: 'nan' is not a finite number
+4s/ 0x1.ep+3$//|c.ck:4: expected 'cell' and 9 numbers
+5s/.*/pbc 1 1 2/|c.ck:5: '2' is not an integer in 0..1
+6s/nhc/nose/|c.ck:6: unknown thermostat 'nose'
+7s/eta/zeta/|c.ck:7: expected 'eta' and 3 numbers, got 'zeta'
+8s/ 0x0p+0$/ inf/|c.ck:8: 'inf' is not a finite number
+10s/none/mtk/|c.ck:10: unknown barostat 'mtk'
+11s/^tension [0-9]*/tension x/|c.ck:11: 'x' is not an integer in 0..18446744073709551615
+13s/^6 /0 /|c.ck:13: atomic number 0
+14s/ [^ ]*$/ 0x1.zp+1/|c.ck:14: '0x1.zp+1' is not a finite number
+20,$d|c.ck:20: truncated checkpoint: expected 'Z x y z vx vy vz'
+$d|c.ck:21: truncated checkpoint: expected 'end'
+$s/$/\nmore/|c.ck:22: text after 'end'
+EOF2
+    rm -f c.ck good.ck in.xyz
+    no_files
+}
+
+@test "LAMMPS: --thermostat nhc follows fix nvt (tchain 3) from the same velocities" {
+    command -v lmp > /dev/null || skip "no lmp: install lammps"
+    $PY -c "
+from ase.build import bulk
+import numpy as np
+a = bulk('Ar', 'fcc', a=5.26, cubic=True).repeat((2, 2, 2))
+a.positions += np.random.default_rng(3).normal(scale=0.05, size=a.positions.shape)
+a.write('in.xyz')"
+    run -0 --separate-stderr fpms md-run -p lj:0.0104,3.4,6.5,shift -T 70 --seed 4 -o v.xyz in.xyz
+    # the same doubles for LAMMPS: positions, and velocities in A/ps from ASE's momenta
+    $PY -c "
+from ase.io import read
+from ase.units import fs
+a = read('v.xyz')
+v = a.get_velocities() * 1000 * fs
+c = a.cell
+with open('ar.data', 'w') as f:
+    f.write('ar\n\n%d atoms\n1 atom types\n\n' % len(a))
+    f.write('0 %.17g xlo xhi\n0 %.17g ylo yhi\n0 %.17g zlo zhi\n\n' % (c[0, 0], c[1, 1], c[2, 2]))
+    f.write('Masses\n\n1 %.17g\n\nAtoms # atomic\n\n' % a.get_masses()[0])
+    for i, p in enumerate(a.positions):
+        f.write('%d 1 %.17g %.17g %.17g\n' % (i + 1, *p))
+    f.write('\nVelocities\n\n')
+    for i, u in enumerate(v):
+        f.write('%d %.17g %.17g %.17g\n' % (i + 1, *u))"
+    cat > in.lmp <<'EOF2'
+units metal
+atom_style atomic
+boundary p p p
+read_data ar.data
+pair_style lj/cut 6.5
+pair_coeff * * 0.0104 3.4
+pair_modify shift yes
+neighbor 0.5 bin
+timestep 0.005
+fix 1 all nvt temp 70 70 0.1
+thermo_style custom step temp pe
+thermo_modify format float %.17g
+thermo 100
+run 400
+EOF2
+    lmp -in in.lmp -log lmp.log -screen none
+    run -0 --separate-stderr fpms md-run -p lj:0.0104,3.4,6.5,shift -T 70 --seed 4 -n 400 \
+        --dt 5fs --thermostat nhc --tdamp 0.1 --thermo t.tsv -o out.xyz in.xyz
+    # LAMMPS's metal k_B (8.617343e-5 eV/K) is 1.5e-6 above CODATA 2014's: agreement to 1e-5
+    run -0 $PY -c "
+import numpy as np
+l = np.array([[float(x) for x in s.split()] for s in open('lmp.log') if s.split() and s.split()[0] in ('100', '200', '300', '400') and len(s.split()) == 3])
+t = np.loadtxt('t.tsv')[1:]
+print(len(l), np.abs(l[:, 1] / t[:, 3] - 1).max() < 1e-5, np.abs(l[:, 2] / t[:, 4] - 1).max() < 1e-5)"
+    [ "$output" = "4 True True" ]
 }

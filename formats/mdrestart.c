@@ -1,0 +1,367 @@
+/*
+ * mdrestart: md-run checkpoints as text with hexadecimal floats. See mdrestart.h.
+ */
+#include "mdrestart.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAGIC "fpms-md-checkpoint 1"
+
+static void
+reals(FILE *fp, const char *key, size_t n, const double *v)
+{
+    fputs(key, fp);
+    for (size_t k = 0; k < n; k++)
+        fprintf(fp, " %a", v[k]);
+    fputc('\n', fp);
+}
+
+int
+mdrestart_write(FILE *fp, const struct md_sys *s, uint64_t step, const struct md_thermostat *th,
+                const struct md_baro *b, const struct md_tension *t, struct core_err *err)
+{
+    struct stream_locale loc;
+    int rc = stream_locale_enter(&loc, "checkpoint", err);
+    if (rc)
+        return rc;
+    fprintf(fp, "%s\nnatoms %zu\nstep %llu\n", MAGIC, s->natoms, (unsigned long long)step);
+    reals(fp, "cell", 9, s->cell);
+    fprintf(fp, "pbc %d %d %d\n", s->pbc[0], s->pbc[1], s->pbc[2]);
+    fprintf(fp, "thermostat %s %llu %a %d\n", md_thermostat_name(th->kind),
+            (unsigned long long)th->step, th->heat, th->nchain);
+    reals(fp, "eta", (size_t)th->nchain, th->eta);
+    reals(fp, "veta", (size_t)th->nchain + 1, th->veta);
+    reals(fp, "aeta", (size_t)th->nchain, th->aeta);
+    fprintf(fp, "barostat %s %llu %a %d %llu %a %a %a %a\n", md_baro_name(b->kind),
+            (unsigned long long)b->step, b->heat, b->tdir, (unsigned long long)b->tstep, b->len0,
+            b->lnmu[0], b->lnmu[1], b->lnmu[2]);
+    fprintf(fp, "tension %llu %a %a %a %a %d", (unsigned long long)t->nacc, t->acct, t->acce,
+            t->peak, t->peak_strain, t->have_peak);
+    reals(fp, "", 9, t->acc);
+    fputs("atoms\n", fp);
+    for (size_t i = 0; i < s->natoms; i++) {
+        const double *x = s->pos + 3 * i, *v = s->vel + 3 * i;
+        fprintf(fp, "%d %a %a %a %a %a %a\n", s->z[i], x[0], x[1], x[2], v[0], v[1], v[2]);
+    }
+    fputs("end\n", fp);
+    stream_locale_leave(&loc);
+    if (ferror(fp))
+        return core_err_set(err, CORE_EIO, "checkpoint: write error");
+    return CORE_OK;
+}
+
+void
+mdrestart_release(struct mdrestart *r)
+{
+    free(r->z);
+    free(r->pos);
+    free(r->vel);
+    memset(r, 0, sizeof *r);
+}
+
+/* The words of one line, split in place (at most max). */
+struct words {
+    char buf[4096];
+    char *w[32];
+    int n;
+};
+
+static int
+next_line(struct stream_in *in, struct words *ws, const char *what, int nmin, int nmax,
+          struct core_err *err)
+{
+    const char *line;
+    int rc = stream_getline(in, &line, err);
+    if (rc)
+        return rc;
+    if (!line)
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: truncated checkpoint: expected %s", in->name,
+                            in->lineno + 1, what);
+    size_t len = strlen(line);
+    if (len >= sizeof ws->buf)
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: line too long", in->name, in->lineno);
+    memcpy(ws->buf, line, len + 1);
+    ws->n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(ws->buf, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+        if (ws->n == 32)
+            return core_err_set(err, CORE_EINPUT, "%s:%ld: too many fields", in->name, in->lineno);
+        ws->w[ws->n++] = t;
+    }
+    if (ws->n < nmin || ws->n > nmax)
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: expected %s", in->name, in->lineno, what);
+    return CORE_OK;
+}
+
+static int
+key(struct stream_in *in, const struct words *ws, const char *k, const char *what,
+    struct core_err *err)
+{
+    if (strcmp(ws->w[0], k) != 0)
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: expected %s, got '%s'", in->name, in->lineno,
+                            what, ws->w[0]);
+    return CORE_OK;
+}
+
+static int
+real(struct stream_in *in, const char *s, double *v, struct core_err *err)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (end == s || *end || !isfinite(x) || (errno == ERANGE && fabs(x) > 1))
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' is not a finite number", in->name,
+                            in->lineno, s);
+    *v = x;
+    return CORE_OK;
+}
+
+static int
+count(struct stream_in *in, const char *s, unsigned long long max, unsigned long long *v,
+      struct core_err *err)
+{
+    char *end;
+    errno = 0;
+    if (*s == '-' || *s == '+')
+        goto bad;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (end == s || *end || errno == ERANGE || x > max)
+        goto bad;
+    *v = x;
+    return CORE_OK;
+bad:
+    return core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' is not an integer in 0..%llu", in->name,
+                        in->lineno, s, max);
+}
+
+static int
+reals_read(struct stream_in *in, const struct words *ws, int first, int n, double *v,
+           struct core_err *err)
+{
+    for (int k = 0; k < n; k++) {
+        int rc = real(in, ws->w[first + k], &v[k], err);
+        if (rc)
+            return rc;
+    }
+    return CORE_OK;
+}
+
+static int
+parse(struct stream_in *in, struct mdrestart *r, struct core_err *err)
+{
+    struct words ws;
+    unsigned long long u, u2;
+    int rc;
+    static const char thw[] = "'thermostat KIND STEP HEAT NCHAIN'";
+    static const char baw[] = "'barostat KIND STEP HEAT TDIR TSTEP LEN0 LNMU*3'";
+    static const char tew[] = "'tension NACC ACCT ACCE PEAK PEAK_STRAIN HAVE_PEAK ACC*9'";
+
+    if ((rc = next_line(in, &ws, "'" MAGIC "'", 2, 2, err)))
+        return rc;
+    if (strcmp(ws.w[0], "fpms-md-checkpoint") || strcmp(ws.w[1], "1"))
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: not an md-run checkpoint (expected '%s')",
+                            in->name, in->lineno, MAGIC);
+    if ((rc = next_line(in, &ws, "'natoms N'", 2, 2, err)) ||
+        (rc = key(in, &ws, "natoms", "'natoms N'", err)) ||
+        (rc = count(in, ws.w[1], 100000000ULL, &u, err)))
+        return rc;
+    r->natoms = (size_t)u;
+    if ((rc = next_line(in, &ws, "'step N'", 2, 2, err)) ||
+        (rc = key(in, &ws, "step", "'step N'", err)) ||
+        (rc = count(in, ws.w[1], (unsigned long long)LONG_MAX, &u, err)))
+        return rc;
+    r->step = u;
+    if ((rc = next_line(in, &ws, "'cell' and 9 numbers", 10, 10, err)) ||
+        (rc = key(in, &ws, "cell", "'cell' and 9 numbers", err)) ||
+        (rc = reals_read(in, &ws, 1, 9, r->cell, err)))
+        return rc;
+    if ((rc = next_line(in, &ws, "'pbc' and 3 flags", 4, 4, err)) ||
+        (rc = key(in, &ws, "pbc", "'pbc' and 3 flags", err)))
+        return rc;
+    for (int k = 0; k < 3; k++) {
+        if ((rc = count(in, ws.w[1 + k], 1, &u, err)))
+            return rc;
+        r->pbc[k] = (int)u;
+    }
+    /* thermostat */
+    if ((rc = next_line(in, &ws, thw, 5, 5, err)) || (rc = key(in, &ws, "thermostat", thw, err)))
+        return rc;
+    if (md_thermostat_kind_parse(ws.w[1], &r->th.kind, err))
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: unknown thermostat '%s'", in->name,
+                            in->lineno, ws.w[1]);
+    if ((rc = count(in, ws.w[2], UINT64_MAX, &u, err)) ||
+        (rc = real(in, ws.w[3], &r->th.heat, err)) ||
+        (rc = count(in, ws.w[4], MD_NHC_MAXCHAIN, &u2, err)))
+        return rc;
+    if (u2 < 1)
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: chain length 0", in->name, in->lineno);
+    r->th.step = u;
+    int m = (int)u2;
+    r->th.nchain = m;
+    static const char *const chain[3] = {"eta", "veta", "aeta"};
+    double *dst[3] = {r->th.eta, r->th.veta, r->th.aeta};
+    for (int c = 0; c < 3; c++) {
+        char what[64];
+        int nv = m + (c == 1);
+        snprintf(what, sizeof what, "'%s' and %d numbers", chain[c], nv);
+        if ((rc = next_line(in, &ws, what, nv + 1, nv + 1, err)) ||
+            (rc = key(in, &ws, chain[c], what, err)) ||
+            (rc = reals_read(in, &ws, 1, nv, dst[c], err)))
+            return rc;
+    }
+    /* barostat */
+    if ((rc = next_line(in, &ws, baw, 10, 10, err)) || (rc = key(in, &ws, "barostat", baw, err)))
+        return rc;
+    if (strcmp(ws.w[1], "none") == 0)
+        r->baro.kind = MD_BARO_NONE;
+    else if (strcmp(ws.w[1], "scr") == 0)
+        r->baro.kind = MD_BARO_SCR;
+    else
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: unknown barostat '%s'", in->name, in->lineno,
+                            ws.w[1]);
+    if ((rc = count(in, ws.w[2], UINT64_MAX, &u, err)) ||
+        (rc = real(in, ws.w[3], &r->baro.heat, err)))
+        return rc;
+    r->baro.step = u;
+    if (strcmp(ws.w[4], "-1") == 0) {
+        r->baro.tdir = -1;
+    } else {
+        if ((rc = count(in, ws.w[4], 2, &u, err)))
+            return rc;
+        r->baro.tdir = (int)u;
+    }
+    if ((rc = count(in, ws.w[5], UINT64_MAX, &u, err)) ||
+        (rc = real(in, ws.w[6], &r->baro.len0, err)) ||
+        (rc = reals_read(in, &ws, 7, 3, r->baro.lnmu, err)))
+        return rc;
+    r->baro.tstep = u;
+    /* tension record */
+    if ((rc = next_line(in, &ws, tew, 16, 16, err)) || (rc = key(in, &ws, "tension", tew, err)) ||
+        (rc = count(in, ws.w[1], UINT64_MAX, &u, err)) ||
+        (rc = real(in, ws.w[2], &r->tension.acct, err)) ||
+        (rc = real(in, ws.w[3], &r->tension.acce, err)) ||
+        (rc = real(in, ws.w[4], &r->tension.peak, err)) ||
+        (rc = real(in, ws.w[5], &r->tension.peak_strain, err)) ||
+        (rc = count(in, ws.w[6], 1, &u2, err)) ||
+        (rc = reals_read(in, &ws, 7, 9, r->tension.acc, err)))
+        return rc;
+    r->tension.nacc = u;
+    r->tension.have_peak = (int)u2;
+    /* atoms */
+    if ((rc = next_line(in, &ws, "'atoms'", 1, 1, err)) ||
+        (rc = key(in, &ws, "atoms", "'atoms'", err)))
+        return rc;
+    size_t n1 = r->natoms ? r->natoms : 1;
+    r->z = malloc(n1 * sizeof *r->z);
+    r->pos = malloc(3 * n1 * sizeof *r->pos);
+    r->vel = malloc(3 * n1 * sizeof *r->vel);
+    if (!r->z || !r->pos || !r->vel)
+        return core_err_set(err, CORE_ENOMEM, "out of memory for %zu atoms", r->natoms);
+    for (size_t i = 0; i < r->natoms; i++) {
+        if ((rc = next_line(in, &ws, "'Z x y z vx vy vz'", 7, 7, err)) ||
+            (rc = count(in, ws.w[0], 118, &u, err)) ||
+            (rc = reals_read(in, &ws, 1, 3, r->pos + 3 * i, err)) ||
+            (rc = reals_read(in, &ws, 4, 3, r->vel + 3 * i, err)))
+            return rc;
+        if (u < 1)
+            return core_err_set(err, CORE_EINPUT, "%s:%ld: atomic number 0", in->name, in->lineno);
+        r->z[i] = (int)u;
+    }
+    if ((rc = next_line(in, &ws, "'end'", 1, 1, err)) || (rc = key(in, &ws, "end", "'end'", err)))
+        return rc;
+    const char *line;
+    if ((rc = stream_peekline(in, &line, err)))
+        return rc;
+    if (line)
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: text after 'end'", in->name, in->lineno);
+    return CORE_OK;
+}
+
+int
+mdrestart_read(struct stream_in *in, struct mdrestart *r, struct core_err *err)
+{
+    struct stream_locale loc;
+    memset(r, 0, sizeof *r);
+    int rc = stream_locale_enter(&loc, "checkpoint", err);
+    if (rc)
+        return rc;
+    rc = parse(in, r, err);
+    stream_locale_leave(&loc);
+    return rc;
+}
+
+int
+mdrestart_apply(const struct mdrestart *r, const char *name, struct md_sys *s,
+                struct md_thermostat *th, struct md_baro *b, struct md_tension *t,
+                struct core_err *err)
+{
+    if (r->natoms != s->natoms)
+        return core_err_set(err, CORE_EINPUT,
+                            "%s: checkpoint of another system: %zu atoms, the input has %zu", name,
+                            r->natoms, s->natoms);
+    for (size_t i = 0; i < r->natoms; i++)
+        if (r->z[i] != s->z[i])
+            return core_err_set(err, CORE_EINPUT,
+                                "%s: checkpoint of another system: atom %zu is %s, in the input %s",
+                                name, i + 1, core_elem_symbol(r->z[i]), core_elem_symbol(s->z[i]));
+    if (!s->has_cell && (r->pbc[0] || r->pbc[1] || r->pbc[2]))
+        return core_err_set(err, CORE_EINPUT,
+                            "%s: checkpoint of another system: periodic, the input has no cell",
+                            name);
+    if (s->has_cell && memcmp(r->pbc, s->pbc, sizeof r->pbc) != 0)
+        return core_err_set(err, CORE_EINPUT,
+                            "%s: checkpoint of another system: pbc %d %d %d, the input %d %d %d",
+                            name, r->pbc[0], r->pbc[1], r->pbc[2], s->pbc[0], s->pbc[1], s->pbc[2]);
+    if (r->th.kind != th->kind)
+        return core_err_set(err, CORE_EINPUT,
+                            "%s: written with --thermostat %s, this run has --thermostat %s", name,
+                            md_thermostat_name(r->th.kind), md_thermostat_name(th->kind));
+    if (th->kind == MD_THERMOSTAT_NHC && r->th.nchain != th->nchain)
+        return core_err_set(err, CORE_EINPUT,
+                            "%s: written with --chain %d, this run has --chain %d", name,
+                            r->th.nchain, th->nchain);
+    if (r->baro.kind != b->kind)
+        return core_err_set(err, CORE_EINPUT,
+                            "%s: written with --barostat %s, this run has --barostat %s", name,
+                            md_baro_name(r->baro.kind), md_baro_name(b->kind));
+    int fresh = r->baro.tdir < 0 && b->tdir >= 0; /* a tensile test from an equilibrated run */
+    if (r->baro.tdir != b->tdir && !fresh) {
+        static const char *const dn[4] = {"none", "x", "y", "z"};
+        return core_err_set(err, CORE_EINPUT,
+                            "%s: written with tension along %s, this run pulls along %s", name,
+                            dn[r->baro.tdir + 1], dn[b->tdir + 1]);
+    }
+    memcpy(s->pos, r->pos, 3 * s->natoms * sizeof *s->pos);
+    memcpy(s->vel, r->vel, 3 * s->natoms * sizeof *s->vel);
+    if (s->has_cell)
+        memcpy(s->cell, r->cell, sizeof s->cell);
+    s->have_force = 0;
+    th->step = r->th.step;
+    th->heat = r->th.heat;
+    memcpy(th->eta, r->th.eta, sizeof th->eta);
+    memcpy(th->veta, r->th.veta, sizeof th->veta);
+    memcpy(th->aeta, r->th.aeta, sizeof th->aeta);
+    b->step = r->baro.step;
+    b->heat = r->baro.heat;
+    memcpy(b->lnmu, r->baro.lnmu, sizeof b->lnmu);
+    if (fresh) {
+        b->tstep = 0;
+        b->len0 = s->cell[4 * b->tdir];
+        return CORE_OK;
+    }
+    b->tstep = r->baro.tstep;
+    if (b->tdir >= 0)
+        b->len0 = r->baro.len0;
+    memcpy(t->acc, r->tension.acc, sizeof t->acc);
+    t->acct = r->tension.acct;
+    t->acce = r->tension.acce;
+    t->nacc = r->tension.nacc;
+    t->peak = r->tension.peak;
+    t->peak_strain = r->tension.peak_strain;
+    t->have_peak = r->tension.have_peak;
+    return CORE_OK;
+}

@@ -1,0 +1,69 @@
+/*
+ * mdrestart: the checkpoint of an md-run run, from which a restarted run continues bit for
+ * bit. A text file with every real number as a C99 hexadecimal float (%a: exact, and still
+ * readable by eye, Python's float.fromhex and strtod):
+ *
+ *   fpms-md-checkpoint 1
+ *   natoms 8
+ *   step 100                                  steps taken
+ *   cell 0x1.1p+2 0x0p+0 ...                  9 numbers, rows (Angstrom)
+ *   pbc 1 1 0
+ *   thermostat nhc 100 HEAT 3                 kind, steps, heat (eV), chain length
+ *   eta ... / veta ... / aeta ...             the chain (nchain, nchain + 1, nchain numbers)
+ *   barostat scr 100 HEAT TDIR TSTEP LEN0 LNMU_X LNMU_Y LNMU_Z
+ *   tension NACC ACCT ACCE PEAK PEAK_STRAIN HAVE_PEAK ACC_1 .. ACC_9
+ *   atoms
+ *   Z x y z vx vy vz                          natoms lines (Angstrom, Angstrom/ps)
+ *   end
+ *
+ * It holds the state of a run (positions, velocities, cell, step, the state variables of the
+ * thermostat, barostat, deformation and stress-strain record), not its parameters (temperature,
+ * damping times, seed, rates), which come from the command line of the restarted run; the
+ * random numbers are keyed by the step, so the step counters are the whole RNG state.
+ *
+ * Units: Angstrom, Angstrom/ps, eV, ps. Written and read in the "C" locale.
+ * Errors: CORE_EINPUT `name:line: what` for anything malformed (a missing or extra field, a
+ * number that is not one, NaN or Inf, an unknown kind, a truncated file), CORE_EIO, CORE_ENOMEM.
+ * Ownership: struct mdrestart owns z, pos and vel (mdrestart_release).
+ */
+#ifndef FPMS_MDRESTART_H
+#define FPMS_MDRESTART_H
+
+#include <stdio.h>
+
+#include "../lib/md/md.h"
+#include "stream.h"
+
+struct mdrestart {
+    size_t natoms;
+    uint64_t step;
+    double cell[9];
+    int pbc[3];
+    int *z;
+    double *pos, *vel;         /* 3 natoms each */
+    struct md_thermostat th;   /* kind, step, heat, nchain, eta, veta, aeta only */
+    struct md_baro baro;       /* kind, step, heat, tdir, tstep, len0, lnmu only */
+    struct md_tension tension; /* acc, acct, acce, nacc, peak, peak_strain, have_peak only */
+};
+
+/* Writes the state of a run at step. CORE_EIO on a write error. */
+int mdrestart_write(FILE *fp, const struct md_sys *s, uint64_t step, const struct md_thermostat *th,
+                    const struct md_baro *b, const struct md_tension *t, struct core_err *err);
+
+/* Reads a checkpoint into r (caller releases it, also on error). */
+int mdrestart_read(struct stream_in *in, struct mdrestart *r, struct core_err *err);
+
+void mdrestart_release(struct mdrestart *r);
+
+/*
+ * Puts the state of r into a run set up from the command line: s (set up from the input
+ * frame), th, b and t (initialised with the parameters). CORE_EINPUT, naming the checkpoint
+ * name, when r is of another system (atom count, elements, periodicity) or was written with
+ * another thermostat, chain length, barostat or tension direction. A checkpoint without
+ * tension may start a run with tension: the test then starts at strain 0 from its cell.
+ */
+int mdrestart_apply(const struct mdrestart *r, const char *name, struct md_sys *s,
+                    struct md_thermostat *th, struct md_baro *b, struct md_tension *t,
+                    struct core_err *err);
+
+#endif
