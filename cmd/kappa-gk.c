@@ -51,7 +51,8 @@ enum {
 static const struct prog_opt opts[] = {
     {"volume", 'V', "V", "volume, Angstrom^3 (from --cell, or the input's `volume` key)"},
     {"cell", OPT_CELL, "LX,LY[,LZ]", "cell lengths, Angstrom: V = LX LY LZ, or LX LY H"},
-    {"thickness", OPT_THICKNESS, "H", "sheet thickness, Angstrom: V = LX LY H (graphene 3.35)"},
+    {"thickness", OPT_THICKNESS, "H",
+     "sheet thickness, Angstrom: V = LX LY H, or area H (graphene 3.35)"},
     {"temp", 'T', "T", "temperature, K (the input's `temperature` key)"},
     {"dt", OPT_DT, "DT", "sampling interval, ps, or MD step for step-counted input"},
     {"columns", OPT_COLUMNS, "X,Y,Z", "names of the Jx Jy Jz columns (Jx,Jy,Jz or c_ID[1..3])"},
@@ -249,6 +250,22 @@ resolve(struct kg_opts *o, const struct hflux_series *runs, size_t nruns, struct
 {
     if (o->ncell) {
         o->volume = o->cell[0] * o->cell[1] * (o->thickness > 0.0 ? o->thickness : o->cell[2]);
+    } else if (o->thickness > 0.0) {
+        /* a sheet without --cell: the in-plane area md-run records */
+        for (size_t r = 0; r < nruns; r++) {
+            if (!(runs[r].area > 0.0))
+                return core_err_set(err, CORE_EINPUT,
+                                    "%s: no `area` key (md-run writes it for a sheet): give "
+                                    "--cell LX,LY with --thickness",
+                                    runs[r].name);
+            if (fabs(runs[r].area - runs[0].area) > 1e-9 * runs[0].area)
+                return core_err_set(err, CORE_EINPUT,
+                                    "%s: area %.10g A^2 differs from %s's %.10g A^2: give "
+                                    "--cell LX,LY",
+                                    runs[r].name, runs[r].area, runs[0].name, runs[0].area);
+        }
+        if (nruns)
+            o->volume = runs[0].area * o->thickness;
     } else if (!(o->volume > 0.0) && nruns && runs[0].volume > 0.0) {
         for (size_t r = 1; r < nruns; r++)
             if (fabs(runs[r].volume - runs[0].volume) > 1e-9 * runs[0].volume)
@@ -427,8 +444,9 @@ main(int argc, char **argv)
                     opts, NOPTS, parse_one, &o, &first);
     if (rc != PROG_CONTINUE)
         return rc;
-    if (o.thickness > 0.0 && (o.ncell == 0 || o.volume > 0.0))
-        return prog_usage_error(&p, synopsis, "--thickness needs --cell LX,LY (not --volume)");
+    if (o.thickness > 0.0 && o.volume > 0.0)
+        return prog_usage_error(
+            &p, synopsis, "--thickness needs --cell LX,LY or the inputs' area (not --volume)");
     if (o.ncell == 2 && !(o.thickness > 0.0))
         return prog_usage_error(&p, synopsis, "--cell LX,LY needs --thickness");
     if (o.ncell && o.volume > 0.0)

@@ -580,6 +580,13 @@ heat_write(FILE *fp, const struct heat_buf *h, const struct md_sys *s, struct co
     int rc = 0;
     if (v > 0)
         rc = table_write_meta(fp, err, "volume", "%s A^3", real(buf, v));
+    if (!rc && v > 0 && !s->pbc[2]) { /* a sheet: kappa-gk --thickness takes V = area H */
+        const double *c = s->cell;
+        double ab[3] = {c[1] * c[5] - c[2] * c[4], c[2] * c[3] - c[0] * c[5],
+                        c[0] * c[4] - c[1] * c[3]};
+        rc = table_write_meta(fp, err, "area", "%s A^2",
+                              real(buf, sqrt(ab[0] * ab[0] + ab[1] * ab[1] + ab[2] * ab[2])));
+    }
     if (!rc && h->n && h->tsum > 0)
         rc = table_write_meta(fp, err, "temperature", "%s K", real(buf, h->tsum / (double)h->n));
     rc = rc ? rc : hflux_write_header(fp, err);

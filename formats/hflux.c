@@ -154,6 +154,7 @@ hflux_read(struct stream_in *in, const struct hflux_opts *o, struct hflux_series
     snprintf(where, sizeof where, "%s:%ld", s->name, t.header_line);
     if ((rc = find_j(&t, o->columns, col, where, err)) ||
         (rc = meta_number(&t, "volume", "A^3", s->name, &s->volume, err)) ||
+        (rc = meta_number(&t, "area", "A^2", s->name, &s->area, err)) ||
         (rc = meta_number(&t, "temperature", "K", s->name, &s->temp, err)) ||
         (rc = find_time(&t, o, s->name, where, &tcol, &tscale, err)))
         goto out;

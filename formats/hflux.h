@@ -6,7 +6,8 @@
  * current J in eV*Angstrom/ps, as md-run writes it and as LAMMPS `fix ave/time` writes
  * `compute heat/flux` in metal units:
  *
- *   # volume = 1000 A^3            <- optional keys: the cell volume and the temperature
+ *   # volume = 1000 A^3            <- optional keys: the cell volume, the in-plane area of
+ *   # area = 100 A^2                  a sheet's cell, and the temperature
  *   # temperature = 300 K
  *   #  time[ps]  Jx[eV*A/ps]  Jy[eV*A/ps]  Jz[eV*A/ps]
  *   0      1.25  -0.5  0.125
@@ -52,7 +53,9 @@ struct hflux_series {
     size_t n;                  /* samples */
     double dt;                 /* sampling interval, ps */
     double volume;             /* Angstrom^3, from `# volume = V A^3`; 0 when absent */
-    double temp;               /* K, from `# temperature = T K`; 0 when absent */
+    double area; /* Angstrom^2, from `# area = A A^2`: the in-plane area |a x b| of a sheet's
+                    cell (not periodic along its third vector); 0 when absent */
+    double temp; /* K, from `# temperature = T K`; 0 when absent */
 };
 
 /* Zeroes s (an empty series). */
@@ -72,7 +75,8 @@ int hflux_read(struct stream_in *in, const struct hflux_opts *o, struct hflux_se
 
 /*
  * Writer, one sample at a time (md-run during a run, kappa-gk --synth): after the caller's
- * metadata (table_write_meta: `volume` in A^3 and `temperature` in K as the reader takes them,
+ * metadata (table_write_meta: `volume` in A^3, `area` in A^2 and `temperature` in K as the
+ * reader takes them,
  * and anything else), hflux_write_header writes the column line `time[ps] Jx Jy Jz` (J in
  * eV*A/ps) and hflux_write_sample one row, time in ps and j[0..2] in eV*A/ps, with the exact
  * round trip of table_write_row. CORE_EINPUT for NaN or Inf; CORE_EIO on a write error.

@@ -285,7 +285,7 @@ input_error() {
         "--thickness -1" "-T -3" "-T 3eV" "--dt 0" "--dt 1m" "-e w" "-e xx" "-e ," \
         "--segments 0" "--segments x" "--tmax -1" "--tcut 0" "--fstar 0" "--pstar 0" \
         "--aic max" "--smooth -1" "--synth 10" "--synth-tau 0" "--synth-kappa -1" "--seed -1" \
-        "--thickness 3.35" "--cell 1,2" "-V 5 --cell 1,2,3" "--thickness 3 -V 4 --cell 1,2"; do
+        "--thickness 3.35 -V 4" "--cell 1,2" "-V 5 --cell 1,2,3" "--thickness 3 -V 4 --cell 1,2"; do
         run -1 --separate-stderr fpms kappa-gk $args -o out.tsv r1.tsv
         assert_tool_error kappa-gk || { echo "args: $args"; return 1; }
         [[ "$stderr" == *"usage: kappa-gk"* ]] || { echo "args: $args: $stderr"; return 1; }
@@ -300,8 +300,10 @@ input_error() {
     [[ "$stderr" == "kappa-gk: --dt: '1m': unknown unit 'm'"* ]]
     run -1 --separate-stderr fpms kappa-gk --cell 1,2,3,4 r1.tsv
     [[ "$stderr" == "kappa-gk: --cell: '1,2,3,4': give 2 or 3 values"* ]]
+    run -1 --separate-stderr fpms kappa-gk --thickness 3.35 -V 100 r1.tsv
+    [[ "$stderr" == "kappa-gk: --thickness needs --cell LX,LY or the inputs' area (not --volume)"* ]]
     run -1 --separate-stderr fpms kappa-gk --thickness 3.35 r1.tsv
-    [[ "$stderr" == "kappa-gk: --thickness needs --cell LX,LY (not --volume)"* ]]
+    [[ "$stderr" == "kappa-gk: r1.tsv: no \`area\` key (md-run writes it for a sheet): give --cell LX,LY with --thickness"* ]]
 }
 
 @test "--synth: needs -V and -T, reads no input" {

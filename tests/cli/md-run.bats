@@ -527,6 +527,11 @@ print(j.shape, j[1, 0], abs(T / t[:, 3].mean() - 1) < 1e-12, bool(np.all(np.isfi
     run -0 --separate-stderr fpms kappa-gk j.tsv
     [[ "$output" == *"# volume = 316.23"* ]]
     [[ "$output" == *"# temperature = "* ]]
+    # a sheet: the in-plane area, so kappa-gk --thickness needs no --cell
+    grep -q '^# area = 21.08...* A^2$' j.tsv
+    fpms kappa-gk --thickness 3.35 j.tsv > a.tsv
+    fpms kappa-gk --cell 4.2729,4.934 --thickness 3.35 j.tsv > c.tsv
+    diff a.tsv c.tsv
 }
 
 @test "--heat errors: exit 1, no file left" {
