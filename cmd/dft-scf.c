@@ -2,17 +2,21 @@
  * dft-scf: configurations -> the same, labelled with Kohn-Sham DFT energies (lib/dft).
  *
  * For every configuration of the stream: plane waves, GTH pseudopotentials from CP2K's
- * GTH_POTENTIALS, an SCF, and the frame written back with energy= (the energy extrapolated to zero
- * smearing) and free_energy= (the Mermin free energy E - TS) in eV (stale forces and stress of the
- * input are dropped). Consecutive configurations start from the
- * previous one's density and wavefunctions (dft_scf_restart). See man/dft-scf.1.
+ * GTH_POTENTIALS or from ABINIT psp files (--psp EL=FILE), an SCF (k-points reduced by the space
+ * group from spglib unless --symmetry none), and the frame written back with energy= (the energy
+ * extrapolated to zero smearing) and free_energy= (the Mermin free energy E - TS) in eV (stale
+ * forces and stress of the input are dropped). Consecutive configurations start from the
+ * previous one's density and wavefunctions (dft_scf_restart). Settings may also come from a
+ * key = value file (-i), which the command line overrides. See man/dft-scf.1.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <xc.h>
 
+#include "../formats/abinit_psp.h"
 #include "../formats/config.h"
 #include "../formats/gth.h"
 #include "../formats/prog.h"
@@ -20,7 +24,7 @@
 #include "../formats/table.h"
 #include "../lib/dft/dft.h"
 
-static const char synopsis[] = "--ecut E [options] [FILE]";
+static const char synopsis[] = "[-i INPUT] [--ecut E] [options] [FILE]";
 
 #define PSP_FILE_DEFAULT "/usr/share/cp2k/GTH_POTENTIALS"
 #define PSP_NAME_DEFAULT "GTH-PADE" /* CP2K's alias of the LDA (Pade) potential of each element */
@@ -43,14 +47,20 @@ enum {
     OPT_REPORT,
     OPT_PROGRESS,
     OPT_VERSION,
+    OPT_SYMMETRY,
+    OPT_NOSYM,
+    OPT_SYMPREC,
+    OPT_LAST,
 };
 
 static const struct prog_opt opts[] = {
     {"ecut", OPT_ECUT, "E", "plane-wave cutoff, Ha (also Ry, eV); required"},
     {"kpts", OPT_KPTS, "N1,N2,N3", "Monkhorst-Pack k-point mesh (1,1,1)"},
     {"kshift", OPT_KSHIFT, "S1,S2,S3", "shift of the mesh, fractions of a step in [0,1) (0,0,0)"},
-    {"xc", OPT_XC, "NAME", "libxc LDA functional, name or number (lda_xc_teter93)"},
-    {"psp", OPT_PSP, "EL=NAME", "potential of element EL in the psp file (EL=GTH-PADE)"},
+    {"xc", OPT_XC, "NAME",
+     "exchange-correlation: lda, pw92, pz, pbe, or libxc names/numbers joined by + (lda)"},
+    {"psp", OPT_PSP, "EL=NAME|EL=FILE",
+     "potential of EL: NAME in --psp-file, or an ABINIT psp FILE (with / or .) (EL=GTH-PADE)"},
     {"psp-file", OPT_PSPFILE, "FILE", "GTH potentials, CP2K format (" PSP_FILE_DEFAULT ")"},
     {"nbands", OPT_NBANDS, "N", "bands per k-point (the occupied ones; more with smearing)"},
     {"smearing", OPT_SMEARING, "NAME", "occupations: none, fermi-dirac, gaussian, mp, mv (none)"},
@@ -58,6 +68,12 @@ static const struct prog_opt opts[] = {
     {"tol", OPT_TOL, "E", "SCF stops when the energy changes by less, Ha (1e-10)"},
     {"maxiter", OPT_MAXITER, "N", "SCF iterations before giving up (100)"},
     {"mix", OPT_MIX, "ALPHA", "density mixing parameter in (0,2] (0.8)"},
+    {"symmetry", OPT_SYMMETRY, "MODE",
+     "auto: reduce the k-points by the space group and symmetrise the density; none (auto)"},
+    {"nosym", OPT_NOSYM, NULL, "the same as --symmetry none"},
+    {"symprec", OPT_SYMPREC, "TOL",
+     "tolerance of the symmetry search, Angstrom (also bohr) (1e-5)"},
+    {"input", 'i', "FILE", "settings from a file of key = value lines (options override them)"},
     {"scratch", OPT_SCRATCH, NULL, "start every configuration from atoms, not the previous one"},
     {"seed", OPT_SEED, "N", "seed of the initial wavefunctions (1)"},
     {"report", OPT_REPORT, "FILE", "write a table of energy terms, iterations and timings"},
@@ -71,12 +87,19 @@ static const struct prog_opt opts[] = {
 
 #define NOPTS (sizeof opts / sizeof opts[0])
 
+#define PSP_ARGLEN 256
+
 struct ds_opts {
     struct dft_params par;
-    const char *output, *report, *psp_file;
-    char psp[CORE_ZMAX + 1][64]; /* potential name per atomic number; "" = default */
+    const char *output, *report, *psp_file, *input;
+    char psp[CORE_ZMAX + 1][PSP_ARGLEN]; /* name or ABINIT file per atomic number; "" = default */
     int scratch;
     int tsmear_set;
+    /* the input file: what the command line gave is not taken from it */
+    int from_file;
+    unsigned char given[OPT_LAST];          /* options given on the command line */
+    unsigned char psp_given[CORE_ZMAX + 1]; /* --psp on the command line, per element */
+    char strbuf[3][4096]; /* --psp-file, -o, --report values read from the input file */
 };
 
 /* Smearing names, in the order of enum dft_smearing, then aliases. */
@@ -135,24 +158,21 @@ parse_list(const char *s, double *v, int n)
     return 0;
 }
 
+/* An ABINIT psp file rather than a name in the GTH file: CP2K's names have neither. */
 static int
-parse_xc(const char *s, int *id, struct core_err *err)
+psp_is_file(const char *s)
 {
-    long l;
-    int family;
-    if (core_parse_long(s, &l) == 0)
-        *id = l > 0 && l < 100000 ? (int)l : -1;
-    else
-        *id = xc_functional_get_number(s);
-    family = *id > 0 ? xc_family_from_id(*id, NULL, NULL) : XC_FAMILY_UNKNOWN;
-    if (family == XC_FAMILY_UNKNOWN)
-        return core_err_set(err, CORE_EINPUT, "--xc: libxc has no functional '%s'", s);
-    if (family != XC_FAMILY_LDA)
-        return core_err_set(err, CORE_EINPUT,
-                            "--xc: '%s' is not an LDA functional: GGA and beyond are not "
-                            "implemented yet",
-                            s);
-    return 0;
+    return strchr(s, '/') || strchr(s, '.');
+}
+
+/* A value that must outlive the line it was read from (input file) into o's buffer i. */
+static const char *
+keep(struct ds_opts *o, int i, const char *arg)
+{
+    if (!o->from_file)
+        return arg;
+    snprintf(o->strbuf[i], sizeof o->strbuf[i], "%s", arg);
+    return o->strbuf[i];
 }
 
 static int
@@ -161,6 +181,8 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
     struct ds_opts *o = ctx;
     double v[3];
     long l;
+    if (!o->from_file && c >= 0 && c < OPT_LAST)
+        o->given[c] = 1;
     switch (c) {
     case OPT_ECUT:
         if (parse_energy_ha(arg, &o->par.ecut, err) || !(o->par.ecut > 0) || o->par.ecut > 1e5)
@@ -187,24 +209,55 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
         }
         return 0;
     case OPT_XC:
-        return parse_xc(arg, &o->par.xc, err);
+        if (dft_xc_parse(arg, &o->par.xc, err)) {
+            char msg[CORE_ERR_MSGLEN]; /* lib says "xc: ...": name the option */
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            return core_err_set(err, CORE_EINPUT, "--%s", msg);
+        }
+        return 0;
     case OPT_PSP: {
         const char *eq = strchr(arg, '=');
         char sym[8];
         int z;
-        if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof sym || !eq[1] || strlen(eq + 1) >= 64)
-            return core_err_set(err, CORE_EINPUT, "--psp: '%s' is not ELEMENT=NAME", arg);
+        if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof sym || !eq[1] ||
+            strlen(eq + 1) >= (psp_is_file(eq + 1) ? PSP_ARGLEN : 64))
+            return core_err_set(err, CORE_EINPUT, "--psp: '%s' is not ELEMENT=NAME or ELEMENT=FILE",
+                                arg);
         memcpy(sym, arg, (size_t)(eq - arg));
         sym[eq - arg] = '\0';
         if (!(z = core_elem_z(sym)))
             return core_err_set(err, CORE_EINPUT, "--psp: unknown element '%s'", sym);
-        if (strpbrk(eq + 1, " \t"))
+        if (!psp_is_file(eq + 1) && strpbrk(eq + 1, " \t"))
             return core_err_set(err, CORE_EINPUT, "--psp: '%s' has a blank in the name", arg);
+        if (o->from_file && o->psp_given[z])
+            return 0; /* the command line wins */
+        if (!o->from_file)
+            o->psp_given[z] = 1;
         strcpy(o->psp[z], eq + 1);
         return 0;
     }
     case OPT_PSPFILE:
-        o->psp_file = arg;
+        o->psp_file = keep(o, 0, arg);
+        return 0;
+    case OPT_SYMMETRY:
+        if (strcmp(arg, "auto") == 0)
+            o->par.symmetry = 1;
+        else if (strcmp(arg, "none") == 0)
+            o->par.symmetry = 0;
+        else
+            return core_err_set(err, CORE_EINPUT, "--symmetry: '%s' is not auto or none", arg);
+        return 0;
+    case OPT_NOSYM:
+        o->par.symmetry = 0;
+        return 0;
+    case OPT_SYMPREC:
+        if (core_parse_double(arg, &v[0]) != 0 &&
+            core_quantity_parse(arg, CORE_DIM_LENGTH, &v[0], err) != 0)
+            v[0] = NAN;
+        if (!(v[0] > 0 && v[0] <= 0.5))
+            return core_err_set(err, CORE_EINPUT,
+                                "--symprec: '%s' is not a length in (0, 0.5 Angstrom]", arg);
+        o->par.symprec = v[0] / UNITS_BOHR_ANG;
         return 0;
     case OPT_NBANDS:
         if (core_parse_long(arg, &l) || l < 1 || l > 100000)
@@ -252,13 +305,147 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
         o->par.seed = (unsigned long)l;
         return 0;
     case OPT_REPORT:
-        o->report = arg;
+        o->report = keep(o, 2, arg);
         return 0;
     case 'o':
-        o->output = arg;
+        o->output = keep(o, 1, arg);
+        return 0;
+    case 'i':
+        o->input = arg;
         return 0;
     }
     return core_err_set(err, CORE_EINTERNAL, "option %d not handled", c);
+}
+
+static char *
+trim(char *s)
+{
+    char *e;
+    while (isspace((unsigned char)*s))
+        s++;
+    e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+/* The value as the option takes it: lists "4 4 4" or "4, 4, 4" become "4,4,4", quantities
+ * "20 Ha" become "20Ha". */
+static void
+normalize(int c, char *val)
+{
+    char *r = val, *w = val;
+    int list = c == OPT_KPTS || c == OPT_KSHIFT;
+    int quantity = c == OPT_ECUT || c == OPT_TSMEAR || c == OPT_TOL || c == OPT_SYMPREC;
+    if (!list && !quantity)
+        return;
+    for (; *r; r++) {
+        int sep = isspace((unsigned char)*r) || (list && *r == ',');
+        if (!sep)
+            *w++ = *r;
+        else if (list && w > val && w[-1] != ',' && (*r == ',' || r[1]))
+            *w++ = ','; /* a run of blanks and commas is one comma */
+    }
+    *w = '\0';
+}
+
+/* Whether the command line set the option (or its twin: --symmetry and --nosym). */
+static int
+cli_has(const struct ds_opts *o, int c)
+{
+    if (c == OPT_SYMMETRY || c == OPT_NOSYM)
+        return o->given[OPT_SYMMETRY] || o->given[OPT_NOSYM];
+    return o->given[c];
+}
+
+/*
+ * The input file: `key = value` lines, key a long option name, `#` comments, blank lines; flags
+ * take yes/no. Options given on the command line win (for --psp, per element). Errors name the
+ * file and line.
+ */
+static int
+read_input(struct ds_opts *o, struct core_err *err)
+{
+    struct stream_in in;
+    const char *line;
+    unsigned char seen[OPT_LAST] = {0};
+    int rc;
+    if ((rc = stream_in_open(&in, o->input, err)))
+        return rc;
+    o->from_file = 1;
+    while (!(rc = stream_getline(&in, &line, err)) && line) {
+        char buf[4096], *key, *val, *eq, *hash;
+        const struct prog_opt *po = NULL;
+        struct core_err e2;
+        if (strlen(line) >= sizeof buf) {
+            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: line too long", in.name, in.lineno);
+            break;
+        }
+        strcpy(buf, line);
+        if ((hash = strchr(buf, '#')))
+            *hash = '\0';
+        key = trim(buf);
+        if (!*key)
+            continue;
+        if (!(eq = strchr(key, '='))) {
+            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: expected key = value, got '%s'", in.name,
+                              in.lineno, key);
+            break;
+        }
+        *eq = '\0';
+        key = trim(key);
+        val = trim(eq + 1);
+        for (size_t i = 0; i < NOPTS && !po; i++)
+            if (strcmp(opts[i].long_name, key) == 0)
+                po = &opts[i];
+        if (!*key) {
+            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: no key before '='", in.name, in.lineno);
+            break;
+        }
+        if (!po) {
+            rc =
+                core_err_set(err, CORE_EINPUT, "%s:%ld: unknown key '%s'", in.name, in.lineno, key);
+            break;
+        }
+        int c = po->short_name;
+        if (c == 'i' || c == 'h' || c == 'q' || c == 'v' || c == OPT_VERSION || c == OPT_PROGRESS) {
+            rc = core_err_set(err, CORE_EINPUT,
+                              "%s:%ld: '%s' is a command-line option, not a setting", in.name,
+                              in.lineno, key);
+            break;
+        }
+        if (!*val) {
+            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: no value for '%s'", in.name, in.lineno,
+                              key);
+            break;
+        }
+        if (seen[c] && c != OPT_PSP) {
+            rc =
+                core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' given twice", in.name, in.lineno, key);
+            break;
+        }
+        seen[c] = 1;
+        if (!po->arg) {
+            int yes = !strcmp(val, "yes") || !strcmp(val, "true") || !strcmp(val, "1");
+            if (!yes && strcmp(val, "no") && strcmp(val, "false") && strcmp(val, "0")) {
+                rc = core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' takes yes or no, not '%s'",
+                                  in.name, in.lineno, key, val);
+                break;
+            }
+            if (!yes)
+                continue;
+        }
+        if (c != OPT_PSP && cli_has(o, c))
+            continue; /* the command line wins */
+        normalize(c, val);
+        if ((rc = parse_one(o, c, po->arg ? val : NULL, &e2))) {
+            rc = core_err_set(err, rc, "%s:%ld: %s", in.name, in.lineno, e2.msg);
+            break;
+        }
+    }
+    o->from_file = 0;
+    stream_in_close(&in);
+    return rc;
 }
 
 static double
@@ -269,7 +456,8 @@ now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* The potential of atomic number z, read from the psp file the first time it is needed. */
+/* The potential of atomic number z, read the first time it is needed: entry NAME of the GTH file,
+ * or an ABINIT psp file (which must be for z). */
 static int
 psp_get(const struct ds_opts *o, struct dft_psp **cache, int z, const struct dft_psp **out,
         struct core_err *err)
@@ -278,11 +466,22 @@ psp_get(const struct ds_opts *o, struct dft_psp **cache, int z, const struct dft
     int rc;
     if (!cache[z]) {
         const char *name = o->psp[z][0] ? o->psp[z] : PSP_NAME_DEFAULT;
+        int abinit = psp_is_file(name);
         if (!(cache[z] = malloc(sizeof **cache)))
             return core_err_set(err, CORE_ENOMEM, "out of memory");
-        if ((rc = stream_in_open(&in, o->psp_file, err)))
+        if ((rc = stream_in_open(&in, abinit ? name : o->psp_file, err))) {
+            free(cache[z]);
+            cache[z] = NULL;
             return rc;
-        rc = gth_read(&in, core_elem_symbol(z), name, cache[z], err);
+        }
+        if (abinit) {
+            rc = abinit_psp_read(&in, cache[z], NULL, err);
+            if (rc == 0 && cache[z]->z != z)
+                rc = core_err_set(err, CORE_EINPUT, "%s: a potential for %s (Z = %d), not for %s",
+                                  in.name, cache[z]->symbol, cache[z]->z, core_elem_symbol(z));
+        } else {
+            rc = gth_read(&in, core_elem_symbol(z), name, cache[z], err);
+        }
         stream_in_close(&in);
         if (rc) {
             free(cache[z]);
@@ -295,13 +494,14 @@ psp_get(const struct ds_opts *o, struct dft_psp **cache, int z, const struct dft
 }
 
 /* Report table: one row per configuration. */
-static const char *const rep_names[] = {
-    "frame",    "natoms", "niter",   "warm",  "energy", "free_energy", "kinetic", "local",
-    "psp_core", "nonloc", "hartree", "xc",    "ewald",  "internal",    "entropy", "total",
-    "band",     "homo",   "fermi",   "nkpts", "npw",    "time",        "t_iter"};
-static const char *const rep_units[] = {"",   "",   "",   "",   "eV", "eV", "Ha", "Ha",
-                                        "Ha", "Ha", "Ha", "Ha", "Ha", "Ha", "Ha", "Ha",
-                                        "Ha", "Ha", "Ha", "",   "",   "s",  "s"};
+static const char *const rep_names[] = {"frame",       "natoms",  "niter",  "warm",     "energy",
+                                        "free_energy", "kinetic", "local",  "psp_core", "nonloc",
+                                        "hartree",     "xc",      "ewald",  "internal", "entropy",
+                                        "total",       "band",    "homo",   "fermi",    "nkpts",
+                                        "npw",         "time",    "t_iter", "spgroup",  "nsym"};
+static const char *const rep_units[] = {"",   "",   "",   "",   "eV", "eV", "Ha", "Ha", "Ha",
+                                        "Ha", "Ha", "Ha", "Ha", "Ha", "Ha", "Ha", "Ha", "Ha",
+                                        "Ha", "",   "",   "s",  "s",  "",   ""};
 #define NREP (sizeof rep_names / sizeof rep_names[0])
 
 enum { REP_WARM = 3, REP_ENERGY = 4, REP_FREE = 5, REP_TIME = 21 };
@@ -403,7 +603,9 @@ label(const struct ds_opts *o, struct prog *p, struct dft_psp **cache, const str
                           (double)nk,
                           (double)npw,
                           now() - t0,
-                          (now() - t1) / (double)dft_scf_niter(*scf)};
+                          (now() - t1) / (double)dft_scf_niter(*scf),
+                          (double)dft_scf_symm(*scf)->number,
+                          (double)dft_scf_symm(*scf)->nops};
         memcpy(row, r, sizeof r);
     }
 done:
@@ -460,20 +662,24 @@ main(int argc, char **argv)
 
     memset(&o, 0, sizeof o);
     dft_params_init(&o.par);
+    o.par.symmetry = 1; /* the library's default is off; the tool's is on */
     o.psp_file = PSP_FILE_DEFAULT;
     prog_init(&p, argv[0]);
     p.progress = 0; /* one line per SCF iteration: only on request */
     rc = prog_parse(&p, argc, argv, synopsis,
                     "Labels configurations with Kohn-Sham DFT energies (plane waves, GTH "
-                    "pseudopotentials, LDA; insulators, or metals with smearing).",
+                    "pseudopotentials, LDA or PBE; insulators, or metals with smearing).",
                     opts, NOPTS, parse_one, &o, &optind);
     if (rc != PROG_CONTINUE)
         return rc;
     rc = 0;
     if (optind < argc - 1)
         return prog_usage_error(&p, synopsis, "one input file at most");
+    if (o.input && (rc = read_input(&o, &err)))
+        return prog_fail(&p, &err);
     if (!(o.par.ecut > 0))
-        return prog_usage_error(&p, synopsis, "--ecut is required (e.g. --ecut 20Ha)");
+        return prog_usage_error(
+            &p, synopsis, "--ecut is required (e.g. --ecut 20Ha, or ecut = 20 Ha in -i FILE)");
     if (o.tsmear_set && o.par.smearing == DFT_SMEAR_NONE)
         return prog_usage_error(&p, synopsis, "--tsmear needs --smearing");
     if (o.report && o.output && strcmp(o.report, o.output) == 0)
@@ -498,6 +704,12 @@ main(int argc, char **argv)
                 : table_meta_set(&rep, &err, "smearing", "%s %.17g Ha",
                                  smearings[o.par.smearing].name, o.par.tsmear);
     rc = rc ? rc : table_meta_set(&rep, &err, "psp_file", "%s", o.psp_file);
+    if (o.par.symmetry)
+        rc = rc ? rc
+                : table_meta_set(&rep, &err, "symmetry", "auto symprec %.17g A",
+                                 o.par.symprec * UNITS_BOHR_ANG);
+    else
+        rc = rc ? rc : table_meta_set(&rep, &err, "symmetry", "none");
     rc = rc ? rc : table_meta_set(&rep, &err, "tol", "%.3g Ha", o.par.tol_energy);
     rc = rc ? rc : table_meta_set(&rep, &err, "seed", "%lu", o.par.seed);
     if (rc)
@@ -520,6 +732,18 @@ main(int argc, char **argv)
         prog_info(&p, "%s: %zu atoms, %zu iterations%s, E = %.10g eV, %.3g s", where, f.natoms,
                   dft_scf_niter(scf), row[REP_WARM] != 0 ? " (warm start)" : "", row[REP_ENERGY],
                   row[REP_TIME]);
+        {
+            const struct dft_symm *sy = dft_scf_symm(scf);
+            long nmesh = (long)o.par.kgrid[0] * o.par.kgrid[1] * o.par.kgrid[2];
+            if (sy->nops)
+                prog_info(&p,
+                          "%s: space group %s (%d), %zu operations, %zu irreducible k-points "
+                          "of %ld",
+                          where, sy->symbol, sy->number, sy->nops, dft_scf_nkpts(scf), nmesh);
+            else
+                prog_info(&p, "%s: no symmetry, %zu k-points of %ld (time reversal)", where,
+                          dft_scf_nkpts(scf), nmesh);
+        }
         dft_scf_free(prev);
         prev = scf;
         scf = NULL;

@@ -1,5 +1,5 @@
 /*
- * basis: k-point meshes, FFT grids and the plane-wave basis of each k-point.
+ * basis: FFT grids and the plane-wave basis of each k-point (k-point meshes: symm.c).
  *
  * Conventions (after DFTK's conventions page):
  *   - reciprocal vectors b_j satisfy a_i . b_j = 2 pi delta_ij; a wave vector with reduced
@@ -15,67 +15,6 @@
 #include <string.h>
 
 #include "dft_impl.h"
-
-int
-dft_kmesh_make(const int n[3], const double shift[3], int time_reversal, double **kpts,
-               double **weights, size_t *nkpts, struct core_err *err)
-{
-    *kpts = NULL;
-    *weights = NULL;
-    *nkpts = 0;
-    for (int j = 0; j < 3; j++) {
-        if (n[j] < 1 || n[j] > 1000)
-            return core_err_set(err, CORE_EINPUT, "k-mesh: %d points along b_%d (1 to 1000)", n[j],
-                                j + 1);
-        if (!(shift[j] >= 0 && shift[j] < 1))
-            return core_err_set(err, CORE_EINPUT, "k-mesh: shift %g along b_%d not in [0, 1)",
-                                shift[j], j + 1);
-    }
-    size_t ntot = (size_t)n[0] * n[1] * n[2], nk = 0;
-    double *k = malloc(3 * ntot * sizeof *k), *w = malloc(ntot * sizeof *w);
-    if (!k || !w) {
-        free(k);
-        free(w);
-        return core_err_set(err, CORE_ENOMEM, "k-mesh: out of memory");
-    }
-    /* k_1 fastest, as ABINIT lists them */
-    for (int i2 = 0; i2 < n[2]; i2++)
-        for (int i1 = 0; i1 < n[1]; i1++)
-            for (int i0 = 0; i0 < n[0]; i0++) {
-                double kk[3];
-                int ii[3] = {i0, i1, i2}, found = 0;
-                for (int j = 0; j < 3; j++) {
-                    kk[j] = (ii[j] + shift[j]) / n[j];
-                    kk[j] -= floor(kk[j] + 0.5); /* into [-1/2, 1/2) */
-                    if (kk[j] <= -0.5 + 1e-12)
-                        kk[j] += 1; /* into (-1/2, 1/2] */
-                }
-                if (time_reversal)
-                    for (size_t q = 0; q < nk && !found; q++) {
-                        int same = 1;
-                        for (int j = 0; j < 3; j++) {
-                            double d = kk[j] + k[3 * q + j];
-                            if (fabs(d - floor(d + 0.5)) > 1e-9)
-                                same = 0;
-                        }
-                        if (same) {
-                            w[q] += 1;
-                            found = 1;
-                        }
-                    }
-                if (!found) {
-                    for (int j = 0; j < 3; j++)
-                        k[3 * nk + j] = kk[j];
-                    w[nk++] = 1;
-                }
-            }
-    for (size_t q = 0; q < nk; q++)
-        w[q] /= (double)ntot;
-    *kpts = k;
-    *weights = w;
-    *nkpts = nk;
-    return 0;
-}
 
 size_t
 dft_fft_size(size_t nmin)
@@ -100,8 +39,8 @@ dft_fft_grid(const double cell[9], double ecut, size_t ngrid[3])
     for (int j = 0; j < 3; j++) {
         double aj = sqrt(cell[3 * j] * cell[3 * j] + cell[3 * j + 1] * cell[3 * j + 1] +
                          cell[3 * j + 2] * cell[3 * j + 2]);
-        size_t m = (size_t)floor(gmax * aj / (2 * M_PI));
-        ngrid[j] = dft_fft_size(4 * m + 1);
+        size_t m = (size_t)floor(2 * gmax * aj / (2 * M_PI));
+        ngrid[j] = dft_fft_size(2 * m + 1);
     }
 }
 

@@ -12,10 +12,11 @@
  *     parameter to round-off (converged sums).
  *   - A self-consistent field, spin-unpolarised, with fixed occupations for insulators or smeared
  *     ones for metals (Fermi-Dirac, Gaussian, Methfessel-Paxton, cold smearing): plane waves
- *     |k+G|^2/2 <= ecut at every k-point of a Monkhorst-Pack mesh (reduced by time reversal),
- *     FFT grids that hold every density component without aliasing, LDA exchange-correlation
- *     through libxc, a block Davidson eigensolver with the Teter-Payne-Allan preconditioner,
- *     Pulay (Anderson) density mixing with Kerker preconditioning. The driver is
+ *     |k+G|^2/2 <= ecut at every k-point of a Monkhorst-Pack mesh (reduced by time reversal,
+ *     and optionally by the space group found by spglib, the density then symmetrised),
+ *     FFT grids that hold every density component without aliasing, LDA and GGA (PBE)
+ *     exchange-correlation through libxc, a block Davidson eigensolver with the Teter-Payne-Allan
+ * preconditioner, Pulay (Anderson) density mixing with Kerker preconditioning. The driver is
  *     dft_scf_iterate/dft_scf_converged; the total energy and its terms come out through
  *     dft_scf_energies. Verified against ABINIT 9.6.2 (tests/ref/dft-scf/).
  *
@@ -131,16 +132,85 @@ int dft_ewald_energy(const double cell[9], size_t natoms, const double *pos, con
 int dft_kmesh_make(const int n[3], const double shift[3], int time_reversal, double **kpts,
                    double **weights, size_t *nkpts, struct core_err *err);
 
+/* ---- symmetry (symm.c, through spglib) ---- */
+
+/*
+ * The space group of a configuration: operations {R|t} mapping fractional coordinates x of the
+ * direct lattice (rows a_i of the cell) to R x + t, as spglib gives them. nops = 0 stands for no
+ * symmetry (the identity alone). Owns rot and trans: init with dft_symm_init, free with
+ * dft_symm_release.
+ */
+struct dft_symm {
+    size_t nops;     /* operations, pure lattice translations of a supercell included */
+    int *rot;        /* nops x 9: R row-major, R[i][j] = rot[9*op + 3*i + j] */
+    double *trans;   /* nops x 3: t in [0, 1) */
+    int number;      /* international space-group number, 1..230 */
+    char symbol[16]; /* Hermann-Mauguin symbol, "Fd-3m" */
+};
+
+void dft_symm_init(struct dft_symm *sym);
+void dft_symm_release(struct dft_symm *sym);
+
+/*
+ * Finds the space group of natoms atoms at Cartesian pos (bohr) in cell (rows, bohr), atoms of
+ * equal types[i] being alike, with spglib's spg_get_dataset: symprec is spglib's tolerance, a
+ * Cartesian distance in the unit of the cell (here bohr; spglib's customary 1e-5 is meant in
+ * Angstrom, 1.9e-5 bohr). The configuration is taken as it is (positions are not symmetrised),
+ * so keep symprec well below the displacements that matter. Replaces *sym (released first).
+ * CORE_EINPUT for symprec outside (0, 1), a singular or non-finite cell, non-finite positions, or
+ * when spglib fails (atoms too close), with spglib's message; CORE_ENOMEM.
+ */
+int dft_symm_find(const double cell[9], size_t natoms, const double *pos, const int *types,
+                  double symprec, struct dft_symm *sym, struct core_err *err);
+
+/*
+ * The Monkhorst-Pack mesh of dft_kmesh_make reduced by the point group of sym (NULL or nops 0:
+ * time reversal alone) and time reversal: each mesh point, in the order k_1 fastest, joins the
+ * first earlier irreducible point k whose star {R^T k} (and {-R^T k} with time_reversal) holds it
+ * modulo a reciprocal lattice vector, as ABINIT's symkpt does; the weight of a point is the share
+ * of the mesh in its star. A mesh that not every operation maps onto itself is reduced all the
+ * same: this is exact when the density is averaged over the full group (dft_symm_density_g), as
+ * the SCF does and ABINIT does (see symm.c). Allocation and errors as dft_kmesh_make, and
+ * CORE_EINPUT for more than 1e6 mesh points.
+ */
+int dft_kmesh_reduce(const int n[3], const double shift[3], int time_reversal,
+                     const struct dft_symm *sym, double **kpts, double **weights, size_t *nkpts,
+                     struct core_err *err);
+
+/*
+ * Averages a lattice-periodic function over the group: Fourier coefficients in[] on an FFT box of
+ * sizes ngrid (the order of basis.c: i_2 fastest, frequency i or i - n) into out[] (not in[]):
+ *   out(R^T G) = (1/nops) sum_op in(G) exp(2 pi i G.t).
+ * Images outside the box (beyond its Nyquist planes) are dropped, exact for a density whose
+ * coefficients vanish outside a sphere the box holds (dft_fft_grid's). sym NULL or nops 0 copies.
+ */
+void dft_symm_density_g(const struct dft_symm *sym, const size_t ngrid[3],
+                        const double _Complex *in, double _Complex *out);
+
 /* ---- FFT grids ---- */
+
+/* Functional by name into dft_params.xc (ABINIT's ixc convention for libxc, see xc.c): pbe, lda
+ * (= teter93, pade), pw92 (pw), pz (pz81), a libxc name or number, or two joined by '+'
+ * (gga_x_pbe+gga_c_pbe), or -(1000 x + c). CORE_EINPUT for an unknown name or a functional
+ * that is not an LDA or GGA. */
+int dft_xc_parse(const char *name, int *xc, struct core_err *err);
+/* E_xc (Hartree) and V_xc (nfft, may be NULL; Hartree) of the density rho (e/bohr^3) on an
+ * ngrid[0] x ngrid[1] x ngrid[2] grid (C order) of the cell (rows, bohr), as in the SCF. Plans
+ * FFTs: not concurrently with other FFTW planning. CORE_EINPUT for a bad xc, grid or cell or
+ * non-finite density; CORE_ENOMEM; CORE_EINTERNAL. */
+int dft_xc_eval(int xc, const double cell[9], const size_t ngrid[3], const double *rho,
+                double *energy, double *vxc, struct core_err *err);
 
 /* Smallest FFT size >= nmin whose only prime factors are 2, 3 and 5. */
 size_t dft_fft_size(size_t nmin);
 
 /*
  * FFT grid that holds every Fourier component of the density made from plane waves
- * |k+G|^2/2 <= ecut (wave vectors up to 2 sqrt(2 ecut) along each axis, so products of two
- * wavefunctions never alias): n_j = dft_fft_size(4 m_j + 1), m_j = floor(sqrt(2 ecut) |a_j|/2pi).
- * ecut in Hartree, cell rows in bohr.
+ * |k+G|^2/2 <= ecut, the sphere |G| <= 2 sqrt(2 ecut), so products of two wavefunctions never
+ * alias: its Miller indices reach |f_j| <= M_j = floor(2 sqrt(2 ecut) |a_j|/2pi), and
+ * n_j = dft_fft_size(2 M_j + 1) (ABINIT's boxcut >= 2). ecut in Hartree, cell rows in bohr.
+ * (The rule floor(..)/2 used before, n_j = dft_fft_size(4 floor(sqrt(2 ecut)|a_j|/2pi) + 1), can
+ * be one short: Si at 8 Ha got 18 where the density needs 19.)
  */
 void dft_fft_grid(const double cell[9], double ecut, size_t ngrid[3]);
 
@@ -177,16 +247,17 @@ int dft_occ_fermi(enum dft_smearing sm, double width, double nelec, size_t nkpts
 
 /* Settings of an SCF. dft_params_init fills the defaults named in the comments. */
 struct dft_params {
-    double ecut;        /* plane-wave cutoff, Hartree; no default (must be > 0) */
-    int kgrid[3];       /* Monkhorst-Pack mesh; default 1 1 1 */
-    double kshift[3];   /* its shift in [0,1); default 0 0 0 */
-    int time_reversal;  /* reduce the mesh by k ~ -k; default 1 */
-    size_t ngrid[3];    /* FFT grid; 0 0 0 (default): dft_fft_grid */
-    size_t nbands;      /* bands to compute; 0 (default): the occupied bands, and with smearing
-                           max(1.2 nelec/2, nelec/2 + 4) rounded up (Quantum ESPRESSO's rule) */
-    int smearing;       /* enum dft_smearing; default DFT_SMEAR_NONE */
-    double tsmear;      /* smearing width, Hartree (kT for Fermi-Dirac); default 0.01 */
-    int xc;             /* libxc id of an LDA functional; default 20 (XC_LDA_XC_TETER93) */
+    double ecut;       /* plane-wave cutoff, Hartree; no default (must be > 0) */
+    int kgrid[3];      /* Monkhorst-Pack mesh; default 1 1 1 */
+    double kshift[3];  /* its shift in [0,1); default 0 0 0 */
+    int time_reversal; /* reduce the mesh by k ~ -k; default 1 */
+    size_t ngrid[3];   /* FFT grid; 0 0 0 (default): dft_fft_grid */
+    size_t nbands;     /* bands to compute; 0 (default): the occupied bands, and with smearing
+                          max(1.2 nelec/2, nelec/2 + 4) rounded up (Quantum ESPRESSO's rule) */
+    int smearing;      /* enum dft_smearing; default DFT_SMEAR_NONE */
+    double tsmear;     /* smearing width, Hartree (kT for Fermi-Dirac); default 0.01 */
+    int xc; /* ABINIT's ixc for libxc: a libxc id (an LDA or GGA), or -(1000 x + c) for exchange x
+               plus correlation c (PBE: -101130); default 20 (XC_LDA_XC_TETER93) */
     size_t maxiter;     /* SCF iterations; default 100 */
     double tol_energy;  /* |E_n - E_{n-1}| to stop, Hartree; default 1e-10 */
     double tol_density; /* ||rho_out - rho_in|| (L2 over the cell, e/bohr^{3/2}); default 1e-8 */
@@ -196,6 +267,9 @@ struct dft_params {
     double tol_eig;     /* final residual norm of the eigensolver; default 1e-8 */
     size_t maxiter_eig; /* Davidson iterations per k-point and SCF step; default 40 */
     unsigned long seed; /* random initial wavefunctions (core_rng, purpose 3); default 1 */
+    int symmetry;       /* 1: find the space group (spglib), reduce the k-mesh by it and
+                           symmetrise the density; default 0 (dft-scf's default is on) */
+    double symprec;     /* spglib's tolerance, bohr; default 1e-5 Angstrom = 1.89e-5 bohr */
 };
 
 void dft_params_init(struct dft_params *p);
@@ -305,5 +379,8 @@ int dft_scf_energy_of(struct dft_scf *scf, size_t ik, const double _Complex *psi
 
 /* Current wavefunctions of k-point ik (npw x nbands, column-major), borrowed. */
 const double _Complex *dft_scf_psi(const struct dft_scf *scf, size_t ik);
+
+/* The space group used (nops 0 when symmetry is off). Borrowed. */
+const struct dft_symm *dft_scf_symm(const struct dft_scf *scf);
 
 #endif

@@ -58,9 +58,13 @@ struct dft_scf {
     size_t nkpts;
     double *kpts, *wts; /* nkpts*3 reduced coordinates, nkpts weights */
     struct dft_kpt *kp;
-    fftw_plan fwd, bwd; /* in place on boxes from fftw_malloc */
-    xc_func_type xcf;
-    int xc_ready;
+    fftw_plan fwd, bwd;  /* in place on boxes from fftw_malloc */
+    xc_func_type xcf[2]; /* the libxc functionals summed (xc.c) */
+    int nxcf;            /* how many of xcf are set up, 0..2 */
+    int xc_gga;          /* 1 when one of them is a GGA */
+    double *xc_buf;      /* xc scratch: 3 nfft (LDA) or 9 nfft (GGA) */
+    double *xc_g;        /* GGA: 3*nfft Cartesian G of the box for derivatives, Nyquist zeroed */
+    double complex *xc_rhog;    /* GGA: nfft */
     double *gsq;                /* nfft: |G|^2 of the box */
     double *vloc;               /* nfft: local pseudopotential on the grid */
     double *vtot;               /* nfft: V_loc + V_H + V_xc of rho_in */
@@ -69,6 +73,12 @@ struct dft_scf {
     double complex *cbox;       /* nfft scratch for the serial parts, fftw_malloc */
     size_t nwork;
     struct dft_work *work;
+    struct dft_fft *fft; /* ham.c: zero-padded FFTs of the wavefunction spheres */
+    /* warm start (scf.c, dft_scf_restart): the frame this one started from, for the next
+     * frame's extrapolation: its density minus its atoms times its volume (electrons per cell
+     * on the fractional grid of this SCF, nfft) and its geometry (cell rows, then positions,
+     * bohr); NULL when this SCF started from scratch. Freed by dft_mix_free. */
+    double *ws_drho, *ws_geom;
     /* Pulay mixing history */
     size_t nhist, ihist;
     double *dx, *df;       /* nfft x mix_history each */
@@ -78,6 +88,9 @@ struct dft_scf {
     size_t niter;
     double e_prev, de, resid;
     struct dft_energies en;
+    /* symmetry (symm.c): the group (nops 0: none) and a scratch box for dft_symm_rho */
+    struct dft_symm sym;
+    double complex *sbox; /* nfft, fftw_malloc; NULL without symmetry */
 };
 
 /* ---- psp.c ---- */
@@ -111,15 +124,19 @@ double dft_hartree_apply(struct dft_scf *s, const double *rho, double *vh);
 /* ---- xc.c ---- */
 int dft_xc_init(struct dft_scf *s, struct core_err *err);
 void dft_xc_release(struct dft_scf *s);
-/* V_xc of rho added into v (may be NULL); returns E_xc. exc is nfft scratch. */
+/* V_xc of rho added into v (may be NULL); returns E_xc. exc is nfft scratch (gets eps_xc).
+ * Uses s->cbox and the plans for GGA. */
 double dft_xc_apply(struct dft_scf *s, const double *rho, double *v, double *exc);
-
 /* ---- ham.c ---- */
 /* y = H x for n columns of x (npw x n) at k-point kp, with the local potential s->vtot. */
 void dft_ham_apply(const struct dft_scf *s, const struct dft_kpt *kp, struct dft_work *w, size_t n,
                    const double complex *x, double complex *y);
 /* Density of one k-point's occupied bands into kp->rho (weight 1). */
 void dft_ham_density(const struct dft_scf *s, struct dft_kpt *kp, struct dft_work *w);
+/* Plans the zero-padded FFTs of the wavefunctions (after dft_basis_build; serial: it calls the
+ * FFTW planner) into s->fft; dft_ham_unplan frees them (no-op when absent). */
+int dft_ham_plan(struct dft_scf *s, struct core_err *err);
+void dft_ham_unplan(struct dft_scf *s);
 
 /* ---- eigen.c ---- */
 /* Orthonormalises the n columns of x (npw x n) in place; returns the number kept (<= n). */
@@ -128,6 +145,11 @@ int dft_orthonormalize(size_t npw, size_t n, double complex *x, double complex *
 /* Block Davidson for the lowest nbands of H at kp, starting from kp->psi. */
 int dft_eigen_solve(const struct dft_scf *s, struct dft_kpt *kp, struct dft_work *w, double tol,
                     size_t maxiter);
+
+/* ---- symm.c ---- */
+/* Averages rho (nfft, real space) over the space group in place, through s->cbox and s->sbox;
+ * nothing without symmetry. */
+void dft_symm_rho(struct dft_scf *s, double *rho);
 
 /* ---- mix.c ---- */
 int dft_mix_alloc(struct dft_scf *s, struct core_err *err);

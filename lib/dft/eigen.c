@@ -5,9 +5,11 @@
  * 12255 (1989), doi:10.1103/PhysRevB.40.12255):
  *   K(x) = (27 + 18x + 12x^2 + 8x^3)/(27 + 18x + 12x^2 + 8x^3 + 16x^4),  x = T_G/<psi|T|psi>.
  * The subspace is at most maxdim = 4 nbands vectors; on overflow it restarts from the 2 nbands
- * lowest Ritz vectors. Orthonormalisation is by two passes of classical Gram-Schmidt against
- * the subspace (BLAS3) and a Loewdin step within the new block that drops linearly dependent
- * directions. Subspace eigenproblems by LAPACKE_zheev (column-major).
+ * lowest Ritz vectors. Orthonormalisation is by two passes of block classical Gram-Schmidt
+ * (BLAS3), each a projection against the subspace and a Loewdin step within the new block that
+ * drops linearly dependent directions. The projected matrix V^H H V is kept between iterations
+ * (only the new block's columns are computed; after a restart it is the diagonal of Ritz
+ * values). Subspace eigenproblems by LAPACKE_zheev (column-major).
  */
 #include <cblas.h>
 #include <lapacke.h>
@@ -48,18 +50,16 @@ dft_orthonormalize(size_t npw, size_t n, double complex *x, double complex *s, d
     return 0;
 }
 
-/* Removes from t (npw x m) its components along v (npw x nv, orthonormal), twice. */
+/* Removes from t (npw x m) its components along v (npw x nv, orthonormal), once. */
 static void
 project_out(size_t npw, size_t nv, const double complex *v, size_t m, double complex *t,
             double complex *c)
 {
     const double complex one = 1, mone = -1, zero = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, (int)nv, (int)m, (int)npw, &one, v,
-                    (int)npw, t, (int)npw, &zero, c, (int)nv);
-        cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)npw, (int)m, (int)nv, &mone, v,
-                    (int)npw, c, (int)nv, &one, t, (int)npw);
-    }
+    cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, (int)nv, (int)m, (int)npw, &one, v,
+                (int)npw, t, (int)npw, &zero, c, (int)nv);
+    cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)npw, (int)m, (int)nv, &mone, v,
+                (int)npw, c, (int)nv, &one, t, (int)npw);
 }
 
 int
@@ -67,10 +67,11 @@ dft_eigen_solve(const struct dft_scf *s, struct dft_kpt *kp, struct dft_work *w,
                 size_t maxiter)
 {
     const double complex one = 1, zero = 0;
-    size_t npw = kp->npw, nb = s->nbands, maxdim = s->maxdim, nv, nk;
+    size_t npw = kp->npw, nb = s->nbands, maxdim = s->maxdim, nv, nk, nold;
     if (maxdim > npw)
         maxdim = npw;
-    double complex *v = w->v, *av = w->av, *x = w->w;
+    double complex *v = w->v, *av = w->av, *x = w->w, *hp = w->ys;
+    size_t ld = s->maxdim; /* leading dimension of hp, the projected H = V^H A V */
     lapack_int info;
 
     /* start: V = orthonormalised psi */
@@ -79,27 +80,40 @@ dft_eigen_solve(const struct dft_scf *s, struct dft_kpt *kp, struct dft_work *w,
         return CORE_EINTERNAL;
     dft_ham_apply(s, kp, w, nb, v, av);
     nv = nb;
+    nold = 0; /* columns of hp already known */
     for (size_t it = 0;; it++) {
-        /* Rayleigh-Ritz */
-        cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, (int)nv, (int)nv, (int)npw, &one,
-                    v, (int)npw, av, (int)npw, &zero, w->hs, (int)nv);
-        for (size_t i = 0; i < nv; i++)
-            for (size_t j = 0; j < i; j++) {
-                double complex h = 0.5 * (w->hs[i + j * nv] + conj(w->hs[j + i * nv]));
-                w->hs[i + j * nv] = h;
-                w->hs[j + i * nv] = conj(h);
+        /* Rayleigh-Ritz: the new columns of V^H A V (the old ones are kept in hp), made
+         * Hermitian, copied into hs for the eigensolver */
+        cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, (int)nv, (int)(nv - nold),
+                    (int)npw, &one, v, (int)npw, av + nold * npw, (int)npw, &zero, hp + nold * ld,
+                    (int)ld);
+        for (size_t j = nold; j < nv; j++) {
+            for (size_t i = 0; i < nold; i++)
+                hp[j + i * ld] = conj(hp[i + j * ld]);
+            for (size_t i = nold; i < j; i++) {
+                double complex h = 0.5 * (hp[i + j * ld] + conj(hp[j + i * ld]));
+                hp[i + j * ld] = h;
+                hp[j + i * ld] = conj(h);
             }
-        for (size_t i = 0; i < nv; i++)
-            w->hs[i + i * nv] = creal(w->hs[i + i * nv]);
+            hp[j + j * ld] = creal(hp[j + j * ld]);
+        }
+        for (size_t j = 0; j < nv; j++)
+            memcpy(w->hs + j * nv, hp + j * ld, nv * sizeof *w->hs);
         info = LAPACKE_zheev(LAPACK_COL_MAJOR, 'V', 'U', (lapack_int)nv,
                              (lapack_complex_double *)w->hs, (lapack_int)nv, w->theta);
         if (info != 0)
             return CORE_EINTERNAL;
+        nold = nv;
         /* Ritz vectors X = V Y (into kp->psi) and residuals R = AV Y - X theta (into x) */
         cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)npw, (int)nb, (int)nv, &one, v,
                     (int)npw, w->hs, (int)nv, &zero, kp->psi, (int)npw);
         cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)npw, (int)nb, (int)nv, &one, av,
                     (int)npw, w->hs, (int)nv, &zero, x, (int)npw);
+        /* the first pass corrects every band not yet within the floor tolerance: the caller's
+         * tolerance follows the SCF residual, and bands already within it (a warm start, or a
+         * potential that barely moved) would otherwise keep answering the previous potential,
+         * which stalls the density mixing */
+        double tcut = it == 0 ? fmin(tol, s->par.tol_eig) : tol;
         size_t nconv = 0;
         for (size_t n = 0; n < nb; n++) {
             double r2 = 0;
@@ -110,7 +124,7 @@ dft_eigen_solve(const struct dft_scf *s, struct dft_kpt *kp, struct dft_work *w,
                 r2 += creal(r) * creal(r) + cimag(r) * cimag(r);
             }
             w->rn[n] = sqrt(r2);
-            if (w->rn[n] <= tol)
+            if (w->rn[n] <= tcut)
                 nconv++;
         }
         if (nconv == nb || it >= maxiter)
@@ -118,7 +132,7 @@ dft_eigen_solve(const struct dft_scf *s, struct dft_kpt *kp, struct dft_work *w,
         /* residuals of the unconverged bands, preconditioned, packed to the front of x */
         size_t m = 0;
         for (size_t n = 0; n < nb; n++) {
-            if (w->rn[n] <= tol)
+            if (w->rn[n] <= tcut)
                 continue;
             double tpsi = 0;
             const double complex *p = kp->psi + n * npw;
@@ -134,7 +148,8 @@ dft_eigen_solve(const struct dft_scf *s, struct dft_kpt *kp, struct dft_work *w,
             m++;
         }
         /* restart when the new block does not fit: keep the 2 nb lowest Ritz vectors (nb when
-         * the basis is small), and drop residuals that still do not fit */
+         * the basis is small), and drop residuals that still do not fit; the projected H of
+         * Ritz vectors is diagonal, their Ritz values */
         if (nv + m > maxdim) {
             size_t keep = 2 * nb < nv ? 2 * nb : nv;
             if (keep + m > maxdim)
@@ -150,15 +165,20 @@ dft_eigen_solve(const struct dft_scf *s, struct dft_kpt *kp, struct dft_work *w,
             cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)npw, (int)keep, (int)nv,
                         &one, av, (int)npw, w->hs, (int)nv, &zero, tmp, (int)npw);
             memcpy(av, tmp, npw * keep * sizeof *av);
-            nv = keep;
+            for (size_t j = 0; j < keep; j++) {
+                memset(hp + j * ld, 0, keep * sizeof *hp);
+                hp[j + j * ld] = w->theta[j];
+            }
+            nv = nold = keep;
         }
+        /* the new block orthonormal to V and within itself: block classical Gram-Schmidt,
+         * twice (one pass of projection and Loewdin step, then a second against round-off) */
         project_out(npw, nv, v, m, x, w->c);
         memcpy(v + nv * npw, x, npw * m * sizeof *v);
         if (dft_orthonormalize(npw, m, v + nv * npw, w->c, x, w->theta + nv, &nk) != 0)
             return CORE_EINTERNAL;
         if (nk == 0)
             break;
-        /* a second projection keeps the enlarged basis orthonormal to round-off */
         project_out(npw, nv, v, nk, v + nv * npw, w->c);
         if (dft_orthonormalize(npw, nk, v + nv * npw, w->c, x, w->theta + nv, &nk) != 0)
             return CORE_EINTERNAL;

@@ -16,10 +16,16 @@
 
 #include "dft_impl.h"
 
+/* dft_mix_alloc and dft_mix_free also make and free the wavefunction FFT plans of ham.c (the
+ * last set-up of dft_scf_alloc, after the basis); they belong with the other plans in
+ * dft_scf_alloc and dft_scf_free. */
 int
 dft_mix_alloc(struct dft_scf *s, struct core_err *err)
 {
     size_t m = s->par.mix_history, n = s->nfft;
+    int rc = dft_ham_plan(s, err);
+    if (rc)
+        return rc;
     s->dx = malloc((m ? m : 1) * n * sizeof *s->dx);
     s->df = malloc((m ? m : 1) * n * sizeof *s->df);
     s->xprev = malloc(n * sizeof *s->xprev);
@@ -34,6 +40,10 @@ dft_mix_alloc(struct dft_scf *s, struct core_err *err)
 void
 dft_mix_free(struct dft_scf *s)
 {
+    dft_ham_unplan(s);
+    free(s->ws_drho);
+    free(s->ws_geom);
+    s->ws_drho = s->ws_geom = NULL;
     free(s->dx);
     free(s->df);
     free(s->xprev);

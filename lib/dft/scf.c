@@ -21,8 +21,9 @@
 
 #include "dft_impl.h"
 
-#define SCF_RHO_SIGMA 1.0 /* bohr: width of the Gaussian atoms of the initial density */
-#define SCF_RNG_PSI   3   /* core_rng purpose: initial wavefunctions */
+#define SCF_RHO_SIGMA    1.0  /* bohr: width of the Gaussian atoms of the initial density */
+#define SCF_RNG_PSI      3    /* core_rng purpose: initial wavefunctions */
+#define SCF_WARM_TOL_EIG 1e-5 /* Ha: residual of the warm start's bands before the first step */
 
 void
 dft_params_init(struct dft_params *p)
@@ -42,6 +43,8 @@ dft_params_init(struct dft_params *p)
     p->seed = 1;
     p->smearing = DFT_SMEAR_NONE;
     p->tsmear = 0.01;
+    p->symmetry = 0;
+    p->symprec = 1e-5 / UNITS_BOHR_ANG;
 }
 
 static int
@@ -66,6 +69,9 @@ check_params(const struct dft_params *p, struct core_err *err)
         return core_err_set(err, CORE_EINPUT, "scf: unknown smearing %d", p->smearing);
     if (p->smearing != DFT_SMEAR_NONE && !(p->tsmear > 0 && p->tsmear <= 1))
         return core_err_set(err, CORE_EINPUT, "scf: smearing width %g Ha not in (0, 1]", p->tsmear);
+    if (p->symmetry && !(p->symprec > 0 && p->symprec < 1))
+        return core_err_set(err, CORE_EINPUT, "scf: symmetry tolerance %g bohr not in (0, 1)",
+                            p->symprec);
     for (int j = 0; j < 3; j++)
         if (p->ngrid[j] > 4096 || (p->ngrid[j] == 0) != (p->ngrid[0] == 0))
             return core_err_set(err, CORE_EINPUT, "scf: FFT grid must be three sizes or none");
@@ -202,6 +208,8 @@ dft_scf_free(struct dft_scf *s)
     if (s->bwd)
         fftw_destroy_plan(s->bwd);
     fftw_free(s->cbox);
+    fftw_free(s->sbox);
+    dft_symm_release(&s->sym);
     dft_xc_release(s);
     dft_mix_free(s);
     free(s->vloc);
@@ -218,6 +226,48 @@ dft_scf_free(struct dft_scf *s)
     free(s->eigall);
     free(s->occall);
     free(s);
+}
+
+/* 1 when two potentials are the same (field by field: padding and the bytes after the names
+ * may differ). */
+static int
+psp_same(const struct dft_psp *a, const struct dft_psp *b)
+{
+    if (a->z != b->z || strcmp(a->name, b->name) != 0 || a->zion != b->zion || a->rloc != b->rloc ||
+        a->nloc != b->nloc || a->nchan != b->nchan)
+        return 0;
+    for (int i = 0; i < DFT_PSP_NLOC; i++)
+        if (a->cloc[i] != b->cloc[i])
+            return 0;
+    for (int l = 0; l <= DFT_PSP_LMAX; l++) {
+        if (a->rl[l] != b->rl[l] || a->nproj[l] != b->nproj[l])
+            return 0;
+        for (int i = 0; i < DFT_PSP_NPROJ; i++)
+            for (int j = 0; j < DFT_PSP_NPROJ; j++)
+                if (a->h[l][i][j] != b->h[l][i][j])
+                    return 0;
+    }
+    return 1;
+}
+
+/* The space group of the atoms of s, alike when their pseudopotentials are the same. */
+static int
+find_symmetry(struct dft_scf *s, struct core_err *err)
+{
+    int *types = malloc(s->natoms * sizeof *types), rc;
+    if (!types)
+        return core_err_set(err, CORE_ENOMEM, "scf: out of memory");
+    for (size_t a = 0; a < s->natoms; a++) {
+        types[a] = (int)a;
+        for (size_t b = 0; b < a; b++)
+            if (psp_same(&s->psp[a], &s->psp[b])) {
+                types[a] = types[b];
+                break;
+            }
+    }
+    rc = dft_symm_find(s->cell, s->natoms, s->pos, types, s->par.symprec, &s->sym, err);
+    free(types);
+    return rc;
 }
 
 int
@@ -297,8 +347,10 @@ dft_scf_alloc(const double cell[9], size_t natoms, const double *pos,
     }
     s->maxdim = 4 * s->nbands;
 
-    if ((rc = dft_kmesh_make(par->kgrid, par->kshift, par->time_reversal, &kpts, &wts, &s->nkpts,
-                             err)) != 0)
+    if (par->symmetry && (rc = find_symmetry(s, err)) != 0)
+        goto fail;
+    if ((rc = dft_kmesh_reduce(par->kgrid, par->kshift, par->time_reversal, &s->sym, &kpts, &wts,
+                               &s->nkpts, err)) != 0)
         goto fail;
     s->kp = calloc(s->nkpts, sizeof *s->kp);
     if (!s->kp) {
@@ -319,7 +371,9 @@ dft_scf_alloc(const double cell[9], size_t natoms, const double *pos,
         dft_fft_grid(cell, par->ecut, s->ngrid);
     s->nfft = s->ngrid[0] * s->ngrid[1] * s->ngrid[2];
     s->cbox = fftw_malloc(s->nfft * sizeof *s->cbox);
-    if (!s->cbox) {
+    if (s->sym.nops > 1)
+        s->sbox = fftw_malloc(s->nfft * sizeof *s->sbox);
+    if (!s->cbox || (s->sym.nops > 1 && !s->sbox)) {
         rc = core_err_set(err, CORE_ENOMEM, "scf: out of memory");
         goto fail;
     }
@@ -377,6 +431,7 @@ dft_scf_alloc(const double cell[9], size_t natoms, const double *pos,
     }
     dft_local_build(s);
     initial_density(s);
+    dft_symm_rho(s, s->rho_in);
     {
         double *charge = malloc(natoms * sizeof *charge);
         if (!charge) {
@@ -502,6 +557,7 @@ dft_scf_iterate(struct dft_scf *s, struct core_err *err)
             dft_ham_density(s, &s->kp[ik], &s->work[omp_get_thread_num()]);
     }
     sum_density(s, s->rho_out);
+    dft_symm_rho(s, s->rho_out); /* the reduced k-points: average over the full group */
     energies(s, s->rho_out, &s->en);
     s->de = s->en.total - s->e_prev;
     s->e_prev = s->en.total;
@@ -601,6 +657,12 @@ dft_scf_psi(const struct dft_scf *s, size_t ik)
     return ik < s->nkpts ? s->kp[ik].psi : NULL;
 }
 
+const struct dft_symm *
+dft_scf_symm(const struct dft_scf *s)
+{
+    return &s->sym;
+}
+
 int
 dft_scf_energy_of(struct dft_scf *s, size_t ik, const double complex *psi, double *energy,
                   struct core_err *err)
@@ -622,6 +684,7 @@ dft_scf_energy_of(struct dft_scf *s, size_t ik, const double complex *psi, doubl
     kp->psi = trial;
     dft_ham_density(s, kp, w);
     sum_density(s, s->tmp3);
+    dft_symm_rho(s, s->tmp3);
     memcpy(s->rho_out, s->tmp3, s->nfft * sizeof *s->rho_out);
     e.ewald = s->en.ewald;
     {
@@ -659,23 +722,24 @@ box_index(const int f[3], const size_t n[3])
     return (i[0] * n[1] + i[1]) * n[2] + i[2];
 }
 
-/* rho of prev (its grid) onto the grid of s, through the Fourier coefficients of the same
- * Miller indices: exact where both grids hold them, the rest dropped or zero. Into out. */
+/* A field f on the grid of prev onto the grid of s, through the Fourier coefficients of the
+ * same Miller indices: exact where both grids hold them, the rest dropped or zero. Into out. */
 static int
-density_transfer(struct dft_scf *s, const struct dft_scf *prev, double *out, struct core_err *err)
+density_transfer(struct dft_scf *s, const struct dft_scf *prev, const double *f, double *out,
+                 struct core_err *err)
 {
     double complex *pb = fftw_malloc(prev->nfft * sizeof *pb);
     if (!pb)
         return core_err_set(err, CORE_ENOMEM, "scf: out of memory");
     for (size_t i = 0; i < prev->nfft; i++)
-        pb[i] = prev->rho_out[i];
+        pb[i] = f[i];
     fftw_execute_dft(prev->fwd, pb, pb);
     memset(s->cbox, 0, s->nfft * sizeof *s->cbox);
     for (size_t i = 0; i < prev->nfft; i++) {
-        int f[3];
-        box_miller(i, prev->ngrid, f);
-        size_t j = box_index(f, s->ngrid);
-        if (j != SIZE_MAX && box_index(f, prev->ngrid) != SIZE_MAX)
+        int m[3];
+        box_miller(i, prev->ngrid, m);
+        size_t j = box_index(m, s->ngrid);
+        if (j != SIZE_MAX && box_index(m, prev->ngrid) != SIZE_MAX)
             s->cbox[j] = pb[i] / (double)prev->nfft;
     }
     fftw_free(pb);
@@ -714,10 +778,89 @@ psi_transfer(struct dft_scf *s, const struct dft_scf *prev, struct core_err *err
     return 0;
 }
 
+/* Geometry of g as one vector (cell rows, then positions; bohr), 9 + 3 natoms numbers. */
+static void
+geom_vector(const struct dft_scf *g, double *v)
+{
+    memcpy(v, g->cell, 9 * sizeof *v);
+    memcpy(v + 9, g->pos, 3 * g->natoms * sizeof *v);
+}
+
+/*
+ * The step of the extrapolation of the density to s: with the geometries x0 (two frames back),
+ * x1 (prev) and x2 (s), the alpha that makes x1 + alpha (x1 - x0) closest to x2 (least
+ * squares; atoms compared by minimum image in s's cell), clamped to [-1, 1]. 1 for a uniform
+ * strain or a steady trajectory (linear extrapolation), about -1/2 for independent
+ * displacements about one structure (the mean of the last two), 0 for nothing in common.
+ * After the extrapolation of the wavefunctions and densities of T. A. Arias, M. C. Payne and
+ * J. D. Joannopoulos, Phys. Rev. B 45, 1538 (1992), doi:10.1103/PhysRevB.45.1538, as Quantum
+ * ESPRESSO's pot_extrapolation = 'second_order' does it.
+ */
+static double
+extrap_alpha(const struct dft_scf *s, const double *x0, const struct dft_scf *prev)
+{
+    double d11 = 0, d21 = 0;
+    for (int i = 0; i < 9; i++) {
+        double a = prev->cell[i] - x0[i], b = s->cell[i] - prev->cell[i];
+        d11 += a * a;
+        d21 += b * a;
+    }
+    for (size_t at = 0; at < s->natoms; at++) {
+        double pa[3], pb[3]; /* the atom's two displacements, each by minimum image */
+        for (int k = 0; k < 3; k++) {
+            pa[k] = prev->pos[3 * at + k] - x0[9 + 3 * at + k];
+            pb[k] = s->pos[3 * at + k] - prev->pos[3 * at + k];
+        }
+        for (int j = 0; j < 3; j++) {
+            double fa = 0, fb = 0;
+            for (int k = 0; k < 3; k++) {
+                fa += pa[k] * s->recip[3 * j + k] / (2 * M_PI);
+                fb += pb[k] * s->recip[3 * j + k] / (2 * M_PI);
+            }
+            fa = round(fa);
+            fb = round(fb);
+            for (int k = 0; k < 3; k++) {
+                pa[k] -= fa * s->cell[3 * j + k];
+                pb[k] -= fb * s->cell[3 * j + k];
+            }
+        }
+        for (int k = 0; k < 3; k++) {
+            d11 += pa[k] * pa[k];
+            d21 += pb[k] * pa[k];
+        }
+    }
+    if (!(d11 > 1e-20))
+        return 0;
+    return fmax(-1, fmin(1, d21 / d11));
+}
+
+/* The eigenvectors of the warm start made consistent with the potential of its density before
+ * the SCF begins, so that its first step (whose loose tolerance suits a random start) builds
+ * the output density from converged bands instead of from the previous frame's; at most
+ * maxiter Davidson iterations. */
+static int
+prediagonalize(struct dft_scf *s, size_t maxiter, struct core_err *err)
+{
+    int rc = 0;
+    dft_hartree_apply(s, s->rho_in, s->vtot);
+    for (size_t i = 0; i < s->nfft; i++)
+        s->vtot[i] += s->vloc[i];
+    dft_xc_apply(s, s->rho_in, s->vtot, s->tmp3);
+    double tol = fmax(SCF_WARM_TOL_EIG, s->par.tol_eig);
+    long nk = (long)s->nkpts;
+#pragma omp parallel for schedule(dynamic) reduction(| : rc)
+    for (long ik = 0; ik < nk; ik++)
+        rc |= dft_eigen_solve(s, &s->kp[ik], &s->work[omp_get_thread_num()], tol, maxiter);
+    if (rc)
+        return core_err_set(err, CORE_EINTERNAL, "scf: eigensolver failed (LAPACK)");
+    return 0;
+}
+
 int
 dft_scf_restart(struct dft_scf *s, const struct dft_scf *prev, int *what, struct core_err *err)
 {
-    int rc, same_atoms;
+    int rc, same_atoms, same_grid = memcmp(s->ngrid, prev->ngrid, sizeof s->ngrid) == 0;
+    double alpha = 0;
     *what = 0;
     if (s->niter > 0)
         return core_err_set(err, CORE_EINPUT, "scf: restart after the SCF has begun");
@@ -727,20 +870,32 @@ dft_scf_restart(struct dft_scf *s, const struct dft_scf *prev, int *what, struct
     for (size_t a = 0; same_atoms && a < s->natoms; a++)
         same_atoms = s->psp[a].z == prev->psp[a].z && s->psp[a].zion == prev->psp[a].zion;
     if (same_atoms) {
-        /* rho_prev moved with the atoms: rho_prev - atoms(prev) + atoms(s), on the same
-         * fractional points (so a strained cell carries it along), renormalised to nelec (the
-         * charge density scales with the inverse volume) */
-        double *old = s->tmp1, *neu = s->tmp2, *rho = s->rho_in, q = 0;
-        atomic_density(s, prev, old);
-        atomic_density(s, s, neu);
-        if (memcmp(s->ngrid, prev->ngrid, sizeof s->ngrid) == 0)
-            memcpy(rho, prev->rho_out, s->nfft * sizeof *rho);
-        else if ((rc = density_transfer(s, prev, rho, err)) != 0)
+        /* the density as atoms plus a difference d = (rho - atoms) Omega, electrons per cell
+         * on the fractional grid (so a strained cell carries it along): d of prev, extrapolated
+         * with the d of the frame before it when there is one, plus the atoms of s,
+         * renormalised to nelec */
+        double *d = malloc(s->nfft * sizeof *d), *at = s->tmp2, *rho = s->rho_in, q = 0;
+        free(s->ws_drho);
+        free(s->ws_geom);
+        s->ws_drho = d;
+        s->ws_geom = malloc((9 + 3 * s->natoms) * sizeof *s->ws_geom);
+        if (!d || !s->ws_geom)
+            return core_err_set(err, CORE_ENOMEM, "scf: out of memory");
+        if (same_grid)
+            memcpy(d, prev->rho_out, s->nfft * sizeof *d);
+        else if ((rc = density_transfer(s, prev, prev->rho_out, d, err)) != 0)
             return rc;
-        for (size_t i = 0; i < s->nfft; i++) {
-            rho[i] = rho[i] * prev->omega / s->omega - old[i] + neu[i];
+        atomic_density(s, prev, at);
+        for (size_t i = 0; i < s->nfft; i++)
+            d[i] = (d[i] - at[i]) * prev->omega;
+        geom_vector(prev, s->ws_geom);
+        alpha = prev->ws_drho && same_grid ? extrap_alpha(s, prev->ws_geom, prev) : 0;
+        atomic_density(s, s, rho);
+        for (size_t i = 0; i < s->nfft; i++)
+            rho[i] += (d[i] + (alpha != 0 ? alpha * (d[i] - prev->ws_drho[i]) : 0)) / s->omega;
+        dft_symm_rho(s, rho); /* prev may have had less symmetry */
+        for (size_t i = 0; i < s->nfft; i++)
             q += rho[i];
-        }
         q *= s->omega / (double)s->nfft;
         if (q > 0)
             for (size_t i = 0; i < s->nfft; i++)
@@ -752,6 +907,13 @@ dft_scf_restart(struct dft_scf *s, const struct dft_scf *prev, int *what, struct
         if ((rc = psi_transfer(s, prev, err)) != 0)
             return rc;
         *what |= DFT_RESTART_PSI;
+        /* the bands made to fit the new density first: fully when it was extrapolated (a
+         * stream of related frames: the density is close), by two Davidson iterations after a
+         * single step (a rougher density, where converging the bands to it does not pay;
+         * measured on strained silicon, see tests/bench/dft-scf.sh) */
+        if ((*what & DFT_RESTART_DENSITY) &&
+            (rc = prediagonalize(s, alpha != 0 ? s->par.maxiter_eig : 2, err)) != 0)
+            return rc;
     }
     return 0;
 }

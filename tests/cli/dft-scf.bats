@@ -24,9 +24,9 @@ energy() {
 
 @test "--help lists every option and exits 0; --version" {
     run -0 fpms dft-scf --help
-    assert_line --index 0 'usage: dft-scf --ecut E [options] [FILE]'
+    assert_line --index 0 'usage: dft-scf [-i INPUT] [--ecut E] [options] [FILE]'
     for o in ecut kpts kshift xc psp psp-file nbands smearing tsmear tol maxiter mix scratch seed \
-        report output \
+        report output symmetry nosym symprec input \
         progress quiet verbose help version; do
         assert_output --partial -- "--$o"
     done
@@ -37,7 +37,8 @@ energy() {
 @test "silicon through the command line agrees with ABINIT (si-lda-small) to 1e-9 Ha" {
     ref="$FPMS_ROOT/tests/ref/dft-scf/si-lda-small/expected.txt"
     want=$(awk '$1 == "total_energy" {print $2}' "$ref")
-    run -0 --separate-stderr fpms dft-scf --ecut 10 --kpts 2,2,2 --kshift 0.5 \
+    # the reference has ABINIT's nsym 1: the shifted mesh lacks the fcc symmetry (si-lda-sym)
+    run -0 --separate-stderr fpms dft-scf --ecut 10 --kpts 2,2,2 --kshift 0.5 --symmetry none \
         --psp Si=GTH-PADE-q4 --report r.tsv -o out.xyz si.xyz
     [ -z "$output" ]
     got=$(col r.tsv total)
@@ -62,7 +63,7 @@ EOF
         ref="$FPMS_ROOT/tests/ref/dft-scf/al-$c/expected.txt"
         [ $c = fd ] && sm=fermi-dirac || sm=gaussian
         run -0 --separate-stderr fpms dft-scf --ecut 10 --kpts 4 --kshift 0.5 --smearing $sm \
-            --tsmear 0.01 --psp Al=GTH-PADE-q3 --report r.tsv -o out.xyz al.xyz
+            --tsmear 0.01 --psp Al=GTH-PADE-q3 --nosym --report r.tsv -o out.xyz al.xyz
         [ -z "$output" ]
         [ "$(col r.tsv nkpts)" = 32 ]
         $PY - "$ref" "$(col r.tsv total)" "$(col r.tsv internal)" "$(col r.tsv entropy)" \
@@ -160,9 +161,9 @@ assert abs(a - b) < 1e-9 and abs(a - c) < 1e-8, (a, b, c)"
 }
 
 @test "--kpts and --kshift: k-point counts, one number for three" {
-    run -0 fpms dft-scf --ecut 4 --kpts 2 --kshift 0.5 --report a.tsv si.xyz
+    run -0 fpms dft-scf --ecut 4 --kpts 2 --kshift 0.5 --nosym --report a.tsv si.xyz
     [ "$(col a.tsv nkpts)" = 4 ]
-    run -0 fpms dft-scf --ecut 4 --kpts 3,1,1 --report b.tsv si.xyz
+    run -0 fpms dft-scf --ecut 4 --kpts 3,1,1 --nosym --report b.tsv si.xyz
     [ "$(col b.tsv nkpts)" = 2 ]
     grep -q '^# kpts = 3 1 1 shift 0 0 0' b.tsv
     run -0 fpms dft-scf --ecut 4 --kpts 3,3,3 --kshift 0,0.5,0 --report c.tsv si.xyz
@@ -195,8 +196,11 @@ assert abs(a - b) < 1e-7 and a == c, (a, b, c)"
 
 @test "consecutive configurations start from the previous one: fewer iterations, same energies" {
     strain-gen -b diamond -e Si -a 10.26bohr --biaxial -s -0.01:0.01:0.01 > s.xyz
-    run -0 fpms dft-scf --ecut 6 --kpts 2 --kshift 0.5 --report warm.tsv -o warm.xyz s.xyz
-    run -0 fpms dft-scf --ecut 6 --kpts 2 --kshift 0.5 --scratch --report cold.tsv -o cold.xyz s.xyz
+    # (without symmetry: the strained cells have less of it, hence other k-points than the
+    # unstrained one, and the wavefunctions would not be taken over)
+    run -0 fpms dft-scf --ecut 6 --kpts 2 --kshift 0.5 --nosym --report warm.tsv -o warm.xyz s.xyz
+    run -0 fpms dft-scf --ecut 6 --kpts 2 --kshift 0.5 --nosym --scratch --report cold.tsv \
+        -o cold.xyz s.xyz
     w=$(awk '!/^#/{s += $3} END {print s}' warm.tsv)
     c=$(awk '!/^#/{s += $3} END {print s}' cold.tsv)
     echo "iterations: warm $w, scratch $c"
@@ -226,7 +230,7 @@ assert abs(a - b) < 1e-7 and a == c, (a, b, c)"
     assert_output --partial 'total[Ha]'
     [ -s out2.xyz ]
     # the table reads back with numpy
-    $PY -c "import numpy; t = numpy.loadtxt('r.tsv'); assert t.shape == (23,)"
+    $PY -c "import numpy; t = numpy.loadtxt('r.tsv'); assert t.shape == (25,)"
 }
 
 @test "an SCF that does not converge: exit 2, says by how much, nothing written" {
@@ -239,6 +243,157 @@ assert abs(a - b) < 1e-7 and a == c, (a, b, c)"
     cat si.xyz si.xyz > two.xyz
     run -2 --separate-stderr fpms dft-scf $FAST --maxiter 3 --scratch two.xyz
     [ -z "$output" ]
+}
+
+@test "symmetry: si-lda-sym agrees with ABINIT's default symmetry, 10 k-points instead of 32" {
+    ref="$FPMS_ROOT/tests/ref/dft-scf/si-lda-sym/expected.txt"
+    run -0 --separate-stderr fpms dft-scf --ecut 20 --kpts 4 --kshift 0.5 -v --report r.tsv si.xyz
+    [[ "$stderr" =~ si.xyz:1:\ space\ group\ Fd-3m\ \(227\),\ 48\ operations,\ 10\ irreducible\ k-points\ of\ 64 ]]
+    [ "$(col r.tsv nkpts)" = 10 ] && [ "$(col r.tsv spgroup)" = 227 ] && [ "$(col r.tsv nsym)" = 48 ]
+    grep -q '^# symmetry = auto symprec 1.0000000000000001e-05 A$' r.tsv
+    $PY - "$ref" "$(col r.tsv total)" "$(col r.tsv homo)" <<'EOF'
+import sys
+ref = dict(l.split()[:2] for l in open(sys.argv[1]) if l[0] != '#' and len(l.split()) == 2)
+e, homo = map(float, sys.argv[2:])
+assert abs(e - float(ref["total_energy"])) / 2 < 1e-6, (e, ref["total_energy"])
+assert abs(e - float(ref["total_energy"])) < 1e-9, (e, ref["total_energy"])
+# the highest occupied band over ABINIT's k-points
+top = max(float(l.split()[-1]) for l in open(sys.argv[1]) if l.startswith("kpt "))
+assert abs(homo - top) < 1e-5, (homo, top)
+EOF
+}
+
+@test "symmetry: a symmetric mesh gives the energy without symmetry (graphene 6x6x1, Si 2x2x2)" {
+    strain-gen -b graphene --vacuum 8 > g.xyz
+    G="--ecut 10 --kpts 6,6,1 --smearing fd --tsmear 0.01"
+    run -0 --separate-stderr fpms dft-scf $G -v --report a.tsv g.xyz
+    [[ "$stderr" =~ space\ group\ P6/mmm\ \(191\),\ 24\ operations,\ 7\ irreducible\ k-points\ of\ 36 ]]
+    run -0 --separate-stderr fpms dft-scf $G --symmetry none -v --report b.tsv g.xyz
+    [[ "$stderr" =~ no\ symmetry,\ 20\ k-points\ of\ 36 ]]
+    [ "$(col b.tsv spgroup)" = 0 ] && [ "$(col b.tsv nsym)" = 0 ]
+    grep -q '^# symmetry = none$' b.tsv
+    $PY -c "assert abs($(col a.tsv total) - ($(col b.tsv total))) < 1e-8"
+    run -0 fpms dft-scf --ecut 6 --kpts 2 --report c.tsv si.xyz
+    run -0 fpms dft-scf --ecut 6 --kpts 2 --nosym --report d.tsv si.xyz
+    [ "$(col c.tsv nkpts)" = 3 ] && [ "$(col d.tsv nkpts)" = 8 ]
+    $PY -c "assert abs($(col c.tsv total) - ($(col d.tsv total))) < 1e-8"
+    # a displaced atom lowers the symmetry; a tolerance above the displacement restores it
+    awk 'NR == 4 {$2 += 0.001} {print}' si.xyz > d.xyz
+    run -0 --separate-stderr fpms dft-scf --ecut 4 -v d.xyz
+    [[ ! "$stderr" =~ Fd-3m ]]
+    run -0 --separate-stderr fpms dft-scf --ecut 4 --symprec 0.005 -v d.xyz
+    [[ "$stderr" =~ Fd-3m ]]
+    run -0 --separate-stderr fpms dft-scf --ecut 4 --symprec 0.01bohr -v d.xyz
+    [[ "$stderr" =~ Fd-3m ]]
+}
+
+@test "--psp EL=FILE reads ABINIT psp files (pspcod 10, 3, 2): the same energy as CP2K's entry" {
+    psp10="$FPMS_ROOT/tests/ref/dft-scf/si-lda/14si-gth-pade-q4.psp10"
+    run -0 fpms dft-scf $FAST --psp Si=GTH-PADE-q4 --report a.tsv si.xyz
+    run -0 fpms dft-scf $FAST --psp Si="$psp10" --report b.tsv si.xyz
+    [ "$(col a.tsv total)" = "$(col b.tsv total)" ]
+    cp "$psp10" ./si.psp10
+    run -0 fpms dft-scf $FAST --psp Si=si.psp10 --report c.tsv si.xyz
+    [ "$(col a.tsv total)" = "$(col c.tsv total)" ]
+    if [ -r /usr/share/abinit/psp/14si.4.hgh ]; then
+        # pspcod 3 prints six decimals of the same potential
+        run -0 fpms dft-scf $FAST --psp Si=/usr/share/abinit/psp/14si.4.hgh --report d.tsv si.xyz
+        $PY -c "assert abs($(col a.tsv total) - ($(col d.tsv total))) < 1e-5"
+        # pspcod 2: Goedecker-Teter-Hutter 1996, another potential
+        run -0 fpms dft-scf $FAST --psp Si=/usr/share/abinit/psp/14si.pspgth --report e.tsv si.xyz
+        $PY -c "assert abs($(col a.tsv total) - ($(col e.tsv total))) > 1e-4"
+        run -1 --separate-stderr fpms dft-scf $FAST --psp Si=/usr/share/abinit/psp/06c.pspgth si.xyz
+        assert_equal "$stderr" "dft-scf: /usr/share/abinit/psp/06c.pspgth: a potential for C (Z = 6), not for Si"
+    fi
+    printf 'Si\n14 4 0\n10 1 1 0 2001 0\n0.44 1 -7.3\n 2\n 0.42 2 5.9 nan\n' > bad.psp
+    run -1 --separate-stderr fpms dft-scf $FAST --psp Si=./bad.psp si.xyz
+    assert_equal "$stderr" "dft-scf: ./bad.psp:6: bad number 'nan' for h12 (l = 0)"
+    printf 'Si\n14 4 0\n8 1 1 0 2001 0\n' > onc.psp
+    run -1 --separate-stderr fpms dft-scf $FAST --psp Si=onc.psp si.xyz
+    assert_equal "$stderr" "dft-scf: onc.psp:3: pspcod 8 is not supported (2, 3 or 10: the analytic GTH and HGH forms)"
+    run -1 --separate-stderr fpms dft-scf $FAST --psp Si=no/such.psp si.xyz
+    [[ "$stderr" =~ ^dft-scf:\ no/such.psp:\  ]]
+    [ -z "$output" ]
+}
+
+@test "-i FILE: key = value settings, the command line overrides them" {
+    cat > si.in <<'EOF'
+# silicon as in tests/ref/dft-scf/si-lda-small
+ecut = 10 Ha        # a unit may follow, after a blank
+kpts = 2 2 2
+kshift = 0.5, 0.5, 0.5
+psp = Si=GTH-PADE-q4
+symmetry = none
+scratch = yes
+EOF
+    run -0 fpms dft-scf --ecut 10 --kpts 2 --kshift 0.5 --psp Si=GTH-PADE-q4 --nosym --report a.tsv si.xyz
+    run -0 fpms dft-scf -i si.in --report b.tsv si.xyz
+    [ "$(col a.tsv total)" = "$(col b.tsv total)" ]
+    [ "$(col b.tsv nkpts)" = 4 ]
+    # the command line wins, whatever the order
+    run -0 fpms dft-scf --ecut 6 --symmetry auto -i si.in --report c.tsv si.xyz
+    grep -q '^# ecut = 6 Ha' c.tsv && grep -q '^# symmetry = auto' c.tsv
+    [ "$(col c.tsv nkpts)" = 2 ]
+    run -0 fpms dft-scf -i si.in --nosym --psp Si=GTH-LDA-q4 --ecut 6 --report d.tsv si.xyz
+    run -0 fpms dft-scf --input si.in --ecut 6 --report e.tsv si.xyz
+    [ "$(col d.tsv total)" = "$(col e.tsv total)" ]
+    # every setting of the file, and the output files
+    cat > all.in <<'EOF'
+ecut=8Ry
+kpts = 2,2,2
+kshift = 0.5 0.5 0.5
+xc = lda_xc_teter93
+psp-file = /usr/share/cp2k/GTH_POTENTIALS
+nbands = 5
+smearing = gaussian
+tsmear = 0.02 Ha
+tol = 1e-9 Ha
+maxiter = 50
+mix = 0.7
+seed = 3
+nosym = yes
+symprec = 1e-4
+scratch = no
+output = f.xyz
+report = f.tsv
+EOF
+    run -0 --separate-stderr fpms dft-scf -i all.in si.xyz
+    [ -z "$output" ] && [ -s f.xyz ]
+    grep -q '^# ecut = 4 Ha' f.tsv && grep -q '^# smearing = gaussian 0.02 Ha' f.tsv
+    grep -q '^# seed = 3' f.tsv && grep -q '^# tol = 1e-09 Ha' f.tsv
+    grep -q '^# kpts = 2 2 2 shift 0.5 0.5 0.5' f.tsv
+    grep -q '^# symmetry = none' f.tsv
+}
+
+@test "-i FILE errors: FILE:LINE: what, exit 1, nothing written" {
+    bad=(
+        "foo = 3|in.txt:2: unknown key 'foo'"
+        "kpts|in.txt:2: expected key = value, got 'kpts'"
+        "= 4|in.txt:2: no key before '='"
+        "kpts =|in.txt:2: no value for 'kpts'"
+        "ecut = 5|in.txt:2: 'ecut' given twice"
+        "kpts = 2 2|in.txt:2: --kpts: '2,2' is not N1,N2,N3"
+        "kpts = 2, 2, 2,|in.txt:2: --kpts: '2,2,2,' is not N1,N2,N3"
+        "tsmear = 1 fs|in.txt:2: --tsmear: '1fs' is not an energy in (0, 1 Ha]"
+        "symmetry = on|in.txt:2: --symmetry: 'on' is not auto or none"
+        "psp = Xx=GTH|in.txt:2: --psp: unknown element 'Xx'"
+        "scratch = maybe|in.txt:2: 'scratch' takes yes or no, not 'maybe'"
+        "verbose = yes|in.txt:2: 'verbose' is a command-line option, not a setting"
+        "input = other.in|in.txt:2: 'input' is a command-line option, not a setting"
+        "help = yes|in.txt:2: 'help' is a command-line option, not a setting"
+    )
+    for case in "${bad[@]}"; do
+        printf 'ecut = 4\n%s\n' "${case%%|*}" > in.txt
+        want=${case#*|}
+        run -1 --separate-stderr fpms dft-scf -i in.txt -o out.xyz si.xyz
+        [ "$stderr" = "dft-scf: $want" ] || { echo "${case%%|*}: $stderr"; return 1; }
+        [ -z "$output" ] && [ ! -e out.xyz ]
+    done
+    run -1 --separate-stderr fpms dft-scf -i missing.in si.xyz
+    [[ "$stderr" =~ ^dft-scf:\ missing.in:\  ]]
+    printf '# nothing\n' > empty.in
+    run -1 --separate-stderr fpms dft-scf -i empty.in si.xyz
+    [[ "$stderr" =~ --ecut\ is\ required ]]
 }
 
 @test "usage errors: exit 1, one message, empty stdout" {
@@ -254,12 +409,17 @@ assert abs(a - b) < 1e-7 and a == c, (a, b, c)"
         "--ecut 4 --kpts 2,,2,2 si.xyz|--kpts: '2,,2,2'"
         "--ecut 4 --kshift 1 si.xyz|--kshift: '1' is not in [0, 1)"
         "--ecut 4 --kshift a,b,c si.xyz|--kshift: 'a,b,c'"
-        "--ecut 4 --xc gga_x_pbe si.xyz|not an LDA functional: GGA and beyond are not implemented yet"
-        "--ecut 4 --xc 101 si.xyz|not an LDA functional"
+        "--ecut 4 --xc mgga_x_tpss si.xyz|--xc: 'mgga_x_tpss': libxc functional 202 is not an LDA or a GGA"
+        "--ecut 4 --xc 202 si.xyz|--xc: '202': libxc functional 202 is not an LDA or a GGA"
         "--ecut 4 --xc nonsense si.xyz|--xc: libxc has no functional 'nonsense'"
-        "--ecut 4 --xc 0 si.xyz|--xc: libxc has no functional '0'"
-        "--ecut 4 --psp Si si.xyz|--psp: 'Si' is not ELEMENT=NAME"
-        "--ecut 4 --psp Si= si.xyz|--psp: 'Si=' is not ELEMENT=NAME"
+        "--ecut 4 --xc 0 si.xyz|--xc: '0' is neither a libxc id nor -(1000 x + c) for two of them"
+        "--ecut 4 --psp Si si.xyz|--psp: 'Si' is not ELEMENT=NAME or ELEMENT=FILE"
+        "--ecut 4 --psp Si= si.xyz|--psp: 'Si=' is not ELEMENT=NAME or ELEMENT=FILE"
+        "--ecut 4 --symmetry yes si.xyz|--symmetry: 'yes' is not auto or none"
+        "--ecut 4 --symprec 0 si.xyz|--symprec: '0' is not a length in (0, 0.5 Angstrom]"
+        "--ecut 4 --symprec 1 si.xyz|--symprec: '1' is not a length"
+        "--ecut 4 --symprec 1s si.xyz|--symprec: '1s' is not a length"
+        "--ecut 4 --symprec nan si.xyz|--symprec: 'nan' is not a length"
         "--ecut 4 --psp Xx=GTH si.xyz|--psp: unknown element 'Xx'"
         "--ecut 4 --psp Si=a\ b si.xyz|blank in the name"
         "--ecut 4 --nbands 0 si.xyz|--nbands: '0'"
@@ -280,6 +440,7 @@ assert abs(a - b) < 1e-7 and a == c, (a, b, c)"
         "--ecut 4 --report r.tsv -o r.tsv si.xyz|name the same file"
         "--ecut 4 --report - si.xyz|both on stdout"
         "--ecut|option '--ecut' needs an argument"
+        "-i|option '-i' needs an argument"
     )
     for case in "${bad[@]}"; do
         args=${case%%|*}
@@ -328,4 +489,74 @@ assert abs(a - b) < 1e-7 and a == c, (a, b, c)"
     run -0 --separate-stderr fpms dft-scf $FAST --report r.tsv < /dev/null
     [ -z "$output" ]
     grep -q 'total\[Ha\]' r.tsv
+}
+
+# ---- PBE (GGA) against ABINIT: tests/ref/dft-scf/graphene-pbe*, borophene-pbe ----
+
+# Compares r.tsv and out.xyz of a smeared run with ABINIT's expected.txt: the issue's demand
+# (free energy per atom 1e-5 Ha) and, since both codes solve the same discrete problem, much
+# tighter checks of F, E, -TS and the xc term, and the Fermi level to 1e-5 Ha as al-fd (see each
+# PROVENANCE). The meshes are symmetric, so the numbers hold with or without symmetrisation.
+pbe_compare() {
+    $PY - "$1" "$2" "$(col r.tsv total)" "$(col r.tsv internal)" "$(col r.tsv entropy)" \
+        "$(col r.tsv xc)" "$(col r.tsv fermi)" "$(energy out.xyz)" \
+        "$(grep -o 'free_energy=[-0-9.e+]*' out.xyz | cut -d= -f2)" <<'PYEOF'
+import sys
+ref = dict(l.split()[:2] for l in open(sys.argv[1]) if l[0] != '#' and len(l.split()) == 2)
+natoms = int(sys.argv[2])
+F, E, mts, xc, mu, e0_ev, f_ev = map(float, sys.argv[3:])
+ha = 27.21138602
+assert abs(F - float(ref["total_energy"])) / natoms < 1e-5, (F, ref["total_energy"])
+assert abs(F - float(ref["total_energy"])) < 1e-8, (F, ref["total_energy"])
+assert abs(E - float(ref["internal"])) < 1e-8, (E, ref["internal"])
+assert abs(mts - float(ref["minus_kT_entropy"])) < 1e-8, (mts, ref["minus_kT_entropy"])
+assert abs(xc - float(ref["xc"])) < 1e-6, (xc, ref["xc"])
+assert abs(mu - float(ref["fermi_energy"])) < 1e-5, (mu, ref["fermi_energy"])
+assert abs(f_ev - F * ha) < 1e-8 and abs(e0_ev / ha - (E + mts / 2)) < 1e-9, (f_ev, e0_ev)
+PYEOF
+}
+
+@test "PBE graphene agrees with ABINIT (graphene-pbe-small): free energy per atom 1e-5 Ha" {
+    strain-gen -b graphene -a 2.46 > gr.xyz
+    run -0 --separate-stderr fpms dft-scf --ecut 20 --kpts 6,6,1 --smearing gaussian \
+        --tsmear 0.01 --xc pbe --psp C=GTH-PBE-q4 --report r.tsv -o out.xyz gr.xyz
+    [ -z "$output" ]
+    grep -q '^# xc = -101130$' r.tsv
+    pbe_compare "$FPMS_ROOT/tests/ref/dft-scf/graphene-pbe-small/expected.txt" 2
+}
+
+@test "PBE borophene (2-Pmmn, a metal) agrees with ABINIT (borophene-pbe): 1e-5 Ha per atom" {
+    strain-gen -b borophene --phase pmmn > bo.xyz
+    run -0 --separate-stderr fpms dft-scf --ecut 20 --kpts 8,4,1 --smearing gaussian \
+        --tsmear 0.01 --xc gga_x_pbe+gga_c_pbe --psp B=GTH-PBE-q3 --report r.tsv -o out.xyz bo.xyz
+    [ -z "$output" ]
+    pbe_compare "$FPMS_ROOT/tests/ref/dft-scf/borophene-pbe/expected.txt" 2
+}
+
+@test "the issue's graphene case (graphene-pbe: 30 Ha, 12x12x1) agrees with ABINIT" {
+    [ -n "${FPMS_DFT_FULL:-}" ] || skip "minutes long: set FPMS_DFT_FULL=1"
+    strain-gen -b graphene -a 2.46 > gr.xyz
+    run -0 --separate-stderr fpms dft-scf --ecut 30 --kpts 12,12,1 --smearing gaussian \
+        --tsmear 0.01 --xc pbe --psp C=GTH-PBE-q4 --report r.tsv -o out.xyz gr.xyz
+    pbe_compare "$FPMS_ROOT/tests/ref/dft-scf/graphene-pbe/expected.txt" 2
+}
+
+@test "--xc names: pbe, libxc names and numbers joined by +, ABINIT's -101130; errors" {
+    run -0 fpms dft-scf $FAST --xc pbe --report a.tsv si.xyz
+    run -0 fpms dft-scf $FAST --xc GGA_X_PBE+130 --report b.tsv si.xyz
+    run -0 fpms dft-scf $FAST --xc -101130 --report c.tsv si.xyz
+    run -0 fpms dft-scf $FAST --xc pw92 --report d.tsv si.xyz
+    run -0 fpms dft-scf $FAST --xc lda_x+lda_c_pw --report e.tsv si.xyz
+    $PY -c "
+a, b, c = $(col a.tsv total), $(col b.tsv total), $(col c.tsv total)
+d, e, f = $(col d.tsv total), $(col e.tsv total), $(col a.tsv xc)
+assert a == b == c and d == e and abs(a - d) > 1e-3 and f < 0, (a, b, c, d, e, f)"
+    grep -q '^# xc = -1012$' d.tsv
+    run -1 --separate-stderr fpms dft-scf $FAST --xc mgga_x_tpss si.xyz
+    assert_equal "${stderr%%$'\n'*}" "dft-scf: --xc: 'mgga_x_tpss': libxc functional 202 is not an LDA or a GGA (hybrids and meta-GGAs are not implemented)"
+    run -1 --separate-stderr fpms dft-scf $FAST --xc pbe+pw92+pz si.xyz
+    [[ "$stderr" =~ "at most two functionals" ]]
+    run -1 --separate-stderr fpms dft-scf $FAST --xc gga_x_pbe+nosuch si.xyz
+    assert_equal "${stderr%%$'\n'*}" "dft-scf: --xc: 'gga_x_pbe+nosuch': libxc has no functional 'nosuch'"
+    [ -z "$output" ]
 }

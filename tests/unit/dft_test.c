@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "../../formats/abinit_psp.h"
 #include "../../formats/gth.h"
 #include "../../formats/stream.h"
 #include "../../lib/dft/dft.h"
@@ -158,6 +160,165 @@ test_gth(void)
         ok(strstr(err.msg, bad[i].want) != NULL, "gth error %zu: '%s' in '%s'", i, bad[i].want,
            err.msg);
     }
+}
+
+/* Largest difference between the parameters of two potentials (every number that enters the
+ * energy); -1 when a count differs. */
+static double
+psp_diff(const struct dft_psp *a, const struct dft_psp *b)
+{
+    double d = 0;
+    if (a->z != b->z || a->nloc != b->nloc || a->nchan != b->nchan)
+        return -1;
+    d = fmax(fabs(a->zion - b->zion), fabs(a->rloc - b->rloc));
+    for (int i = 0; i < DFT_PSP_NLOC; i++)
+        d = fmax(d, fabs(a->cloc[i] - b->cloc[i]));
+    for (int l = 0; l < a->nchan; l++) {
+        if (a->nproj[l] != b->nproj[l])
+            return -1;
+        if (a->nproj[l])
+            d = fmax(d, fabs(a->rl[l] - b->rl[l]));
+        for (int i = 0; i < DFT_PSP_NPROJ; i++)
+            for (int j = 0; j < DFT_PSP_NPROJ; j++)
+                d = fmax(d, fabs(a->h[l][i][j] - b->h[l][i][j]));
+    }
+    return d;
+}
+
+static int
+read_abinit(const char *path, const char *text, struct dft_psp *psp, int *ixc, struct core_err *err)
+{
+    struct stream_in in;
+    FILE *fp = text ? fmemopen((void *)text, strlen(text), "r") : NULL;
+    int rc;
+    if (text) {
+        if (!fp)
+            return -1;
+        stream_in_attach(&in, fp, path);
+    } else if ((rc = stream_in_open(&in, path, err)) != 0)
+        return rc;
+    rc = abinit_psp_read(&in, psp, ixc, err);
+    stream_in_close(&in);
+    if (fp)
+        fclose(fp);
+    return rc;
+}
+
+/* ABINIT pspcod 2, 3, 10 files against CP2K's entries: the same parameters. */
+static void
+test_abinit_psp(void)
+{
+    struct dft_psp si, al, p;
+    struct core_err err = {0};
+    const char *root = getenv("FPMS_ROOT");
+    char path[1024];
+    int ixc = 0;
+    read_text(gth_text, "Si", "GTH-PADE-q4", &si, &err);
+    read_text(gth_text, "Al", "GTH-PADE-q3", &al, &err);
+    /* pspcod 10: the conversion kept with the ABINIT reference, exactly CP2K's numbers */
+    snprintf(path, sizeof path, "%s/tests/ref/dft-scf/si-lda/14si-gth-pade-q4.psp10",
+             root ? root : ".");
+    is_int(read_abinit(path, NULL, &p, &ixc, &err), 0, "abinit psp10: read %s", err.msg);
+    is_abs(psp_diff(&p, &si), 0, 0, "abinit psp10: Si identical to CP2K's GTH-PADE-q4");
+    is_int(ixc, 1, "abinit psp10: pspxc 1");
+    is_str(p.symbol, "Si", "abinit psp10: symbol from zatom");
+    is_str(p.name, "14si-gth-pade-q4.psp10", "abinit psp10: named after the file");
+    snprintf(path, sizeof path, "%s/tests/ref/dft-scf/al-fd/13al-gth-pade-q3.psp10",
+             root ? root : ".");
+    is_int(read_abinit(path, NULL, &p, NULL, &err), 0, "abinit psp10: Al %s", err.msg);
+    is_abs(psp_diff(&p, &al), 0, 0, "abinit psp10: Al identical to CP2K's GTH-PADE-q3");
+    if (access("/usr/share/abinit/psp/14si.4.hgh", R_OK) == 0) {
+        /* abinit-data: the same potentials, pspcod 10 exact, pspcod 3 to its 6 decimals */
+        is_int(read_abinit("/usr/share/abinit/psp/14Si_pade-q4", NULL, &p, NULL, &err), 0,
+               "abinit-data 14Si_pade-q4 %s", err.msg);
+        is_abs(psp_diff(&p, &si), 0, 0, "abinit-data 14Si_pade-q4 (pspcod 10): identical");
+        is_int(read_abinit("/usr/share/abinit/psp/14si.4.hgh", NULL, &p, &ixc, &err), 0,
+               "abinit-data 14si.4.hgh %s", err.msg);
+        ok(psp_diff(&p, &si) >= 0 && psp_diff(&p, &si) < 6e-7,
+           "abinit-data 14si.4.hgh (pspcod 3): CP2K's Si to the 6 decimals printed (%.1e)",
+           psp_diff(&p, &si));
+        is_abs(p.h[0][0][1], -0.5 * sqrt(0.6) * 3.258196, 1e-15, "pspcod 3: h12 of HGH eq. 18");
+        is_int(read_abinit("/usr/share/abinit/psp/13al.3.hgh", NULL, &p, NULL, &err), 0,
+               "abinit-data 13al.3.hgh (d and f lines beyond lmax) %s", err.msg);
+        ok(psp_diff(&p, &al) >= 0 && psp_diff(&p, &al) < 6e-7,
+           "abinit-data 13al.3.hgh: CP2K's Al to 6 decimals (%.1e)", psp_diff(&p, &al));
+        is_int(read_abinit("/usr/share/abinit/psp/29cu.11.hgh", NULL, &p, NULL, &err), 0,
+               "abinit-data 29cu.11.hgh %s", err.msg);
+        ok(p.nchan == 3 && p.nproj[0] == 3 && p.nproj[1] == 2 && p.nproj[2] == 1,
+           "pspcod 3: Cu has 3 s, 2 p, 1 d projectors");
+        is_abs(p.h[0][0][2], 0.5 * sqrt(5.0 / 21) * 2.290091, 1e-15, "pspcod 3: Cu h13 (s)");
+        is_abs(p.h[0][1][2], -0.5 * sqrt(100.0 / 63) * 2.290091, 1e-15, "pspcod 3: Cu h23 (s)");
+        is_abs(p.h[1][0][1], -0.5 * sqrt(5.0 / 7) * 0.374943, 1e-15, "pspcod 3: Cu h12 (p)");
+        is_abs(p.h[2][0][0], -12.676957, 0, "pspcod 3: Cu h11 (d)");
+        is_int(read_abinit("/usr/share/abinit/psp/14si.pspgth", NULL, &p, NULL, &err), 0,
+               "abinit-data 14si.pspgth (pspcod 2) %s", err.msg);
+        ok(p.nloc == 1 && p.cloc[0] == -6.9136286 && p.nchan == 2 && p.nproj[0] == 2 &&
+               p.h[0][0][0] == 3.2081318 && p.h[0][1][1] == 2.5888808 && p.h[0][0][1] == 0 &&
+               p.nproj[1] == 1 && p.h[1][0][0] == 2.6562230 && p.rl[1] == .4853587,
+           "pspcod 2: GTH 1996 Si, diagonal h");
+        is_int(read_abinit("/usr/share/abinit/psp/06c.pspgth", NULL, &p, NULL, &err), 0,
+               "abinit-data 06c.pspgth %s", err.msg);
+        ok(p.nloc == 2 && p.nchan == 1 && p.nproj[0] == 1 && p.h[0][0][0] == 9.5341929,
+           "pspcod 2: C, lmax 0, one s projector");
+    } else {
+        for (int i = 0; i < 15; i++)
+            ok(1, "# skip abinit-data not installed");
+    }
+    /* the same format as text: Fortran exponents, commas, records across lines */
+    is_int(read_abinit("t.psp",
+                       "title\n14 4 0\n10, 1, 1, 0, 2001, 0\n 0.44 1\n -7.33610297\n 2\n"
+                       " 0.42273813 2 5.90692831 -1.26189397\n 3.25819622\n"
+                       " 0.48427842 1 0.272701346D1\n 0\n",
+                       &p, NULL, &err),
+           0, "abinit text: %s", err.msg);
+    is_abs(psp_diff(&p, &si), 0, 0, "abinit text: records across lines, 1D1 exponents");
+
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"", "t.psp:1: the file ends early"},
+        {"t\n14 4\n", "t.psp:3: the file ends early"},
+        {"t\n14 x 0\n", "t.psp:2: bad number 'x' for zion"},
+        {"t\n14.5 4 0\n", "t.psp:2: zatom = 14.5 is not an atomic number"},
+        {"t\n0 4 0\n", "t.psp:2: zatom = 0 is not an atomic number"},
+        {"t\n14 15 0\n", "t.psp:2: zion = 15 not in (0, zatom = 14]"},
+        {"t\n14 nan 0\n", "t.psp:2: bad number 'nan' for zion"},
+        {"t\n14 4 0\n8 1 1 0 2001 0\n", "t.psp:3: pspcod 8 is not supported"},
+        {"t\n14 4 0\n10 1 4 0 2001 0\n", "t.psp:3: lmax = 4 is not an integer in [0, 3]"},
+        {"t\n14 4 0\n10 1 1.5 0 2001 0\n", "t.psp:3: lmax = 1.5 is not an integer in [0, 3]"},
+        {"t\n14 4 0\n10 1 1 0 2001 0\n0.44 5 1 2 3 4 5\n",
+         "t.psp:4: nloc = 5 is not an integer in [0, 4]"},
+        {"t\n14 4 0\n10 1 1 0 2001 0\n0.44 1 -7\n 1\n", "t.psp:5: nnonloc = 1 but lmax = 1"},
+        {"t\n14 4 0\n10 1 1 0 2001 0\n0.44 1 -7\n 2\n 0.4 4 1\n",
+         "t.psp:6: nprl = 4 is not an integer in [0, 3]"},
+        {"t\n14 4 0\n10 1 1 0 2001 0\n0.44 1 -7\n 2\n 0.4 2 1 2\n rs\n",
+         "t.psp:7: bad number 'rs' for h22 (l = 0)"},
+        {"t\n14 4 0\n10 1 1 0 2001 0\n0.44 1 -7\n 2\n 0.4 1 1\n 0.5 1 2\n",
+         "t.psp:8: the file ends early"},
+        {"t\n14 4 0\n10 1 0 0 2001 0\n-0.44 1 -7\n 1\n 0.4 1 1\n",
+         "t.psp: pseudopotential Si t.psp: bad rloc -0.44"},
+        {"t\n14 4 0\n10 1 0 0 2001 0\n0.44 1 -7\n 1\n -0.4 1 1\n",
+         "t.psp: pseudopotential Si t.psp: bad r for l = 0: -0.4"},
+        {"t\n14 4 0\n3 1 1 0 2001 0\n0.44 -7 0 0 0\n 0.4 1 0 0\n", "t.psp:6: the file ends"},
+        {"t\n14 4 0\n3 1 2 0 2001 0\n0.44 -7 0 0 0\n 0.4 1 0 0\n 0.4 1 0 0\n 0 0 0\n"
+         " 0.4 1 1 1\n 0 0 0\n",
+         "t.psp:8: h33d = 1: a third d projector (ABINIT allows two)"},
+        {"t\n14 4 0\n2 1 0 0 2001 0\n0.44 -7 0 0 0\n 0.4 1 0\n 0.4 1\n",
+         "t.psp:6: h1p = 1 but lmax = 0"},
+        {"t\n14 4 0\n2 1 1 0 2001 0\n0.44 -7 0 0 0\n 0.4 1 0\n 0.4 inf\n",
+         "t.psp:6: bad number 'inf' for h1p"},
+        {"t\n14 4 0\n2 1 1 0 2001 0\n0.44 -7 0 0 1e999\n", "t.psp:4: bad number '1e999' for c4"},
+    };
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        core_err_clear(&err);
+        is_int(read_abinit("t.psp", bad[i].text, &p, NULL, &err), CORE_EINPUT,
+               "abinit psp error %zu: code", i);
+        ok(strncmp(err.msg, bad[i].want, strlen(bad[i].want)) == 0, "abinit psp error %zu: '%s'", i,
+           err.msg);
+    }
+    is_int(read_abinit("no/such.psp10", NULL, &p, NULL, &err), CORE_EIO,
+           "abinit psp: missing file is CORE_EIO");
 }
 
 static struct dft_psp
@@ -686,8 +847,8 @@ test_scf_errors(void)
     is_int(dft_scf_alloc(cell, 1, pos, pb, &par, &scf, &err), CORE_EINPUT, "scf: smearing 5");
     ok(strstr(err.msg, "unknown smearing 5") != NULL, "scf: message '%s'", err.msg);
     par.smearing = DFT_SMEAR_NONE;
-    par.xc = 101;
-    is_int(dft_scf_alloc(cell, 2, pos, pp, &par, &scf, &err), CORE_EINPUT, "scf: GGA refused");
+    par.xc = 202; /* TPSS exchange, a meta-GGA */
+    is_int(dft_scf_alloc(cell, 2, pos, pp, &par, &scf, &err), CORE_EINPUT, "scf: meta-GGA refused");
     ok(strstr(err.msg, "not an LDA") != NULL, "scf: message '%s'", err.msg);
     par.xc = 99999;
     is_int(dft_scf_alloc(cell, 2, pos, pp, &par, &scf, &err), CORE_EINPUT, "scf: unknown xc");
@@ -955,6 +1116,7 @@ main(void)
     if (valgrind)
         omp_set_num_threads(1);
     test_gth();
+    test_abinit_psp();
     test_psp();
     test_ewald();
     test_kmesh_fft();

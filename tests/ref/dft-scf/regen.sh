@@ -7,7 +7,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 command -v abinit >/dev/null || { echo "regen.sh: abinit not found (apt-get install abinit)" >&2; exit 1; }
-cases=${*:-"si-lda si-lda-small graphene-ewald al-fd al-gauss al-mp"}
+cases=${*:-"si-lda si-lda-small si-lda-sym graphene-ewald al-fd al-gauss al-mp graphene-pbe graphene-pbe-small borophene-pbe"}
 for c in $cases; do
     dir=$here/$c
     tmp=$(mktemp -d)
