@@ -524,8 +524,9 @@ void md_tension_sample(struct md_tension *t, const struct md_sys *s);
  * sheet of thickness t->thick: stress_2D / thick, where stress_2D = stress * h (N/m) and
  * h = V/|a x b| the height of the cell along its third vector when s is not periodic along z
  * (a sheet), or the stress of the cell itself when it is (bulk); row[9..14] stress_2D in N/m;
- * row[15] mean temperature (K); row[16] mean potential energy (eV). Updates the peak and resets the sums; *stop is set to 1 when the strain exceeds the
- * peak strain by t->past (0 before any peak). A row with no samples takes the state of s.
+ * row[15] mean temperature (K); row[16] mean potential energy (eV). Updates the peak and resets the
+ * sums; *stop is set to 1 when the strain exceeds the peak strain by t->past (0 before any peak). A
+ * row with no samples takes the state of s.
  */
 void md_tension_row(struct md_tension *t, const struct md_sys *s, const struct md_baro *b,
                     double row[MD_TENSION_NCOLS], int *stop);

@@ -480,7 +480,7 @@ test_tension(void)
             rows++;
             cols &= fabs(row[9] - row[3] * 3.35 / 10) < 1e-9 * fabs(row[9]);
             cols &= row[1] == row[3] && row[2] == row[9]; /* the pull is along x */
-            if (rows == 2) { /* 2 % strain */
+            if (rows == 2) {                              /* 2 % strain */
                 s1 = row[9];
                 e1 = row[0];
             }
