@@ -610,8 +610,10 @@ read_elements(struct reader *r, struct gmsh_mesh *m, const struct tagmap *map, i
     return expect(r, "$EndElements");
 }
 
+/* $Periodic of MSH 4.1 (a count of affine values, 0 or 16) or, msh2, of MSH 2.2 (an optional
+ * `Affine` line of 16 values). */
 static int
-read_periodic(struct reader *r, struct gmsh_mesh *m)
+read_periodic(struct reader *r, struct gmsh_mesh *m, int msh2)
 {
     size_t n;
     int rc;
@@ -627,9 +629,18 @@ read_periodic(struct reader *r, struct gmsh_mesh *m)
         m->nperiodic = i + 1;
         if ((rc = read_int(r, "the entity dimension", 0, 3, &p->dim)) ||
             (rc = read_int(r, "the entity tag", 1, INT_MAX, &p->tag)) ||
-            (rc = read_int(r, "the master entity tag", 1, INT_MAX, &p->master)) ||
-            (rc = read_size(r, "the number of affine values", 16, &p->naffine)))
+            (rc = read_int(r, "the master entity tag", 1, INT_MAX, &p->master)))
             return rc;
+        if (msh2) {
+            if ((rc = token(r, "Affine or the number of node pairs", NULL)))
+                return rc;
+            if (strcmp(r->tok, "Affine") == 0)
+                p->naffine = 16;
+            else
+                r->p -= strlen(r->tok); /* not a keyword: read it again as the count */
+        } else if ((rc = read_size(r, "the number of affine values", 16, &p->naffine))) {
+            return rc;
+        }
         if (p->naffine != 0 && p->naffine != 16)
             return fail(r, "%zu affine values (expected 0 or 16)", p->naffine);
         for (size_t k = 0; k < p->naffine; k++)
@@ -838,46 +849,6 @@ read_elements2(struct reader *r, struct gmsh_mesh *m, const struct tagmap *map, 
         m->nelems = e + 1;
     }
     return expect(r, "$EndElements");
-}
-
-static int
-read_periodic2(struct reader *r, struct gmsh_mesh *m)
-{
-    size_t n;
-    int rc;
-    if (m->periodic)
-        return fail(r, "a second $Periodic section");
-    if ((rc = read_size(r, "the number of periodic links", 1000000, &n)))
-        return rc;
-    m->periodic = xcalloc(n, sizeof *m->periodic);
-    if (!m->periodic)
-        return nomem(r);
-    for (size_t i = 0; i < n; i++) {
-        struct gmsh_periodic *p = &m->periodic[i];
-        m->nperiodic = i + 1;
-        if ((rc = read_int(r, "the entity dimension", 0, 3, &p->dim)) ||
-            (rc = read_int(r, "the entity tag", 1, INT_MAX, &p->tag)) ||
-            (rc = read_int(r, "the master entity tag", 1, INT_MAX, &p->master)) ||
-            (rc = token(r, "Affine or the number of node pairs", NULL)))
-            return rc;
-        if (strcmp(r->tok, "Affine") == 0) {
-            p->naffine = 16;
-            for (size_t k = 0; k < 16; k++)
-                if ((rc = read_double(r, "an affine value", &p->affine[k])))
-                    return rc;
-        } else {
-            r->p -= strlen(r->tok); /* not a keyword: read it again as the count */
-        }
-        if ((rc = read_size(r, "the number of node pairs", MAXCOUNT, &p->npairs)))
-            return rc;
-        p->pairs = xcalloc(2 * p->npairs, sizeof *p->pairs);
-        if (!p->pairs)
-            return nomem(r);
-        for (size_t k = 0; k < 2 * p->npairs; k++)
-            if ((rc = read_size(r, "a node tag", SIZE_MAX, &p->pairs[k])))
-                return rc;
-    }
-    return expect(r, "$EndPeriodic");
 }
 
 /* Element order for finding duplicates: type, entity, then the sorted nodes. */
@@ -1097,7 +1068,7 @@ gmsh_read(struct stream_in *in, struct gmsh_mesh *m, struct core_err *err)
             rc = v2 ? read_elements2(&r, m, &map, have_nodes, &x)
                     : read_elements(&r, m, &map, have_nodes);
         } else if (strcmp(r.tok, "$Periodic") == 0) {
-            rc = v2 ? read_periodic2(&r, m) : read_periodic(&r, m);
+            rc = read_periodic(&r, m, v2);
         } else if (strncmp(r.tok, "$End", 4) == 0) {
             rc = fail(&r, "%s outside its section", r.tok);
         } else {
