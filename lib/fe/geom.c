@@ -49,20 +49,31 @@ wrap(double a, double l)
     return a - l * floor(a / l + 0.5);
 }
 
+/* The checks every random placement shares: the box, the fraction, the size and the gap. */
+static int
+check_placement(const struct fe_geom *g, double fraction, double radius, double gap,
+                struct core_err *err)
+{
+    if (!(g->lx > 0 && g->ly > 0 && isfinite(g->lx * g->ly)))
+        return core_err_set(err, CORE_EINPUT, "the box must have positive finite sides");
+    if (!(fraction > 0 && fraction < 1))
+        return core_err_set(err, CORE_EINPUT, "the area fraction must lie in (0, 1)");
+    if (!(radius > 0) || !isfinite(radius) || !(gap >= 0) || !isfinite(gap))
+        return core_err_set(err, CORE_EINPUT, "the radius must be > 0 and the gap >= 0");
+    return CORE_OK;
+}
+
 int
 fe_geom_place_disks(struct fe_geom *g, double fraction, double radius, double gap, uint64_t seed,
                     size_t maxtries, struct core_err *err)
 {
     double area = g->lx * g->ly, r, dmin;
     size_t n, tries = 0, attempt = 0;
+    int rc;
     release_shapes(g);
     g->kind = FE_GEOM_DISKS;
-    if (!(g->lx > 0 && g->ly > 0 && isfinite(area)))
-        return core_err_set(err, CORE_EINPUT, "the box must have positive finite sides");
-    if (!(fraction > 0 && fraction < 1))
-        return core_err_set(err, CORE_EINPUT, "the area fraction must lie in (0, 1)");
-    if (!(radius > 0) || !isfinite(radius) || !(gap >= 0) || !isfinite(gap))
-        return core_err_set(err, CORE_EINPUT, "the radius must be > 0 and the gap >= 0");
+    if ((rc = check_placement(g, fraction, radius, gap, err)))
+        return rc;
     n = (size_t)llround(fraction * area / (M_PI * radius * radius));
     if (n < 1)
         n = 1;
@@ -606,12 +617,8 @@ fe_geom_place_polygons(struct fe_geom *g, double fraction, double radius, unsign
     int rc = CORE_OK;
     release_shapes(g);
     g->kind = FE_GEOM_POLYGONS;
-    if (!(g->lx > 0 && g->ly > 0 && isfinite(area)))
-        return core_err_set(err, CORE_EINPUT, "the box must have positive finite sides");
-    if (!(fraction > 0 && fraction < 1))
-        return core_err_set(err, CORE_EINPUT, "the area fraction must lie in (0, 1)");
-    if (!(radius > 0) || !isfinite(radius) || !(gap >= 0) || !isfinite(gap))
-        return core_err_set(err, CORE_EINPUT, "the radius must be > 0 and the gap >= 0");
+    if ((rc = check_placement(g, fraction, radius, gap, err)))
+        return rc;
     if (nmin < 3 || nmax > 64 || nmin > nmax)
         return core_err_set(err, CORE_EINPUT, "sides %u to %u: give 3 <= N <= M <= 64", nmin, nmax);
     for (unsigned k = nmin; k <= nmax; k++)
