@@ -2,32 +2,33 @@
  * Fitting a moment tensor potential: MLIP's loss, an exact solve of the linear coefficients and
  * Levenberg-Marquardt over all coefficients (see mtp.h).
  *
- * Method. With the radial coefficients fixed, every label is linear in x = [species_coeffs |
+ * Method. The neighbour list of every configuration is built once (mtp_calc, cell lists) and
+ * kept for the whole fit (struct clist): the positions never change, only the coefficients, so
+ * every later evaluation is mtp_site_eval (the loss) or mtp_jac_calc (the Jacobian) on it.
+ *
+ * With the radial coefficients fixed, every label is linear in x = [species_coeffs |
  * moment_coeffs]: E = sum_s n_s x_s + sum_k x_{C+k} sum_i B_k(i), and likewise the forces and
- * the virial (derivatives of the same sums). The columns of the design matrix are obtained by
- * linearity, one mtp_calc per scalar with moment_coeffs = e_k and species_coeffs = 0: K
- * evaluations per configuration. This was chosen over per-basis-function derivatives inside the
- * evaluator because lib/mtp's evaluator is verified against MLIP and stays untouched, and
- * because it is cheap where it matters: measured on MLIP's Tersoff set (300 configurations, 5660
- * atoms, level 10, K = 16, one core) a linear solve costs about 0.25 s CPU against about 1 s for
- * one Levenberg-Marquardt iteration (whose Jacobian needs 96 radial columns anyway), and it runs
- * once every linear_every iterations. The weighted normal equations (A^T D A) x = A^T D y are
- * accumulated per thread, equilibrated to unit diagonal and solved by Cholesky (LAPACKE dposv).
+ * the virial. The design matrix is the linear block of mtp_jac_calc (radial columns skipped);
+ * the weighted normal equations (A^T D A) x = A^T D y are accumulated per thread (BLAS dsyrk,
+ * dgemv), equilibrated to unit diagonal and solved by Cholesky (LAPACKE dposv).
  *
  * The optimiser is Levenberg-Marquardt over all parameters: the residuals are few enough
  * (1 + 3N + 9 per configuration) and the parameters few enough (tens to a few hundred) that
- * J^T J is cheap to form per configuration and to factor, and a Gauss-Newton step is worth many
- * quasi-Newton steps on this least-squares loss. The radial columns of J are forward differences,
- * one evaluation of a configuration per radial coefficient of a species pair it contains, on the
- * neighbour list kept from the first evaluation (mtp_site_eval: 25 % less time than mtp_calc
- * per column at level 6); an analytic Jacobian (reverse mode through the contractions and the
- * force term) would make levels 16+ affordable and is the next step. The linear coefficients are
- * re-solved exactly every linear_every iterations and at the end (the loss never increases).
+ * J^T J is cheap to form per configuration (BLAS dsyrk on the weighted rows) and to factor, and
+ * a Gauss-Newton step is worth many quasi-Newton steps on this least-squares loss. J is exact,
+ * radial columns included (mtp_jac_calc: forward mode through the moments and contractions, one
+ * pass per configuration; lib/mtp/jac.c has the derivation). It replaced forward differences
+ * (one evaluation per radial coefficient): on MLIP's Tersoff set (300 configurations, 5660
+ * atoms, one core) level 10 went from about 1.2 s to 0.25 s CPU per iteration. The linear
+ * coefficients are re-solved exactly every linear_every iterations and at the end (the loss
+ * never increases).
  *
  * Determinism: sums over configurations run in configuration order from per-configuration
- * results; the normal equations are reduced over threads in thread order with a static schedule,
- * so a fit is reproducible for a given thread count.
+ * results (the loss), or from per-configuration slots of a batch of configurations formed side by
+ * side (the normal equations), so they do not depend on the thread count; each configuration is
+ * one thread's, with BLAS called serially inside the parallel regions.
  */
+#include <cblas.h>
 #include <float.h>
 #include <lapacke.h>
 #include <math.h>
@@ -36,6 +37,10 @@
 #include <string.h>
 
 #include "mtp.h"
+
+/* Memory for the slots of normal equations formed side by side (normal_sum), and their most. */
+#define FIT_BATCH_BYTES ((size_t)32 << 20)
+#define FIT_BATCH_MAX   64
 
 void
 mtp_fit_opts_default(struct mtp_fit_opts *o)
@@ -47,7 +52,6 @@ mtp_fit_opts_default(struct mtp_fit_opts *o)
     o->maxiter = 100;
     o->linear_every = 10;
     o->tol = 1e-6;
-    o->fd_step = 1e-6;
 }
 
 /* Weights of the energy, each force component and each virial component of a configuration. */
@@ -68,23 +72,6 @@ conf_weights(const struct mtp_fit_opts *o, size_t natoms, double *ce, double *cf
     }
 }
 
-static size_t
-max_natoms(const struct mtp_fit_conf *conf, size_t nconf)
-{
-    size_t nmax = 0;
-    for (size_t i = 0; i < nconf; i++)
-        if (conf[i].natoms > nmax)
-            nmax = conf[i].natoms;
-    return nmax;
-}
-
-/* Scratch doubles conf_normal needs: the design matrix of the largest configuration and forces. */
-static size_t
-lin_bufsz(const struct mtp_pot *pot, size_t nmax)
-{
-    return (3 * nmax + 10) * (pot->nspecies + pot->nscalar + 1) + 3 * nmax;
-}
-
 /* What one configuration contributes to the loss and the error report. */
 struct conf_res {
     double loss;
@@ -93,100 +80,93 @@ struct conf_res {
     double s;                 /* |dW|_F */
 };
 
-/* Per-thread state: a workspace, a copy of the potential, scratch. */
 /*
- * A neighbour list kept from one mtp_calc, so that the many evaluations of the same
- * configuration with other coefficients (Jacobian columns) skip the cell lists: mtp_site_eval
- * on it, then forces and virial assembled here (F_i += D_p, F_j -= D_p, W -= D_p (x) r_p for each
- * pair p = (i -> j), D_p = dU_i/dr_ij), as mtp_calc does.
+ * A configuration's neighbour list, built once by mtp_calc and kept for every evaluation of a
+ * fit (the coefficients change, the positions do not): loss evaluations run mtp_site_eval on it
+ * and the Jacobian mtp_jac_calc.
  */
-struct nbcache {
-    size_t natoms, npairs, cap_atoms, cap_pairs;
+struct clist {
+    size_t natoms, npairs;
     size_t *start, *nbr;
     int *jtype;
-    double *rij, *u, *dudr;
+    double *rij;
 };
 
+/* Per-thread workspaces and scratch, and the neighbour lists of the set. */
 struct fctx {
     int nth;
     struct mtp_work **w;
-    struct mtp_pot *pot; /* nth copies */
-    double **buf;        /* nth scratch arrays of bufsz doubles */
+    struct mtp_jac **jw;
+    double **buf; /* nth scratch arrays of bufsz doubles */
     size_t bufsz;
-    struct nbcache *nb; /* nth */
+    size_t nconf;
+    struct clist *cl; /* nconf */
+    size_t nmax, pmax;
 };
 
 static void
-nbcache_release(struct nbcache *b)
+clist_release(struct clist *l)
 {
-    free(b->start), free(b->nbr), free(b->jtype), free(b->rij), free(b->u), free(b->dudr);
-    memset(b, 0, sizeof *b);
+    free(l->start), free(l->nbr), free(l->jtype), free(l->rij);
+    memset(l, 0, sizeof *l);
 }
 
 /* Copies the neighbour list of w's last mtp_calc on atoms of types type. */
 static int
-nbcache_set(struct nbcache *b, const struct mtp_work *w, const int *type, struct core_err *err)
+clist_set(struct clist *l, const struct mtp_work *w, const int *type, struct core_err *err)
 {
     struct mtp_nbrs v;
     mtp_work_nbrs(w, &v);
-    if (v.natoms > b->cap_atoms) {
-        size_t *st = realloc(b->start, (v.natoms + 1) * sizeof *st);
-        double *u = st ? realloc(b->u, v.natoms * sizeof *u) : NULL;
-        if (st)
-            b->start = st;
-        if (u)
-            b->u = u;
-        if (!st || !u)
-            return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
-        b->cap_atoms = v.natoms;
+    l->start = malloc((v.natoms + 1) * sizeof *l->start);
+    l->nbr = malloc((v.npairs ? v.npairs : 1) * sizeof *l->nbr);
+    l->jtype = malloc((v.npairs ? v.npairs : 1) * sizeof *l->jtype);
+    l->rij = malloc((v.npairs ? 3 * v.npairs : 1) * sizeof *l->rij);
+    if (!l->start || !l->nbr || !l->jtype || !l->rij) {
+        clist_release(l);
+        return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory for a neighbour list");
     }
-    if (v.npairs > b->cap_pairs) {
-        size_t *nb = realloc(b->nbr, v.npairs * sizeof *nb);
-        if (nb)
-            b->nbr = nb;
-        int *jt = realloc(b->jtype, v.npairs * sizeof *jt);
-        if (jt)
-            b->jtype = jt;
-        double *r = realloc(b->rij, 3 * v.npairs * sizeof *r);
-        if (r)
-            b->rij = r;
-        double *d = realloc(b->dudr, 3 * v.npairs * sizeof *d);
-        if (d)
-            b->dudr = d;
-        if (!nb || !jt || !r || !d)
-            return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
-        b->cap_pairs = v.npairs;
-    }
-    b->natoms = v.natoms, b->npairs = v.npairs;
-    memcpy(b->start, v.start, (v.natoms + 1) * sizeof *b->start);
-    memcpy(b->nbr, v.nbr, v.npairs * sizeof *b->nbr);
-    memcpy(b->rij, v.rij, 3 * v.npairs * sizeof *b->rij);
+    l->natoms = v.natoms, l->npairs = v.npairs;
+    memcpy(l->start, v.start, (v.natoms + 1) * sizeof *l->start);
+    memcpy(l->nbr, v.nbr, v.npairs * sizeof *l->nbr);
+    memcpy(l->rij, v.rij, 3 * v.npairs * sizeof *l->rij);
     for (size_t p = 0; p < v.npairs; p++)
-        b->jtype[p] = type[v.nbr[p]];
+        l->jtype[p] = type[v.nbr[p]];
     return CORE_OK;
 }
 
-/* Energy m[0], forces m[1 .. 3N] and virial m[1+3N .. 9+3N] of pot on the cached list. */
-static int
-nbcache_calc(const struct mtp_pot *pot, struct mtp_work *w, struct nbcache *b, const int *type,
-             double *m, struct core_err *err)
+static void
+clist_view(const struct clist *l, struct mtp_nbrs *v)
 {
-    size_t N = b->natoms;
-    int rc = mtp_site_eval(pot, w, N, type, b->start, b->jtype, b->rij, b->u, b->dudr, err);
+    memset(v, 0, sizeof *v);
+    v->natoms = l->natoms, v->npairs = l->npairs;
+    v->start = l->start, v->nbr = l->nbr, v->rij = l->rij;
+}
+
+/*
+ * Energy m[0], forces m[1 .. 3N] and virial m[1+3N .. 9+3N] of pot on a kept list, as mtp_calc
+ * assembles them (F_i += D_p, F_j -= D_p, W -= D_p (x) r_p for each pair p = (i -> j), D_p =
+ * dU_i/dr_ij); u (N) and dudr (3 npairs) scratch.
+ */
+static int
+clist_calc(const struct mtp_pot *pot, struct mtp_work *w, const struct clist *l, const int *type,
+           double *u, double *dudr, double *m, struct core_err *err)
+{
+    size_t N = l->natoms;
+    int rc = mtp_site_eval(pot, w, N, type, l->start, l->jtype, l->rij, u, dudr, err);
     if (rc)
         return rc;
     double e = 0, *F = m + 1, *W = m + 1 + 3 * N;
     memset(m, 0, (1 + 3 * N + 9) * sizeof *m);
     for (size_t i = 0; i < N; i++) {
-        e += b->u[i];
-        for (size_t p = b->start[i]; p < b->start[i + 1]; p++) {
-            const double *D = b->dudr + 3 * p, *r = b->rij + 3 * p;
-            size_t j = b->nbr[p];
+        e += u[i];
+        for (size_t p = l->start[i]; p < l->start[i + 1]; p++) {
+            const double *D = dudr + 3 * p, *r = l->rij + 3 * p;
+            size_t j = l->nbr[p];
             for (int k = 0; k < 3; k++) {
                 F[3 * i + k] += D[k];
                 F[3 * j + k] -= D[k];
-                for (int l = 0; l < 3; l++)
-                    W[3 * k + l] -= D[k] * r[l];
+                for (int q = 0; q < 3; q++)
+                    W[3 * k + q] -= D[k] * r[q];
             }
         }
     }
@@ -200,63 +180,109 @@ fctx_free(struct fctx *c)
     for (int t = 0; t < c->nth; t++) {
         if (c->w)
             mtp_work_free(c->w[t]);
-        if (c->pot)
-            mtp_pot_release(&c->pot[t]);
+        if (c->jw)
+            mtp_jac_free(c->jw[t]);
         if (c->buf)
             free(c->buf[t]);
-        if (c->nb)
-            nbcache_release(&c->nb[t]);
     }
-    free(c->w);
-    free(c->pot);
-    free(c->buf);
-    free(c->nb);
+    for (size_t i = 0; c->cl && i < c->nconf; i++)
+        clist_release(&c->cl[i]);
+    free(c->w), free(c->jw), free(c->buf), free(c->cl);
     memset(c, 0, sizeof *c);
 }
 
-/* Per-thread workspaces, potential copies and bufsz doubles of scratch. */
+/* Reports the error of configuration i (from 1) once, from any thread. */
+static void
+conf_fail(int *status, struct core_err *err, size_t i, int rc, const struct core_err *e)
+{
+#pragma omp critical(mtp_fit_err)
+    if (!*status) {
+        core_err_set(err, rc, "configuration %zu: %s", i + 1, e->msg);
+#pragma omp atomic write
+        *status = rc;
+    }
+}
+
+/*
+ * Per-thread workspaces and scratch, and the neighbour lists of the nconf configurations (built
+ * in parallel by mtp_calc: its errors, `configuration N: what`).
+ */
 static int
-fctx_alloc(struct fctx *c, const struct mtp_pot *pot, size_t bufsz, struct core_err *err)
+fctx_alloc(struct fctx *c, const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+           struct core_err *err)
 {
     memset(c, 0, sizeof *c);
     c->nth = omp_get_max_threads();
     if (c->nth < 1)
         c->nth = 1;
-    c->bufsz = bufsz ? bufsz : 1;
     c->w = calloc((size_t)c->nth, sizeof *c->w);
-    c->pot = calloc((size_t)c->nth, sizeof *c->pot);
+    c->jw = calloc((size_t)c->nth, sizeof *c->jw);
     c->buf = calloc((size_t)c->nth, sizeof *c->buf);
-    c->nb = calloc((size_t)c->nth, sizeof *c->nb);
-    if (!c->w || !c->pot || !c->buf || !c->nb) {
-        free(c->w), free(c->pot), free(c->buf), free(c->nb);
-        memset(c, 0, sizeof *c);
+    c->cl = calloc(nconf ? nconf : 1, sizeof *c->cl);
+    c->nconf = nconf;
+    if (!c->w || !c->jw || !c->buf || !c->cl) {
+        fctx_free(c);
         return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
     }
-    for (int t = 0; t < c->nth; t++)
-        mtp_pot_init(&c->pot[t]);
     for (int t = 0; t < c->nth; t++) {
         int rc = mtp_work_alloc(pot, &c->w[t], err);
         if (!rc)
-            rc = mtp_pot_copy(&c->pot[t], pot, err);
-        if (!rc && !(c->buf[t] = malloc(c->bufsz * sizeof(double))))
-            rc = core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
+            rc = mtp_jac_alloc(pot, &c->jw[t], err);
         if (rc) {
             fctx_free(c);
             return rc;
         }
     }
+    int status = CORE_OK;
+#pragma omp parallel for schedule(dynamic) num_threads(c->nth)
+    for (size_t i = 0; i < nconf; i++) {
+        int t = omp_get_thread_num(), st;
+        struct core_err e = {0};
+        const struct mtp_fit_conf *f = &conf[i];
+#pragma omp atomic read
+        st = status;
+        if (st)
+            continue;
+        int rc = mtp_calc(pot, c->w[t], f->natoms, f->type, f->pos, f->cell, f->pbc, NULL, NULL,
+                          NULL, &e);
+        if (!rc)
+            rc = clist_set(&c->cl[i], c->w[t], f->type, &e);
+        if (rc)
+            conf_fail(&status, err, i, rc, &e);
+    }
+    if (status) {
+        fctx_free(c);
+        return status;
+    }
+    for (size_t i = 0; i < nconf; i++) {
+        if (c->cl[i].natoms > c->nmax)
+            c->nmax = c->cl[i].natoms;
+        if (c->cl[i].npairs > c->pmax)
+            c->pmax = c->cl[i].npairs;
+    }
+    size_t nrow = 1 + 3 * c->nmax + 9, np = mtp_pot_nparams(pot);
+    size_t jac = nrow * np + 3 * nrow, ev = c->nmax + 3 * c->pmax + nrow;
+    c->bufsz = jac > ev ? jac : ev;
+    for (int t = 0; t < c->nth; t++)
+        if (!(c->buf[t] = malloc(c->bufsz * sizeof(double)))) {
+            fctx_free(c);
+            return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
+        }
     return CORE_OK;
 }
 
-/* Evaluates pot on one configuration and compares with its labels; F: 3 natoms scratch. */
+/* Evaluates pot on configuration i (its kept list) and compares with its labels. */
 static int
-conf_eval(const struct mtp_pot *pot, struct mtp_work *w, const struct mtp_fit_conf *c,
-          const struct mtp_fit_opts *o, double *F, struct conf_res *r, struct core_err *err)
+conf_eval(const struct mtp_pot *pot, struct fctx *fc, int t, size_t i, const struct mtp_fit_conf *c,
+          const struct mtp_fit_opts *o, struct conf_res *r, struct core_err *err)
 {
-    double e, wv[9], ce, cf, cs;
-    int rc = mtp_calc(pot, w, c->natoms, c->type, c->pos, c->cell, c->pbc, &e, F, wv, err);
+    const struct clist *l = &fc->cl[i];
+    double *u = fc->buf[t], *dudr = u + fc->nmax, *m = dudr + 3 * fc->pmax;
+    double ce, cf, cs;
+    int rc = clist_calc(pot, fc->w[t], l, c->type, u, dudr, m, err);
     if (rc)
         return rc;
+    const double e = m[0], *F = m + 1, *wv = m + 1 + 3 * c->natoms;
     conf_weights(o, c->natoms, &ce, &cf, &cs);
     memset(r, 0, sizeof *r);
     if (c->has_energy) {
@@ -266,17 +292,17 @@ conf_eval(const struct mtp_pot *pot, struct mtp_work *w, const struct mtp_fit_co
     }
     if (c->forces) {
         double sum = 0;
-        for (size_t i = 0; i < c->natoms; i++) {
+        for (size_t a = 0; a < c->natoms; a++) {
             double d2 = 0;
             for (int k = 0; k < 3; k++) {
-                double d = F[3 * i + k] - c->forces[3 * i + k];
+                double d = F[3 * a + k] - c->forces[3 * a + k];
                 d2 += d * d;
             }
-            double a = sqrt(d2);
+            double x = sqrt(d2);
             sum += d2;
-            r->fsum += a;
-            if (a > r->fmax)
-                r->fmax = a;
+            r->fsum += x;
+            if (x > r->fmax)
+                r->fmax = x;
         }
         r->fsum2 = sum;
         r->loss += cf * sum;
@@ -299,22 +325,15 @@ eval_all(struct fctx *c, const struct mtp_pot *pot, const struct mtp_fit_conf *c
     int status = CORE_OK;
 #pragma omp parallel for schedule(dynamic) num_threads(c->nth)
     for (size_t i = 0; i < nconf; i++) {
-        int t = omp_get_thread_num();
+        int t = omp_get_thread_num(), st;
         struct core_err e = {0};
-        int st;
 #pragma omp atomic read
         st = status;
         if (st)
             continue;
-        int rc = conf_eval(pot, c->w[t], &conf[i], o, c->buf[t], &res[i], &e);
-        if (rc) {
-#pragma omp critical(mtp_fit_err)
-            if (!status) {
-                core_err_set(err, rc, "configuration %zu: %s", i + 1, e.msg);
-#pragma omp atomic write
-                status = rc;
-            }
-        }
+        int rc = conf_eval(pot, c, t, i, &conf[i], o, &res[i], &e);
+        if (rc)
+            conf_fail(&status, err, i, rc, &e);
     }
     return status;
 }
@@ -373,7 +392,7 @@ mtp_fit_stats(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t
               const struct mtp_fit_opts *o, struct mtp_fit_stats *st, struct core_err *err)
 {
     struct fctx c;
-    int rc = fctx_alloc(&c, pot, 3 * max_natoms(conf, nconf) + 1, err);
+    int rc = fctx_alloc(&c, pot, conf, nconf, err);
     if (rc)
         return rc;
     rc = stats_ctx(&c, pot, conf, nconf, o, st, err);
@@ -460,60 +479,134 @@ mtp_fit_check(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t
     return CORE_OK;
 }
 
-/* The normal equations of one configuration added into G (n x n, upper) and b; buf scratch. */
-static int
-conf_normal(struct mtp_pot *p, struct mtp_work *w, const struct mtp_fit_conf *c,
-            const struct mtp_fit_opts *o, double *buf, double *G, double *b, struct core_err *err)
+/*
+ * Weights sqrt(w_row / nconf) of the rows of a configuration (energy, 3N forces, 9 virial; zero
+ * for absent labels) into wr and the labels into y.
+ */
+static void
+conf_rows(const struct mtp_fit_conf *c, size_t nconf, const struct mtp_fit_opts *o, double *wr,
+          double *y)
 {
-    size_t C = p->nspecies, K = p->nscalar, n = C + K, N = c->natoms;
-    size_t nrow = 1 + 3 * N + 9;
-    double *A = buf, *F = buf + nrow * n; /* A: nrow x n, row-major */
-    double ce, cf, cs, wv[9], e;
+    size_t N = c->natoms, nrow = 1 + 3 * N + 9;
+    double ce, cf, cs;
     conf_weights(o, N, &ce, &cf, &cs);
-    memset(A, 0, nrow * n * sizeof *A);
-    for (size_t a = 0; a < N; a++)
-        A[c->type[a]] += 1;
-    memset(p->species_coeffs, 0, C * sizeof(double));
-    for (size_t k = 0; k < K; k++) {
-        memset(p->moment_coeffs, 0, K * sizeof(double));
-        p->moment_coeffs[k] = 1;
-        int rc = mtp_calc(p, w, N, c->type, c->pos, c->cell, c->pbc, &e, F, wv, err);
-        if (rc)
-            return rc;
-        A[C + k] = e;
-        for (size_t r = 0; r < 3 * N; r++)
-            A[(1 + r) * n + C + k] = F[r];
-        for (int r = 0; r < 9; r++)
-            A[(1 + 3 * N + (size_t)r) * n + C + k] = wv[r];
+    for (size_t row = 0; row < nrow; row++) {
+        double w = row == 0       ? (c->has_energy ? ce : 0)
+                   : row <= 3 * N ? (c->forces ? cf : 0)
+                                  : (c->has_virial ? cs : 0);
+        wr[row] = sqrt(w / (double)nconf);
+        y[row] = w == 0         ? 0
+                 : row == 0     ? c->energy
+                 : row <= 3 * N ? c->forces[row - 1]
+                                : c->virial[row - 1 - 3 * N];
     }
-    for (size_t r = 0; r < nrow; r++) {
-        double wr, y;
-        if (r == 0) {
-            if (!c->has_energy)
-                continue;
-            wr = ce, y = c->energy;
-        } else if (r <= 3 * N) {
-            if (!c->forces)
-                continue;
-            wr = cf, y = c->forces[r - 1];
-        } else {
-            if (!c->has_virial)
-                continue;
-            wr = cs, y = c->virial[r - 1 - 3 * N];
-        }
-        if (wr == 0)
-            continue;
-        const double *ar = A + r * n;
-        for (size_t i = 0; i < n; i++) {
-            double wa = wr * ar[i];
-            if (wa == 0)
-                continue;
-            b[i] += wa * y;
-            for (size_t j = i; j < n; j++)
-                G[i * n + j] += wa * ar[j];
-        }
+}
+
+/*
+ * The weighted normal equations of the linear coefficients of one configuration into G (n x n,
+ * upper; overwritten) and b: the labels are linear in [species | moment] coefficients with the
+ * columns of mtp_jac_calc (radial columns skipped), so G = Jl^T W Jl, b = Jl^T W y.
+ */
+static int
+conf_normal(const struct mtp_pot *pot, struct fctx *fc, int t, size_t i,
+            const struct mtp_fit_conf *c, size_t nconf, const struct mtp_fit_opts *o, double *G,
+            double *b, struct core_err *err)
+{
+    size_t N = c->natoms, nrow = 1 + 3 * N + 9, np = mtp_pot_nparams(pot);
+    size_t n = pot->nspecies + pot->nscalar, nr = np - n;
+    double *J = fc->buf[t], *val = J + nrow * np, *wr = val + nrow, *y = wr + nrow;
+    struct mtp_nbrs nl;
+    clist_view(&fc->cl[i], &nl);
+    int rc = mtp_jac_calc(pot, fc->jw[t], c->type, &nl, 0, val, J, err);
+    if (rc)
+        return rc;
+    conf_rows(c, nconf, o, wr, y);
+    for (size_t row = 0; row < nrow; row++) {
+        double *jr = J + row * np + nr;
+        for (size_t k = 0; k < n; k++)
+            jr[k] *= wr[row];
+        y[row] *= wr[row];
     }
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)n, (int)nrow, 1.0, J + nr, (int)np, 0.0,
+                G, (int)n);
+    cblas_dgemv(CblasRowMajor, CblasTrans, (int)nrow, (int)n, 1.0, J + nr, (int)np, y, 1, 0.0, b,
+                1);
     return CORE_OK;
+}
+
+/*
+ * LAPACKE_dposv (upper, row-major, one right-hand side) run by one thread inside an active
+ * parallel region, where a threaded BLAS (OpenBLAS) works serially: the same operations, so the
+ * same bits, for every thread count.
+ */
+static lapack_int
+posv_serial(size_t n, double *M, double *x)
+{
+    lapack_int info = 0;
+#pragma omp parallel num_threads(2)
+#pragma omp single
+    info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)n, 1, M, (lapack_int)n, x, 1);
+    return info;
+}
+
+static int conf_jac(const struct mtp_pot *pot, struct fctx *fc, int t, size_t i,
+                    const struct mtp_fit_conf *c, size_t nconf, const struct mtp_fit_opts *o,
+                    double *A, double *g, double *l, struct core_err *err);
+
+/*
+ * Sums the normal equations of the configurations into out (sz doubles, zeroed here): those of
+ * the linear coefficients (all 0: conf_normal, [G n x n | b n]) or of all coefficients (all 1:
+ * conf_jac, [A np x np | g np | loss]). Configurations are taken a batch at a time (as many as
+ * FIT_BATCH_BYTES hold, at most FIT_BATCH_MAX: a function of the basis alone), each into
+ * its own slot (threads over the batch), and the slots are added in configuration order, so the
+ * sums are the same for every thread count.
+ */
+static int
+normal_sum(struct fctx *c, const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+           const struct mtp_fit_opts *o, int all, double *out, size_t sz, struct core_err *err)
+{
+    size_t np = mtp_pot_nparams(pot), n = pot->nspecies + pot->nscalar;
+    size_t batch = FIT_BATCH_BYTES / (sz * sizeof(double));
+    batch = batch < 1 ? 1 : batch > FIT_BATCH_MAX ? FIT_BATCH_MAX : batch;
+    double *slot = calloc(batch * sz, sizeof *slot); /* lower triangles stay 0 */
+    if (!slot)
+        return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
+    memset(out, 0, sz * sizeof *out);
+    int status = CORE_OK;
+    for (size_t b0 = 0; b0 < nconf && !status; b0 += batch) {
+        size_t nb = nconf - b0 < batch ? nconf - b0 : batch;
+#pragma omp parallel num_threads(c->nth)
+        {
+            int t = omp_get_thread_num();
+#pragma omp for schedule(dynamic)
+            for (size_t q = 0; q < nb; q++) {
+                struct core_err e = {0};
+                size_t i = b0 + q;
+                double *S = slot + q * sz;
+                int st, rc;
+#pragma omp atomic read
+                st = status;
+                if (st)
+                    continue;
+                if (all)
+                    rc = conf_jac(pot, c, t, i, &conf[i], nconf, o, S, S + np * np,
+                                  S + np * np + np, &e);
+                else
+                    rc = conf_normal(pot, c, t, i, &conf[i], nconf, o, S, S + n * n, &e);
+                if (rc)
+                    conf_fail(&status, err, i, rc, &e);
+            }
+#pragma omp for schedule(static)
+            for (size_t k = 0; k < sz; k++) {
+                double acc = out[k];
+                for (size_t q = 0; q < nb; q++)
+                    acc += slot[q * sz + k];
+                out[k] = acc;
+            }
+        }
+    }
+    free(slot);
+    return status;
 }
 
 static int
@@ -521,45 +614,14 @@ linear_ctx(struct fctx *c, struct mtp_pot *pot, const struct mtp_fit_conf *conf,
            const struct mtp_fit_opts *o, struct core_err *err)
 {
     size_t n = pot->nspecies + pot->nscalar;
-    double *Gt = calloc((size_t)c->nth * (n * n + n), sizeof *Gt);
+    double *Gt = malloc((n * n + n) * sizeof *Gt);
     if (!Gt)
         return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
-    for (int t = 0; t < c->nth; t++)
-        memcpy(c->pot[t].radial, pot->radial,
-               pot->nspecies * pot->nspecies * pot->nrad * pot->nrb * sizeof(double)),
-            c->pot[t].scaling = pot->scaling, c->pot[t].rmin = pot->rmin,
-            c->pot[t].rcut = pot->rcut;
-    int status = CORE_OK;
-#pragma omp parallel num_threads(c->nth)
-    {
-        int t = omp_get_thread_num();
-        double *G = Gt + (size_t)t * (n * n + n), *b = G + n * n;
-#pragma omp for schedule(static)
-        for (size_t i = 0; i < nconf; i++) {
-            struct core_err e = {0};
-            int st;
-#pragma omp atomic read
-            st = status;
-            if (st)
-                continue;
-            int rc = conf_normal(&c->pot[t], c->w[t], &conf[i], o, c->buf[t], G, b, &e);
-            if (rc) {
-#pragma omp critical(mtp_fit_err)
-                if (!status) {
-                    core_err_set(err, rc, "configuration %zu: %s", i + 1, e.msg);
-#pragma omp atomic write
-                    status = rc;
-                }
-            }
-        }
-    }
+    int status = normal_sum(c, pot, conf, nconf, o, 0, Gt, n * n + n, err);
     if (status) {
         free(Gt);
         return status;
     }
-    for (int t = 1; t < c->nth; t++)
-        for (size_t i = 0; i < n * n + n; i++)
-            Gt[i] += Gt[(size_t)t * (n * n + n) + i];
     double *G = Gt, *b = Gt + n * n;
     /* equilibrate: unit diagonal, a relative ridge of 1e-12; a zero column (a species absent
      * from the set) gets coefficient 0 */
@@ -576,8 +638,7 @@ linear_ctx(struct fctx *c, struct mtp_pot *pot, const struct mtp_fit_conf *conf,
         G[i * n + i] = 1 + 1e-12;
         b[i] *= D[i];
     }
-    lapack_int info =
-        LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)n, 1, G, (lapack_int)n, b, 1);
+    lapack_int info = posv_serial(n, G, b);
     for (size_t i = 0; i < n; i++)
         b[i] *= D[i];
     free(D);
@@ -606,7 +667,7 @@ mtp_fit_linear(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t ncon
                const struct mtp_fit_opts *o, struct core_err *err)
 {
     struct fctx c;
-    int rc = fctx_alloc(&c, pot, lin_bufsz(pot, max_natoms(conf, nconf)), err);
+    int rc = fctx_alloc(&c, pot, conf, nconf, err);
     if (rc)
         return rc;
     rc = linear_ctx(&c, pot, conf, nconf, o, err);
@@ -684,141 +745,47 @@ radial_init(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
 
 /*
  * One configuration's weighted residuals r (rows: energy, 3N forces, 9 virial; zero weight for
- * absent labels) and Jacobian J (rows x npar, parameters [radial | species | moment]) added into
- * A += J^T J (upper triangle) and g += J^T r; *l = r.r. q is a thread's copy of the potential
- * with its coefficients, restored on return. Radial columns by forward differences (skipped for
- * pairs of species the configuration lacks), linear columns exact (unit coefficients).
+ * absent labels) and Jacobian J (rows x np, parameters [radial | species | moment], exact:
+ * mtp_jac_calc) into A = J^T J (upper triangle, BLAS dsyrk; overwritten) and g = J^T r;
+ * *l = r.r.
  */
 static int
-conf_jac(struct mtp_pot *q, struct mtp_work *w, struct nbcache *nb, const struct mtp_fit_conf *c,
-         size_t nconf, const struct mtp_fit_opts *o, double *buf, double *A, double *g, double *l,
+conf_jac(const struct mtp_pot *pot, struct fctx *fc, int t, size_t i, const struct mtp_fit_conf *c,
+         size_t nconf, const struct mtp_fit_opts *o, double *A, double *g, double *l,
          struct core_err *err)
 {
-    size_t C = q->nspecies, K = q->nscalar, N = c->natoms, nrow = 1 + 3 * N + 9;
-    size_t nr = C * C * q->nrad * q->nrb, np = nr + C + K, blk = q->nrad * q->nrb;
-    double *J = buf, *r = J + nrow * np, *m0 = r + nrow, *m = m0 + nrow, *wr = m + nrow;
-    double ce, cf, cs;
-    int has[MTP_MAXSPECIES] = {0}, rc;
-    conf_weights(o, N, &ce, &cf, &cs);
-    for (size_t row = 0; row < nrow; row++)
-        wr[row] = row == 0       ? (c->has_energy ? ce : 0)
-                  : row <= 3 * N ? (c->forces ? cf : 0)
-                                 : (c->has_virial ? cs : 0);
-    for (size_t row = 0; row < nrow; row++)
-        wr[row] = sqrt(wr[row] / (double)nconf);
-    for (size_t a = 0; a < N; a++)
-        has[c->type[a]] = 1;
-    if ((rc = mtp_calc(q, w, N, c->type, c->pos, c->cell, c->pbc, m0, m0 + 1, m0 + 1 + 3 * N, err)))
-        return rc;
-    if ((rc = nbcache_set(nb, w, c->type, err)))
-        return rc;
-    *l = 0;
-    for (size_t row = 0; row < nrow; row++) {
-        double y = row == 0       ? c->energy
-                   : row <= 3 * N ? (c->forces ? c->forces[row - 1] : 0)
-                                  : c->virial[row - 1 - 3 * N];
-        r[row] = wr[row] ? wr[row] * (m0[row] - y) : 0;
-        *l += r[row] * r[row];
-    }
-    memset(J, 0, nrow * np * sizeof *J);
-    for (size_t p = 0; p < nr; p++) {
-        size_t pr = p / blk;
-        if (!has[pr / C] || !has[pr % C])
-            continue;
-        double x = q->radial[p], h = o->fd_step * (1 + fabs(x));
-        q->radial[p] = x + h;
-        h = q->radial[p] - x;
-        rc = nbcache_calc(q, w, nb, c->type, m, err);
-        q->radial[p] = x;
-        if (rc)
-            return rc;
-        for (size_t row = 0; row < nrow; row++)
-            J[row * np + p] = wr[row] * (m[row] - m0[row]) / h;
-    }
-    for (size_t a = 0; a < N; a++)
-        J[nr + (size_t)c->type[a]] += wr[0];
-    double *sc = wr + nrow, *mc = sc + C; /* the coefficients, kept */
-    memcpy(sc, q->species_coeffs, C * sizeof *sc);
-    memcpy(mc, q->moment_coeffs, K * sizeof *mc);
-    memset(q->species_coeffs, 0, C * sizeof(double));
-    for (size_t k = 0; k < K && !rc; k++) {
-        memset(q->moment_coeffs, 0, K * sizeof(double));
-        q->moment_coeffs[k] = 1;
-        rc = nbcache_calc(q, w, nb, c->type, m, err);
-        for (size_t row = 0; !rc && row < nrow; row++)
-            J[row * np + nr + C + k] = wr[row] * m[row];
-    }
-    memcpy(q->species_coeffs, sc, C * sizeof *sc);
-    memcpy(q->moment_coeffs, mc, K * sizeof *mc);
+    size_t N = c->natoms, nrow = 1 + 3 * N + 9, np = mtp_pot_nparams(pot);
+    double *J = fc->buf[t], *val = J + nrow * np, *wr = val + nrow, *y = wr + nrow;
+    struct mtp_nbrs nl;
+    clist_view(&fc->cl[i], &nl);
+    int rc = mtp_jac_calc(pot, fc->jw[t], c->type, &nl, 1, val, J, err);
     if (rc)
         return rc;
+    conf_rows(c, nconf, o, wr, y);
+    *l = 0;
     for (size_t row = 0; row < nrow; row++) {
-        const double *jr = J + row * np;
-        if (r[row] == 0 && wr[row] == 0)
-            continue;
-        for (size_t i = 0; i < np; i++) {
-            double v = jr[i];
-            if (v == 0)
-                continue;
-            g[i] += v * r[row];
-            for (size_t j = i; j < np; j++)
-                A[i * np + j] += v * jr[j];
-        }
+        double *jr = J + row * np, w = wr[row];
+        val[row] = w * (val[row] - y[row]); /* the residual */
+        *l += val[row] * val[row];
+        for (size_t k = 0; k < np; k++)
+            jr[k] *= w;
     }
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)np, (int)nrow, 1.0, J, (int)np, 0.0, A,
+                (int)np);
+    cblas_dgemv(CblasRowMajor, CblasTrans, (int)nrow, (int)np, 1.0, J, (int)np, val, 1, 0.0, g, 1);
     return CORE_OK;
-}
-
-/* Scratch doubles conf_jac needs per thread for the largest configuration (nmax atoms). */
-static size_t
-jac_bufsz(const struct mtp_pot *pot, size_t nmax)
-{
-    size_t nrow = 1 + 3 * nmax + 9;
-    size_t np = pot->nspecies * pot->nspecies * pot->nrad * pot->nrb + pot->nspecies + pot->nscalar;
-    return nrow * (np + 4) + np;
 }
 
 static int
 normal_ctx(struct fctx *c, const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
            const struct mtp_fit_opts *o, double *A, double *g, double *loss, struct core_err *err)
 {
-    size_t np = pot->nspecies * pot->nspecies * pot->nrad * pot->nrb + pot->nspecies + pot->nscalar;
-    size_t sz = np * np + np + 1;
-    double *Gt = calloc((size_t)c->nth * sz, sizeof *Gt);
+    size_t np = mtp_pot_nparams(pot), sz = np * np + np + 1;
+    double *Gt = malloc(sz * sizeof *Gt);
     if (!Gt)
         return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
-    for (int t = 0; t < c->nth; t++)
-        coeffs_copy(&c->pot[t], pot);
-    int status = CORE_OK;
-#pragma omp parallel num_threads(c->nth)
-    {
-        int t = omp_get_thread_num();
-        double *G = Gt + (size_t)t * sz;
-#pragma omp for schedule(static)
-        for (size_t i = 0; i < nconf; i++) {
-            struct core_err e = {0};
-            double l = 0;
-            int st;
-#pragma omp atomic read
-            st = status;
-            if (st)
-                continue;
-            int rc = conf_jac(&c->pot[t], c->w[t], &c->nb[t], &conf[i], nconf, o, c->buf[t], G,
-                              G + np * np, &l, &e);
-            G[np * np + np] += l;
-            if (rc) {
-#pragma omp critical(mtp_fit_err)
-                if (!status) {
-                    core_err_set(err, rc, "configuration %zu: %s", i + 1, e.msg);
-#pragma omp atomic write
-                    status = rc;
-                }
-            }
-        }
-    }
+    int status = normal_sum(c, pot, conf, nconf, o, 1, Gt, sz, err);
     if (!status) {
-        for (int t = 1; t < c->nth; t++)
-            for (size_t i = 0; i < sz; i++)
-                Gt[i] += Gt[(size_t)t * sz + i];
         memcpy(A, Gt, np * np * sizeof *A);
         memcpy(g, Gt + np * np, np * sizeof *g);
         *loss = Gt[np * np + np];
@@ -833,8 +800,8 @@ mtp_fit_normal(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_
                struct core_err *err)
 {
     struct fctx c;
-    size_t np = pot->nspecies * pot->nspecies * pot->nrad * pot->nrb + pot->nspecies + pot->nscalar;
-    int rc = fctx_alloc(&c, pot, jac_bufsz(pot, max_natoms(conf, nconf)), err);
+    size_t np = mtp_pot_nparams(pot);
+    int rc = fctx_alloc(&c, pot, conf, nconf, err);
     if (rc)
         return rc;
     rc = normal_ctx(&c, pot, conf, nconf, o, A, grad, loss, err);
@@ -873,10 +840,7 @@ mtp_fit_run(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
     struct fctx c;
     struct mtp_pot trial;
     mtp_pot_init(&trial);
-    size_t nmax = max_natoms(conf, nconf), bs = jac_bufsz(pot, nmax);
-    if (bs < lin_bufsz(pot, nmax))
-        bs = lin_bufsz(pot, nmax);
-    if ((rc = fctx_alloc(&c, pot, bs, err)))
+    if ((rc = fctx_alloc(&c, pot, conf, nconf, err)))
         return rc;
     double *mem = calloc(3 * np * np + 3 * np, sizeof *mem);
     if (!mem) {
@@ -907,7 +871,7 @@ mtp_fit_run(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
                 M[i * np + i] += lambda * A[i * np + i] + 1e-12 * A[i * np + i] + DBL_MIN;
                 x[i] = -g[i];
             }
-            if (LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)np, 1, M, (lapack_int)np, x, 1))
+            if (posv_serial(np, M, x))
                 continue;
             coeffs_step(&trial, pot, x);
             if ((rc = loss_ctx(&c, &trial, conf, nconf, o, &lt, err)))

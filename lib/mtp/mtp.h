@@ -181,6 +181,36 @@ int mtp_site_eval(const struct mtp_pot *pot, struct mtp_work *w, size_t natoms, 
                   const size_t *start, const int *jtype, const double *rij, double *u, double *dudr,
                   struct core_err *err);
 
+/* ---- derivatives with respect to the coefficients (lib/mtp/jac.c) ---- */
+
+/* Number of coefficients: nspecies^2 nrad nrb + nspecies + nscalar. */
+size_t mtp_pot_nparams(const struct mtp_pot *pot);
+
+struct mtp_jac; /* opaque: basis tables and per-site scratch */
+
+/*
+ * Plans Jacobians for the basis of pot (copied; coefficients are read at every call).
+ * mtp_pot_check errors; CORE_ENOMEM. *j is NULL on error. Free with mtp_jac_free (NULL: no-op).
+ * A workspace serves one call at a time; use one per thread.
+ */
+int mtp_jac_alloc(const struct mtp_pot *pot, struct mtp_jac **j, struct core_err *err);
+void mtp_jac_free(struct mtp_jac *j);
+
+/*
+ * Energy, forces and virial of a configuration on the neighbour list nl (as mtp_work_nbrs gives
+ * it: natoms, npairs, start, nbr, rij; u and dudr unused; pairs at or beyond rcut ignored) with
+ * atom types type[natoms], and their exact derivatives with respect to every coefficient.
+ * val (nrow = 1 + 3 natoms + 9 doubles): [energy | forces 3 natoms | virial 9], as mtp_calc.
+ * J (nrow x mtp_pot_nparams(pot), row-major): J[row][c] = d val[row] / d theta_c with theta in
+ * the order [radial (pot->radial's layout) | species_coeffs | moment_coeffs]. With radial 0 the
+ * radial columns are left zero (no tangents: less work). Serial (one thread); the
+ * sums run in a fixed order. lib/mtp/jac.c has the derivation. CORE_EINPUT: a basis other than
+ * j's, a type out of range, an inconsistent list, a zero or non-finite vector; CORE_ENOMEM.
+ */
+int mtp_jac_calc(const struct mtp_pot *pot, struct mtp_jac *j, const int *type,
+                 const struct mtp_nbrs *nl, int radial, double *val, double *J,
+                 struct core_err *err);
+
 /* ---- the basis ---- */
 
 /*
@@ -245,7 +275,6 @@ struct mtp_fit_opts {
     int linear_every;         /* iterations between exact linear solves (10) */
     double tol;               /* stop when an iteration lowers the loss by less than tol
                                  relative (1e-6) */
-    double fd_step;           /* relative finite-difference step of the radial Jacobian (1e-6) */
 };
 
 /* Sets MLIP's defaults (the values in the comments above). */
@@ -284,8 +313,8 @@ int mtp_fit_stats(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, si
 /*
  * Solves exactly for species_coeffs and moment_coeffs with the radial coefficients of pot fixed:
  * the weighted linear least-squares problem of the loss, by normal equations (Cholesky, LAPACK
- * dposv) with a relative ridge of 1e-12 on the diagonal. The columns are obtained by linearity
- * (one evaluation per scalar with unit moment coefficients). Sets has_linear. CORE_EPHYS when the
+ * dposv) with a relative ridge of 1e-12 on the diagonal. The columns are the linear block of
+ * mtp_jac_calc. Sets has_linear. CORE_EPHYS when the
  * system is singular or the solution is not finite (pot unchanged); CORE_ENOMEM.
  */
 int mtp_fit_linear(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
@@ -295,9 +324,10 @@ int mtp_fit_linear(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t 
  * The Gauss-Newton system of the loss at pot over all parameters, in MLIP's order
  * [radial (nspecies^2 nrad nrb, pot->radial's layout) | species_coeffs | moment_coeffs]: with r
  * the weighted residuals (loss = r.r) and J = dr/dparameters, A = J^T J (np x np, row-major,
- * upper triangle filled) and grad = dloss/dparameters = 2 J^T r. The radial columns of J are
- * forward differences (step fd_step (1 + |c|)), the linear ones exact. Threads over
- * configurations. A: np^2 doubles, grad: np.
+ * upper triangle; the lower is 0) and grad = dloss/dparameters = 2 J^T r. J is exact
+ * (mtp_jac_calc). Threads over configurations; the sums run in a fixed order, so A, grad and loss
+ * are the same bits for every thread count (as are mtp_fit_stats, mtp_fit_linear and mtp_fit_run).
+ * A: np^2 doubles, grad: np.
  */
 int mtp_fit_normal(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
                    const struct mtp_fit_opts *o, double *A, double *grad, double *loss,

@@ -1,9 +1,11 @@
 /*
  * Unit tests of lib/mtp/fit.c: the linear solve recovers the coefficients of a known potential
  * from its own labels, the gradient of mtp_fit_normal agrees with central differences of the loss,
- * a fit lowers the loss, the error statistics, and every error path of mtp_fit_check.
+ * a fit lowers the loss, the results do not depend on the thread count, the error statistics, and
+ * every error path of mtp_fit_check.
  */
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 
 #define NCONF 6
 #define NAT   8
+#define NMANY 150
 
 static unsigned long long rng_state = 0x9e3779b97f4a7c15ULL;
 
@@ -171,7 +174,7 @@ test_linear_and_gradient(void)
         else
             wl = fmax(wl, e);
     }
-    ok(wr < 1e-3, "radial gradient (forward differences inside) vs central: worst %.2e", wr);
+    ok(wr < 1e-6, "radial gradient (exact Jacobian) vs central differences: worst %.2e", wr);
     ok(wl < 1e-6, "linear gradient (exact) vs central differences: worst %.2e", wl);
     double gtg = 0;
     for (size_t i = 0; i < np; i++)
@@ -303,10 +306,105 @@ test_stats(void)
     mtp_pot_release(&pot);
 }
 
+/*
+ * The sums do not depend on the thread count: NMANY configurations (the 6 repeated; three
+ * batches of 64 normal equations, the last one partial) give the same bits with 1, 2 and 3
+ * threads, for the normal equations and for a whole fit.
+ */
+static void
+test_threads(void)
+{
+    struct mtp_pot pot, f1, f3;
+    struct mtp_fit_opts o;
+    struct core_err err = {0};
+    struct data *d = calloc(1, sizeof *d);
+    struct mtp_fit_conf many[NMANY];
+    mtp_pot_init(&pot);
+    mtp_pot_init(&f1);
+    mtp_pot_init(&f3);
+    mtp_fit_opts_default(&o);
+    random_pot(&pot, 8);
+    make_data(d, &pot);
+    for (int i = 0; i < NMANY; i++)
+        many[i] = d->conf[i % NCONF];
+    { /* the linear solve over several batches recovers the labelling coefficients */
+        struct mtp_pot lin;
+        mtp_pot_init(&lin);
+        mtp_pot_copy(&lin, &pot, &err);
+        memset(lin.species_coeffs, 0, lin.nspecies * sizeof(double));
+        memset(lin.moment_coeffs, 0, lin.nscalar * sizeof(double));
+        ok(mtp_fit_linear(&lin, many, NMANY, &o, &err) == 0, "linear solve, %d: %s", NMANY,
+           err.msg);
+        double worst = 0;
+        for (size_t i = 0; i < lin.nscalar; i++)
+            worst = fmax(worst, fabs(lin.moment_coeffs[i] - pot.moment_coeffs[i]) /
+                                    fabs(pot.moment_coeffs[i]));
+        ok(worst < 1e-4, "%d configurations: linear solve recovers the coefficients (%.2e)", NMANY,
+           worst);
+        mtp_pot_release(&lin);
+    }
+    for (size_t i = 0; i < pot.nspecies * pot.nspecies * pot.nrad * pot.nrb; i++)
+        pot.radial[i] += 0.03 * (urand() - 0.5);
+    size_t np = mtp_pot_nparams(&pot);
+    double *A[3], *g[3], l[3];
+    for (int t = 0; t < 3; t++) {
+        A[t] = calloc(np * np, sizeof(double)), g[t] = calloc(np, sizeof(double));
+        omp_set_num_threads(t + 1);
+        ok(mtp_fit_normal(&pot, many, NMANY, &o, A[t], g[t], &l[t], &err) == 0, "%d threads: %s",
+           t + 1, err.msg);
+    }
+    /* the batched sums against one configuration at a time: A(NMANY) = sum_i A(conf i) / NMANY */
+    double *Ai = calloc(np * np, sizeof(double)), *gi = calloc(np, sizeof(double)), li, dA = 0,
+           mA = 0, dg = 0, mg = 0, ls = 0;
+    double *As = calloc(np * np, sizeof(double)), *gs = calloc(np, sizeof(double));
+    int bad = 0;
+    for (int i = 0; i < NMANY; i++) {
+        bad |= mtp_fit_normal(&pot, &many[i], 1, &o, Ai, gi, &li, &err);
+        for (size_t k = 0; k < np * np; k++)
+            As[k] += Ai[k] / NMANY;
+        for (size_t k = 0; k < np; k++)
+            gs[k] += gi[k] / NMANY;
+        ls += li / NMANY;
+    }
+    for (size_t k = 0; k < np * np; k++)
+        dA = fmax(dA, fabs(As[k] - A[0][k])), mA = fmax(mA, fabs(As[k]));
+    for (size_t k = 0; k < np; k++)
+        dg = fmax(dg, fabs(gs[k] - g[0][k])), mg = fmax(mg, fabs(gs[k]));
+    ok(!bad && dA <= 1e-12 * mA && dg <= 1e-12 * mg,
+       "%d configurations: A and grad are the sums of the "
+       "single ones (%.2e, %.2e)",
+       NMANY, dA / mA, dg / mg);
+    is_rel(l[0], ls, 1e-12, "and the loss");
+    free(Ai), free(gi), free(As), free(gs);
+    for (int t = 1; t < 3; t++)
+        ok(memcmp(A[0], A[t], np * np * sizeof(double)) == 0 &&
+               memcmp(g[0], g[t], np * sizeof(double)) == 0 && l[0] == l[t],
+           "normal equations with %d threads: the same bits as with 1", t + 1);
+    o.maxiter = 3;
+    mtp_pot_copy(&f1, &pot, &err);
+    mtp_pot_copy(&f3, &pot, &err);
+    omp_set_num_threads(1);
+    ok(mtp_fit_run(&f1, many, NMANY, &o, NULL, NULL, &err) == 0, "fit, 1 thread: %s", err.msg);
+    omp_set_num_threads(3);
+    ok(mtp_fit_run(&f3, many, NMANY, &o, NULL, NULL, &err) == 0, "fit, 3 threads: %s", err.msg);
+    size_t nr = pot.nspecies * pot.nspecies * pot.nrad * pot.nrb;
+    ok(memcmp(f1.radial, f3.radial, nr * sizeof(double)) == 0 &&
+           memcmp(f1.moment_coeffs, f3.moment_coeffs, pot.nscalar * sizeof(double)) == 0 &&
+           memcmp(f1.species_coeffs, f3.species_coeffs, pot.nspecies * sizeof(double)) == 0,
+       "a fit with 3 threads: the same bits as with 1");
+    for (int t = 0; t < 3; t++)
+        free(A[t]), free(g[t]);
+    mtp_pot_release(&pot);
+    mtp_pot_release(&f1);
+    mtp_pot_release(&f3);
+    free(d);
+}
+
 int
 main(void)
 {
     test_linear_and_gradient();
+    test_threads();
     test_stats();
     done_testing();
     return exit_status();
