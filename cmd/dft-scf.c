@@ -43,6 +43,7 @@ enum {
     OPT_MAXITER,
     OPT_MIX,
     OPT_SCRATCH,
+    OPT_FFT_MEASURE,
     OPT_SEED,
     OPT_REPORT,
     OPT_PROGRESS,
@@ -75,6 +76,8 @@ static const struct prog_opt opts[] = {
      "tolerance of the symmetry search, Angstrom (also bohr) (1e-5)"},
     {"input", 'i', "FILE", "settings from a file of key = value lines (options override them)"},
     {"scratch", OPT_SCRATCH, NULL, "start every configuration from atoms, not the previous one"},
+    {"fft-measure", OPT_FFT_MEASURE, NULL,
+     "measured FFTW plans: faster on large grids, last bits may vary between runs"},
     {"seed", OPT_SEED, "N", "seed of the initial wavefunctions (1)"},
     {"report", OPT_REPORT, "FILE", "write a table of energy terms, iterations and timings"},
     {"output", 'o', "FILE", "write to FILE instead of stdout"},
@@ -298,6 +301,9 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
         return 0;
     case OPT_SCRATCH:
         o->scratch = 1;
+        return 0;
+    case OPT_FFT_MEASURE:
+        o->par.fft_measure = 1;
         return 0;
     case OPT_SEED:
         if (core_parse_long(arg, &l) || l < 0)

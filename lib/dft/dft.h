@@ -262,7 +262,11 @@ struct dft_params {
     double tol_energy;  /* |E_n - E_{n-1}| to stop, Hartree; default 1e-10 */
     double tol_density; /* ||rho_out - rho_in|| (L2 over the cell, e/bohr^{3/2}); default 1e-8 */
     double mix_alpha;   /* mixing parameter; default 0.8 */
-    double kerker;      /* Kerker wave vector k0, 1/bohr (0: none); default 0.8 */
+    double kerker;      /* Kerker wave vector k0, 1/bohr (0: none; < 0: 0.3 with smearing, 0.8
+                           without, the default) */
+    int fft_measure;    /* 1: FFTW_MEASURE plans for the wavefunction FFTs of large grids (faster,
+                           but the plan, and so the last bits of the results, may differ between
+                           runs); 0 (default): FFTW_ESTIMATE, bit-identical runs */
     size_t mix_history; /* Pulay history length; default 8 */
     double tol_eig;     /* final residual norm of the eigensolver; default 1e-8 */
     size_t maxiter_eig; /* Davidson iterations per k-point and SCF step; default 40 */
@@ -322,10 +326,14 @@ enum dft_restart {
  * carries them along and the FFT grids and plane-wave sets may differ (coefficients are matched
  * by Miller index; what one side lacks is dropped, or kept from the random start, scaled down).
  * The density is taken over when the atoms are the same species in the same order: prev's
- * output density, minus prev's superposition of Gaussian atoms plus scf's (so it follows
- * displaced atoms), renormalised to the electron count. The wavefunctions are taken over when
- * the k-points and band counts agree. *what gets the DFT_RESTART_* bits of what was used (0 when
- * prev never iterated). The Pulay history starts afresh. CORE_EINPUT when scf has iterated;
+ * output density minus prev's superposition of Gaussian atoms (the difference density),
+ * extrapolated with the difference density of the frame before prev when there was one (by how
+ * far the geometry moved on, after Arias, Payne and Joannopoulos, PRB 45, 1538 (1992), as
+ * Quantum ESPRESSO does), plus scf's atoms, renormalised to the electron count. The
+ * wavefunctions are taken over when the k-points and band counts agree, and made consistent
+ * with the potential of that density before the first step. *what gets the DFT_RESTART_* bits
+ * of what was used (0 when prev never iterated). The Pulay history starts afresh. CORE_EINPUT
+ * when scf has iterated;
  * CORE_ENOMEM.
  */
 int dft_scf_restart(struct dft_scf *scf, const struct dft_scf *prev, int *what,

@@ -96,10 +96,11 @@ dft_ham_plan(struct dft_scf *s, struct core_err *err)
      * times slower here (n = 144: 0.53 against 0.20 us a transform; strided n = 48: 0.94 against
      * 0.07 us). Measuring costs up to a second, once per box size in a process (FFTW keeps the
      * wisdom), so small boxes, where it would not pay, keep FFTW_ESTIMATE. A measured plan may
-     * differ between runs, and so may the last bits of the results (round-off, 1e-15 relative).
+     * differ between runs, and so may the last bits of the results (round-off, 1e-15 relative):
+     * only on request (dft_params.fft_measure), since the same input must give the same output.
      * Columns and planes start at offsets of the box: plan for unaligned data where those lose
      * the alignment of the box itself. */
-    unsigned fl = s->nfft >= HAM_MEASURE_NFFT ? FFTW_MEASURE : FFTW_ESTIMATE;
+    unsigned fl = s->par.fft_measure && s->nfft >= HAM_MEASURE_NFFT ? FFTW_MEASURE : FFTW_ESTIMATE;
     unsigned flc = fftw_alignment_of((double *)(box + n2)) == fftw_alignment_of((double *)box)
                        ? fl
                        : fl | FFTW_UNALIGNED;

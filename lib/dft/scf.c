@@ -36,7 +36,7 @@ dft_params_init(struct dft_params *p)
     p->tol_energy = 1e-10;
     p->tol_density = 1e-8;
     p->mix_alpha = 0.8;
-    p->kerker = 0.8;
+    p->kerker = -1; /* automatic: 0.3 with smearing, 0.8 without */
     p->mix_history = 8;
     p->tol_eig = 1e-8;
     p->maxiter_eig = 40;
@@ -58,8 +58,9 @@ check_params(const struct dft_params *p, struct core_err *err)
     if (!(p->mix_alpha > 0 && p->mix_alpha <= 2))
         return core_err_set(err, CORE_EINPUT, "scf: mixing parameter %g not in (0, 2]",
                             p->mix_alpha);
-    if (!(p->kerker >= 0) || !isfinite(p->kerker))
-        return core_err_set(err, CORE_EINPUT, "scf: Kerker wave vector %g is negative", p->kerker);
+    if (isnan(p->kerker) || !isfinite(p->kerker))
+        return core_err_set(err, CORE_EINPUT, "scf: Kerker wave vector %g is not finite",
+                            p->kerker);
     if (p->mix_history > 64)
         return core_err_set(err, CORE_EINPUT, "scf: mixing history %zu longer than 64",
                             p->mix_history);
@@ -211,6 +212,10 @@ dft_scf_free(struct dft_scf *s)
     fftw_free(s->sbox);
     dft_symm_release(&s->sym);
     dft_xc_release(s);
+    dft_ham_unplan(s);
+    free(s->ws_drho);
+    free(s->ws_geom);
+    s->ws_drho = s->ws_geom = NULL;
     dft_mix_free(s);
     free(s->vloc);
     free(s->vtot);
@@ -406,7 +411,7 @@ dft_scf_alloc(const double cell[9], size_t natoms, const double *pos,
         goto fail;
     if ((rc = work_alloc(s, err)) != 0)
         goto fail;
-    if ((rc = dft_mix_alloc(s, err)) != 0)
+    if ((rc = dft_ham_plan(s, err)) != 0 || (rc = dft_mix_alloc(s, err)) != 0)
         goto fail;
     for (size_t ik = 0; ik < s->nkpts; ik++) {
         struct dft_kpt *kp = &s->kp[ik];
