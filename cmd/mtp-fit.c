@@ -3,8 +3,9 @@
  *
  * Reads the training set (extxyz or MLIP .cfg), starts from a new basis of a given level or from
  * an existing potential, fits with lib/mtp's mtp_fit_run (MLIP's loss, exact linear solves,
- * Levenberg-Marquardt), prints MLIP's style of error report for the training and
- * validation sets and writes the potential. See man/mtp-fit.1.
+ * Levenberg-Marquardt; with --holdout, early stopping on a held-out part of the training set:
+ * mtp_fit_split, mtp_fit_run_holdout), prints MLIP's style of error report for the training,
+ * held-out and validation sets and writes the potential. See man/mtp-fit.1.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -30,6 +31,10 @@ enum {
     OPT_MAXITER,
     OPT_LINEAR,
     OPT_TOL,
+    OPT_HOLDOUT,
+    OPT_PATIENCE,
+    OPT_SEED,
+    OPT_REFIT,
     OPT_WEIGHTS,
     OPT_WEIGHTING,
     OPT_ERRORS,
@@ -48,6 +53,13 @@ static const struct prog_opt opts[] = {
     {"max-iter", OPT_MAXITER, "N", "Levenberg-Marquardt iterations (100)"},
     {"linear-every", OPT_LINEAR, "N", "iterations between exact linear solves (10)"},
     {"tol", OPT_TOL, "X", "stop when an iteration lowers the loss by less than X relative (1e-6)"},
+    {"holdout", OPT_HOLDOUT, "F",
+     "hold out a fraction F (0 to 0.5) of TRAIN for early stopping (0: off)"},
+    {"patience", OPT_PATIENCE, "N",
+     "with --holdout: stop after N iterations without improvement (20)"},
+    {"seed", OPT_SEED, "N", "seed of the --holdout choice (1)"},
+    {"refit", OPT_REFIT, NULL,
+     "with --holdout: fit all of TRAIN again for the best held-out iteration count"},
     {"weights", OPT_WEIGHTS, "E,F,S", "weights of energy, forces, stress (1,0.01,0.001)"},
     {"weighting", OPT_WEIGHTING, "MODE", "vibrations, molecules or structures (vibrations)"},
     {"errors", OPT_ERRORS, "FILE", "also write the error report as a table to FILE"},
@@ -64,7 +76,9 @@ static const struct prog_opt opts[] = {
 struct fit_opts {
     long level, radial;
     double rmin, rcut;
-    int has_rmin, has_rcut, has_radial;
+    int has_rmin, has_rcut, has_radial, refit;
+    double holdout;
+    unsigned long seed;
     const char *species, *init, *valid, *output, *errors;
     struct mtp_fit_opts fit;
 };
@@ -125,6 +139,24 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
     case OPT_TOL:
         if (core_parse_double(arg, &o->fit.tol) || !(o->fit.tol >= 0) || !isfinite(o->fit.tol))
             return core_err_set(err, CORE_EINPUT, "--tol: '%s' is not a number >= 0", arg);
+        return 0;
+    case OPT_HOLDOUT:
+        if (core_parse_double(arg, &o->holdout) || !(o->holdout >= 0 && o->holdout <= 0.5))
+            return core_err_set(err, CORE_EINPUT, "--holdout: '%s' is not a fraction in [0, 0.5]",
+                                arg);
+        return 0;
+    case OPT_PATIENCE:
+        if (parse_pos_long(arg, 1, 100000000, &l, "--patience", err))
+            return CORE_EINPUT;
+        o->fit.patience = (int)l;
+        return 0;
+    case OPT_SEED:
+        if (core_parse_long(arg, &l) || l < 0)
+            return core_err_set(err, CORE_EINPUT, "--seed: '%s' is not a whole number >= 0", arg);
+        o->seed = (unsigned long)l;
+        return 0;
+    case OPT_REFIT:
+        o->refit = 1;
         return 0;
     case OPT_WEIGHTS: {
         double w[3];
@@ -269,11 +301,12 @@ set_read(struct set *s, const char *path, const struct core_species_map *map,
 }
 
 static void
-report(const struct prog *p, const char *what, const struct set *s, const struct mtp_fit_stats *st)
+report(const struct prog *p, const char *what, const char *name, size_t n,
+       const struct mtp_fit_stats *st)
 {
     if (p->quiet)
         return;
-    prog_error(p, "%s errors, %s: %zu configurations, loss %.6g", what, s->name, s->n, st->loss);
+    prog_error(p, "%s errors, %s: %zu configurations, loss %.6g", what, name, n, st->loss);
     if (st->nenergy)
         fprintf(stderr,
                 "  energy per atom (eV/atom), %zu configurations: max %.6g, mean abs "
@@ -289,7 +322,7 @@ report(const struct prog *p, const char *what, const struct set *s, const struct
 
 static int
 write_errors(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *names,
-             struct core_err *err)
+             const struct mtp_fit_result *res, struct core_err *err)
 {
     static const char *const cols[] = {"set",   "nconf", "e_max", "e_mae", "e_rms", "f_max",
                                        "f_mae", "f_rms", "s_max", "s_mae", "s_rms", "loss"};
@@ -298,6 +331,10 @@ write_errors(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *n
         "eV", "eV", "eV",      ""};
     int rc = table_write_meta(fp, err, "program", "mtp-fit");
     rc = rc ? rc : table_write_meta(fp, err, "sets", "%s", names);
+    if (res) {
+        rc = rc ? rc : table_write_meta(fp, err, "best_iter", "%d", res->best_iter);
+        rc = rc ? rc : table_write_meta(fp, err, "best_holdout_loss", "%.17g", res->best_loss);
+    }
     rc = rc ? rc : table_write_header(fp, 12, cols, units, err);
     for (size_t i = 0; !rc && i < nst; i++) {
         const struct mtp_fit_stats *s = &st[i];
@@ -309,9 +346,12 @@ write_errors(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *n
 }
 
 static int
-progress_cb(void *ctx, int iter, double loss)
+progress_cb(void *ctx, int iter, double loss, double hold_loss)
 {
-    prog_progress(ctx, "iteration %d: loss %.9g", iter, loss);
+    if (isnan(hold_loss))
+        prog_progress(ctx, "iteration %d: loss %.9g", iter, loss);
+    else
+        prog_progress(ctx, "iteration %d: loss %.9g, held-out loss %.9g", iter, loss, hold_loss);
     return 0;
 }
 
@@ -319,12 +359,15 @@ int
 main(int argc, char **argv)
 {
     struct prog p;
-    struct fit_opts o = {.radial = 8, .rcut = 5};
+    struct fit_opts o = {.radial = 8, .rcut = 5, .seed = 1};
     struct core_err err = {0};
     struct core_species_map map;
     struct set train = {0}, valid = {0};
-    struct mtp_pot pot;
-    struct mtp_fit_stats st[2];
+    struct mtp_pot pot, pot0;
+    struct mtp_fit_stats st[3];
+    struct mtp_fit_result res;
+    struct mtp_fit_conf *fitc = NULL, *holdc = NULL, *fitc_mem = NULL;
+    size_t *idx = NULL, ntr, nhold = 0;
     int rc;
 
     mtp_fit_opts_default(&o.fit);
@@ -347,10 +390,13 @@ main(int argc, char **argv)
                                 "--rmin, --rcut and --radial-size come from the --init file");
     if (o.has_rmin && o.rmin >= o.rcut)
         return prog_usage_error(&p, synopsis, "--rmin %g must be below --rcut %g", o.rmin, o.rcut);
+    if (o.refit && !(o.holdout > 0))
+        return prog_usage_error(&p, synopsis, "--refit needs --holdout");
     if (core_species_map_parse(o.species, &map, &err))
         return prog_usage_error(&p, synopsis, "--species: %s", err.msg);
 
     mtp_pot_init(&pot);
+    mtp_pot_init(&pot0);
     if ((rc = set_read(&train, argv[optind], &map, &o.fit, &err)))
         goto done;
     if (o.valid && (rc = set_read(&valid, o.valid, &map, &o.fit, &err)))
@@ -381,12 +427,55 @@ main(int argc, char **argv)
         } else
             pot.rmin = o.rmin;
     }
-    if ((rc = mtp_fit_run(&pot, train.conf, train.n, &o.fit, progress_cb, &p, &err)))
+    /* the fitted part and the held-out part of TRAIN, each in file order */
+    ntr = train.n;
+    fitc = train.conf;
+    if (o.holdout > 0) {
+        idx = malloc(train.n * sizeof *idx);
+        fitc = fitc_mem = malloc(train.n * sizeof *fitc);
+        if (!idx || !fitc) {
+            rc = core_err_set(&err, CORE_ENOMEM, "out of memory");
+            goto done;
+        }
+        if ((rc = mtp_fit_split(train.n, o.holdout, o.seed, idx, &nhold, &err)))
+            goto fitfail;
+        ntr = train.n - nhold;
+        for (size_t i = 0; i < train.n; i++)
+            fitc[i] = train.conf[idx[i]];
+        holdc = fitc + ntr;
+        prog_info(&p, "holding out %zu of %zu configurations of %s (--seed %lu)", nhold, train.n,
+                  train.name, o.seed);
+    }
+    if (nhold && o.refit && (rc = mtp_pot_copy(&pot0, &pot, &err)))
+        goto done;
+    if ((rc = mtp_fit_run_holdout(&pot, fitc, ntr, holdc, nhold, &o.fit, progress_cb, &p, &res,
+                                  &err)))
         goto fitfail;
     prog_progress_end(&p);
-    if ((rc = mtp_fit_stats(&pot, train.conf, train.n, &o.fit, &st[0], &err)))
+    if (nhold && !p.quiet)
+        prog_error(
+            &p, "early stopping: held-out loss %.9g at iteration %d kept (%d iterations run%s)",
+            res.best_loss, res.best_iter, res.niter, res.stopped ? ", patience ran out" : "");
+    if (nhold) { /* the early-stopped potential on the held-out part */
+        if ((rc = mtp_fit_stats(&pot, holdc, nhold, &o.fit, &st[2], &err)))
+            goto fitfail;
+        report(&p, "holdout", train.name, nhold, &st[2]);
+    }
+    if (nhold && o.refit) { /* all of TRAIN, from the same start, best_iter iterations */
+        struct mtp_fit_opts ro = o.fit;
+        ro.maxiter = res.best_iter, ro.tol = 0;
+        if ((rc = mtp_pot_copy(&pot, &pot0, &err)) ||
+            (rc = mtp_fit_run(&pot, train.conf, train.n, &ro, progress_cb, &p, &err)))
+            goto fitfail;
+        prog_progress_end(&p);
+        if (!p.quiet)
+            prog_error(&p, "refit: %d iterations on all %zu configurations of %s", res.best_iter,
+                       train.n, train.name);
+        fitc = train.conf, ntr = train.n;
+    }
+    if ((rc = mtp_fit_stats(&pot, fitc, ntr, &o.fit, &st[0], &err)))
         goto fitfail;
-    report(&p, "training", &train, &st[0]);
+    report(&p, nhold && !o.refit ? "training (fitted part)" : "training", train.name, ntr, &st[0]);
     if (o.valid) {
         if ((rc = mtp_fit_stats(&pot, valid.conf, valid.n, &o.fit, &st[1], &err))) {
             char m[sizeof err.msg];
@@ -394,8 +483,10 @@ main(int argc, char **argv)
             core_err_set(&err, rc, "%s: %s", valid.name, m);
             goto done;
         }
-        report(&p, "validation", &valid, &st[1]);
+        report(&p, "validation", valid.name, valid.n, &st[1]);
     }
+    if (nhold && !o.valid)
+        st[1] = st[2];
     {
         struct stream_out out, eout;
         int eopen = 0;
@@ -404,8 +495,12 @@ main(int argc, char **argv)
         rc = mtp_file_write(out.fp, &pot, &err);
         if (!rc && o.errors && !(rc = stream_out_open(&eout, o.errors, 0, &err))) {
             eopen = 1;
-            rc =
-                write_errors(eout.fp, st, o.valid ? 2 : 1, o.valid ? "train valid" : "train", &err);
+            size_t nst = 1 + (o.valid != NULL) + (nhold > 0);
+            const char *names = nst == 1   ? "train"
+                                : nst == 3 ? "train valid holdout"
+                                : o.valid  ? "train valid"
+                                           : "train holdout";
+            rc = write_errors(eout.fp, st, nst, names, nhold ? &res : NULL, &err);
         }
         int ecommitted = 0;
         if (!rc && eopen && !(rc = stream_out_commit(&eout, &err)))
@@ -427,9 +522,13 @@ fitfail : {
 }
 done:
     prog_progress_end(&p);
+    if (fitc_mem)
+        free(fitc_mem);
+    free(idx);
     set_release(&train);
     set_release(&valid);
     mtp_pot_release(&pot);
+    mtp_pot_release(&pot0);
     if (rc)
         return prog_fail(&p, &err);
     return 0;

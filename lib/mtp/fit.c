@@ -23,6 +23,14 @@
  * coefficients are re-solved exactly every linear_every iterations and at the end (the loss
  * never increases).
  *
+ * Early stopping (mtp_fit_run_holdout): the held-out configurations get their own neighbour
+ * lists; their loss is evaluated after the initial linear solve and after each iteration, the
+ * coefficients of the best iterate are kept (coeffs_copy), and the loop ends patience iterations
+ * after it. The validation force error of this fit is not monotone in the iterations (on MLIP's
+ * Tersoff set at level 10 it is lowest near 130 and rises once the fit has converged), so the
+ * iteration count is a regulariser, and this chooses it from the training data alone.
+ * mtp_fit_split draws the held-out part with core_rng (a partial Fisher-Yates shuffle).
+ *
  * Determinism: sums over configurations run in configuration order from per-configuration
  * results (the loss), or from per-configuration slots of a batch of configurations formed side by
  * side (the normal equations), so they do not depend on the thread count; each configuration is
@@ -33,6 +41,7 @@
 #include <lapacke.h>
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +61,7 @@ mtp_fit_opts_default(struct mtp_fit_opts *o)
     o->maxiter = 100;
     o->linear_every = 10;
     o->tol = 1e-6;
+    o->patience = 20;
 }
 
 /* Weights of the energy, each force component and each virial component of a configuration. */
@@ -826,29 +836,120 @@ coeffs_step(struct mtp_pot *dst, const struct mtp_pot *src, const double *x)
 }
 
 int
+mtp_fit_split(size_t nconf, double frac, uint64_t seed, size_t *idx, size_t *nhold,
+              struct core_err *err)
+{
+    *nhold = 0;
+    if (!(frac >= 0 && frac <= 0.5))
+        return core_err_set(err, CORE_EINPUT, "hold-out fraction %g is not in [0, 0.5]", frac);
+    size_t nh = (size_t)floor(frac * (double)nconf + 0.5);
+    if (frac > 0 && nh == 0)
+        nh = 1;
+    if (nh >= nconf && nconf > 0 && frac > 0)
+        return core_err_set(err, CORE_EINPUT,
+                            "holding out %zu of %zu configurations leaves none to fit", nh, nconf);
+    if (nconf == 0)
+        return core_err_set(err, CORE_EINPUT, "no configurations");
+    size_t *perm = malloc(nconf * sizeof *perm);
+    unsigned char *held = calloc(nconf, 1);
+    if (!perm || !held) {
+        free(perm), free(held);
+        return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
+    }
+    struct core_rng rng;
+    core_rng_init(&rng, seed, 0x686f6c64 /* "hold" */, 0, 0);
+    for (size_t i = 0; i < nconf; i++)
+        perm[i] = i;
+    for (size_t i = 0; i < nh; i++) { /* partial Fisher-Yates: perm[0 .. nh) is the sample */
+        size_t j = i + (size_t)(core_rng_uniform(&rng) * (double)(nconf - i));
+        if (j >= nconf)
+            j = nconf - 1;
+        size_t t = perm[i];
+        perm[i] = perm[j], perm[j] = t;
+        held[perm[i]] = 1;
+    }
+    size_t a = 0, b = nconf - nh;
+    for (size_t i = 0; i < nconf; i++)
+        idx[held[i] ? b++ : a++] = i;
+    free(perm), free(held);
+    *nhold = nh;
+    return CORE_OK;
+}
+
+int
 mtp_fit_run(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
             const struct mtp_fit_opts *o, mtp_fit_progress_fn progress, void *ctx,
             struct core_err *err)
 {
+    return mtp_fit_run_holdout(pot, conf, nconf, NULL, 0, o, progress, ctx, NULL, err);
+}
+
+/* The held-out loss of pot into *l; when it is the best so far, keeps pot's coefficients. */
+static int
+hold_track(struct fctx *hc, const struct mtp_pot *pot, const struct mtp_fit_conf *hold,
+           size_t nhold, const struct mtp_fit_opts *o, int iter, double loss, struct mtp_pot *best,
+           struct mtp_fit_result *res, double *hl, struct core_err *err)
+{
+    double l;
+    int rc = loss_ctx(hc, pot, hold, nhold, o, &l, err);
+    *hl = l;
+    if (rc)
+        return rc;
+    if (!isfinite(l))
+        return core_err_set(err, CORE_EPHYS, "held-out set: the loss is not finite (%g)", l);
+    if (iter == 0 || l < res->best_loss) {
+        res->best_loss = l, res->best_iter = iter, res->loss = loss;
+        coeffs_copy(best, pot);
+    }
+    return CORE_OK;
+}
+
+int
+mtp_fit_run_holdout(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                    const struct mtp_fit_conf *hold, size_t nhold, const struct mtp_fit_opts *o,
+                    mtp_fit_progress_fn progress, void *ctx, struct mtp_fit_result *res,
+                    struct core_err *err)
+{
     double dmin;
+    struct mtp_fit_result rdummy;
+    if (!res)
+        res = &rdummy;
+    memset(res, 0, sizeof *res);
+    if (!hold)
+        nhold = 0;
+    if (nhold && o->patience < 1)
+        return core_err_set(err, CORE_EINPUT, "patience %d is not >= 1", o->patience);
     int rc = mtp_fit_check(pot, conf, nconf, o, &dmin, err);
     if (rc)
         return rc;
+    if (nhold && (rc = mtp_fit_check(pot, hold, nhold, o, &dmin, err))) {
+        char m[sizeof err->msg];
+        snprintf(m, sizeof m, "%s", err->msg);
+        return core_err_set(err, rc, "held-out set: %s", m);
+    }
     if (!pot->has_radial && (rc = radial_init(pot, conf, nconf, err)))
         return rc;
     size_t np = pot->nspecies * pot->nspecies * pot->nrad * pot->nrb + pot->nspecies + pot->nscalar;
-    struct fctx c;
-    struct mtp_pot trial;
+    struct fctx c, hc;
+    struct mtp_pot trial, best;
     mtp_pot_init(&trial);
+    mtp_pot_init(&best);
+    memset(&hc, 0, sizeof hc);
     if ((rc = fctx_alloc(&c, pot, conf, nconf, err)))
         return rc;
+    if (nhold && (rc = fctx_alloc(&hc, pot, hold, nhold, err))) {
+        fctx_free(&c);
+        return rc;
+    }
     double *mem = calloc(3 * np * np + 3 * np, sizeof *mem);
     if (!mem) {
-        fctx_free(&c);
+        fctx_free(&c), fctx_free(&hc);
         return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
     }
     double *A = mem, *M = A + np * np, *g = M + np * np, *x = g + np;
     if ((rc = mtp_pot_copy(&trial, pot, err)))
+        goto out;
+    if (nhold && (rc = mtp_pot_copy(&best, pot, err)))
         goto out;
     if ((rc = linear_ctx(&c, pot, conf, nconf, o, err)))
         goto out;
@@ -859,6 +960,10 @@ mtp_fit_run(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
         rc = core_err_set(err, CORE_EPHYS, "the initial loss is not finite");
         goto out;
     }
+    res->loss = loss;
+    double hl = NAN;
+    if (nhold && (rc = hold_track(&hc, pot, hold, nhold, o, 0, loss, &best, res, &hl, err)))
+        goto out;
     for (int iter = 1; iter <= o->maxiter; iter++) {
         double l0;
         if ((rc = normal_ctx(&c, pot, conf, nconf, o, A, g, &l0, err)))
@@ -893,10 +998,23 @@ mtp_fit_run(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
             if (isfinite(lt) && lt <= loss)
                 coeffs_copy(pot, &trial), loss = lt;
         }
-        if (progress && progress(ctx, iter, loss))
+        res->niter = iter;
+        if (!nhold)
+            res->best_iter = iter, res->loss = loss;
+        else if ((rc = hold_track(&hc, pot, hold, nhold, o, iter, loss, &best, res, &hl, err)))
+            goto out;
+        if (progress && progress(ctx, iter, loss, hl))
             break;
         if (dec < o->tol)
             break;
+        if (nhold && iter - res->best_iter >= o->patience) {
+            res->stopped = 1;
+            break;
+        }
+    }
+    if (nhold) { /* the best held-out iterate, as it was measured */
+        coeffs_copy(pot, &best);
+        goto out;
     }
     { /* a last exact linear solve */
         double lt;
@@ -905,11 +1023,14 @@ mtp_fit_run(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
             (rc = loss_ctx(&c, &trial, conf, nconf, o, &lt, err)))
             goto out;
         if (isfinite(lt) && lt <= loss)
-            coeffs_copy(pot, &trial);
+            coeffs_copy(pot, &trial), res->loss = lt;
     }
 out:
     free(mem);
     mtp_pot_release(&trial);
+    mtp_pot_release(&best);
     fctx_free(&c);
+    if (nhold)
+        fctx_free(&hc);
     return rc;
 }

@@ -275,6 +275,8 @@ struct mtp_fit_opts {
     int linear_every;         /* iterations between exact linear solves (10) */
     double tol;               /* stop when an iteration lowers the loss by less than tol
                                  relative (1e-6) */
+    int patience;             /* with a held-out set (mtp_fit_run_holdout): stop when its loss
+                                 has not improved for patience iterations (20) */
 };
 
 /* Sets MLIP's defaults (the values in the comments above). */
@@ -333,8 +335,31 @@ int mtp_fit_normal(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, s
                    const struct mtp_fit_opts *o, double *A, double *grad, double *loss,
                    struct core_err *err);
 
-/* Called after each iteration of mtp_fit_run; returning non-zero stops the fit (no error). */
-typedef int (*mtp_fit_progress_fn)(void *ctx, int iter, double loss);
+/*
+ * Chooses a held-out part of a set of nconf configurations: nhold = round(frac nconf), at least 1
+ * when frac > 0, drawn without replacement by a partial Fisher-Yates shuffle driven by
+ * core_rng (seed, purpose "hold"), so the same for a given seed on any machine and thread count.
+ * idx (nconf) receives the training indices in ascending order, then the held-out ones in
+ * ascending order; *nhold their number. CORE_EINPUT when frac is not in [0, 0.5] or the hold-out
+ * leaves no training configuration (`holding out N of M configurations leaves none to fit`).
+ */
+int mtp_fit_split(size_t nconf, double frac, uint64_t seed, size_t *idx, size_t *nhold,
+                  struct core_err *err);
+
+/* What mtp_fit_run_holdout did. With no held-out set best_iter = niter and best_loss = 0. */
+struct mtp_fit_result {
+    int niter;        /* accepted Levenberg-Marquardt iterations */
+    int best_iter;    /* the iteration whose coefficients were kept (0: the initial linear solve) */
+    double best_loss; /* the held-out loss of the returned potential */
+    double loss;      /* the training loss of the returned potential */
+    int stopped;      /* 1 when the patience ran out */
+};
+
+/*
+ * Called after each iteration of mtp_fit_run with the training loss and the held-out loss
+ * (NAN without a held-out set); returning non-zero stops the fit (no error).
+ */
+typedef int (*mtp_fit_progress_fn)(void *ctx, int iter, double loss, double hold_loss);
 
 /*
  * Fits pot to the set: when pot has no radial coefficients they are initialised (f_mu = Q_mu,
@@ -349,5 +374,20 @@ typedef int (*mtp_fit_progress_fn)(void *ctx, int iter, double loss);
 int mtp_fit_run(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
                 const struct mtp_fit_opts *o, mtp_fit_progress_fn progress, void *ctx,
                 struct core_err *err);
+
+/*
+ * mtp_fit_run with early stopping on a held-out set hold[nhold] (not fitted; nhold 0 or hold
+ * NULL: exactly mtp_fit_run). The held-out loss (mtp_fit_stats' loss on hold) is evaluated after
+ * the initial linear solve (iteration 0) and after every iteration (after its linear solve, if
+ * any); the fit stops when it has not improved for o->patience iterations, besides the other
+ * stops of mtp_fit_run, and pot receives the coefficients of the iteration with the lowest
+ * held-out loss (no final linear solve: the potential returned is the one that was measured).
+ * res may be NULL. Deterministic for any thread count. Errors of mtp_fit_run, and of
+ * mtp_fit_check on hold (`held-out configuration N: what`); CORE_EINPUT for patience < 1.
+ */
+int mtp_fit_run_holdout(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                        const struct mtp_fit_conf *hold, size_t nhold, const struct mtp_fit_opts *o,
+                        mtp_fit_progress_fn progress, void *ctx, struct mtp_fit_result *res,
+                        struct core_err *err);
 
 #endif

@@ -64,7 +64,9 @@ col() {
     for a in "--level 7" "--level 30" "--level x" "--rmin abc" "--rmin -1" "--rcut nan" \
         "--radial-size 1" "--max-iter -1" "--tol -1" "--tol x" "--linear-every 0" "--weights 1,2" \
         "--weights 1,-1,0" "--weights 0,0,0" "--weights a,b,c" "--weights 1,2,3,4" \
-        "--weighting atoms" "--rmin 5 --rcut 4"; do
+        "--weighting atoms" "--rmin 5 --rcut 4" "--holdout 0.51" "--holdout -0.1" "--holdout x" \
+        "--holdout nan" "--holdout inf" "--patience 0" "--patience -3" "--patience 2.5" \
+        "--seed -1" "--seed x"; do
         fails --species C --level 6 $a -o out.mtp train.xyz
     done
     fails --species C --init pot.mtp --rcut 4 -o out.mtp train.xyz
@@ -114,6 +116,73 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     run -0 fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 0 --weighting structures \
         --errors e4.txt -o p.mtp train.xyz
     awk -v a="$(col e.txt 0 loss)" -v b="$(col e4.txt 0 loss)" 'BEGIN { exit !(b < a) }'
+}
+
+@test "option errors name the option and the range" {
+    fails --species C --level 6 --holdout 0.6 -o out.mtp train.xyz
+    [[ "$stderr" == *"--holdout: '0.6' is not a fraction in [0, 0.5]"* ]]
+    fails --species C --level 6 --holdout -0.01 -o out.mtp train.xyz
+    [[ "$stderr" == *"--holdout: '-0.01' is not a fraction in [0, 0.5]"* ]]
+    fails --species C --level 6 --holdout 0.1 --patience 0 -o out.mtp train.xyz
+    [[ "$stderr" == *"--patience: '0' is not an integer in 1..100000000"* ]]
+}
+
+@test "--holdout that leaves no configuration to fit is refused" {
+    head -n 18 train.xyz > one.xyz
+    fails --species C --level 6 --holdout 0.5 -o out.mtp one.xyz
+    [[ "$stderr" == "mtp-fit: one.xyz: holding out 1 of 1 configurations leaves none to fit"* ]]
+    fails --species C --level 6 --holdout 0.001 -o out.mtp one.xyz
+    [[ "$stderr" == *"holding out 1 of 1 configurations"* ]]
+    run -0 fpms mtp-fit -q --species C --level 6 --holdout 0 --max-iter 1 -o out.mtp one.xyz
+}
+
+@test "--holdout --patience: early stopping, the report and the table" {
+    run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 60 --tol 0 \
+        --holdout 0.34 --patience 3 --seed 7 --valid valid.xyz --errors e.txt -o p.mtp train.xyz
+    echo "$stderr"
+    [[ "$stderr" =~ mtp-fit:\ early\ stopping:\ held-out\ loss\ [0-9.e+-]+\ at\ iteration\ [0-9]+\ kept ]]
+    [[ "$stderr" == *"patience ran out"* ]]
+    [[ "$stderr" == *"training (fitted part) errors, train.xyz: 4 configurations"* ]]
+    [[ "$stderr" == *"holdout errors, train.xyz: 2 configurations"* ]]
+    [[ "$stderr" == *"validation errors, valid.xyz: 3 configurations"* ]]
+    grep -q '^# sets = train valid holdout' e.txt
+    [ "$(col e.txt 0 nconf)" = 4 ] && [ "$(col e.txt 1 nconf)" = 3 ] && [ "$(col e.txt 2 nconf)" = 2 ]
+    # the potential written is the best held-out one: its held-out loss is the one reported
+    best=$(awk '/^# best_holdout_loss = / { print $4 }' e.txt)
+    iter=$(awk '/^# best_iter = / { print $4 }' e.txt)
+    [[ "$stderr" == *"at iteration $iter kept"* ]]
+    awk -v a="$best" -v b="$(col e.txt 2 loss)" 'BEGIN { exit !(a == b && a > 0) }'
+    # without --valid the hold-out is row 1
+    run -0 fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 60 --tol 0 \
+        --holdout 0.34 --patience 3 --seed 7 --errors e2.txt -o p2.mtp train.xyz
+    grep -q '^# sets = train holdout' e2.txt
+    run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 2 \
+        --holdout 0.34 --progress -o p5.mtp train.xyz
+    [[ "$stderr" == *"mtp-fit: iteration 2: loss "*", held-out loss "* ]]
+    [ "$(col e2.txt 1 nconf)" = 2 ]
+    cmp p.mtp p2.mtp
+    # deterministic: the same seed, any thread count, the same file
+    OMP_NUM_THREADS=1 fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 60 --tol 0 \
+        --holdout 0.34 --patience 3 --seed 7 -o p3.mtp train.xyz
+    OMP_NUM_THREADS=2 fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 60 --tol 0 \
+        --holdout 0.34 --patience 3 --seed 7 -o p4.mtp train.xyz
+    cmp p.mtp p3.mtp
+    cmp p.mtp p4.mtp
+}
+
+@test "--refit fits all of TRAIN again for the best iteration count" {
+    run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 60 --tol 0 \
+        --holdout 0.34 --patience 3 --seed 7 --refit --errors e.txt -o p.mtp train.xyz
+    iter=$(awk '/^# best_iter = / { print $4 }' e.txt)
+    [[ "$stderr" == *"at iteration $iter kept"* ]]
+    [[ "$stderr" == *"refit: $iter iterations on all 6 configurations of train.xyz"* ]]
+    [[ "$stderr" == *"training errors, train.xyz: 6 configurations"* ]]
+    [ "$(col e.txt 0 nconf)" = 6 ] && [ "$(col e.txt 1 nconf)" = 2 ]
+    # the same as a fit of all of TRAIN with that many iterations
+    fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter "$iter" --tol 0 -o q.mtp train.xyz
+    cmp p.mtp q.mtp
+    fails --species C --level 6 --refit -o out.mtp train.xyz
+    [[ "$stderr" == *"--refit needs --holdout"* ]]
 }
 
 @test "--progress, -v, --radial-size, --rmin default" {

@@ -2,7 +2,9 @@
  * Unit tests of lib/mtp/fit.c: the linear solve recovers the coefficients of a known potential
  * from its own labels, the gradient of mtp_fit_normal agrees with central differences of the loss,
  * a fit lowers the loss, the results do not depend on the thread count, the error statistics, and
- * every error path of mtp_fit_check.
+ * every error path of mtp_fit_check; the hold-out split (deterministic, disjoint, sizes, uniform)
+ * and early stopping (the potential returned has the best held-out loss recorded; patience; the
+ * same bits for any thread count; error paths).
  */
 #include <math.h>
 #include <omp.h>
@@ -400,12 +402,199 @@ test_threads(void)
     free(d);
 }
 
+/* mtp_fit_split: sizes, disjoint and covering, ascending, deterministic, uniform; errors. */
+static void
+test_split(void)
+{
+    struct core_err err = {0};
+    size_t idx[1000], idx2[1000], nh = 99;
+
+    static const struct {
+        size_t n;
+        double f;
+        size_t nh;
+    } cases[] = {{300, 0.1, 30},      {7, 0.25, 2}, {3, 0.01, 1}, {2, 0.5, 1},
+                 {1000, 0.3337, 334}, {5, 0, 0},    {9, 0.5, 5}};
+
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t n = cases[c].n;
+        int rc = mtp_fit_split(n, cases[c].f, 4242 + c, idx, &nh, &err);
+        ok(rc == 0 && nh == cases[c].nh, "split %zu by %g: %zu held out (%zu expected) %s", n,
+           cases[c].f, nh, cases[c].nh, err.msg);
+        unsigned char seen[1000] = {0};
+        int good = 1;
+        for (size_t i = 0; i < n; i++) {
+            good &= idx[i] < n && !seen[idx[i]];
+            if (idx[i] < n)
+                seen[idx[i]] = 1;
+            if (i > 0 && i != n - nh)
+                good &= idx[i] > idx[i - 1];
+        }
+        ok(good, "split %zu: a permutation, each part ascending (so disjoint)", n);
+        mtp_fit_split(n, cases[c].f, 4242 + c, idx2, &nh, &err);
+        ok(memcmp(idx, idx2, n * sizeof *idx) == 0, "split %zu: the same for the same seed", n);
+    }
+    mtp_fit_split(300, 0.1, 1, idx, &nh, &err);
+    mtp_fit_split(300, 0.1, 2, idx2, &nh, &err);
+    ok(memcmp(idx + 270, idx2 + 270, 30 * sizeof *idx) != 0, "another seed, another choice");
+    /* every configuration equally likely: 10 of 40 held out, 4000 seeds, each count 1000 +- 27 */
+    int count[40] = {0}, worst = 0;
+    for (unsigned s = 0; s < 4000; s++) {
+        mtp_fit_split(40, 0.25, s, idx, &nh, &err);
+        for (size_t i = 30; i < 40; i++)
+            count[idx[i]]++;
+    }
+    for (int i = 0; i < 40; i++)
+        worst = abs(count[i] - 1000) > worst ? abs(count[i] - 1000) : worst;
+    ok(worst < 5 * 27, "uniform choice: the largest deviation of 40 counts from 1000 is %d", worst);
+    ok(mtp_fit_split(10, 0.51, 1, idx, &nh, &err) == CORE_EINPUT &&
+           strstr(err.msg, "hold-out fraction 0.51 is not in [0, 0.5]"),
+       "fraction above 0.5: %s", err.msg);
+    ok(mtp_fit_split(10, -1e-9, 1, idx, &nh, &err) == CORE_EINPUT, "negative fraction: %s",
+       err.msg);
+    ok(mtp_fit_split(10, NAN, 1, idx, &nh, &err) == CORE_EINPUT, "NaN fraction: %s", err.msg);
+    ok(mtp_fit_split(1, 0.5, 1, idx, &nh, &err) == CORE_EINPUT &&
+           strstr(err.msg, "holding out 1 of 1 configurations leaves none to fit"),
+       "nothing left to fit: %s", err.msg);
+    ok(mtp_fit_split(1, 0.01, 1, idx, &nh, &err) == CORE_EINPUT, "one configuration, any hold-out");
+    ok(mtp_fit_split(0, 0, 1, idx, &nh, &err) == CORE_EINPUT, "no configurations");
+}
+
+/* Held-out losses seen by the progress callback, iteration by iteration. */
+struct trace {
+    const struct mtp_pot *pot;
+    const struct mtp_fit_conf *hold;
+    size_t nhold;
+    const struct mtp_fit_opts *o;
+    double l[200];
+    int n, same; /* iterations whose reported held-out loss was st.loss to the bit */
+};
+
+static int
+trace_cb(void *ctx, int iter, double loss, double hold_loss)
+{
+    struct trace *t = ctx;
+    struct mtp_fit_stats st;
+    struct core_err err = {0};
+    (void)loss;
+    if (iter < 200 && !mtp_fit_stats(t->pot, t->hold, t->nhold, t->o, &st, &err)) {
+        t->l[iter] = st.loss, t->n = iter;
+        t->same += st.loss == hold_loss;
+    }
+    return 0;
+}
+
+/*
+ * Early stopping: a level-10 potential overfits 4 configurations with noisy labels; 2 are held
+ * out. The potential returned has exactly the best held-out loss of all iterations, the fit
+ * stops patience iterations after it, and gives the same bits on 1 and 3 threads.
+ */
+static void
+test_holdout(void)
+{
+    struct mtp_pot pot, f1, f3;
+    struct mtp_fit_opts o;
+    struct mtp_fit_result r1, r3;
+    struct core_err err = {0};
+    struct data *d = calloc(1, sizeof *d);
+    mtp_pot_init(&pot);
+    mtp_pot_init(&f1);
+    mtp_pot_init(&f3);
+    mtp_fit_opts_default(&o);
+    random_pot(&pot, 8);
+    make_data(d, &pot);
+    for (int c = 0; c < NCONF; c++) { /* noise: the labels are no potential's */
+        for (int k = 0; k < 3 * NAT; k++)
+            d->forces[c][k] += 0.8 * (urand() - 0.5);
+        d->conf[c].energy += 0.5 * (urand() - 0.5);
+    }
+    const struct mtp_fit_conf *hold = d->conf + 4;
+    ok(mtp_pot_generate(&f1, 10, 2, 6, 0.8, 4.1, &err) == 0, "generate level 10: %s", err.msg);
+    mtp_pot_copy(&f3, &f1, &err);
+    o.maxiter = 150;
+    o.tol = 0;
+    o.patience = 6;
+    struct trace tr = {.pot = &f1, .hold = hold, .nhold = 2, .o = &o};
+    omp_set_num_threads(1);
+    ok(mtp_fit_run_holdout(&f1, d->conf, 4, hold, 2, &o, trace_cb, &tr, &r1, &err) == 0,
+       "fit with a held-out set: %s", err.msg);
+    int argmin = 0;
+    double lmin = INFINITY;
+    for (int i = 1; i <= tr.n; i++)
+        if (tr.l[i] < lmin)
+            lmin = tr.l[i], argmin = i;
+    ok(tr.n == r1.niter && r1.niter >= 1, "%d iterations traced", r1.niter);
+    ok(tr.same == tr.n, "the held-out loss passed to progress is mtp_fit_stats' (%d of %d)",
+       tr.same, tr.n);
+    ok(r1.best_iter == 0 ? r1.best_loss <= lmin : (r1.best_iter == argmin && r1.best_loss == lmin),
+       "best held-out loss %.9g at iteration %d (trace: %.9g at %d)", r1.best_loss, r1.best_iter,
+       lmin, argmin);
+    ok(r1.stopped && r1.niter == r1.best_iter + o.patience && r1.niter < o.maxiter,
+       "the patience ran out %d iterations after the best (%d of at most %d)", o.patience, r1.niter,
+       o.maxiter);
+    ok(r1.best_iter >= 1 && tr.l[tr.n] > r1.best_loss, "the held-out loss rose after the best");
+    struct mtp_fit_stats st;
+    int rc = mtp_fit_stats(&f1, hold, 2, &o, &st, &err);
+    ok(rc == 0 && st.loss == r1.best_loss,
+       "the potential returned has the best held-out loss, to the bit (%.17g)", st.loss);
+    rc = mtp_fit_stats(&f1, d->conf, 4, &o, &st, &err);
+    ok(rc == 0 && st.loss == r1.loss, "and the training loss reported (%.17g)", st.loss);
+    omp_set_num_threads(3);
+    ok(mtp_fit_run_holdout(&f3, d->conf, 4, hold, 2, &o, NULL, NULL, &r3, &err) == 0,
+       "3 threads: %s", err.msg);
+    size_t nr = f1.nspecies * f1.nspecies * f1.nrad * f1.nrb;
+    ok(memcmp(f1.radial, f3.radial, nr * sizeof(double)) == 0 &&
+           memcmp(f1.moment_coeffs, f3.moment_coeffs, f1.nscalar * sizeof(double)) == 0 &&
+           memcmp(f1.species_coeffs, f3.species_coeffs, f1.nspecies * sizeof(double)) == 0 &&
+           r1.best_iter == r3.best_iter && r1.best_loss == r3.best_loss && r1.niter == r3.niter,
+       "early stopping with 3 threads: the same bits as with 1");
+    omp_set_num_threads(1);
+
+    /* without a held-out set: mtp_fit_run's result */
+    mtp_pot_release(&f3);
+    mtp_pot_init(&f3);
+    ok(mtp_pot_generate(&f3, 6, 2, 6, 0.8, 4.1, &err) == 0, "generate level 6");
+    mtp_pot_copy(&f1, &f3, &err);
+    o.maxiter = 5;
+    ok(mtp_fit_run(&f1, d->conf, 4, &o, NULL, NULL, &err) == 0 &&
+           mtp_fit_run_holdout(&f3, d->conf, 4, NULL, 7, &o, NULL, NULL, &r3, &err) == 0,
+       "fits without a held-out set: %s", err.msg);
+    ok(memcmp(f1.moment_coeffs, f3.moment_coeffs, f1.nscalar * sizeof(double)) == 0 &&
+           r3.niter == 5 && r3.best_iter == 5 && r3.best_loss == 0 && !r3.stopped,
+       "no hold-out: mtp_fit_run, every iteration kept");
+
+    /* error paths */
+    o.patience = 0;
+    ok(mtp_fit_run_holdout(&f3, d->conf, 4, hold, 2, &o, NULL, NULL, NULL, &err) == CORE_EINPUT &&
+           strstr(err.msg, "patience 0 is not >= 1"),
+       "patience 0: %s", err.msg);
+    o.patience = 3;
+    struct mtp_fit_conf bad = hold[1];
+    int badtype[NAT];
+    memcpy(badtype, bad.type, sizeof badtype);
+    badtype[5] = 7;
+    bad.type = badtype;
+    ok(mtp_fit_run_holdout(&f3, d->conf, 4, &bad, 1, &o, NULL, NULL, NULL, &err) == CORE_EINPUT &&
+           strstr(err.msg, "held-out set: configuration 1: atom 6 has type 7"),
+       "a held-out configuration is checked: %s", err.msg);
+    bad = hold[0], bad.energy = INFINITY;
+    ok(mtp_fit_run_holdout(&f3, d->conf, 4, &bad, 1, &o, NULL, NULL, NULL, &err) == CORE_EINPUT &&
+           strstr(err.msg, "held-out set: configuration 1: energy is not finite"),
+       "Inf held-out energy: %s", err.msg);
+    mtp_pot_release(&pot);
+    mtp_pot_release(&f1);
+    mtp_pot_release(&f3);
+    free(d);
+}
+
 int
 main(void)
 {
     test_linear_and_gradient();
     test_threads();
     test_stats();
+    test_split();
+    test_holdout();
     done_testing();
     return exit_status();
 }
