@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cfg.h"
 #include "extxyz.h"
@@ -43,13 +44,19 @@ config_fmt_name(enum config_fmt fmt)
     return "unknown";
 }
 
-/* NetCDF classic (CDF\1, CDF\2, CDF\5) or NetCDF-4/HDF5 (\x89HDF) magic at the start of a file. */
+/* NetCDF classic (CDF\1, CDF\2, CDF\5) or NetCDF-4/HDF5 (\x89HDF) magic at the start of a file.
+ * Only regular files are looked at: reading a FIFO (`<(cmd)`, /dev/stdin) would eat what the
+ * text reader must see, and NetCDF cannot be read from a pipe anyway. */
 static int
 is_netcdf_file(const char *path)
 {
     unsigned char magic[4] = {0};
-    FILE *fp = fopen(path, "rb");
+    struct stat st;
+    FILE *fp;
     size_t n;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    fp = fopen(path, "rb");
     if (!fp)
         return 0;
     n = fread(magic, 1, 4, fp);

@@ -253,3 +253,16 @@ print(abs(a.positions - b.positions).max() < 1e-12, abs(a.cell[:] - b.cell[:]).m
     run -1 --separate-stderr fpms strain-gen -b graphene -o adir
     [[ "$stderr" == "strain-gen: adir: Is a directory" ]]
 }
+
+@test "input from a named pipe (<(cmd), /dev/stdin): nothing is lost to format detection" {
+    fpms strain-gen -b graphene-rect -n 2,1,1 > g.xyz
+    fpms strain-gen -f cfg --species C g.xyz > g.cfg
+    fpms strain-gen -f extxyz g.xyz > file.xyz
+    fpms strain-gen -f extxyz <(cat g.xyz) > fifo.xyz
+    cmp file.xyz fifo.xyz
+    fpms strain-gen -f extxyz --species C <(cat g.cfg) > fifo-cfg.xyz
+    fpms strain-gen -f extxyz --species C g.cfg > file-cfg.xyz
+    cmp file-cfg.xyz fifo-cfg.xyz
+    fpms strain-gen -f extxyz /dev/stdin < g.xyz > stdin.xyz
+    cmp file.xyz stdin.xyz
+}
