@@ -2,8 +2,9 @@
  * md-run: molecular dynamics with a site-energy potential (Tersoff as LAMMPS defines it, the
  * MLIP moment tensor potential, Lennard-Jones), NVE or NVT (Bussi, Langevin, Nose-Hoover
  * chains), stress control per direction (stochastic cell rescaling), uniaxial tension with a
- * stress-strain table, trajectories, checkpoints and restarts, a thermo table and the
- * heat-current series; with --steps 0 it labels every input frame with energy, forces and
+ * stress-strain table, NEMD (hot and cold slabs: temperature profile, conductivity, interface
+ * conductance), trajectories, checkpoints and restarts, a thermo table and the heat-current
+ * series; with --steps 0 it labels every input frame with energy, forces and
  * stress.
  * See man/md-run.1; the science is in lib/md.
  */
@@ -54,6 +55,18 @@ enum {
     OPT_CKPT,
     OPT_CKPT_EVERY,
     OPT_RESTART,
+    OPT_NEMD,
+    OPT_NEMD_OPEN,
+    OPT_NEMD_DT,
+    OPT_SLABS,
+    OPT_FIXED,
+    OPT_BINS,
+    OPT_PROFILE,
+    OPT_BLOCK,
+    OPT_NEMD_EQUIL,
+    OPT_MARGIN,
+    OPT_IFACE,
+    OPT_LAST,
 };
 
 static const struct prog_opt opts[] = {
@@ -74,8 +87,19 @@ static const struct prog_opt opts[] = {
     {"tension", OPT_TENSION, "DIR", "uniaxial tension along x, y or z"},
     {"strain-rate", OPT_RATE, "RATE", "engineering strain rate, 1/ps (or 1e9/s, 0.001/ps)"},
     {"stress-strain", OPT_SS, "FILE", "write the stress-strain table of --tension to FILE"},
-    {"thickness", OPT_THICK, "L", "sheet thickness for the stress in GPa, Angstrom (3.35)"},
+    {"thickness", OPT_THICK, "L", "sheet thickness for the stress or NEMD, Angstrom (3.35)"},
     {"past-peak", OPT_PAST, "X", "stop at this strain past the peak stress (0.05)"},
+    {"nemd", OPT_NEMD, "AXIS", "NEMD: hot and cold slabs along x, y or z"},
+    {"nemd-open", OPT_NEMD_OPEN, NULL, "NEMD with fixed ends on a non-periodic axis"},
+    {"nemd-dt", OPT_NEMD_DT, "TEMP", "NEMD: hot minus cold slab temperature, K (40K)"},
+    {"slabs", OPT_SLABS, "H0,H1,C0,C1", "NEMD: hot and cold slabs, fractions of the length"},
+    {"fixed", OPT_FIXED, "F", "NEMD: fixed layer at each end, fraction (0.02)"},
+    {"bins", OPT_BINS, "N", "NEMD: temperature-profile bins (20)"},
+    {"profile", OPT_PROFILE, "FILE", "NEMD: write the temperature profile and results to FILE"},
+    {"block", OPT_BLOCK, "TIME", "NEMD: block length for the error bars, ps (10ps)"},
+    {"nemd-equil", OPT_NEMD_EQUIL, "TIME", "NEMD: time discarded first, ps (0)"},
+    {"margin", OPT_MARGIN, "F", "NEMD: left out of the fits next to slabs, fraction (0.05)"},
+    {"interface", OPT_IFACE, "auto|X[,X]", "NEMD: interfaces for the conductance, fractions"},
     {"seed", OPT_SEED, "N", "random seed of the velocities, thermostat, barostat (1)"},
     {"skin", OPT_SKIN, "L", "neighbour-list skin, Angstrom (1)"},
     {"thermo", OPT_THERMO, "FILE", "write a thermo table to FILE"},
@@ -101,6 +125,9 @@ static const struct prog_opt opts[] = {
 
 enum { TRAJ_AUTO, TRAJ_NETCDF, TRAJ_EXTXYZ };
 
+/* Most interfaces --interface takes or finds. */
+#define MAXIFACE 8
+
 struct md_opts {
     const char *potential, *species, *input, *output, *thermo, *heat;
     long steps, every, heat_every;
@@ -118,6 +145,14 @@ struct md_opts {
     int trajfmt;
     unsigned long long seed;
     enum config_fmt infmt;
+    /* NEMD */
+    int nemd_axis; /* -1: no NEMD */
+    int nemd_open, has_slabs;
+    double nemd_dt, slabs[4], fixed, block, equil, margin;
+    long bins;
+    const char *profile, *iface;
+    double ifx[MAXIFACE];
+    size_t nifx; /* 0 with iface "auto" */
 };
 
 /* A direction x, y or z; -1 otherwise. */
@@ -156,10 +191,109 @@ rate_parse(const char *arg, double *out)
     return -1;
 }
 
+/* A list of n fractions (max at most 8) separated by commas, each finite. */
+static int
+fracs_parse(const char *arg, double *v, size_t max, size_t *n)
+{
+    char buf[256], *save = NULL;
+    if (strlen(arg) >= sizeof buf)
+        return -1;
+    strcpy(buf, arg);
+    *n = 0;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (*n == max || core_parse_double(t, &v[*n]) || !isfinite(v[*n]))
+            return -1;
+        (*n)++;
+    }
+    return *n ? 0 : -1;
+}
+
+static int
+parse_nemd(struct md_opts *o, int c, const char *arg, struct core_err *err)
+{
+    long l;
+    size_t n;
+    switch (c) {
+    case OPT_NEMD:
+        if ((o->nemd_axis = dir_parse(arg)) < 0)
+            return core_err_set(err, CORE_EINPUT, "--nemd: '%s' is not x, y or z", arg);
+        return 0;
+    case OPT_NEMD_OPEN:
+        o->nemd_open = 1;
+        return 0;
+    case OPT_NEMD_DT:
+        if (core_quantity_parse(arg, CORE_DIM_TEMP, &o->nemd_dt, err) || !(o->nemd_dt > 0))
+            return core_err_set(err, CORE_EINPUT, "--nemd-dt: '%s' is not a temperature > 0", arg);
+        return 0;
+    case OPT_SLABS:
+        if (fracs_parse(arg, o->slabs, 4, &n) || n != 4)
+            return core_err_set(err, CORE_EINPUT, "--slabs: '%s' is not four fractions H0,H1,C0,C1",
+                                arg);
+        for (int k = 0; k < 4; k++)
+            if (!(o->slabs[k] >= 0 && o->slabs[k] <= 1))
+                return core_err_set(err, CORE_EINPUT, "--slabs: %g is outside [0, 1]", o->slabs[k]);
+        if (!(o->slabs[0] < o->slabs[1] && o->slabs[2] < o->slabs[3]))
+            return core_err_set(err, CORE_EINPUT,
+                                "--slabs: '%s': a slab is empty (H0 >= H1 or "
+                                "C0 >= C1)",
+                                arg);
+        if (o->slabs[0] < o->slabs[3] && o->slabs[2] < o->slabs[1])
+            return core_err_set(err, CORE_EINPUT, "--slabs: '%s': the hot and cold slabs overlap",
+                                arg);
+        o->has_slabs = 1;
+        return 0;
+    case OPT_FIXED:
+        if (core_parse_double(arg, &o->fixed) || !(o->fixed >= 0 && o->fixed < 0.5))
+            return core_err_set(err, CORE_EINPUT, "--fixed: '%s' is not a fraction in [0, 0.5)",
+                                arg);
+        return 0;
+    case OPT_BINS:
+        if (core_parse_long(arg, &l) || l < 2 || l > 100000)
+            return core_err_set(err, CORE_EINPUT, "--bins: '%s' is not an integer in 2..100000",
+                                arg);
+        o->bins = l;
+        return 0;
+    case OPT_PROFILE:
+        o->profile = arg;
+        return 0;
+    case OPT_BLOCK:
+    case OPT_NEMD_EQUIL: {
+        double *v = c == OPT_BLOCK ? &o->block : &o->equil;
+        if (core_quantity_parse(arg, CORE_DIM_TIME, v, err) || !(c == OPT_BLOCK ? *v > 0 : *v >= 0))
+            return core_err_set(err, CORE_EINPUT, "--%s: '%s' is not a time %s",
+                                c == OPT_BLOCK ? "block" : "nemd-equil", arg,
+                                c == OPT_BLOCK ? "> 0" : ">= 0");
+        return 0;
+    }
+    case OPT_MARGIN:
+        if (core_parse_double(arg, &o->margin) || !(o->margin >= 0 && o->margin < 0.5))
+            return core_err_set(err, CORE_EINPUT, "--margin: '%s' is not a fraction in [0, 0.5)",
+                                arg);
+        return 0;
+    case OPT_IFACE:
+        o->iface = arg;
+        o->nifx = 0;
+        if (strcmp(arg, "auto") == 0)
+            return 0;
+        if (fracs_parse(arg, o->ifx, MAXIFACE, &o->nifx))
+            return core_err_set(err, CORE_EINPUT,
+                                "--interface: '%s' is not auto or up to %d fractions X[,X]", arg,
+                                MAXIFACE);
+        for (size_t k = 0; k < o->nifx; k++)
+            if (!(o->ifx[k] >= 0 && o->ifx[k] <= 1))
+                return core_err_set(err, CORE_EINPUT, "--interface: %g is outside [0, 1]",
+                                    o->ifx[k]);
+        return 0;
+    }
+    return core_err_set(err, CORE_EINTERNAL, "option %d not handled", c);
+}
+
 static int
 parse_one(struct md_opts *o, int c, const char *arg, struct prog *p, struct core_err *err)
 {
     long l;
+    if (c >= OPT_NEMD && c < OPT_LAST)
+        return parse_nemd(o, c, arg, err);
     switch (c) {
     case 'p':
         o->potential = arg;
@@ -429,7 +563,7 @@ potential(const struct md_opts *o, const struct core_species_map *map, struct md
         "--potential: unknown '%s' (tersoff:FILE, mtp:FILE or lj:EPS,SIGMA,RCUT[,shift])", spec);
 }
 
-enum { NCOL_BASE = 7, NCOL_STRESS = 7, NCOL_MAX = 19 };
+enum { NCOL_BASE = 7, NCOL_STRESS = 7, NCOL_MAX = 21 };
 
 static const char *const colname[] = {"frame", "step", "time", "temp", "pe",  "ke",  "etot",
                                       "press", "sxx",  "syy",  "szz",  "syz", "sxz", "sxy"};
@@ -443,20 +577,30 @@ struct run {
     struct md_baro b;
     struct md_tension tn;
     int cellmove; /* a barostat or a deformation moves the cell */
+    int nemd;     /* nm is set up */
+    struct md_nemd nm;
+    double xi[MAXIFACE]; /* NEMD interfaces (fractions of the length) */
+    size_t ni;
 };
 
 /* The header: the base columns, the stress, econs (E + P0 V - heats) with a thermostat or a
  * barostat, and the cell's diagonal when the cell moves. */
 static int
-thermo_header(FILE *fp, int stress, int econs, int cellmove, struct core_err *err)
+thermo_header(FILE *fp, int stress, int econs, int cellmove, int nemd, struct core_err *err)
 {
     static const char *const lname[3] = {"lx", "ly", "lz"};
     const char *name[NCOL_MAX], *unit[NCOL_MAX];
     size_t n = NCOL_BASE + (stress ? NCOL_STRESS : 0);
     memcpy(name, colname, n * sizeof *name);
     memcpy(unit, colunit, n * sizeof *unit);
-    if (econs) {
+    if (econs || nemd) {
         name[n] = "econs";
+        unit[n++] = "eV";
+    }
+    if (nemd) {
+        name[n] = "heat_hot";
+        unit[n++] = "eV";
+        name[n] = "heat_cold";
         unit[n++] = "eV";
     }
     for (int a = 0; cellmove && a < 3; a++) {
@@ -491,9 +635,14 @@ thermo_row(FILE *fp, const struct run *r, size_t iframe, long step, double dt, i
         for (int k = 0; k < 6; k++)
             row[8 + k] = st[voigt[k]] * UNITS_EVA3_GPA;
     }
-    if (r->th.kind != MD_THERMOSTAT_NONE || r->cellmove) {
+    if (r->th.kind != MD_THERMOSTAT_NONE || r->cellmove || r->nemd) {
         double pv = r->b.press * (s->has_cell ? fabs(core_cell_volume(s->cell)) : 0);
-        row[n++] = s->epot + ke + pv - r->th.heat - r->b.heat;
+        double qn = r->nemd ? r->nm.th[0].heat + r->nm.th[1].heat : 0;
+        row[n++] = s->epot + ke + pv - r->th.heat - r->b.heat - qn;
+    }
+    if (r->nemd) {
+        row[n++] = r->nm.th[0].heat;
+        row[n++] = r->nm.th[1].heat;
     }
     for (int a = 0; r->cellmove && a < 3; a++)
         row[n++] = s->cell[4 * a];
@@ -602,6 +751,7 @@ struct outs {
     FILE *heat;         /* may be NULL */
     FILE *ss;           /* stress-strain table, may be NULL */
     FILE *trajxyz;      /* extxyz trajectory, may be NULL */
+    FILE *profile;      /* NEMD temperature profile, may be NULL */
     struct nctraj *nct; /* NetCDF trajectory, created by run_frame */
     int ssdone;         /* the stress-strain table has its header */
 };
@@ -646,7 +796,8 @@ checkpoint(const struct md_opts *o, struct run *r, const struct md_pot *pot, lon
     }
     if ((rc = stream_out_open(&co, o->ckpt, 0, err)))
         return rc;
-    rc = mdrestart_write(co.fp, s, (uint64_t)step, &r->th, &r->b, &r->tn, err);
+    rc = mdrestart_write(co.fp, s, (uint64_t)step, &r->th, &r->b, &r->tn, r->nemd ? &r->nm : NULL,
+                         err);
     rc = rc ? rc : stream_out_commit(&co, err);
     if (rc)
         stream_out_abort(&co);
@@ -664,7 +815,9 @@ restart(const struct md_opts *o, struct run *r, long *step, struct core_err *err
         return rc;
     rc = mdrestart_read(&in, &ck, err);
     stream_in_close(&in);
-    rc = rc ? rc : mdrestart_apply(&ck, o->restart, &r->s, &r->th, &r->b, &r->tn, err);
+    rc = rc ? rc
+            : mdrestart_apply(&ck, o->restart, &r->s, &r->th, &r->b, &r->tn,
+                              r->nemd ? &r->nm : NULL, err);
     if (!rc && ck.step > (uint64_t)o->steps)
         rc = core_err_set(err, CORE_EINPUT, "%s: the checkpoint is at step %llu, past --steps %ld",
                           o->restart, (unsigned long long)ck.step, o->steps);
@@ -707,7 +860,9 @@ ss_row(const struct md_opts *o, struct outs *io, struct run *r, long step, int *
 static int
 run_setup(const struct md_opts *o, struct run *r, const struct core_frame *f, struct core_err *err)
 {
-    int rc = md_thermostat_init(&r->th, o->thermostat, o->temp, o->tdamp, o->seed, err);
+    /* with --nemd, --thermostat is the slabs' (nemd_setup) */
+    enum md_thermostat_kind tk = o->nemd_axis >= 0 ? MD_THERMOSTAT_NONE : o->thermostat;
+    int rc = md_thermostat_init(&r->th, tk, o->temp, o->tdamp, o->seed, err);
     if (!rc && o->thermostat == MD_THERMOSTAT_NHC && o->nchain)
         rc = md_thermostat_chain_set(&r->th, o->nchain, err);
     if (rc)
@@ -719,7 +874,7 @@ run_setup(const struct md_opts *o, struct run *r, const struct core_frame *f, st
         return core_err_set(err, CORE_EINPUT,
                             "--barostat scr: the frame has no periodic "
                             "direction to control");
-    double tb = o->thermostat != MD_THERMOSTAT_NONE ? o->temp : 0;
+    double tb = tk != MD_THERMOSTAT_NONE ? o->temp : 0;
     rc = md_baro_init(&r->b, o->baro, o->press / UNITS_EVA3_GPA, o->pdamp,
                       o->compress * UNITS_EVA3_GPA, dirs, tb, o->seed, err);
     rc = rc ? rc : md_tension_init(&r->tn, o->thick, o->past, err);
@@ -729,6 +884,188 @@ run_setup(const struct md_opts *o, struct run *r, const struct core_frame *f, st
         rc = md_baro_tension_set(&r->b, &r->s, o->tdir, o->rate, err);
     rc = rc ? rc : md_baro_check(&r->b, &r->s, err);
     r->cellmove = o->baro != MD_BARO_NONE || o->tdir >= 0;
+    return rc;
+}
+
+/* Sets up the NEMD of a run from the options and the positions of s now. */
+static int
+nemd_setup(const struct md_opts *o, struct run *r, struct core_err *err)
+{
+    struct md_nemd_opts no;
+    md_nemd_opts_default(&no, o->nemd_open ? MD_NEMD_OPEN : MD_NEMD_PERIODIC);
+    no.axis = o->nemd_axis;
+    if (o->nemd_open) { /* default slabs: 0.1 of the length next to each fixed layer */
+        no.fixed = o->fixed;
+        no.hot[0] = o->fixed;
+        no.hot[1] = o->fixed + 0.1;
+        no.cold[0] = 1 - o->fixed - 0.1;
+        no.cold[1] = 1 - o->fixed;
+    }
+    if (o->has_slabs) {
+        memcpy(no.hot, o->slabs, sizeof no.hot);
+        memcpy(no.cold, o->slabs + 2, sizeof no.cold);
+    }
+    no.temp = o->temp;
+    no.dtemp = o->nemd_dt;
+    no.kind = o->thermostat == MD_THERMOSTAT_NONE ? MD_THERMOSTAT_BUSSI : o->thermostat;
+    no.tdamp = o->tdamp;
+    no.seed = o->seed;
+    no.nbins = (size_t)o->bins;
+    no.thickness = o->thick;
+    int rc = md_nemd_init(&r->nm, &no, &r->s, err);
+    r->nemd = !rc;
+    if (rc || !o->iface)
+        return rc;
+    if (o->nifx) {
+        r->ni = o->nifx;
+        memcpy(r->xi, o->ifx, r->ni * sizeof *r->xi);
+        return CORE_OK;
+    }
+    /* auto: from the input positions, where the phases are cleanly apart */
+    if ((rc = md_nemd_find_interfaces(&r->nm, &r->s, r->xi, MAXIFACE, &r->ni, err)))
+        return rc;
+    if (r->ni == 0)
+        return core_err_set(err, CORE_EINPUT,
+                            "--interface auto: the element does not change along %c",
+                            "xyz"[o->nemd_axis]);
+    return CORE_OK;
+}
+
+/* Equilibration and block lengths of NEMD in steps. */
+static void
+nemd_steps(const struct md_opts *o, uint64_t *nequil, uint64_t *nblock)
+{
+    double e = floor(o->equil / o->dt + 0.5), b = floor(o->block / o->dt + 0.5);
+    *nequil = e < 1e18 ? (uint64_t)e : (uint64_t)1e18;
+    *nblock = b < 1 ? 1 : b < 1e18 ? (uint64_t)b : (uint64_t)1e18;
+}
+
+/* Writes `# key = value` to each of the n files that is not NULL. */
+static int
+meta2(FILE *const fp[2], struct core_err *err, const char *key, const char *value)
+{
+    int rc = 0;
+    for (int k = 0; k < 2 && !rc; k++)
+        if (fp[k])
+            rc = table_write_meta(fp[k], err, key, "%s", value);
+    return rc;
+}
+
+/* "X +- Y UNIT" with exact numbers, into buf (96 bytes). */
+static const char *
+pm(char *buf, double x, double dx, const char *unit)
+{
+    char b1[32], b2[32];
+    snprintf(buf, 96, "%s +- %s %s", real(b1, x), real(b2, dx), unit);
+    return buf;
+}
+
+/* The results of an NEMD run (conductivity, interfaces) into the profile table, the thermo
+ * table's metadata and the info keys of f. */
+static int
+nemd_results(const struct md_opts *o, const struct outs *io, struct run *r, struct core_frame *f,
+             struct core_err *err)
+{
+    struct md_nemd *nm = &r->nm;
+    struct md_nemd_kappa k;
+    struct md_nemd_iface ifc[MAXIFACE];
+    size_t ni = r->ni, nb = nm->o.nbins;
+    char buf[96], b1[32], b2[32], key[48];
+    FILE *const fp[2] = {io->profile, io->thermo};
+    const char ax[2] = {"xyz"[nm->o.axis], '\0'};
+    int rc;
+    if (nm->nblocks == 0)
+        return core_err_set(err, CORE_EINPUT, "--nemd: no block completed (--block %s ps)",
+                            real(b1, o->block));
+    if ((rc = md_nemd_kappa(nm, o->margin, &k, err)))
+        return rc;
+    for (size_t i = 0; i < ni; i++)
+        if ((rc = md_nemd_interface(nm, r->xi[i], o->margin, &ifc[i], err)))
+            return rc;
+    /* the final configuration's info keys */
+    rc = core_frame_info_set(f, "md_nemd_axis", ax, err);
+    rc = rc ? rc : set_info(f, "md_nemd_blocks", (double)nm->nblocks, err);
+    rc = rc ? rc : set_info(f, "md_nemd_flux", k.flux, err);
+    rc = rc ? rc : set_info(f, "md_nemd_flux_err", k.flux_err, err);
+    rc = rc ? rc : set_info(f, "md_nemd_kappa", k.kappa, err);
+    rc = rc ? rc : set_info(f, "md_nemd_kappa_err", k.kappa_err, err);
+    rc = rc ? rc : set_info(f, "md_nemd_heat_hot", nm->th[0].heat, err);
+    rc = rc ? rc : set_info(f, "md_nemd_heat_cold", nm->th[1].heat, err);
+    for (size_t i = 0; i < ni && !rc; i++) {
+        static const char *const what[5] = {"iface", "jump", "jump_err", "G", "G_err"};
+        double v[5] = {ifc[i].pos, ifc[i].jump, ifc[i].jump_err, ifc[i].g, ifc[i].g_err};
+        for (int q = 0; q < 5 && !rc; q++) {
+            snprintf(key, sizeof key, "md_nemd_%s%zu", what[q], i + 1);
+            if (q == 2 || q == 4) /* jump1_err, G1_err */
+                snprintf(key, sizeof key, "md_nemd_%s%zu_err", what[q - 1], i + 1);
+            rc = set_info(f, key, v[q], err);
+        }
+    }
+    /* metadata of the profile and the thermo table */
+    if (!rc && io->profile) {
+        FILE *pf = io->profile;
+        char b3[32], b4[32];
+        rc = table_write_meta(pf, err, "program", "md-run %s", FPMS_VERSION);
+        rc = rc ? rc : table_write_meta(pf, err, "potential", "%s", o->potential);
+        rc = rc ? rc : table_write_meta(pf, err, "dt", "%s ps", real(b1, o->dt));
+        rc = rc ? rc : table_write_meta(pf, err, "seed", "%llu", o->seed);
+        rc = rc ? rc
+                : table_write_meta(pf, err, "geometry", "%s",
+                                   nm->o.geom == MD_NEMD_OPEN ? "open" : "periodic");
+        rc = rc ? rc
+                : table_write_meta(pf, err, "slabs", "hot %s %s cold %s %s", real(b1, nm->o.hot[0]),
+                                   real(b2, nm->o.hot[1]), real(b3, nm->o.cold[0]),
+                                   real(b4, nm->o.cold[1]));
+        if (!rc && nm->o.geom == MD_NEMD_OPEN)
+            rc = table_write_meta(pf, err, "fixed", "%s", real(b1, nm->o.fixed));
+        rc = rc ? rc
+                : table_write_meta(pf, err, "temperatures", "hot %s K cold %s K",
+                                   real(b1, nm->th[0].temp), real(b2, nm->th[1].temp));
+        rc = rc ? rc
+                : table_write_meta(pf, err, "thermostat", "%s tdamp %s ps",
+                                   md_thermostat_name(nm->o.kind), real(b1, nm->o.tdamp));
+        rc = rc ? rc
+                : table_write_meta(pf, err, "atoms", "hot %zu cold %zu fixed %zu", nm->nhot,
+                                   nm->ncold, nm->nfixed);
+        rc = rc ? rc : table_write_meta(pf, err, "length", "%s A", real(b1, nm->len));
+        rc = rc ? rc : table_write_meta(pf, err, "area", "%s A^2", real(b1, nm->area));
+        int ax2 = (nm->o.axis + 1) % 3, ax3 = (nm->o.axis + 2) % 3;
+        if (!rc && r->s.has_cell && (!r->s.pbc[ax2] || !r->s.pbc[ax3])) /* a sheet */
+            rc = table_write_meta(pf, err, "thickness", "%s A", real(b1, o->thick));
+        rc = rc ? rc : table_write_meta(pf, err, "equilibration", "%s ps", real(b1, o->equil));
+        rc = rc ? rc : table_write_meta(pf, err, "margin", "%s", real(b1, o->margin));
+    }
+    rc = rc ? rc : meta2(fp, err, "nemd_axis", ax);
+    snprintf(buf, sizeof buf, "%zu of %s ps", nm->nblocks, real(b1, o->block));
+    rc = rc ? rc : meta2(fp, err, "nemd_blocks", buf);
+    rc = rc ? rc : meta2(fp, err, "nemd_flux", pm(buf, k.flux, k.flux_err, "W/m^2"));
+    rc = rc ? rc : meta2(fp, err, "nemd_gradient", pm(buf, k.grad, k.grad_err, "K/A"));
+    rc = rc ? rc : meta2(fp, err, "nemd_kappa", pm(buf, k.kappa, k.kappa_err, "W/(m K)"));
+    for (size_t i = 0; i < ni && !rc; i++) {
+        snprintf(key, sizeof key, "nemd_interface%zu", i + 1);
+        snprintf(buf, sizeof buf, "%s A (fraction %s)", real(b1, ifc[i].pos),
+                 real(b2, ifc[i].pos / nm->len));
+        rc = meta2(fp, err, key, buf);
+        snprintf(key, sizeof key, "nemd_jump%zu", i + 1);
+        rc = rc ? rc : meta2(fp, err, key, pm(buf, ifc[i].jump, ifc[i].jump_err, "K"));
+        snprintf(key, sizeof key, "nemd_G%zu", i + 1);
+        rc = rc ? rc : meta2(fp, err, key, pm(buf, ifc[i].g, ifc[i].g_err, "W/(m^2 K)"));
+    }
+    if (rc || !io->profile)
+        return rc;
+    /* the profile: bins empty in some block (NaN) are left out */
+    static const char *const pname[3] = {"x", "T", "T_err"}, *const punit[3] = {"A", "K", "K"};
+    double *x = malloc(3 * nb * sizeof *x);
+    if (!x)
+        return core_err_set(err, CORE_ENOMEM, "out of memory for %zu bins", nb);
+    md_nemd_profile(nm, x, x + nb, x + 2 * nb);
+    rc = table_write_header(io->profile, 3, pname, punit, err);
+    for (size_t b = 0; b < nb && !rc; b++) {
+        double row[3] = {x[b], x[nb + b], x[2 * nb + b]};
+        if (isfinite(row[1]) && isfinite(row[2]))
+            rc = table_write_row(io->profile, 3, row, err);
+    }
+    free(x);
     return rc;
 }
 
@@ -749,10 +1086,13 @@ run_frame(const struct md_opts *o, struct prog *p, const struct md_pot *pot, str
     if ((rc = md_sys_init(s, f, pot, o->skin, err)))
         return rc;
     rc = run_setup(o, &r, f, err);
+    if (!rc && !o->restart && o->has_temp)
+        rc = md_sys_thermalize(s, o->temp, o->seed, err);
+    /* from the input positions, also on a restart: the checkpoint's regions must agree */
+    if (!rc && o->nemd_axis >= 0)
+        rc = nemd_setup(o, &r, err);
     if (!rc && o->restart)
         rc = restart(o, &r, &step, err);
-    else if (!rc && o->has_temp)
-        rc = md_sys_thermalize(s, o->temp, o->seed, err);
     rc = rc ? rc : md_sys_compute(s, pot, err);
     start = step;
     /* a checkpoint of a tensile test that had stopped past the peak stays stopped */
@@ -762,7 +1102,7 @@ run_frame(const struct md_opts *o, struct prog *p, const struct md_pot *pot, str
         double st[9];
         io->stresscols = md_sys_stress(s, 1, st);
         rc = thermo_header(tfp, io->stresscols, r.th.kind != MD_THERMOSTAT_NONE || r.cellmove,
-                           r.cellmove, err);
+                           r.cellmove, r.nemd, err);
     }
     if (!rc && tfp)
         rc = thermo_row(tfp, &r, iframe, step, o->dt, io->stresscols, err);
@@ -775,8 +1115,14 @@ run_frame(const struct md_opts *o, struct prog *p, const struct md_pot *pot, str
     if (!rc && o->traj && step == 0)
         rc = traj_frame(o, io, &tf, s, step, err);
     last = step;
+    uint64_t nequil, nblock;
+    nemd_steps(o, &nequil, &nblock);
     for (step++; step <= o->steps && !rc && !stop; step++) {
-        if ((rc = md_npt_step(s, pot, &r.th, &r.b, o->dt, err))) {
+        if (r.nemd)
+            rc = md_nemd_advance(&r.nm, s, pot, o->dt, (uint64_t)step, nequil, nblock, err);
+        else
+            rc = md_npt_step(s, pot, &r.th, &r.b, o->dt, err);
+        if (rc) {
             char msg[CORE_ERR_MSGLEN];
             snprintf(msg, sizeof msg, "%s", err->msg);
             rc = core_err_set(err, rc, "step %ld: %s", step, msg);
@@ -807,6 +1153,8 @@ run_frame(const struct md_opts *o, struct prog *p, const struct md_pot *pot, str
     if (!rc && io->heat)
         rc = heat_write(io->heat, &hb, s, err);
     rc = rc ? rc : label(f, s, o->steps > 0 || o->has_temp, err);
+    if (!rc && r.nemd)
+        rc = nemd_results(o, io, &r, f, err);
     if (!rc && o->steps > 0) {
         rc = set_info(f, "md_steps", (double)last, err);
         rc = rc ? rc : set_info(f, "md_dt", o->dt, err);
@@ -837,6 +1185,7 @@ run_frame(const struct md_opts *o, struct prog *p, const struct md_pot *pot, str
                   s->nl.nbuilds, stop ? ", stopped past the peak stress" : "");
     free(hb.row);
     core_frame_release(&tf);
+    md_nemd_release(&r.nm);
     md_sys_release(s);
     return rc;
 }
@@ -849,6 +1198,53 @@ traj_xyz(const struct md_opts *o)
     if (o->trajfmt != TRAJ_AUTO)
         return o->trajfmt == TRAJ_EXTXYZ;
     return n >= 4 && strcmp(o->traj + n - 4, ".xyz") == 0;
+}
+
+/* The usage rules of the NEMD options. */
+static int
+check_nemd(const struct md_opts *o, const int *seen, struct core_err *err)
+{
+    static const struct {
+        int opt;
+        const char *msg;
+    } needs_nemd[] = {{OPT_NEMD_OPEN, "--nemd-open"}, {OPT_NEMD_DT, "--nemd-dt"},
+                      {OPT_SLABS, "--slabs"},         {OPT_FIXED, "--fixed"},
+                      {OPT_BINS, "--bins"},           {OPT_PROFILE, "--profile"},
+                      {OPT_BLOCK, "--block"},         {OPT_NEMD_EQUIL, "--nemd-equil"},
+                      {OPT_MARGIN, "--margin"},       {OPT_IFACE, "--interface"}};
+
+    char b1[32], b2[32];
+    for (size_t k = 0; k < sizeof needs_nemd / sizeof needs_nemd[0]; k++)
+        if (seen[needs_nemd[k].opt] && o->nemd_axis < 0)
+            return core_err_set(err, CORE_EINPUT, "%s needs --nemd", needs_nemd[k].msg);
+    if (o->nemd_axis < 0)
+        return CORE_OK;
+    if (seen[OPT_FIXED] && !o->nemd_open)
+        return core_err_set(err, CORE_EINPUT, "--fixed needs --nemd-open");
+    if (o->baro != MD_BARO_NONE)
+        return core_err_set(err, CORE_EINPUT, "--nemd and --barostat do not go together");
+    if (o->tdir >= 0)
+        return core_err_set(err, CORE_EINPUT, "--nemd and --tension do not go together");
+    if (o->thermostat != MD_THERMOSTAT_NONE && o->thermostat != MD_THERMOSTAT_BUSSI &&
+        o->thermostat != MD_THERMOSTAT_LANGEVIN)
+        return core_err_set(err, CORE_EINPUT,
+                            "--nemd: the slabs take --thermostat bussi or langevin, not %s",
+                            md_thermostat_name(o->thermostat));
+    if (!o->has_temp)
+        return core_err_set(err, CORE_EINPUT, "--nemd needs --temp (the mean slab temperature)");
+    if (o->temp - 0.5 * o->nemd_dt < 0)
+        return core_err_set(err, CORE_EINPUT,
+                            "--nemd-dt %s K: the cold slab would be below 0 K (--temp %s K)",
+                            real(b1, o->nemd_dt), real(b2, o->temp));
+    uint64_t nequil, nblock;
+    nemd_steps(o, &nequil, &nblock);
+    if (o->steps < 1 || (uint64_t)o->steps < nequil + nblock)
+        return core_err_set(err, CORE_EINPUT,
+                            "--nemd: --steps %ld completes no block: %llu steps of --nemd-equil "
+                            "and %llu of --block at --dt %s ps",
+                            o->steps, (unsigned long long)nequil, (unsigned long long)nblock,
+                            real(b1, o->dt));
+    return CORE_OK;
 }
 
 /* The usage rules of the dynamics options; seen[c] is 1 for every option given. */
@@ -874,7 +1270,8 @@ check_opts(const struct md_opts *o, const int *seen, struct core_err *err)
     if (o->has_pdirs && o->baro == MD_BARO_NONE)
         return core_err_set(err, CORE_EINPUT, "--pdirs needs --barostat scr");
     for (size_t k = 0; k < sizeof needs_tension / sizeof needs_tension[0]; k++)
-        if (seen[needs_tension[k].opt] && o->tdir < 0)
+        if (seen[needs_tension[k].opt] && o->tdir < 0 &&
+            !(needs_tension[k].opt == OPT_THICK && o->nemd_axis >= 0))
             return core_err_set(err, CORE_EINPUT, "%s needs --tension", needs_tension[k].msg);
     if (o->tdir >= 0 && !seen[OPT_RATE])
         return core_err_set(err, CORE_EINPUT, "--tension needs --strain-rate");
@@ -890,15 +1287,15 @@ check_opts(const struct md_opts *o, const int *seen, struct core_err *err)
     if (seen[OPT_CKPT_EVERY] && !o->ckpt)
         return core_err_set(err, CORE_EINPUT, "--checkpoint-every needs --checkpoint");
     /* every file written must be another */
-    const char *path[6] = {o->output, o->thermo, o->heat, o->ss, o->traj, o->ckpt};
-    static const char *const what[6] = {"--output",        "--thermo", "--heat",
-                                        "--stress-strain", "--traj",   "--checkpoint"};
-    for (int a = 0; a < 6; a++)
-        for (int b = a + 1; b < 6; b++)
+    const char *path[7] = {o->output, o->thermo, o->heat, o->ss, o->traj, o->ckpt, o->profile};
+    static const char *const what[7] = {"--output", "--thermo",     "--heat",   "--stress-strain",
+                                        "--traj",   "--checkpoint", "--profile"};
+    for (int a = 0; a < 7; a++)
+        for (int b = a + 1; b < 7; b++)
             if (path[a] && path[b] && strcmp(path[a], path[b]) == 0 && strcmp(path[a], "-") != 0)
                 return core_err_set(err, CORE_EINPUT, "%s and %s name the same file", what[a],
                                     what[b]);
-    return CORE_OK;
+    return check_nemd(o, seen, err);
 }
 
 int
@@ -917,17 +1314,23 @@ main(int argc, char **argv)
                         .thick = 3.35,
                         .past = 0.05,
                         .traj_every = 100,
-                        .seed = 1};
+                        .seed = 1,
+                        .nemd_axis = -1,
+                        .nemd_dt = 40,
+                        .fixed = 0.02,
+                        .bins = 20,
+                        .block = 10,
+                        .margin = 0.05};
     struct option longopts[NOPTS + 1];
     char shortopts[3 * NOPTS + 2];
     struct core_err err = {0};
     struct core_species_map map, *mapp = NULL;
     struct md_pot pot = {0};
     struct core_frame f;
-    struct stream_out out = {0}, tout = {0}, hout = {0}, sout = {0}, xout = {0};
+    struct stream_out out = {0}, tout = {0}, hout = {0}, sout = {0}, xout = {0}, pout = {0};
     struct config_src src;
     struct outs io = {.stresscols = -1};
-    int c, rc, got, src_open = 0, has_tdamp = 0, has_heat_every = 0, seen[OPT_RESTART + 1] = {0};
+    int c, rc, got, src_open = 0, has_tdamp = 0, has_heat_every = 0, seen[OPT_LAST] = {0};
     size_t iframe = 0;
 
     prog_init(&p, argv[0]);
@@ -937,7 +1340,7 @@ main(int argc, char **argv)
         if (c == 'h') {
             prog_help(&p, stdout, synopsis,
                       "Runs molecular dynamics (velocity Verlet; NVE, NVT, stress control, "
-                      "uniaxial tension) with a\nTersoff, MTP or Lennard-Jones potential, or "
+                      "uniaxial tension, NEMD)\nwith a Tersoff, MTP or Lennard-Jones potential, or "
                       "labels configurations with energy, forces and\nstress (--steps 0).",
                       opts, NOPTS);
             return 0;
@@ -953,7 +1356,7 @@ main(int argc, char **argv)
             return prog_usage_error(&p, synopsis, "%s", err.msg);
         has_tdamp |= c == OPT_TDAMP;
         has_heat_every |= c == OPT_HEAT_EVERY;
-        if (c >= 0 && c <= OPT_RESTART)
+        if (c >= 0 && c < OPT_LAST)
             seen[c] = 1;
     }
     if (optind < argc - 1)
@@ -974,7 +1377,7 @@ main(int argc, char **argv)
     if (o.thermostat != MD_THERMOSTAT_NONE && !o.has_temp)
         return prog_usage_error(&p, synopsis, "--thermostat %s needs --temp",
                                 md_thermostat_name(o.thermostat));
-    if (has_tdamp && o.thermostat == MD_THERMOSTAT_NONE)
+    if (has_tdamp && o.thermostat == MD_THERMOSTAT_NONE && o.nemd_axis < 0)
         return prog_usage_error(&p, synopsis, "--tdamp needs --thermostat bussi, langevin or nhc");
     if (o.heat && o.steps < 1)
         return prog_usage_error(&p, synopsis, "--heat needs --steps N > 0");
@@ -1045,6 +1448,9 @@ main(int argc, char **argv)
             goto done;
         io.ss = sout.fp;
     }
+    if (o.profile && (rc = stream_out_open(&pout, o.profile, 0, &err)))
+        goto done;
+    io.profile = o.profile ? pout.fp : NULL;
     if (o.traj && traj_xyz(&o) && (rc = stream_out_open(&xout, o.traj, 0, &err)))
         goto done;
     io.trajxyz = o.traj && traj_xyz(&o) ? xout.fp : NULL;
@@ -1064,9 +1470,10 @@ main(int argc, char **argv)
         io.thermo = o.thermo ? tout.fp : NULL;
         if (o.heat && iframe > 0)
             rc = core_err_set(&err, CORE_EINPUT, "--heat: a heat-current series takes one frame");
-        else if (iframe > 0 && (o.traj || o.ckpt || o.restart || o.ss))
+        else if (iframe > 0 && (o.traj || o.ckpt || o.restart || o.ss || o.nemd_axis >= 0))
             rc = core_err_set(&err, CORE_EINPUT,
-                              "--traj, --checkpoint, --restart and --stress-strain take one frame");
+                              "--traj, --checkpoint, --restart, --stress-strain and --nemd take "
+                              "one frame");
         else
             rc = run_frame(&o, &p, &pot, &f, iframe, &io, &err);
         if (rc) {
@@ -1084,17 +1491,20 @@ main(int argc, char **argv)
         iframe++;
     }
     prog_progress_end(&p);
-    if (!rc && iframe == 0 && !o.heat)
+    if (!rc && iframe == 0 && !o.heat && o.nemd_axis < 0)
         prog_warn(&p, "%s: no frames", src.nc ? o.input : src.in.name);
     if (!rc && o.heat && iframe == 0)
         rc = core_err_set(&err, CORE_EINPUT, "--heat: %s: no frames",
+                          src.nc ? o.input : src.in.name);
+    if (!rc && o.nemd_axis >= 0 && iframe == 0)
+        rc = core_err_set(&err, CORE_EINPUT, "--nemd: %s: no frames",
                           src.nc ? o.input : src.in.name);
     if (!rc && o.traj && iframe == 0)
         rc = core_err_set(&err, CORE_EINPUT, "--traj: %s: no frames",
                           src.nc ? o.input : src.in.name);
     /* the side files first: if the output then fails, they are removed again */
     {
-        const char *done_path[5];
+        const char *done_path[6];
         int ndone = 0;
         if (!rc && o.heat && !(rc = stream_out_commit(&hout, &err)))
             done_path[ndone++] = o.heat;
@@ -1102,6 +1512,8 @@ main(int argc, char **argv)
             done_path[ndone++] = o.thermo;
         if (!rc && o.ss && !(rc = stream_out_commit(&sout, &err)))
             done_path[ndone++] = o.ss;
+        if (!rc && o.profile && !(rc = stream_out_commit(&pout, &err)))
+            done_path[ndone++] = o.profile;
         if (!rc && io.trajxyz && !(rc = stream_out_commit(&xout, &err)))
             done_path[ndone++] = o.traj;
         if (!rc && io.nct) {
@@ -1127,6 +1539,8 @@ done:
             stream_out_abort(&hout);
         if (o.ss)
             stream_out_abort(&sout);
+        if (o.profile)
+            stream_out_abort(&pout);
         if (io.trajxyz)
             stream_out_abort(&xout);
         nctraj_close(io.nct, 0, NULL);

@@ -20,9 +20,35 @@ reals(FILE *fp, const char *key, size_t n, const double *v)
     fputc('\n', fp);
 }
 
+/* The NEMD record: the set-up it checks and the state it restores (see mdrestart.md). */
+static void
+nemd_write(FILE *fp, const struct md_nemd *nm)
+{
+    size_t nb = nm->o.nbins;
+    fprintf(fp, "nemd %d %s %zu %zu %llu %a %llu %a %a %zu %a %a %a %a %a %a\n", nm->o.axis,
+            nm->o.geom == MD_NEMD_OPEN ? "open" : "periodic", nb, nm->nblocks,
+            (unsigned long long)nm->th[0].step, nm->th[0].heat, (unsigned long long)nm->th[1].step,
+            nm->th[1].heat, nm->time, nm->nsamples, nm->time0, nm->heat0[0], nm->heat0[1], nm->lo,
+            nm->len, nm->area);
+    reals(fp, "ke2", nb, nm->ke2);
+    reals(fp, "dof", nb, nm->dof);
+    for (size_t k = 0; k < nm->nblocks; k++) {
+        fprintf(fp, "block %a %a %a", nm->btime[k], nm->bheat[2 * k], nm->bheat[2 * k + 1]);
+        for (size_t b = 0; b < nb; b++) {
+            double v = nm->bprof[k * nb + b];
+            if (isnan(v))
+                fputs(" nan", fp);
+            else
+                fprintf(fp, " %a", v);
+        }
+        fputc('\n', fp);
+    }
+}
+
 int
 mdrestart_write(FILE *fp, const struct md_sys *s, uint64_t step, const struct md_thermostat *th,
-                const struct md_baro *b, const struct md_tension *t, struct core_err *err)
+                const struct md_baro *b, const struct md_tension *t, const struct md_nemd *nm,
+                struct core_err *err)
 {
     struct stream_locale loc;
     int rc = stream_locale_enter(&loc, "checkpoint", err);
@@ -42,10 +68,15 @@ mdrestart_write(FILE *fp, const struct md_sys *s, uint64_t step, const struct md
     fprintf(fp, "tension %llu %a %a %a %a %d", (unsigned long long)t->nacc, t->acct, t->acce,
             t->peak, t->peak_strain, t->have_peak);
     reals(fp, "", 9, t->acc);
+    if (nm)
+        nemd_write(fp, nm);
     fputs("atoms\n", fp);
     for (size_t i = 0; i < s->natoms; i++) {
         const double *x = s->pos + 3 * i, *v = s->vel + 3 * i;
-        fprintf(fp, "%d %a %a %a %a %a %a\n", s->z[i], x[0], x[1], x[2], v[0], v[1], v[2]);
+        fprintf(fp, "%d %a %a %a %a %a %a", s->z[i], x[0], x[1], x[2], v[0], v[1], v[2]);
+        if (nm)
+            fprintf(fp, " %d", nm->region[i]);
+        fputc('\n', fp);
     }
     fputs("end\n", fp);
     stream_locale_leave(&loc);
@@ -60,6 +91,7 @@ mdrestart_release(struct mdrestart *r)
     free(r->z);
     free(r->pos);
     free(r->vel);
+    md_nemd_release(&r->nemd);
     memset(r, 0, sizeof *r);
 }
 
@@ -146,6 +178,124 @@ reals_read(struct stream_in *in, const struct words *ws, int first, int n, doubl
         int rc = real(in, ws->w[first + k], &v[k], err);
         if (rc)
             return rc;
+    }
+    return CORE_OK;
+}
+
+/* A line `k v_1 .. v_n` of n reals, of any length; "nan" is accepted from v_(nan_from + 1) on. */
+static int
+array_line(struct stream_in *in, const char *k, size_t n, double *v, size_t nan_from,
+           struct core_err *err)
+{
+    const char *line, *q;
+    char tok[64];
+    size_t kl = strlen(k);
+    int rc = stream_getline(in, &line, err);
+    if (rc)
+        return rc;
+    if (!line)
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: truncated checkpoint: expected '%s'",
+                            in->name, in->lineno + 1, k);
+    q = line + strspn(line, " \t");
+    if (strncmp(q, k, kl) != 0 || (q[kl] != ' ' && q[kl] != '\t' && q[kl] != '\0'))
+        goto bad;
+    q += kl;
+    for (size_t i = 0; i < n; i++) {
+        q += strspn(q, " \t");
+        size_t len = strcspn(q, " \t");
+        if (len == 0)
+            goto bad;
+        if (len >= sizeof tok)
+            return core_err_set(err, CORE_EINPUT, "%s:%ld: field %zu is not a finite number",
+                                in->name, in->lineno, i + 2);
+        memcpy(tok, q, len);
+        tok[len] = '\0';
+        if (i >= nan_from && strcmp(tok, "nan") == 0)
+            v[i] = NAN;
+        else if ((rc = real(in, tok, &v[i], err)))
+            return rc;
+        q += len;
+    }
+    q += strspn(q, " \t");
+    if (*q == '\0')
+        return CORE_OK;
+bad:
+    return core_err_set(err, CORE_EINPUT, "%s:%ld: expected '%s' and %zu numbers", in->name,
+                        in->lineno, k, n);
+}
+
+/* The NEMD record (after `tension`, before `atoms`); see mdrestart.md. */
+static int
+nemd_parse(struct stream_in *in, struct mdrestart *r, struct core_err *err)
+{
+    static const char nw[] = "'nemd AXIS GEOM NBINS NBLOCKS HOT_STEP HOT_HEAT COLD_STEP "
+                             "COLD_HEAT TIME NSAMPLES TIME0 HEAT0_HOT HEAT0_COLD LO LEN AREA'";
+    struct md_nemd *nm = &r->nemd;
+    struct words ws;
+    unsigned long long u[6];
+    double v[10];
+    int rc;
+    if ((rc = next_line(in, &ws, nw, 17, 17, err)) || (rc = key(in, &ws, "nemd", nw, err)) ||
+        (rc = count(in, ws.w[1], 2, &u[0], err)) ||
+        (rc = count(in, ws.w[3], 1000000, &u[1], err)) ||
+        (rc = count(in, ws.w[4], 100000000, &u[2], err)) ||
+        (rc = count(in, ws.w[5], UINT64_MAX, &u[3], err)) ||
+        (rc = count(in, ws.w[7], UINT64_MAX, &u[4], err)) ||
+        (rc = count(in, ws.w[10], UINT64_MAX, &u[5], err)) ||
+        (rc = real(in, ws.w[6], &v[0], err)) || (rc = real(in, ws.w[8], &v[1], err)) ||
+        (rc = real(in, ws.w[9], &v[2], err)) || (rc = reals_read(in, &ws, 11, 6, v + 3, err)))
+        return rc;
+    if (strcmp(ws.w[2], "periodic") == 0)
+        nm->o.geom = MD_NEMD_PERIODIC;
+    else if (strcmp(ws.w[2], "open") == 0)
+        nm->o.geom = MD_NEMD_OPEN;
+    else
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: unknown NEMD geometry '%s'", in->name,
+                            in->lineno, ws.w[2]);
+    if (u[1] < 2)
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: %llu bins: need at least 2", in->name,
+                            in->lineno, u[1]);
+    if (!(v[8] > 0) || !(v[7] > 0))
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: NEMD length and area must be > 0", in->name,
+                            in->lineno);
+    nm->o.axis = (int)u[0];
+    nm->o.nbins = (size_t)u[1];
+    nm->nblocks = nm->blockcap = (size_t)u[2];
+    nm->th[0].step = u[3];
+    nm->th[1].step = u[4];
+    nm->nsamples = (size_t)u[5];
+    nm->th[0].heat = v[0];
+    nm->th[1].heat = v[1];
+    nm->time = v[2];
+    nm->time0 = v[3];
+    nm->heat0[0] = v[4];
+    nm->heat0[1] = v[5];
+    nm->lo = v[6];
+    nm->len = v[7];
+    nm->area = v[8];
+    size_t nb = nm->o.nbins, nk = nm->nblocks ? nm->nblocks : 1;
+    nm->ke2 = malloc(nb * sizeof *nm->ke2);
+    nm->dof = malloc(nb * sizeof *nm->dof);
+    nm->bprof = malloc(nk * (nb + 3) * sizeof *nm->bprof);
+    nm->bheat = malloc(2 * nk * sizeof *nm->bheat);
+    nm->btime = malloc(nk * sizeof *nm->btime);
+    if (!nm->ke2 || !nm->dof || !nm->bprof || !nm->bheat || !nm->btime)
+        return core_err_set(err, CORE_ENOMEM, "out of memory for %zu NEMD blocks", nm->nblocks);
+    if ((rc = array_line(in, "ke2", nb, nm->ke2, nb, err)) ||
+        (rc = array_line(in, "dof", nb, nm->dof, nb, err)))
+        return rc;
+    /* bprof has room for 3 more: each line is read in place, then moved to its block */
+    for (size_t k = 0; k < nm->nblocks; k++) {
+        double *row = nm->bprof + k * nb;
+        if ((rc = array_line(in, "block", nb + 3, row, 3, err)))
+            return rc;
+        if (!(row[0] > 0))
+            return core_err_set(err, CORE_EINPUT, "%s:%ld: block time must be > 0", in->name,
+                                in->lineno);
+        nm->btime[k] = row[0];
+        nm->bheat[2 * k] = row[1];
+        nm->bheat[2 * k + 1] = row[2];
+        memmove(row, row + 3, nb * sizeof *row);
     }
     return CORE_OK;
 }
@@ -251,6 +401,18 @@ parse(struct stream_in *in, struct mdrestart *r, struct core_err *err)
         return rc;
     r->tension.nacc = u;
     r->tension.have_peak = (int)u2;
+    /* NEMD, optional */
+    const char *peek;
+    if ((rc = stream_peekline(in, &peek, err)))
+        return rc;
+    if (peek && strncmp(peek + strspn(peek, " \t"), "nemd", 4) == 0) {
+        r->has_nemd = 1;
+        if ((rc = nemd_parse(in, r, err)))
+            return rc;
+        if (!(r->nemd.region = malloc(r->natoms ? r->natoms : 1)))
+            return core_err_set(err, CORE_ENOMEM, "out of memory for %zu atoms", r->natoms);
+        r->nemd.natoms = r->natoms;
+    }
     /* atoms */
     if ((rc = next_line(in, &ws, "'atoms'", 1, 1, err)) ||
         (rc = key(in, &ws, "atoms", "'atoms'", err)))
@@ -261,15 +423,21 @@ parse(struct stream_in *in, struct mdrestart *r, struct core_err *err)
     r->vel = malloc(3 * n1 * sizeof *r->vel);
     if (!r->z || !r->pos || !r->vel)
         return core_err_set(err, CORE_ENOMEM, "out of memory for %zu atoms", r->natoms);
+    int nf = 7 + r->has_nemd;
+    const char *aw = r->has_nemd ? "'Z x y z vx vy vz REGION'" : "'Z x y z vx vy vz'";
     for (size_t i = 0; i < r->natoms; i++) {
-        if ((rc = next_line(in, &ws, "'Z x y z vx vy vz'", 7, 7, err)) ||
-            (rc = count(in, ws.w[0], 118, &u, err)) ||
+        if ((rc = next_line(in, &ws, aw, nf, nf, err)) || (rc = count(in, ws.w[0], 118, &u, err)) ||
             (rc = reals_read(in, &ws, 1, 3, r->pos + 3 * i, err)) ||
             (rc = reals_read(in, &ws, 4, 3, r->vel + 3 * i, err)))
             return rc;
         if (u < 1)
             return core_err_set(err, CORE_EINPUT, "%s:%ld: atomic number 0", in->name, in->lineno);
         r->z[i] = (int)u;
+        if (r->has_nemd) {
+            if ((rc = count(in, ws.w[7], MD_NEMD_FIXED, &u, err)))
+                return rc;
+            r->nemd.region[i] = (unsigned char)u;
+        }
     }
     if ((rc = next_line(in, &ws, "'end'", 1, 1, err)) || (rc = key(in, &ws, "end", "'end'", err)))
         return rc;
@@ -294,10 +462,48 @@ mdrestart_read(struct stream_in *in, struct mdrestart *r, struct core_err *err)
     return rc;
 }
 
+/* The NEMD state of r into nm, set up from the command line with the same slabs. */
+static int
+nemd_apply(const struct mdrestart *r, const char *name, struct md_nemd *nm, struct core_err *err)
+{
+    const struct md_nemd *c = &r->nemd;
+    static const char *const gn[2] = {"", " with --nemd-open"};
+    int rc;
+    if (c->o.axis != nm->o.axis || c->o.geom != nm->o.geom || c->o.nbins != nm->o.nbins)
+        return core_err_set(err, CORE_EINPUT,
+                            "%s: written with --nemd %c%s and %zu bins, this run has --nemd "
+                            "%c%s and %zu bins",
+                            name, "xyz"[c->o.axis], gn[c->o.geom == MD_NEMD_OPEN], c -> o.nbins,
+                            "xyz"[nm->o.axis], gn[nm->o.geom == MD_NEMD_OPEN], nm -> o.nbins);
+    if (c->lo != nm->lo || c->len != nm->len || c->area != nm->area ||
+        memcmp(c->region, nm->region, nm->natoms) != 0)
+        return core_err_set(err, CORE_EINPUT,
+                            "%s: written with other NEMD slabs, fixed layers or cross-section "
+                            "than this run's",
+                            name);
+    if (nm->nblocks)
+        return core_err_set(err, CORE_EINTERNAL, "%s: NEMD state already has blocks", name);
+    for (int k = 0; k < 2; k++) {
+        nm->th[k].step = c->th[k].step;
+        nm->th[k].heat = c->th[k].heat;
+        nm->heat0[k] = c->heat0[k];
+    }
+    nm->time = c->time;
+    nm->time0 = c->time0;
+    nm->nsamples = c->nsamples;
+    memcpy(nm->ke2, c->ke2, nm->o.nbins * sizeof *nm->ke2);
+    memcpy(nm->dof, c->dof, nm->o.nbins * sizeof *nm->dof);
+    for (size_t k = 0; k < c->nblocks; k++)
+        if ((rc = md_nemd_block_add(nm, c->bprof + k * c->o.nbins, c->bheat + 2 * k, c->btime[k],
+                                    err)))
+            return rc;
+    return CORE_OK;
+}
+
 int
 mdrestart_apply(const struct mdrestart *r, const char *name, struct md_sys *s,
                 struct md_thermostat *th, struct md_baro *b, struct md_tension *t,
-                struct core_err *err)
+                struct md_nemd *nm, struct core_err *err)
 {
     if (r->natoms != s->natoms)
         return core_err_set(err, CORE_EINPUT,
@@ -316,6 +522,9 @@ mdrestart_apply(const struct mdrestart *r, const char *name, struct md_sys *s,
         return core_err_set(err, CORE_EINPUT,
                             "%s: checkpoint of another system: pbc %d %d %d, the input %d %d %d",
                             name, r->pbc[0], r->pbc[1], r->pbc[2], s->pbc[0], s->pbc[1], s->pbc[2]);
+    if (r->has_nemd != (nm != NULL))
+        return core_err_set(err, CORE_EINPUT, "%s: written %s --nemd, this run %s", name,
+                            r->has_nemd ? "with" : "without", nm ? "has it" : "has none");
     if (r->th.kind != th->kind)
         return core_err_set(err, CORE_EINPUT,
                             "%s: written with --thermostat %s, this run has --thermostat %s", name,
@@ -335,6 +544,9 @@ mdrestart_apply(const struct mdrestart *r, const char *name, struct md_sys *s,
                             "%s: written with tension along %s, this run pulls along %s", name,
                             dn[r->baro.tdir + 1], dn[b->tdir + 1]);
     }
+    int rc = nm ? nemd_apply(r, name, nm, err) : CORE_OK;
+    if (rc)
+        return rc;
     memcpy(s->pos, r->pos, 3 * s->natoms * sizeof *s->pos);
     memcpy(s->vel, r->vel, 3 * s->natoms * sizeof *s->vel);
     if (s->has_cell)

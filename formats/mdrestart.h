@@ -12,19 +12,23 @@
  *   eta ... / veta ... / aeta ...             the chain (nchain, nchain + 1, nchain numbers)
  *   barostat scr 100 HEAT TDIR TSTEP LEN0 LNMU_X LNMU_Y LNMU_Z
  *   tension NACC ACCT ACCE PEAK PEAK_STRAIN HAVE_PEAK ACC_1 .. ACC_9
+ *   nemd AXIS GEOM NBINS NBLOCKS ...          only for an NEMD run (--nemd), then
+ *   ke2 ... / dof ... / block ...             the open block's sums and NBLOCKS closed blocks
  *   atoms
- *   Z x y z vx vy vz                          natoms lines (Angstrom, Angstrom/ps)
+ *   Z x y z vx vy vz [REGION]                 natoms lines (Angstrom, Angstrom/ps); REGION
+ *                                             (enum md_nemd_region) only for NEMD
  *   end
  *
  * It holds the state of a run (positions, velocities, cell, step, the state variables of the
- * thermostat, barostat, deformation and stress-strain record), not its parameters (temperature,
+ * thermostat, barostat, deformation and stress-strain record, and of NEMD the regions, both slab
+ * thermostats' steps and heat, time and the block accumulators), not its parameters (temperature,
  * damping times, seed, rates), which come from the command line of the restarted run; the
  * random numbers are keyed by the step, so the step counters are the whole RNG state.
  *
  * Units: Angstrom, Angstrom/ps, eV, ps. Written and read in the "C" locale.
  * Errors: CORE_EINPUT `name:line: what` for anything malformed (a missing or extra field, a
  * number that is not one, NaN or Inf, an unknown kind, a truncated file), CORE_EIO, CORE_ENOMEM.
- * Ownership: struct mdrestart owns z, pos and vel (mdrestart_release).
+ * Ownership: struct mdrestart owns z, pos, vel and nemd's arrays (mdrestart_release).
  */
 #ifndef FPMS_MDRESTART_H
 #define FPMS_MDRESTART_H
@@ -44,11 +48,17 @@ struct mdrestart {
     struct md_thermostat th;   /* kind, step, heat, nchain, eta, veta, aeta only */
     struct md_baro baro;       /* kind, step, heat, tdir, tstep, len0, lnmu only */
     struct md_tension tension; /* acc, acct, acce, nacc, peak, peak_strain, have_peak only */
+    int has_nemd;              /* the checkpoint has the NEMD record */
+    struct md_nemd nemd;       /* o.axis, o.geom, o.nbins, lo, len, area, natoms, region,
+                                  th[*].step and heat, time, ke2, dof, nsamples, heat0, time0,
+                                  nblocks, bprof, bheat, btime only */
 };
 
-/* Writes the state of a run at step. CORE_EIO on a write error. */
+/* Writes the state of a run at step; nm is NULL unless the run is NEMD. CORE_EIO on a write
+ * error. */
 int mdrestart_write(FILE *fp, const struct md_sys *s, uint64_t step, const struct md_thermostat *th,
-                    const struct md_baro *b, const struct md_tension *t, struct core_err *err);
+                    const struct md_baro *b, const struct md_tension *t, const struct md_nemd *nm,
+                    struct core_err *err);
 
 /* Reads a checkpoint into r (caller releases it, also on error). */
 int mdrestart_read(struct stream_in *in, struct mdrestart *r, struct core_err *err);
@@ -61,9 +71,13 @@ void mdrestart_release(struct mdrestart *r);
  * name, when r is of another system (atom count, elements, periodicity) or was written with
  * another thermostat, chain length, barostat or tension direction. A checkpoint without
  * tension may start a run with tension: the test then starts at strain 0 from its cell.
+ * nm (NULL unless the run is NEMD) must be set up by md_nemd_init from the same input frame and
+ * options as the run that wrote r (CORE_EINPUT, naming the checkpoint, when r has no NEMD record
+ * or one with another axis, geometry, bin count, length, cross-section or region of any atom);
+ * it then continues r's NEMD run. CORE_ENOMEM.
  */
 int mdrestart_apply(const struct mdrestart *r, const char *name, struct md_sys *s,
                     struct md_thermostat *th, struct md_baro *b, struct md_tension *t,
-                    struct core_err *err);
+                    struct md_nemd *nm, struct core_err *err);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * nemd: direct-method NEMD with thermostatted hot and cold slabs, the binned temperature
- * profile and its analysis (conductivity, interface conductance). See nemd.h for the method,
+ * profile and its analysis (conductivity, interface conductance). See md.h for the method,
  * units and conventions.
  *
  * The step is BAOAB for every atom (B and A are velocity Verlet's kick and drift; the O step,
@@ -8,11 +8,11 @@
  * rescaling follows the step as in md_nvt_step. Sums over atoms run in index order on one
  * thread, so results do not depend on the number of threads.
  */
-#include "nemd.h"
-
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "md.h"
 
 /* W/m^2 per eV/(ps Angstrom^2) */
 #define FLUX_SI (UNITS_E_SI * 1e32)
@@ -453,29 +453,40 @@ md_nemd_sample(struct md_nemd *nm, const struct md_sys *s)
     nm->nsamples++;
 }
 
+/* Room for one more closed block. */
+static int
+block_grow(struct md_nemd *nm, struct core_err *err)
+{
+    size_t nb = nm->o.nbins;
+    if (nm->nblocks < nm->blockcap)
+        return CORE_OK;
+    size_t cap = nm->blockcap ? 2 * nm->blockcap : 16;
+    double *p = realloc(nm->bprof, cap * nb * sizeof *p);
+    if (!p)
+        return core_err_set(err, CORE_ENOMEM, "out of memory for %zu blocks", cap);
+    nm->bprof = p;
+    if (!(p = realloc(nm->bheat, 2 * cap * sizeof *p)))
+        return core_err_set(err, CORE_ENOMEM, "out of memory for %zu blocks", cap);
+    nm->bheat = p;
+    if (!(p = realloc(nm->btime, cap * sizeof *p)))
+        return core_err_set(err, CORE_ENOMEM, "out of memory for %zu blocks", cap);
+    nm->btime = p;
+    nm->blockcap = cap;
+    return CORE_OK;
+}
+
 int
 md_nemd_block_end(struct md_nemd *nm, struct core_err *err)
 {
     size_t nb = nm->o.nbins;
     double dt = nm->time - nm->time0;
+    int status;
     if (!nm->nsamples || !(dt > 0))
         return core_err_set(err, CORE_EINPUT,
                             "nemd: a block needs samples and time (%zu samples, %g ps)",
                             nm->nsamples, dt);
-    if (nm->nblocks == nm->blockcap) {
-        size_t cap = nm->blockcap ? 2 * nm->blockcap : 16;
-        double *p = realloc(nm->bprof, cap * nb * sizeof *p);
-        if (!p)
-            return core_err_set(err, CORE_ENOMEM, "out of memory for %zu blocks", cap);
-        nm->bprof = p;
-        if (!(p = realloc(nm->bheat, 2 * cap * sizeof *p)))
-            return core_err_set(err, CORE_ENOMEM, "out of memory for %zu blocks", cap);
-        nm->bheat = p;
-        if (!(p = realloc(nm->btime, cap * sizeof *p)))
-            return core_err_set(err, CORE_ENOMEM, "out of memory for %zu blocks", cap);
-        nm->btime = p;
-        nm->blockcap = cap;
-    }
+    if ((status = block_grow(nm, err)))
+        return status;
     size_t k = nm->nblocks++;
     for (size_t b = 0; b < nb; b++) {
         nm->bprof[k * nb + b] = nm->dof[b] > 0 ? nm->ke2[b] / (UNITS_KB_EV * nm->dof[b]) : NAN;
@@ -488,6 +499,51 @@ md_nemd_block_end(struct md_nemd *nm, struct core_err *err)
     nm->btime[k] = dt;
     nm->time0 = nm->time;
     nm->nsamples = 0;
+    return CORE_OK;
+}
+
+int
+md_nemd_block_add(struct md_nemd *nm, const double *prof, const double heat[2], double time,
+                  struct core_err *err)
+{
+    size_t nb = nm->o.nbins;
+    int status;
+    if (!(isfinite(time) && time > 0) || !isfinite(heat[0]) || !isfinite(heat[1]))
+        return core_err_set(err, CORE_EINPUT,
+                            "nemd: a block needs a time > 0 (%g ps) and finite heats", time);
+    for (size_t b = 0; b < nb; b++)
+        if (!isnan(prof[b]) && !(isfinite(prof[b]) && prof[b] >= 0))
+            return core_err_set(err, CORE_EINPUT,
+                                "nemd: bin %zu of a block has temperature %g K (need >= 0 or NaN)",
+                                b + 1, prof[b]);
+    if ((status = block_grow(nm, err)))
+        return status;
+    size_t k = nm->nblocks++;
+    memcpy(nm->bprof + k * nb, prof, nb * sizeof *prof);
+    nm->bheat[2 * k] = heat[0];
+    nm->bheat[2 * k + 1] = heat[1];
+    nm->btime[k] = time;
+    return CORE_OK;
+}
+
+int
+md_nemd_advance(struct md_nemd *nm, struct md_sys *s, const struct md_pot *pot, double dt,
+                uint64_t step, uint64_t nequil, uint64_t nblock, struct core_err *err)
+{
+    int status;
+    if (nblock < 1)
+        return core_err_set(err, CORE_EINPUT, "nemd: a block must have at least 1 step");
+    if ((status = md_nemd_step(nm, s, pot, dt, err)))
+        return status;
+    if (step < nequil)
+        return CORE_OK;
+    if (step == nequil) {
+        md_nemd_block_discard(nm);
+        return CORE_OK;
+    }
+    md_nemd_sample(nm, s);
+    if ((step - nequil) % nblock == 0)
+        return md_nemd_block_end(nm, err);
     return CORE_OK;
 }
 

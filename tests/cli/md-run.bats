@@ -754,7 +754,7 @@ EOF2
     # one frame only
     cat g.xyz g.xyz > in.xyz
     run -1 --separate-stderr tersoff -n 5 --traj t.nc in.xyz
-    [ "$stderr" = "md-run: in.xyz:11: frame 2: --traj, --checkpoint, --restart and --stress-strain take one frame" ]
+    [ "$stderr" = "md-run: in.xyz:11: frame 2: --traj, --checkpoint, --restart, --stress-strain and --nemd take one frame" ]
     # a runaway cell is a physical failure
     run -2 --separate-stderr tersoff -n 5 --barostat scr --compressibility 1e6 --pdamp 1fs g.xyz
     [[ "$stderr" == "md-run: g.xyz:1: frame 1: step 1: cell: scale factor "* ]]
@@ -864,4 +864,250 @@ l = np.array([[float(x) for x in s.split()] for s in open('lmp.log') if s.split(
 t = np.loadtxt('t.tsv')[1:]
 print(len(l), np.abs(l[:, 1] / t[:, 3] - 1).max() < 1e-5, np.abs(l[:, 2] / t[:, 4] - 1).max() < 1e-5)"
     [ "$output" = "4 True True" ]
+}
+
+# ---- NEMD ----
+
+# nemd_ar: an fcc argon bar of 6 x 1 x 1 cubic cells (24 atoms, 31.56 A along x)
+nemd_ar() {
+    $PY -c "
+from ase.build import bulk
+bulk('Ar', 'fcc', a=5.26, cubic=True).repeat((6, 1, 1)).write('bar.xyz')"
+}
+
+# nemdrun ARGS: a short NEMD run of the argon bar along x, 5 fs steps at 40 K
+nemdrun() {
+    fpms md-run -p lj:0.0104eV,3.4,8.5 -s Ar -T 40 --dt 5fs --nemd x --bins 12 "$@" bar.xyz
+}
+
+@test "--nemd: an argon bar: the profile table, hot above cold, kappa > 0 and finite" {
+    # 12 x 2 x 2 cubic cells (192 atoms, 63.12 A along x), 30 ps at 10 fs: kappa 0.2 to 0.5
+    # W/(m K) over seeds, for 5 blocks of 5 ps after 5 ps
+    $PY -c "
+from ase.build import bulk
+bulk('Ar', 'fcc', a=5.26, cubic=True).repeat((12, 2, 2)).write('bar.xyz')"
+    run -0 --separate-stderr fpms md-run -p lj:0.0104eV,3.4,6.5,shift -s Ar -T 40 --dt 10fs \
+        --nemd x --nemd-dt 30 --bins 12 -n 3000 --block 5ps --nemd-equil 5ps \
+        --profile p.tsv --thermo t.tsv --thermo-every 500 bar.xyz
+    printf '%s\n' "$output" > out.xyz
+    # the table: metadata, then x[A] T[K] T_err[K], one row per bin
+    grep -q '^# geometry = periodic$' p.tsv
+    grep -q '^# slabs = hot 0.2 0.3 cold 0.7 0.8$' p.tsv
+    grep -q '^# temperatures = hot 55 K cold 25 K$' p.tsv
+    grep -q '^# atoms = hot 24 cold 24 fixed 0$' p.tsv
+    grep -q '^# nemd_blocks = 5 of 5 ps$' p.tsv
+    grep -q '^# nemd_kappa = .* +- .* W/(m K)$' p.tsv
+    grep -q '^# nemd_flux = .* +- .* W/m^2$' p.tsv
+    ! grep -q 'thickness' p.tsv # bulk: no sheet thickness
+    run -0 $PY -c "
+import numpy as np
+from ase.io import read
+d = np.loadtxt('p.tsv')
+hdr = [l for l in open('p.tsv') if l.startswith('#')][-1].split()[1:]
+L = 63.12
+hot = d[(d[:, 0] >= 0.2 * L) & (d[:, 0] < 0.3 * L), 1].mean()
+cold = d[(d[:, 0] >= 0.7 * L) & (d[:, 0] < 0.8 * L), 1].mean()
+info = read('out.xyz').info
+k = info['md_nemd_kappa']
+print(hdr, d.shape, hot > cold + 15, np.isfinite(k) and 0.1 < k < 1, info['md_nemd_blocks'], info['md_nemd_axis'])"
+    [ "$output" = "['x[A]', 'T[K]', 'T_err[K]'] (12, 3) True True 5 x" ]
+    # the thermo table: econs and the heat of both slabs, and the results at its end
+    grep -q 'econs\[eV\] *heat_hot\[eV\] *heat_cold\[eV\]' t.tsv
+    [ "$(tail -1 t.tsv | cut -d' ' -f1-3)" = "# nemd_kappa =" ]
+    # heat flows in at the hot slab and out at the cold one
+    run -0 $PY -c "
+from ase.io import read
+i = read('out.xyz').info
+print(i['md_nemd_heat_hot'] > 0, i['md_nemd_heat_cold'] < 0)"
+    [ "$output" = "True True" ]
+}
+
+@test "--nemd-open: fixed ends on a non-periodic axis, langevin slabs" {
+    nemd_ar
+    $PY -c "
+from ase.io import read
+a = read('bar.xyz'); a.pbc = [False, True, True]; a.write('bar.xyz')"
+    run -0 --separate-stderr nemdrun -n 400 --nemd-open --fixed 0.05 --thermostat langevin \
+        --tdamp 0.5ps --block 0.5ps --profile p.tsv
+    grep -q '^# geometry = open$' p.tsv
+    grep -q '^# fixed = 0.05$' p.tsv
+    grep -q '^# slabs = hot 0.05 0.15[0-9]* cold 0.85[0-9]* 0.95$' p.tsv
+    grep -q '^# thermostat = langevin tdamp 0.5 ps$' p.tsv
+    grep -q '^# atoms = hot .* cold .* fixed [1-9]' p.tsv
+    grep -q '^# nemd_kappa = ' p.tsv
+}
+
+@test "--nemd: 100 + restart 100 steps = 200 steps, bit for bit (profile, output, checkpoint)" {
+    nemd_ar
+    # the checkpoint at step 100 falls inside a block: the open block's sums continue
+    for th in bussi langevin; do
+        a="-T 40 --thermostat $th --block 0.1ps --nemd-equil 0.05ps --thermo-every 10"
+        run -0 --separate-stderr nemdrun $a -n 200 --profile a.tsv --thermo ta.tsv \
+            --checkpoint a.ck --checkpoint-every 100
+        printf '%s\n' "$output" > a.xyz
+        run -0 --separate-stderr nemdrun $a -n 100 --checkpoint b.ck
+        run -0 --separate-stderr nemdrun $a -n 200 --profile c.tsv --thermo tc.tsv \
+            --checkpoint c.ck --restart b.ck
+        printf '%s\n' "$output" > c.xyz
+        cmp a.xyz c.xyz || { echo "$th: output differs"; return 1; }
+        cmp a.tsv c.tsv || { echo "$th: profile differs"; return 1; }
+        cmp a.ck c.ck
+        # (the row of step 100 comes before the checkpoint's neighbour-list rebuild in a.tsv)
+        diff <(grep -v '^#' ta.tsv | awk '$2 > 100') <(grep -v '^#' tc.tsv | awk '$2 > 100')
+    done
+    # 10 steps of equilibration, then blocks of 20: 4 closed and half of one open at step 100
+    grep -q '^nemd 0 periodic 12 4 100 ' b.ck
+    [ "$(grep -c '^block ' b.ck)" = 4 ]
+    # a checkpoint of an NEMD run continues only an NEMD run with the same slabs
+    run -1 --separate-stderr fpms md-run -p lj:0.0104eV,3.4,8.5 -s Ar -T 40 --dt 5fs -n 200 \
+        --thermostat langevin --restart b.ck bar.xyz
+    [ "$stderr" = "md-run: bar.xyz:1: frame 1: b.ck: written with --nemd, this run has none" ]
+    run -1 --separate-stderr nemdrun $a -n 200 --slabs 0.1,0.2,0.6,0.7 --restart b.ck
+    [ "$stderr" = "md-run: bar.xyz:1: frame 1: b.ck: written with other NEMD slabs, fixed layers or cross-section than this run's" ]
+    run -1 --separate-stderr nemdrun $a -n 200 --bins 6 --restart b.ck
+    [ "$stderr" = "md-run: bar.xyz:1: frame 1: b.ck: written with --nemd x and 12 bins, this run has --nemd x and 6 bins" ]
+    run -1 --separate-stderr fpms md-run -p lj:0.0104eV,3.4,8.5 -s Ar -T 40 --dt 5fs -n 200 \
+        --nemd x --block 0.1ps --restart a.ck ar.xyz
+    [[ "$stderr" == "md-run: ar.xyz:1: frame 1: "* ]]
+    # a corrupt NEMD record: file:line and what
+    n=$(grep -n '^nemd ' b.ck | cut -d: -f1)
+    m=$(($(grep -n '^atoms$' b.ck | cut -d: -f1) + 1))
+    while IFS='|' read -r edit msg; do
+        sed "$edit" b.ck > c.ck
+        run -1 --separate-stderr nemdrun $a -n 200 --restart c.ck
+        [ "$stderr" = "md-run: bar.xyz:1: frame 1: $msg" ] || { echo "$edit: $stderr"; return 1; }
+    done <<EOF2
+${n}s/periodic/closed/|c.ck:$n: unknown NEMD geometry 'closed'
+${n}s/^nemd 0/nemd 3/|c.ck:$n: '3' is not an integer in 0..2
+${n}s/ 12 / 1 /|c.ck:$n: 1 bins: need at least 2
+${n}s/ [^ ]*\$//|c.ck:$n: expected 'nemd AXIS GEOM NBINS NBLOCKS HOT_STEP HOT_HEAT COLD_STEP COLD_HEAT TIME NSAMPLES TIME0 HEAT0_HOT HEAT0_COLD LO LEN AREA'
+$((n + 1))s/^ke2 [^ ]*/ke2 nan/|c.ck:$((n + 1)): 'nan' is not a finite number
+$((n + 2))s/ [^ ]*\$//|c.ck:$((n + 2)): expected 'dof' and 12 numbers
+$((n + 3))s/^block/blocks/|c.ck:$((n + 3)): expected 'block' and 15 numbers
+$((n + 3))s/^block [^ ]*/block -0x1p+0/|c.ck:$((n + 3)): block time must be > 0
+$((n + 3))s/\$/ 0x1p+0/|c.ck:$((n + 3)): expected 'block' and 15 numbers
+$((n + 4))s/ 0x[^ ]*/ inf/4|c.ck:$((n + 4)): 'inf' is not a finite number
+${m}s/ [0-9]\$/ 7/|c.ck:$m: '7' is not an integer in 0..3
+${m}s/ [0-9]\$//|c.ck:$m: expected 'Z x y z vx vy vz REGION'
+EOF2
+}
+
+@test "--nemd --interface auto: graphene|borophene from strain-gen, both interfaces and G" {
+    # BNC.tersoff is not fitted for borophene: the cell relaxes violently and the numbers
+    # mean nothing. The test only checks that the run is stable with a small dt, that the two
+    # interfaces of the periodic cell are found from the elements, and that G is reported.
+    run -0 --separate-stderr fpms strain-gen -b hetero --hetero-nx 8,8 --ly-max 12 -o het.xyz
+    run -0 --separate-stderr fpms md-run -p "tersoff:$BNC" -s C,B -T 100 --dt 0.1fs -n 1000 \
+        --tdamp 0.01ps --nemd x --slabs 0.1,0.2,0.6,0.7 --bins 30 --margin 0.02 --block 0.05ps \
+        --interface auto --profile p.tsv het.xyz
+    printf '%s\n' "$output" > out.xyz
+    grep -q '^# thickness = 3.35 A$' p.tsv
+    grep -q '^# nemd_interface1 = .* A (fraction 0.31.*)$' p.tsv
+    grep -q '^# nemd_interface2 = .* A (fraction 0.98.*)$' p.tsv
+    grep -q '^# nemd_jump1 = .* +- .* K$' p.tsv
+    grep -q '^# nemd_G1 = .* +- .* W/(m^2 K)$' p.tsv
+    grep -q '^# nemd_G2 = .* +- .* W/(m^2 K)$' p.tsv
+    run -0 $PY -c "
+import numpy as np
+from ase.io import read
+i = read('out.xyz').info
+print(all(np.isfinite(i[k]) for k in ('md_nemd_G1', 'md_nemd_G1_err', 'md_nemd_G2', 'md_nemd_jump2', 'md_nemd_iface1')))"
+    [ "$output" = "True" ]
+    # given positions instead
+    run -0 --separate-stderr fpms md-run -p "tersoff:$BNC" -s C,B -T 100 --dt 0.1fs -n 100 \
+        --nemd x --slabs 0.1,0.2,0.6,0.7 --bins 30 --margin 0.02 --block 0.005ps \
+        --interface 0.32 --profile p.tsv het.xyz
+    grep -q '^# nemd_interface1 = .* A (fraction 0.32)$' p.tsv
+    ! grep -q 'nemd_interface2' p.tsv
+    # a bar of one element has no interface
+    nemd_ar
+    run -1 --separate-stderr nemdrun -n 20 --block 0.05ps --interface auto
+    [ "$stderr" = "md-run: bar.xyz:1: frame 1: --interface auto: the element does not change along x" ]
+}
+
+@test "--nemd usage errors: exit 1, a message, nothing written" {
+    nemd_ar
+    while IFS='|' read -r args msg; do
+        run -1 --separate-stderr fpms md-run -p lj:0.0104eV,3.4,8.5 -s Ar -o out.xyz $args bar.xyz
+        [[ "$stderr" == "md-run: $msg"* ]] || { echo "$args: $stderr"; return 1; }
+        [ -z "$output" ]
+    done <<'EOF2'
+-n 100 -T 40 --nemd w|--nemd: 'w' is not x, y or z
+-n 100 -T 40 --nemd-open|--nemd-open needs --nemd
+-n 100 -T 40 --nemd-dt 10|--nemd-dt needs --nemd
+-n 100 -T 40 --slabs 0.1,0.2,0.6,0.7|--slabs needs --nemd
+-n 100 -T 40 --bins 10|--bins needs --nemd
+-n 100 -T 40 --profile p.tsv|--profile needs --nemd
+-n 100 -T 40 --block 1ps|--block needs --nemd
+-n 100 -T 40 --nemd-equil 1ps|--nemd-equil needs --nemd
+-n 100 -T 40 --margin 0.1|--margin needs --nemd
+-n 100 -T 40 --interface auto|--interface needs --nemd
+-n 100 -T 40 --nemd x --fixed 0.1|--fixed needs --nemd-open
+-n 100 -T 40 --fixed 0.1|--fixed needs --nemd
+-n 100 --nemd x|--nemd needs --temp (the mean slab temperature)
+-n 100 -T 40 --nemd x --barostat scr|--nemd and --barostat do not go together
+-n 100 -T 40 --nemd x --tension x --strain-rate 1|--nemd and --tension do not go together
+-n 100 -T 40 --nemd x --thermostat nhc|--nemd: the slabs take --thermostat bussi or langevin, not nhc
+-n 100 -T 10 --nemd x --nemd-dt 30|--nemd-dt 30 K: the cold slab would be below 0 K (--temp 10 K)
+-T 40 --nemd x|--nemd: --steps 0 completes no block: 0 steps of --nemd-equil and 20000 of --block at --dt 0.0005 ps
+-n 100 -T 40 --nemd x --block 0.05ps --nemd-equil 0.1ps --dt 1fs|--nemd: --steps 100 completes no block: 100 steps of --nemd-equil and 50 of --block at --dt 0.001 ps
+-n 100 -T 40 --nemd x --nemd-dt 0|--nemd-dt: '0' is not a temperature > 0
+-n 100 -T 40 --nemd x --nemd-dt 5parsec|--nemd-dt: '5parsec' is not a temperature > 0
+-n 100 -T 40 --nemd x --slabs 0.1,0.2,0.6|--slabs: '0.1,0.2,0.6' is not four fractions H0,H1,C0,C1
+-n 100 -T 40 --nemd x --slabs 0.1,0.2,0.6,nan|--slabs: '0.1,0.2,0.6,nan' is not four fractions H0,H1,C0,C1
+-n 100 -T 40 --nemd x --slabs 0.1,0.2,0.6,1.2|--slabs: 1.2 is outside [0, 1]
+-n 100 -T 40 --nemd x --slabs -0.1,0.2,0.6,0.7|--slabs: -0.1 is outside [0, 1]
+-n 100 -T 40 --nemd x --slabs 0.2,0.1,0.6,0.7|--slabs: '0.2,0.1,0.6,0.7': a slab is empty (H0 >= H1 or C0 >= C1)
+-n 100 -T 40 --nemd x --slabs 0.1,0.5,0.4,0.7|--slabs: '0.1,0.5,0.4,0.7': the hot and cold slabs overlap
+-n 100 -T 40 --nemd x --nemd-open --fixed 0.5|--fixed: '0.5' is not a fraction in [0, 0.5)
+-n 100 -T 40 --nemd x --bins 1|--bins: '1' is not an integer in 2..100000
+-n 100 -T 40 --nemd x --bins 2.5|--bins: '2.5' is not an integer in 2..100000
+-n 100 -T 40 --nemd x --block 0|--block: '0' is not a time > 0
+-n 100 -T 40 --nemd x --nemd-equil -1ps|--nemd-equil: '-1ps' is not a time >= 0
+-n 100 -T 40 --nemd x --margin 0.5|--margin: '0.5' is not a fraction in [0, 0.5)
+-n 100 -T 40 --nemd x --margin inf|--margin: 'inf' is not a fraction in [0, 0.5)
+-n 100 -T 40 --nemd x --interface 0.3,x|--interface: '0.3,x' is not auto or up to 8 fractions X[,X]
+-n 100 -T 40 --nemd x --interface 1.5|--interface: 1.5 is outside [0, 1]
+-n 100 -T 40 --nemd x --profile out.xyz|--output and --profile name the same file
+-n 100 -T 40 --nemd x --thickness 0|--thickness: '0' is not a length > 0
+EOF2
+    no_files_nemd
+}
+
+# no_files_nemd: nothing but the inputs left
+no_files_nemd() {
+    local left
+    left=$(ls | grep -v -x -e g.xyz -e ar.xyz -e bar.xyz || true)
+    [ -z "$left" ] || { echo "left behind: $left"; return 1; }
+}
+
+@test "--nemd run errors: the file and what, exit 1, no file left" {
+    nemd_ar
+    a="-n 20 --block 0.01ps -o out.xyz --profile p.tsv --thermo t.tsv"
+    # the periodic geometry needs a periodic axis; the open one a non-periodic axis
+    run -1 --separate-stderr fpms md-run -p "tersoff:$BNC" -s C -T 300 --nemd z $a g.xyz
+    [ "$stderr" = "md-run: g.xyz:1: frame 1: nemd: the periodic geometry needs a cell periodic along z" ]
+    run -1 --separate-stderr nemdrun $a --nemd-open
+    [ "$stderr" = "md-run: bar.xyz:1: frame 1: nemd: the open geometry needs a non-periodic axis (x is periodic)" ]
+    # slabs too thin to hold 2 atoms
+    run -1 --separate-stderr nemdrun $a --slabs 0.01,0.02,0.5,0.6
+    [ "$stderr" = "md-run: bar.xyz:1: frame 1: nemd: the hot slab holds 0 atoms and the cold one 4: need at least 2 each" ]
+    # a margin that leaves too few bins to fit
+    run -1 --separate-stderr nemdrun $a --margin 0.3
+    [[ "$stderr" == "md-run: bar.xyz:1: frame 1: nemd: "*"fewer than 2 bins"* ]]
+    # an interface inside a slab
+    run -1 --separate-stderr nemdrun $a --interface 0.25
+    [[ "$stderr" == "md-run: bar.xyz:1: frame 1: nemd: "* ]]
+    # one frame only
+    cat bar.xyz bar.xyz > in.xyz
+    run -1 --separate-stderr fpms md-run -p lj:0.0104eV,3.4,8.5 -s Ar -T 40 --dt 5fs --nemd x \
+        --bins 12 $a in.xyz
+    [ "$stderr" = "md-run: in.xyz:27: frame 2: --traj, --checkpoint, --restart, --stress-strain and --nemd take one frame" ]
+    # no frame
+    : > in.xyz
+    run -1 --separate-stderr fpms md-run -p lj:0.0104eV,3.4,8.5 -s Ar -T 40 --dt 5fs --nemd x \
+        --bins 12 $a in.xyz
+    [ "$stderr" = "md-run: --nemd: in.xyz: no frames" ]
+    rm -f in.xyz
+    no_files_nemd
 }

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "../../lib/cryst/cryst.h"
-#include "../../lib/md/nemd.h"
+#include "../../lib/md/md.h"
 #include "../tap.h"
 
 static struct core_err err;
@@ -744,6 +744,98 @@ test_argon_kappa(void)
     core_frame_release(&f);
 }
 
+/* ---- md_nemd_advance (the run loop) and md_nemd_block_add (the restart) ---- */
+
+static void
+test_advance(void)
+{
+    struct md_pot pot;
+    struct core_frame f;
+    struct md_sys s1, s2;
+    struct md_nemd n1, n2, n3;
+    struct md_nemd_opts o;
+    static const int pbc[3] = {1, 1, 1};
+    core_frame_init(&f);
+    argon(&pot);
+    fcc(&f, 8, 1, 1, 5.34, pbc);
+    md_sys_init(&s1, &f, &pot, 1.0, &err);
+    md_sys_init(&s2, &f, &pot, 1.0, &err);
+    md_sys_thermalize(&s1, 47.3, 5, &err);
+    md_sys_thermalize(&s2, 47.3, 5, &err);
+    md_nemd_opts_default(&o, MD_NEMD_PERIODIC);
+    o.temp = 47.3;
+    o.dtemp = 17.9;
+    o.nbins = 8;
+    o.seed = 77;
+    md_nemd_init(&n1, &o, &s1, &err);
+    md_nemd_init(&n2, &o, &s2, &err);
+    const double dt = 0.0071;
+    int rc = 0;
+    is_int(md_nemd_advance(&n1, &s1, &pot, dt, 1, 0, 0, &err), CORE_EINPUT,
+           "advance: a block of 0 steps refused: %s", err.msg);
+    /* 7 steps of equilibration, blocks of 11: closed at 18 and 29, 4 samples open at 33 */
+    for (uint64_t step = 1; step <= 33 && !rc; step++)
+        rc = md_nemd_advance(&n1, &s1, &pot, dt, step, 7, 11, &err);
+    for (int step = 1; step <= 33 && !rc; step++) {
+        rc = md_nemd_step(&n2, &s2, &pot, dt, &err);
+        if (step == 7)
+            md_nemd_block_discard(&n2);
+        if (step > 7)
+            md_nemd_sample(&n2, &s2);
+        if (!rc && (step == 18 || step == 29))
+            rc = md_nemd_block_end(&n2, &err);
+    }
+    is_int(rc, 0, "advance: 33 steps");
+    ok(n1.nblocks == 2 && n2.nblocks == 2 && n1.nsamples == 4 && n2.nsamples == 4,
+       "advance: 2 blocks closed, 4 samples in the open one");
+    ok(memcmp(n1.bprof, n2.bprof, 2 * 8 * sizeof *n1.bprof) == 0 &&
+           memcmp(n1.bheat, n2.bheat, 4 * sizeof *n1.bheat) == 0 &&
+           memcmp(n1.btime, n2.btime, 2 * sizeof *n1.btime) == 0 &&
+           memcmp(n1.ke2, n2.ke2, 8 * sizeof *n1.ke2) == 0 && n1.time0 == n2.time0 &&
+           n1.heat0[0] == n2.heat0[0] && n1.heat0[1] == n2.heat0[1] &&
+           memcmp(s1.vel, s2.vel, 3 * s1.natoms * sizeof *s1.vel) == 0,
+       "advance: bit for bit the hand-written loop (step, discard, sample, block end)");
+    is_rel(n1.btime[0], 11 * dt, 1e-13, "advance: a block lasts nblock steps");
+
+    /* block_add rebuilds the blocks: the same kappa */
+    md_nemd_init(&n3, &o, &s2, &err);
+    for (size_t k = 0; k < n1.nblocks && !rc; k++)
+        rc = md_nemd_block_add(&n3, n1.bprof + 8 * k, n1.bheat + 2 * k, n1.btime[k], &err);
+    is_int(rc, 0, "block_add: 2 blocks");
+    struct md_nemd_kappa k1, k3;
+    md_nemd_kappa(&n1, 0, &k1, &err);
+    md_nemd_kappa(&n3, 0, &k3, &err);
+    ok(k1.kappa == k3.kappa && k1.kappa_err == k3.kappa_err && k1.flux == k3.flux,
+       "block_add: the same kappa, error and flux, bit for bit");
+    double prof[8], heat[2] = {0.0123, -0.0119};
+    memcpy(prof, n1.bprof, sizeof prof);
+    prof[3] = NAN;
+    for (int k = 0; k < 40 && !rc; k++) /* past the first growth of the arrays */
+        rc = md_nemd_block_add(&n3, prof, heat, 0.25, &err);
+    ok(rc == 0 && n3.nblocks == 42 && isnan(n3.bprof[41 * 8 + 3]) && n3.btime[41] == 0.25,
+       "block_add: 40 more, an empty bin (NaN) kept");
+    is_int(md_nemd_block_add(&n3, prof, heat, 0, &err), CORE_EINPUT, "block_add: time 0: %s",
+           err.msg);
+    is_int(md_nemd_block_add(&n3, prof, heat, NAN, &err), CORE_EINPUT, "block_add: time NaN");
+    heat[1] = INFINITY;
+    is_int(md_nemd_block_add(&n3, prof, heat, 0.25, &err), CORE_EINPUT, "block_add: heat Inf");
+    heat[1] = -0.0119;
+    prof[5] = -1.5;
+    is_int(md_nemd_block_add(&n3, prof, heat, 0.25, &err), CORE_EINPUT,
+           "block_add: a negative temperature: %s", err.msg);
+    prof[5] = INFINITY;
+    is_int(md_nemd_block_add(&n3, prof, heat, 0.25, &err), CORE_EINPUT,
+           "block_add: an infinite temperature");
+    ok(n3.nblocks == 42, "block_add: refused blocks not added");
+    md_nemd_release(&n1);
+    md_nemd_release(&n2);
+    md_nemd_release(&n3);
+    md_sys_release(&s1);
+    md_sys_release(&s2);
+    md_pot_release(&pot);
+    core_frame_release(&f);
+}
+
 int
 main(void)
 {
@@ -754,6 +846,7 @@ main(void)
     test_hetero_cell();
     test_errors();
     test_bookkeeping();
+    test_advance();
     test_argon_kappa();
     done_testing();
     return exit_status();
