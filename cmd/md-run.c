@@ -6,14 +6,15 @@
  * conductance), trajectories, checkpoints and restarts, a thermo table and the heat-current
  * series; with --steps 0 it labels every input frame with energy, forces and
  * stress.
- * See man/md-run.1; the science is in lib/md.
+ * See man/md-run.1; the science is in lib/md (the run itself in lib/md/run.c), the result
+ * tables and info keys in formats/mdout.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../formats/config.h"
-#include "../formats/hflux.h"
+#include "../formats/mdout.h"
 #include "../formats/mdrestart.h"
 #include "../formats/mtp_file.h"
 #include "../formats/nctraj.h"
@@ -125,9 +126,6 @@ static const struct prog_opt opts[] = {
 
 enum { TRAJ_AUTO, TRAJ_NETCDF, TRAJ_EXTXYZ };
 
-/* Most interfaces --interface takes or finds. */
-#define MAXIFACE 8
-
 struct md_opts {
     const char *potential, *species, *input, *output, *thermo, *heat;
     long steps, every, heat_every;
@@ -151,7 +149,7 @@ struct md_opts {
     double nemd_dt, slabs[4], fixed, block, equil, margin;
     long bins;
     const char *profile, *iface;
-    double ifx[MAXIFACE];
+    double ifx[MD_RUN_MAXIFACE];
     size_t nifx; /* 0 with iface "auto" */
 };
 
@@ -275,10 +273,10 @@ parse_nemd(struct md_opts *o, int c, const char *arg, struct core_err *err)
         o->nifx = 0;
         if (strcmp(arg, "auto") == 0)
             return 0;
-        if (fracs_parse(arg, o->ifx, MAXIFACE, &o->nifx))
+        if (fracs_parse(arg, o->ifx, MD_RUN_MAXIFACE, &o->nifx))
             return core_err_set(err, CORE_EINPUT,
                                 "--interface: '%s' is not auto or up to %d fractions X[,X]", arg,
-                                MAXIFACE);
+                                MD_RUN_MAXIFACE);
         for (size_t k = 0; k < o->nifx; k++)
             if (!(o->ifx[k] >= 0 && o->ifx[k] <= 1))
                 return core_err_set(err, CORE_EINPUT, "--interface: %g is outside [0, 1]",
@@ -563,185 +561,33 @@ potential(const struct md_opts *o, const struct core_species_map *map, struct md
         "--potential: unknown '%s' (tersoff:FILE, mtp:FILE or lj:EPS,SIGMA,RCUT[,shift])", spec);
 }
 
-enum { NCOL_BASE = 7, NCOL_STRESS = 7, NCOL_MAX = 21 };
-
-static const char *const colname[] = {"frame", "step", "time", "temp", "pe",  "ke",  "etot",
-                                      "press", "sxx",  "syy",  "szz",  "syz", "sxz", "sxy"};
-static const char *const colunit[] = {"",    "",    "ps",  "K",   "eV",  "eV",  "eV",
-                                      "GPa", "GPa", "GPa", "GPa", "GPa", "GPa", "GPa"};
-
-/* The state of one run. */
-struct run {
-    struct md_sys s;
-    struct md_thermostat th;
-    struct md_baro b;
-    struct md_tension tn;
-    int cellmove; /* a barostat or a deformation moves the cell */
-    int nemd;     /* nm is set up */
-    struct md_nemd nm;
-    double xi[MAXIFACE]; /* NEMD interfaces (fractions of the length) */
-    size_t ni;
-};
-
-/* The header: the base columns, the stress, econs (E + P0 V - heats) with a thermostat or a
- * barostat, and the cell's diagonal when the cell moves. */
+/* One row of the thermo table. */
 static int
-thermo_header(FILE *fp, int stress, int econs, int cellmove, int nemd, struct core_err *err)
-{
-    static const char *const lname[3] = {"lx", "ly", "lz"};
-    const char *name[NCOL_MAX], *unit[NCOL_MAX];
-    size_t n = NCOL_BASE + (stress ? NCOL_STRESS : 0);
-    memcpy(name, colname, n * sizeof *name);
-    memcpy(unit, colunit, n * sizeof *unit);
-    if (econs || nemd) {
-        name[n] = "econs";
-        unit[n++] = "eV";
-    }
-    if (nemd) {
-        name[n] = "heat_hot";
-        unit[n++] = "eV";
-        name[n] = "heat_cold";
-        unit[n++] = "eV";
-    }
-    for (int a = 0; cellmove && a < 3; a++) {
-        name[n] = lname[a];
-        unit[n++] = "A";
-    }
-    return table_write_header(fp, n, name, unit, err);
-}
-
-static int
-thermo_row(FILE *fp, const struct run *r, size_t iframe, long step, double dt, int stress,
+thermo_row(FILE *fp, const struct md_run *r, size_t iframe, long step, double dt, int stress,
            struct core_err *err)
 {
-    const struct md_sys *s = &r->s;
-    double row[NCOL_MAX], st[9], ke = md_sys_kinetic(s, NULL);
-    size_t n = NCOL_BASE + (stress ? NCOL_STRESS : 0);
-    row[0] = (double)iframe;
-    row[1] = (double)step;
-    row[2] = (double)step * dt;
-    row[3] = md_sys_temp(s);
-    row[4] = s->epot;
-    row[5] = ke;
-    row[6] = s->epot + ke;
-    if (stress) {
-        if (!md_sys_stress(s, 1, st))
-            return core_err_set(err, CORE_EINPUT,
-                                "frame %zu has no cell volume, but the thermo table has stress "
-                                "columns (from frame 1)",
-                                iframe + 1);
-        static const int voigt[6] = {0, 4, 8, 5, 2, 1};
-        row[7] = -(st[0] + st[4] + st[8]) / 3 * UNITS_EVA3_GPA;
-        for (int k = 0; k < 6; k++)
-            row[8 + k] = st[voigt[k]] * UNITS_EVA3_GPA;
-    }
-    if (r->th.kind != MD_THERMOSTAT_NONE || r->cellmove || r->nemd) {
-        double pv = r->b.press * (s->has_cell ? fabs(core_cell_volume(s->cell)) : 0);
-        double qn = r->nemd ? r->nm.th[0].heat + r->nm.th[1].heat : 0;
-        row[n++] = s->epot + ke + pv - r->th.heat - r->b.heat - qn;
-    }
-    if (r->nemd) {
-        row[n++] = r->nm.th[0].heat;
-        row[n++] = r->nm.th[1].heat;
-    }
-    for (int a = 0; r->cellmove && a < 3; a++)
-        row[n++] = s->cell[4 * a];
-    return table_write_row(fp, n, row, err);
+    double row[MD_THERMO_NMAX];
+    size_t n;
+    int rc = md_run_thermo_row(r, iframe, step, dt, stress, row, &n, err);
+    return rc ? rc : table_write_row(fp, n, row, err);
 }
 
-/* Writes the results of s into f: positions, velocities (if moved), forces, energy, stress. */
-static int
-label(struct core_frame *f, const struct md_sys *s, int moved, struct core_err *err)
+/* The run's parameters for the tables' metadata. */
+static struct mdout_meta
+run_meta(const struct md_opts *o)
 {
-    int rc;
-    size_t n = f->natoms;
-    if ((rc = core_frame_want(f, "forces", err)))
-        return rc;
-    memcpy(f->forces, s->force, 3 * n * sizeof *f->forces);
-    if (moved) {
-        memcpy(f->pos, s->pos, 3 * n * sizeof *f->pos);
-        if ((rc = core_frame_want(f, "vel", err)))
-            return rc;
-        memcpy(f->vel, s->vel, 3 * n * sizeof *f->vel);
-    }
-    f->has_energy = 1;
-    f->energy = s->epot;
-    f->has_free_energy = 0;
-    f->has_virial = 0;
-    f->has_stress = md_sys_stress(s, 0, f->stress);
-    return CORE_OK;
-}
-
-/* The shortest %g form of v that reads back exactly, into buf (32 bytes). */
-static const char *
-real(char *buf, double v)
-{
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, 32, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    return buf;
-}
-
-static int
-set_info(struct core_frame *f, const char *key, double v, struct core_err *err)
-{
-    char buf[32];
-    return core_frame_info_set(f, key, real(buf, v), err);
-}
-
-/* Heat-current samples of a run, kept until its end (the mean temperature goes in the header). */
-struct heat_buf {
-    double *row; /* 4 per sample: time (ps), J (eV*A/ps) */
-    size_t n, cap;
-    double tsum; /* sum of the temperatures at the samples */
-};
-
-static int
-heat_sample(struct heat_buf *h, const struct md_sys *s, double time, struct core_err *err)
-{
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 1024;
-        double *r = realloc(h->row, 4 * cap * sizeof *r);
-        if (!r)
-            return core_err_set(err, CORE_ENOMEM, "out of memory for %zu heat samples", cap);
-        h->row = r;
-        h->cap = cap;
-    }
-    double *r = h->row + 4 * h->n;
-    int rc = md_sys_heat(s, r + 1, NULL, err);
-    if (rc)
-        return rc;
-    r[0] = time;
-    h->tsum += md_sys_temp(s);
-    h->n++;
-    return CORE_OK;
-}
-
-/* Writes the series: metadata (volume when the cell has one, the mean temperature), header, rows.
- */
-static int
-heat_write(FILE *fp, const struct heat_buf *h, const struct md_sys *s, struct core_err *err)
-{
-    char buf[32];
-    double v = s->has_cell ? fabs(core_cell_volume(s->cell)) : 0;
-    int rc = 0;
-    if (v > 0)
-        rc = table_write_meta(fp, err, "volume", "%s A^3", real(buf, v));
-    if (!rc && v > 0 && !s->pbc[2]) { /* a sheet: kappa-gk --thickness takes V = area H */
-        const double *c = s->cell;
-        double ab[3] = {c[1] * c[5] - c[2] * c[4], c[2] * c[3] - c[0] * c[5],
-                        c[0] * c[4] - c[1] * c[3]};
-        rc = table_write_meta(fp, err, "area", "%s A^2",
-                              real(buf, sqrt(ab[0] * ab[0] + ab[1] * ab[1] + ab[2] * ab[2])));
-    }
-    if (!rc && h->n && h->tsum > 0)
-        rc = table_write_meta(fp, err, "temperature", "%s K", real(buf, h->tsum / (double)h->n));
-    rc = rc ? rc : hflux_write_header(fp, err);
-    for (size_t i = 0; i < h->n && !rc; i++)
-        rc = hflux_write_sample(fp, h->row[4 * i], h->row + 4 * i + 1, err);
-    return rc;
+    return (struct mdout_meta){.potential = o->potential,
+                               .dt = o->dt,
+                               .has_temp = o->has_temp,
+                               .seed = o->seed,
+                               .thermostat = o->thermostat,
+                               .temp = o->temp,
+                               .tdamp = o->tdamp,
+                               .nchain = o->nchain,
+                               .baro = o->baro,
+                               .press = o->press,
+                               .pdamp = o->pdamp,
+                               .compress = o->compress};
 }
 
 /* Output files of a run besides the configurations. */
@@ -761,20 +607,13 @@ static int
 traj_frame(const struct md_opts *o, struct outs *io, struct core_frame *tf, const struct md_sys *s,
            long step, struct core_err *err)
 {
-    size_t n = s->natoms;
-    int rc = core_frame_want(tf, "vel", err);
+    int rc = md_sys_snapshot(s, tf, err);
     if (rc)
         return rc;
-    memcpy(tf->pos, s->pos, 3 * n * sizeof *tf->pos);
-    memcpy(tf->vel, s->vel, 3 * n * sizeof *tf->vel);
-    if (s->has_cell)
-        memcpy(tf->cell, s->cell, sizeof tf->cell);
-    tf->has_energy = 1;
-    tf->energy = s->epot;
     if (io->nct)
         return nctraj_write_frame(io->nct, tf, (double)step * o->dt, err);
-    rc = set_info(tf, "time", (double)step * o->dt, err);
-    rc = rc ? rc : set_info(tf, "step", (double)step, err);
+    rc = mdout_info_set(tf, "time", (double)step * o->dt, err);
+    rc = rc ? rc : mdout_info_set(tf, "step", (double)step, err);
     return rc ? rc : config_write_frame(io->trajxyz, CONFIG_EXTXYZ, NULL, tf, err);
 }
 
@@ -782,22 +621,15 @@ traj_frame(const struct md_opts *o, struct outs *io, struct core_frame *tf, cons
  * forces recomputed first, so that a restarted run (which builds its list afresh) continues
  * with the same bits. */
 static int
-checkpoint(const struct md_opts *o, struct run *r, const struct md_pot *pot, long step,
+checkpoint(const struct md_opts *o, struct md_run *r, const struct md_pot *pot, long step,
            struct core_err *err)
 {
     struct stream_out co;
-    struct md_sys *s = &r->s;
-    int rc = 0;
-    if (!pot->total) {
-        rc = md_nlist_build(&s->nl, s->natoms, s->pos, s->has_cell ? s->cell : NULL, s->pbc, err);
-        rc = rc ? rc : md_sys_compute(s, pot, err);
-        if (rc)
-            return rc;
-    }
-    if ((rc = stream_out_open(&co, o->ckpt, 0, err)))
+    int rc = md_run_refresh(r, pot, err);
+    if (rc || (rc = stream_out_open(&co, o->ckpt, 0, err)))
         return rc;
-    rc = mdrestart_write(co.fp, s, (uint64_t)step, &r->th, &r->b, &r->tn, r->nemd ? &r->nm : NULL,
-                         err);
+    rc = mdrestart_write(co.fp, &r->s, (uint64_t)step, &r->th, &r->b, &r->tn,
+                         r->nemd ? &r->nm : NULL, err);
     rc = rc ? rc : stream_out_commit(&co, err);
     if (rc)
         stream_out_abort(&co);
@@ -806,7 +638,7 @@ checkpoint(const struct md_opts *o, struct run *r, const struct md_pot *pot, lon
 
 /* Reads --restart into r; returns the step it was written at in *step. */
 static int
-restart(const struct md_opts *o, struct run *r, long *step, struct core_err *err)
+restart(const struct md_opts *o, struct md_run *r, long *step, struct core_err *err)
 {
     struct stream_in in;
     struct mdrestart ck;
@@ -827,25 +659,15 @@ restart(const struct md_opts *o, struct run *r, long *step, struct core_err *err
     return rc;
 }
 
-/* stress and stress_2d: along the pull, what fe-solve's NAME.curve reads */
-static const char *const sscol[] = {
-    "step", "time",   "strain", "stress", "stress_2d", "sxx",    "syy",    "szz",  "syz", "sxz",
-    "sxy",  "sxx_2d", "syy_2d", "szz_2d", "syz_2d",    "sxz_2d", "sxy_2d", "temp", "pe"};
-static const char *const ssunit[] = {"",    "ps",  "",    "GPa", "N/m", "GPa", "GPa",
-                                     "GPa", "GPa", "GPa", "GPa", "N/m", "N/m", "N/m",
-                                     "N/m", "N/m", "N/m", "K",   "eV"};
-
 /* One row of the stress-strain table; *stop set past the peak. */
 static int
-ss_row(const struct md_opts *o, struct outs *io, struct run *r, long step, int *stop,
+ss_row(const struct md_opts *o, struct outs *io, struct md_run *r, long step, int *stop,
        struct core_err *err)
 {
     double row[2 + MD_TENSION_NCOLS];
     int rc = 0;
     if (io->ss && !io->ssdone) {
-        char buf[32];
-        rc = table_write_meta(io->ss, err, "thickness", "%s A", real(buf, o->thick));
-        rc = rc ? rc : table_write_header(io->ss, 2 + MD_TENSION_NCOLS, sscol, ssunit, err);
+        rc = mdout_ss_header(io->ss, o->thick, err);
         io->ssdone = 1;
     }
     md_tension_row(&r->tn, &r->s, &r->b, row + 2, stop);
@@ -856,217 +678,62 @@ ss_row(const struct md_opts *o, struct outs *io, struct run *r, long step, int *
     return rc;
 }
 
-/* Sets up the thermostat, barostat and tension of a run from the options and the frame. */
+/* The run's parameters for lib/md. */
+static struct md_run_opts
+run_opts(const struct md_opts *o)
+{
+    return (struct md_run_opts){.thermostat = o->thermostat,
+                                .temp = o->temp,
+                                .tdamp = o->tdamp,
+                                .nchain = o->nchain,
+                                .seed = o->seed,
+                                .baro = o->baro,
+                                .press = o->press,
+                                .pdamp = o->pdamp,
+                                .compress = o->compress,
+                                .pdirs = {o->pdirs[0], o->pdirs[1], o->pdirs[2]},
+                                .has_pdirs = o->has_pdirs,
+                                .tdir = o->tdir,
+                                .rate = o->rate,
+                                .thick = o->thick,
+                                .past = o->past,
+                                .nemd_axis = o->nemd_axis,
+                                .nemd_open = o->nemd_open,
+                                .has_slabs = o->has_slabs,
+                                .nemd_dt = o->nemd_dt,
+                                .slabs = {o->slabs[0], o->slabs[1], o->slabs[2], o->slabs[3]},
+                                .fixed = o->fixed,
+                                .nbins = (size_t)o->bins,
+                                .iface = o->iface != NULL,
+                                .ifx = o->ifx,
+                                .nifx = o->nifx};
+}
+
+/* The results of an NEMD run (conductivity, interfaces) into the info keys of f, the profile
+ * table and the thermo table's metadata. */
 static int
-run_setup(const struct md_opts *o, struct run *r, const struct core_frame *f, struct core_err *err)
-{
-    /* with --nemd, --thermostat is the slabs' (nemd_setup) */
-    enum md_thermostat_kind tk = o->nemd_axis >= 0 ? MD_THERMOSTAT_NONE : o->thermostat;
-    int rc = md_thermostat_init(&r->th, tk, o->temp, o->tdamp, o->seed, err);
-    if (!rc && o->thermostat == MD_THERMOSTAT_NHC && o->nchain)
-        rc = md_thermostat_chain_set(&r->th, o->nchain, err);
-    if (rc)
-        return rc;
-    int dirs[3];
-    for (int a = 0; a < 3; a++)
-        dirs[a] = o->has_pdirs ? o->pdirs[a] : f->has_cell && f->pbc[a] && a != o->tdir;
-    if (o->baro == MD_BARO_SCR && !(dirs[0] || dirs[1] || dirs[2]))
-        return core_err_set(err, CORE_EINPUT,
-                            "--barostat scr: the frame has no periodic "
-                            "direction to control");
-    double tb = tk != MD_THERMOSTAT_NONE ? o->temp : 0;
-    rc = md_baro_init(&r->b, o->baro, o->press / UNITS_EVA3_GPA, o->pdamp,
-                      o->compress * UNITS_EVA3_GPA, dirs, tb, o->seed, err);
-    rc = rc ? rc : md_tension_init(&r->tn, o->thick, o->past, err);
-    if (!rc && o->tdir >= 0 && o->has_pdirs && o->pdirs[o->tdir])
-        rc = core_err_set(err, CORE_EINPUT, "--pdirs names the direction of --tension");
-    if (!rc && o->tdir >= 0)
-        rc = md_baro_tension_set(&r->b, &r->s, o->tdir, o->rate, err);
-    rc = rc ? rc : md_baro_check(&r->b, &r->s, err);
-    r->cellmove = o->baro != MD_BARO_NONE || o->tdir >= 0;
-    return rc;
-}
-
-/* Sets up the NEMD of a run from the options and the positions of s now. */
-static int
-nemd_setup(const struct md_opts *o, struct run *r, struct core_err *err)
-{
-    struct md_nemd_opts no;
-    md_nemd_opts_default(&no, o->nemd_open ? MD_NEMD_OPEN : MD_NEMD_PERIODIC);
-    no.axis = o->nemd_axis;
-    if (o->nemd_open) { /* default slabs: 0.1 of the length next to each fixed layer */
-        no.fixed = o->fixed;
-        no.hot[0] = o->fixed;
-        no.hot[1] = o->fixed + 0.1;
-        no.cold[0] = 1 - o->fixed - 0.1;
-        no.cold[1] = 1 - o->fixed;
-    }
-    if (o->has_slabs) {
-        memcpy(no.hot, o->slabs, sizeof no.hot);
-        memcpy(no.cold, o->slabs + 2, sizeof no.cold);
-    }
-    no.temp = o->temp;
-    no.dtemp = o->nemd_dt;
-    no.kind = o->thermostat == MD_THERMOSTAT_NONE ? MD_THERMOSTAT_BUSSI : o->thermostat;
-    no.tdamp = o->tdamp;
-    no.seed = o->seed;
-    no.nbins = (size_t)o->bins;
-    no.thickness = o->thick;
-    int rc = md_nemd_init(&r->nm, &no, &r->s, err);
-    r->nemd = !rc;
-    if (rc || !o->iface)
-        return rc;
-    if (o->nifx) {
-        r->ni = o->nifx;
-        memcpy(r->xi, o->ifx, r->ni * sizeof *r->xi);
-        return CORE_OK;
-    }
-    /* auto: from the input positions, where the phases are cleanly apart */
-    if ((rc = md_nemd_find_interfaces(&r->nm, &r->s, r->xi, MAXIFACE, &r->ni, err)))
-        return rc;
-    if (r->ni == 0)
-        return core_err_set(err, CORE_EINPUT,
-                            "--interface auto: the element does not change along %c",
-                            "xyz"[o->nemd_axis]);
-    return CORE_OK;
-}
-
-/* Equilibration and block lengths of NEMD in steps. */
-static void
-nemd_steps(const struct md_opts *o, uint64_t *nequil, uint64_t *nblock)
-{
-    double e = floor(o->equil / o->dt + 0.5), b = floor(o->block / o->dt + 0.5);
-    *nequil = e < 1e18 ? (uint64_t)e : (uint64_t)1e18;
-    *nblock = b < 1 ? 1 : b < 1e18 ? (uint64_t)b : (uint64_t)1e18;
-}
-
-/* Writes `# key = value` to each of the n files that is not NULL. */
-static int
-meta2(FILE *const fp[2], struct core_err *err, const char *key, const char *value)
-{
-    int rc = 0;
-    for (int k = 0; k < 2 && !rc; k++)
-        if (fp[k])
-            rc = table_write_meta(fp[k], err, key, "%s", value);
-    return rc;
-}
-
-/* "X +- Y UNIT" with exact numbers, into buf (96 bytes). */
-static const char *
-pm(char *buf, double x, double dx, const char *unit)
-{
-    char b1[32], b2[32];
-    snprintf(buf, 96, "%s +- %s %s", real(b1, x), real(b2, dx), unit);
-    return buf;
-}
-
-/* The results of an NEMD run (conductivity, interfaces) into the profile table, the thermo
- * table's metadata and the info keys of f. */
-static int
-nemd_results(const struct md_opts *o, const struct outs *io, struct run *r, struct core_frame *f,
+nemd_results(const struct md_opts *o, const struct outs *io, struct md_run *r, struct core_frame *f,
              struct core_err *err)
 {
     struct md_nemd *nm = &r->nm;
     struct md_nemd_kappa k;
-    struct md_nemd_iface ifc[MAXIFACE];
-    size_t ni = r->ni, nb = nm->o.nbins;
-    char buf[96], b1[32], b2[32], key[48];
-    FILE *const fp[2] = {io->profile, io->thermo};
-    const char ax[2] = {"xyz"[nm->o.axis], '\0'};
+    struct md_nemd_iface ifc[MD_RUN_MAXIFACE];
+    struct mdout_meta m = run_meta(o);
+    struct mdout_nemd q = {
+        .block = o->block, .equil = o->equil, .thick = o->thick, .margin = o->margin};
+    char b1[32];
     int rc;
     if (nm->nblocks == 0)
         return core_err_set(err, CORE_EINPUT, "--nemd: no block completed (--block %s ps)",
-                            real(b1, o->block));
+                            mdout_real(b1, o->block));
     if ((rc = md_nemd_kappa(nm, o->margin, &k, err)))
         return rc;
-    for (size_t i = 0; i < ni; i++)
+    for (size_t i = 0; i < r->ni; i++)
         if ((rc = md_nemd_interface(nm, r->xi[i], o->margin, &ifc[i], err)))
             return rc;
-    /* the final configuration's info keys */
-    rc = core_frame_info_set(f, "md_nemd_axis", ax, err);
-    rc = rc ? rc : set_info(f, "md_nemd_blocks", (double)nm->nblocks, err);
-    rc = rc ? rc : set_info(f, "md_nemd_flux", k.flux, err);
-    rc = rc ? rc : set_info(f, "md_nemd_flux_err", k.flux_err, err);
-    rc = rc ? rc : set_info(f, "md_nemd_kappa", k.kappa, err);
-    rc = rc ? rc : set_info(f, "md_nemd_kappa_err", k.kappa_err, err);
-    rc = rc ? rc : set_info(f, "md_nemd_heat_hot", nm->th[0].heat, err);
-    rc = rc ? rc : set_info(f, "md_nemd_heat_cold", nm->th[1].heat, err);
-    for (size_t i = 0; i < ni && !rc; i++) {
-        static const char *const what[5] = {"iface", "jump", "jump_err", "G", "G_err"};
-        double v[5] = {ifc[i].pos, ifc[i].jump, ifc[i].jump_err, ifc[i].g, ifc[i].g_err};
-        for (int q = 0; q < 5 && !rc; q++) {
-            snprintf(key, sizeof key, "md_nemd_%s%zu", what[q], i + 1);
-            if (q == 2 || q == 4) /* jump1_err, G1_err */
-                snprintf(key, sizeof key, "md_nemd_%s%zu_err", what[q - 1], i + 1);
-            rc = set_info(f, key, v[q], err);
-        }
-    }
-    /* metadata of the profile and the thermo table */
-    if (!rc && io->profile) {
-        FILE *pf = io->profile;
-        char b3[32], b4[32];
-        rc = table_write_meta(pf, err, "program", "md-run %s", FPMS_VERSION);
-        rc = rc ? rc : table_write_meta(pf, err, "potential", "%s", o->potential);
-        rc = rc ? rc : table_write_meta(pf, err, "dt", "%s ps", real(b1, o->dt));
-        rc = rc ? rc : table_write_meta(pf, err, "seed", "%llu", o->seed);
-        rc = rc ? rc
-                : table_write_meta(pf, err, "geometry", "%s",
-                                   nm->o.geom == MD_NEMD_OPEN ? "open" : "periodic");
-        rc = rc ? rc
-                : table_write_meta(pf, err, "slabs", "hot %s %s cold %s %s", real(b1, nm->o.hot[0]),
-                                   real(b2, nm->o.hot[1]), real(b3, nm->o.cold[0]),
-                                   real(b4, nm->o.cold[1]));
-        if (!rc && nm->o.geom == MD_NEMD_OPEN)
-            rc = table_write_meta(pf, err, "fixed", "%s", real(b1, nm->o.fixed));
-        rc = rc ? rc
-                : table_write_meta(pf, err, "temperatures", "hot %s K cold %s K",
-                                   real(b1, nm->th[0].temp), real(b2, nm->th[1].temp));
-        rc = rc ? rc
-                : table_write_meta(pf, err, "thermostat", "%s tdamp %s ps",
-                                   md_thermostat_name(nm->o.kind), real(b1, nm->o.tdamp));
-        rc = rc ? rc
-                : table_write_meta(pf, err, "atoms", "hot %zu cold %zu fixed %zu", nm->nhot,
-                                   nm->ncold, nm->nfixed);
-        rc = rc ? rc : table_write_meta(pf, err, "length", "%s A", real(b1, nm->len));
-        rc = rc ? rc : table_write_meta(pf, err, "area", "%s A^2", real(b1, nm->area));
-        int ax2 = (nm->o.axis + 1) % 3, ax3 = (nm->o.axis + 2) % 3;
-        if (!rc && r->s.has_cell && (!r->s.pbc[ax2] || !r->s.pbc[ax3])) /* a sheet */
-            rc = table_write_meta(pf, err, "thickness", "%s A", real(b1, o->thick));
-        rc = rc ? rc : table_write_meta(pf, err, "equilibration", "%s ps", real(b1, o->equil));
-        rc = rc ? rc : table_write_meta(pf, err, "margin", "%s", real(b1, o->margin));
-    }
-    rc = rc ? rc : meta2(fp, err, "nemd_axis", ax);
-    snprintf(buf, sizeof buf, "%zu of %s ps", nm->nblocks, real(b1, o->block));
-    rc = rc ? rc : meta2(fp, err, "nemd_blocks", buf);
-    rc = rc ? rc : meta2(fp, err, "nemd_flux", pm(buf, k.flux, k.flux_err, "W/m^2"));
-    rc = rc ? rc : meta2(fp, err, "nemd_gradient", pm(buf, k.grad, k.grad_err, "K/A"));
-    rc = rc ? rc : meta2(fp, err, "nemd_kappa", pm(buf, k.kappa, k.kappa_err, "W/(m K)"));
-    for (size_t i = 0; i < ni && !rc; i++) {
-        snprintf(key, sizeof key, "nemd_interface%zu", i + 1);
-        snprintf(buf, sizeof buf, "%s A (fraction %s)", real(b1, ifc[i].pos),
-                 real(b2, ifc[i].pos / nm->len));
-        rc = meta2(fp, err, key, buf);
-        snprintf(key, sizeof key, "nemd_jump%zu", i + 1);
-        rc = rc ? rc : meta2(fp, err, key, pm(buf, ifc[i].jump, ifc[i].jump_err, "K"));
-        snprintf(key, sizeof key, "nemd_G%zu", i + 1);
-        rc = rc ? rc : meta2(fp, err, key, pm(buf, ifc[i].g, ifc[i].g_err, "W/(m^2 K)"));
-    }
-    if (rc || !io->profile)
-        return rc;
-    /* the profile: bins empty in some block (NaN) are left out */
-    static const char *const pname[3] = {"x", "T", "T_err"}, *const punit[3] = {"A", "K", "K"};
-    double *x = malloc(3 * nb * sizeof *x);
-    if (!x)
-        return core_err_set(err, CORE_ENOMEM, "out of memory for %zu bins", nb);
-    md_nemd_profile(nm, x, x + nb, x + 2 * nb);
-    rc = table_write_header(io->profile, 3, pname, punit, err);
-    for (size_t b = 0; b < nb && !rc; b++) {
-        double row[3] = {x[b], x[nb + b], x[2 * nb + b]};
-        if (isfinite(row[1]) && isfinite(row[2]))
-            rc = table_write_row(io->profile, 3, row, err);
-    }
-    free(x);
-    return rc;
+    rc = mdout_nemd_info(f, nm, &k, ifc, r->ni, err);
+    return rc ? rc
+              : mdout_nemd_write(io->profile, io->thermo, &m, &q, nm, &r->s, &k, ifc, r->ni, err);
 }
 
 /* Runs one frame: labels it (steps 0) or runs MD; thermo rows go to the thermo table, the heat
@@ -1075,39 +742,32 @@ static int
 run_frame(const struct md_opts *o, struct prog *p, const struct md_pot *pot, struct core_frame *f,
           size_t iframe, struct outs *io, struct core_err *err)
 {
-    struct run r = {0};
-    struct heat_buf hb = {0};
+    struct md_run r = {0};
+    const struct md_run_opts ro = run_opts(o);
+    struct md_heat_buf hb = {0};
     struct core_frame tf;
     struct md_sys *s = &r.s;
     FILE *tfp = io->thermo;
     long step = 0, last = 0, start;
     int rc, stop = 0;
     core_frame_init(&tf);
-    if ((rc = md_sys_init(s, f, pot, o->skin, err)))
-        return rc;
-    rc = run_setup(o, &r, f, err);
-    if (!rc && !o->restart && o->has_temp)
-        rc = md_sys_thermalize(s, o->temp, o->seed, err);
-    /* from the input positions, also on a restart: the checkpoint's regions must agree */
-    if (!rc && o->nemd_axis >= 0)
-        rc = nemd_setup(o, &r, err);
+    rc = md_run_init(&r, f, pot, o->skin, &ro, !o->restart && o->has_temp, err);
     if (!rc && o->restart)
         rc = restart(o, &r, &step, err);
     rc = rc ? rc : md_sys_compute(s, pot, err);
     start = step;
     /* a checkpoint of a tensile test that had stopped past the peak stays stopped */
-    if (o->tdir >= 0 && r.tn.have_peak && md_baro_strain(&r.b, s) > r.tn.peak_strain + r.tn.past)
-        stop = 1;
+    stop = o->tdir >= 0 && md_run_stopped(&r);
     if (!rc && tfp && io->stresscols < 0) {
         double st[9];
         io->stresscols = md_sys_stress(s, 1, st);
-        rc = thermo_header(tfp, io->stresscols, r.th.kind != MD_THERMOSTAT_NONE || r.cellmove,
-                           r.cellmove, r.nemd, err);
+        rc = mdout_thermo_header(tfp, io->stresscols, r.th.kind != MD_THERMOSTAT_NONE || r.cellmove,
+                                 r.cellmove, r.nemd, err);
     }
     if (!rc && tfp)
         rc = thermo_row(tfp, &r, iframe, step, o->dt, io->stresscols, err);
     if (!rc && io->heat)
-        rc = heat_sample(&hb, s, (double)step * o->dt, err);
+        rc = md_heat_buf_sample(&hb, s, (double)step * o->dt, err);
     if (!rc && (o->traj))
         rc = core_frame_copy(&tf, f, err);
     if (!rc && o->traj && io->trajxyz == NULL && !io->nct)
@@ -1116,13 +776,9 @@ run_frame(const struct md_opts *o, struct prog *p, const struct md_pot *pot, str
         rc = traj_frame(o, io, &tf, s, step, err);
     last = step;
     uint64_t nequil, nblock;
-    nemd_steps(o, &nequil, &nblock);
+    md_nemd_steps(o->equil, o->block, o->dt, &nequil, &nblock);
     for (step++; step <= o->steps && !rc && !stop; step++) {
-        if (r.nemd)
-            rc = md_nemd_advance(&r.nm, s, pot, o->dt, (uint64_t)step, nequil, nblock, err);
-        else
-            rc = md_npt_step(s, pot, &r.th, &r.b, o->dt, err);
-        if (rc) {
+        if ((rc = md_run_step(&r, pot, o->dt, (uint64_t)step, nequil, nblock, err))) {
             char msg[CORE_ERR_MSGLEN];
             snprintf(msg, sizeof msg, "%s", err->msg);
             rc = core_err_set(err, rc, "step %ld: %s", step, msg);
@@ -1130,7 +786,7 @@ run_frame(const struct md_opts *o, struct prog *p, const struct md_pot *pot, str
         }
         last = step;
         if (io->heat && step % o->heat_every == 0 &&
-            (rc = heat_sample(&hb, s, (double)step * o->dt, err)))
+            (rc = md_heat_buf_sample(&hb, s, (double)step * o->dt, err)))
             break;
         if (o->tdir >= 0)
             md_tension_sample(&r.tn, s);
@@ -1151,42 +807,22 @@ run_frame(const struct md_opts *o, struct prog *p, const struct md_pot *pot, str
     if (!rc && o->ckpt && last == start) /* nothing left to run after a restart */
         rc = checkpoint(o, &r, pot, last, err);
     if (!rc && io->heat)
-        rc = heat_write(io->heat, &hb, s, err);
-    rc = rc ? rc : label(f, s, o->steps > 0 || o->has_temp, err);
+        rc = mdout_heat_write(io->heat, &hb, s, err);
+    rc = rc ? rc : md_sys_label(s, o->steps > 0 || o->has_temp, f, err);
     if (!rc && r.nemd)
         rc = nemd_results(o, io, &r, f, err);
-    if (!rc && o->steps > 0) {
-        rc = set_info(f, "md_steps", (double)last, err);
-        rc = rc ? rc : set_info(f, "md_dt", o->dt, err);
-    }
-    if (!rc && o->has_temp) {
-        rc = set_info(f, "md_temp", o->temp, err);
-        rc = rc ? rc : set_info(f, "md_seed", (double)o->seed, err);
-    }
-    if (!rc && r.th.kind != MD_THERMOSTAT_NONE) {
-        rc = core_frame_info_set(f, "md_thermostat", md_thermostat_name(r.th.kind), err);
-        rc = rc ? rc : set_info(f, "md_tdamp", o->tdamp, err);
-        rc = rc ? rc : set_info(f, "md_heat", r.th.heat, err);
-    }
-    if (!rc && r.b.kind != MD_BARO_NONE) {
-        rc = core_frame_info_set(f, "md_barostat", md_baro_name(r.b.kind), err);
-        rc = rc ? rc : set_info(f, "md_pressure", o->press, err);
-        rc = rc ? rc : set_info(f, "md_baro_heat", r.b.heat, err);
-    }
-    if (!rc && o->tdir >= 0) {
-        rc = set_info(f, "md_strain", md_baro_strain(&r.b, s), err);
-        if (!rc && r.tn.have_peak)
-            rc = set_info(f, "md_peak_strain", r.tn.peak_strain, err);
+    if (!rc) {
+        struct mdout_meta m = run_meta(o);
+        rc = mdout_run_info(f, &m, &r, o->steps, last, o->tdir, err);
     }
     if (!rc && s->has_cell)
         memcpy(f->cell, s->cell, sizeof f->cell);
     if (!rc)
         prog_info(p, "frame %zu: %zu atoms, %zu neighbour-list builds%s", iframe + 1, s->natoms,
                   s->nl.nbuilds, stop ? ", stopped past the peak stress" : "");
-    free(hb.row);
+    md_heat_buf_release(&hb);
     core_frame_release(&tf);
-    md_nemd_release(&r.nm);
-    md_sys_release(s);
+    md_run_release(&r);
     return rc;
 }
 
@@ -1235,15 +871,15 @@ check_nemd(const struct md_opts *o, const int *seen, struct core_err *err)
     if (o->temp - 0.5 * o->nemd_dt < 0)
         return core_err_set(err, CORE_EINPUT,
                             "--nemd-dt %s K: the cold slab would be below 0 K (--temp %s K)",
-                            real(b1, o->nemd_dt), real(b2, o->temp));
+                            mdout_real(b1, o->nemd_dt), mdout_real(b2, o->temp));
     uint64_t nequil, nblock;
-    nemd_steps(o, &nequil, &nblock);
+    md_nemd_steps(o->equil, o->block, o->dt, &nequil, &nblock);
     if (o->steps < 1 || (uint64_t)o->steps < nequil + nblock)
         return core_err_set(err, CORE_EINPUT,
                             "--nemd: --steps %ld completes no block: %llu steps of --nemd-equil "
                             "and %llu of --block at --dt %s ps",
                             o->steps, (unsigned long long)nequil, (unsigned long long)nblock,
-                            real(b1, o->dt));
+                            mdout_real(b1, o->dt));
     return CORE_OK;
 }
 
@@ -1329,6 +965,7 @@ main(int argc, char **argv)
     struct core_frame f;
     struct stream_out out = {0}, tout = {0}, hout = {0}, sout = {0}, xout = {0}, pout = {0};
     struct config_src src;
+    struct mdout_meta meta;
     struct outs io = {.stresscols = -1};
     int c, rc, got, src_open = 0, has_tdamp = 0, has_heat_every = 0, seen[OPT_LAST] = {0};
     size_t iframe = 0;
@@ -1389,65 +1026,24 @@ main(int argc, char **argv)
         return prog_fail(&p, &err);
     prog_info(&p, "%s potential, cut-off %g Angstrom", pot.name, pot.rcut);
 
+    meta = run_meta(&o);
     core_frame_init(&f);
     if ((rc = stream_out_open(&out, o.output, 0, &err)))
         goto done;
     if (o.thermo && (rc = stream_out_open(&tout, o.thermo, 0, &err)))
         goto done;
-    if (o.thermo) {
-        rc = table_write_meta(tout.fp, &err, "program", "md-run %s", FPMS_VERSION);
-        rc = rc ? rc : table_write_meta(tout.fp, &err, "potential", "%s", o.potential);
-        char buf[32], buf2[32];
-        rc = rc ? rc : table_write_meta(tout.fp, &err, "dt", "%s ps", real(buf, o.dt));
-        if (!rc && o.has_temp)
-            rc = table_write_meta(tout.fp, &err, "seed", "%llu", o.seed);
-        if (!rc && o.thermostat != MD_THERMOSTAT_NONE)
-            rc = table_write_meta(tout.fp, &err, "thermostat", "%s %s K tdamp %s ps",
-                                  md_thermostat_name(o.thermostat), real(buf, o.temp),
-                                  real(buf2, o.tdamp));
-        if (!rc && o.thermostat == MD_THERMOSTAT_NHC)
-            rc = table_write_meta(tout.fp, &err, "chain", "%d", o.nchain ? o.nchain : MD_NHC_CHAIN);
-        if (!rc && o.baro != MD_BARO_NONE) {
-            char buf3[32];
-            rc = table_write_meta(tout.fp, &err, "barostat",
-                                  "%s %s GPa pdamp %s ps compressibility %s 1/GPa",
-                                  md_baro_name(o.baro), real(buf, o.press), real(buf2, o.pdamp),
-                                  real(buf3, o.compress));
-        }
-        if (rc)
-            goto done;
-    }
+    if (o.thermo && (rc = mdout_thermo_meta(tout.fp, &meta, &err)))
+        goto done;
     if (o.heat && (rc = stream_out_open(&hout, o.heat, 0, &err)))
         goto done;
-    if (o.heat) {
-        char buf[32];
-        rc = table_write_meta(hout.fp, &err, "program", "md-run %s", FPMS_VERSION);
-        rc = rc ? rc : table_write_meta(hout.fp, &err, "potential", "%s", o.potential);
-        rc = rc ? rc : table_write_meta(hout.fp, &err, "dt", "%s ps", real(buf, o.dt));
-        if (!rc && o.has_temp)
-            rc = table_write_meta(hout.fp, &err, "seed", "%llu", o.seed);
-        if (!rc && o.thermostat != MD_THERMOSTAT_NONE)
-            rc = table_write_meta(hout.fp, &err, "thermostat", "%s",
-                                  md_thermostat_name(o.thermostat));
-        if (rc)
-            goto done;
-        io.heat = hout.fp;
-    }
+    if (o.heat && (rc = mdout_heat_meta(hout.fp, &meta, &err)))
+        goto done;
+    io.heat = o.heat ? hout.fp : NULL;
     if (o.ss && (rc = stream_out_open(&sout, o.ss, 0, &err)))
         goto done;
-    if (o.ss) {
-        char buf[32];
-        static const char dn[] = "xyz";
-        rc = table_write_meta(sout.fp, &err, "program", "md-run %s", FPMS_VERSION);
-        rc = rc ? rc : table_write_meta(sout.fp, &err, "potential", "%s", o.potential);
-        rc = rc ? rc : table_write_meta(sout.fp, &err, "dt", "%s ps", real(buf, o.dt));
-        rc = rc ? rc : table_write_meta(sout.fp, &err, "tension", "%c", dn[o.tdir]);
-        rc = rc ? rc : table_write_meta(sout.fp, &err, "strain_rate", "%s 1/ps", real(buf, o.rate));
-        rc = rc ? rc : table_write_meta(sout.fp, &err, "seed", "%llu", o.seed);
-        if (rc)
-            goto done;
-        io.ss = sout.fp;
-    }
+    if (o.ss && (rc = mdout_ss_meta(sout.fp, &meta, o.tdir, o.rate, &err)))
+        goto done;
+    io.ss = o.ss ? sout.fp : NULL;
     if (o.profile && (rc = stream_out_open(&pout, o.profile, 0, &err)))
         goto done;
     io.profile = o.profile ? pout.fp : NULL;

@@ -431,3 +431,216 @@ material_tables_read(struct material_file *mf, struct core_err *err)
     }
     return 0;
 }
+
+void
+material_curve_init(struct material_curve *c)
+{
+    c->n = 0;
+    c->pts = NULL;
+    c->per2d = 0;
+}
+
+void
+material_curve_release(struct material_curve *c)
+{
+    free(c->pts);
+    material_curve_init(c);
+}
+
+int
+material_curve_read(const struct material_file *mf, const struct material_entry *ce,
+                    struct material_curve *c, struct core_err *err)
+{
+    char path[2 * MATERIAL_LINELEN];
+    const char *slash = strrchr(mf->file, '/');
+    struct stream_in in;
+    struct table t;
+    double *pts = NULL;
+    size_t n, k0;
+    int ci, si, rc;
+    material_curve_release(c);
+    if (ce->path[0] != '/' && slash)
+        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - mf->file), mf->file, ce->path);
+    else
+        snprintf(path, sizeof path, "%s", ce->path);
+    table_init(&t);
+    if ((rc = stream_in_open(&in, path, err))) {
+        char msg[CORE_ERR_MSGLEN];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        return core_err_set(err, rc, "%s:%ld: curve: %s", mf->file, ce->line, msg);
+    }
+    rc = table_read(&in, &t, err);
+    stream_in_close(&in);
+    if (rc)
+        goto done;
+    ci = table_col(&t, "strain");
+    si = table_col(&t, "stress");
+    if (ci < 0 || si < 0) {
+        rc = core_err_set(err, CORE_EINPUT,
+                          "%s:%ld: no column '%s' (a curve needs strain and stress[GPa] or "
+                          "stress[N/m])",
+                          path, t.header_line, ci < 0 ? "strain" : "stress");
+        goto done;
+    }
+    if (strcmp(t.unit[si], "GPa") != 0 && strcmp(t.unit[si], "N/m") != 0) {
+        rc = core_err_set(err, CORE_EINPUT, "%s:%ld: the stress is in '%s' (GPa or N/m)", path,
+                          t.header_line, t.unit[si]);
+        goto done;
+    }
+    if (t.unit[ci][0] && strcmp(t.unit[ci], "-") != 0 && strcmp(t.unit[ci], "1") != 0) {
+        rc = core_err_set(err, CORE_EINPUT, "%s:%ld: the strain is in '%s' (dimensionless)", path,
+                          t.header_line, t.unit[ci]);
+        goto done;
+    }
+    if (t.nrows == 0) {
+        rc = core_err_set(err, CORE_EINPUT, "%s:%ld: the curve has no rows", path, t.header_line);
+        goto done;
+    }
+    k0 = t.data[ci] == 0 ? 1 : 0;
+    n = t.nrows - k0 + 1;
+    if (n < 2) {
+        rc = core_err_set(err, CORE_EINPUT, "%s:%ld: the curve has no point beyond strain 0", path,
+                          t.row_line[0]);
+        goto done;
+    }
+    if (!(pts = malloc(2 * n * sizeof *pts))) {
+        rc = core_err_set(err, CORE_ENOMEM, "out of memory");
+        goto done;
+    }
+    pts[0] = pts[n] = 0;
+    for (size_t r = k0; r < t.nrows; r++) {
+        size_t k = r - k0 + 1;
+        double e = t.data[r * t.ncols + (size_t)ci], sg = t.data[r * t.ncols + (size_t)si];
+        if (!(e > pts[k - 1])) {
+            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: the strain %g does not increase%s", path,
+                              t.row_line[r], e, e < 0 ? " (a curve in tension starts at 0)" : "");
+            goto done;
+        }
+        if (k == 1 && !(sg > 0)) {
+            rc = core_err_set(err, CORE_EINPUT,
+                              "%s:%ld: the curve's first stress is %g (it must rise from 0)", path,
+                              t.row_line[r], sg);
+            goto done;
+        }
+        pts[k] = e;
+        pts[n + k] = sg;
+    }
+    c->n = n;
+    c->pts = pts;
+    c->per2d = strcmp(t.unit[si], "N/m") == 0;
+    pts = NULL;
+done:
+    free(pts);
+    table_release(&t);
+    return rc;
+}
+
+/*
+ * Phase q's law from the stress-strain curve of entry ce (material_curve_read), with stresses
+ * times th (m) when in GPa, appended to the laws' points.
+ */
+static int
+curve_law(const struct material_file *mat, const struct material_entry *ce, double th, double nu,
+          struct fe_problem *f, size_t q, struct core_err *err)
+{
+    struct material_curve cv;
+    int rc;
+    material_curve_init(&cv);
+    if ((rc = material_curve_read(mat, ce, &cv, err)))
+        return rc;
+    f->per2d[q] = cv.per2d;
+    rc = fe_problem_law_add(f, q, cv.n, cv.pts, cv.pts + cv.n, cv.per2d ? 1 : 1e9 * th, nu, err);
+    material_curve_release(&cv);
+    return rc;
+}
+
+int
+material_fe_stiffness_get(const struct material_file *mat, const char *name, const char *mesh,
+                          double th, struct fe_problem *f, size_t q, struct core_err *err)
+{
+    const struct material_entry *e = material_get(mat, name, MATERIAL_E),
+                                *nu = material_get(mat, name, MATERIAL_NU),
+                                *c = material_get(mat, name, MATERIAL_C),
+                                *cv = material_get(mat, name, MATERIAL_CURVE);
+    double *cm = &f->cmat[9 * q];
+    if (cv && (e || c))
+        return core_err_set(err, CORE_EINPUT,
+                            "%s:%ld: '%s' has a curve and %s: give one or the other", mat->file,
+                            cv->line, name, e ? "E" : "C");
+    if (cv && !nu)
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' has a curve but no nu (%s.nu = ...)",
+                            mat->file, cv->line, name, name);
+    if (cv)
+        return curve_law(mat, cv, th, nu->v[0], f, q, err);
+    if (e && !nu)
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' has E but no nu (%s.nu = ...)",
+                            mat->file, e->line, name, name);
+    if (c && nu)
+        return core_err_set(err, CORE_EINPUT,
+                            "%s:%ld: '%s': nu goes with E; C is the whole stiffness", mat->file,
+                            nu->line, name);
+    if (!e && nu)
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' has nu but no E (%s.E = ...)",
+                            mat->file, nu->line, name, name);
+    if (!e && !c)
+        return core_err_set(err, CORE_EINPUT,
+                            "%s: phase '%s' has no stiffness in %s (%s.E and %s.nu, %s.C, or "
+                            "%s.curve and %s.nu)",
+                            mesh, name, mat->file, name, name, name, name, name);
+    f->per2d[q] = (e ? e : c)->per2d;
+    if (e) {
+        fe_elast_iso(e->v[0], nu->v[0], cm);
+    } else {
+        const double *v = c->v;
+        double full[9] = {v[0], v[2], v[4], v[2], v[1], v[5], v[4], v[5], v[3]};
+        memcpy(cm, full, sizeof full);
+    }
+    if (!(e ? e : c)->per2d)
+        for (int k = 0; k < 9; k++)
+            cm[k] *= th;
+    return 0;
+}
+
+int
+material_fe_cohesive_get(const struct material_file *mat, const char *name, struct fe_problem *f,
+                         size_t q, struct core_err *err)
+{
+    static const enum material_prop props[4] = {MATERIAL_KN, MATERIAL_KT, MATERIAL_STRENGTH,
+                                                MATERIAL_GC};
+
+    const struct material_entry *c = material_get(mat, name, MATERIAL_COHESIVE), *v[4];
+    int kind = c ? (int)c->v[0] : MATERIAL_COH_BONDED;
+    double th = f->tgroup[q];
+    struct fe_cohesive *fc = &f->coh[q];
+    for (int k = 0; k < 4; k++) {
+        /* bonded: none; linear: Kn and Kt; bilinear: all four */
+        int want = kind == MATERIAL_COH_BILINEAR || (kind == MATERIAL_COH_LINEAR && k < 2);
+        v[k] = material_get(mat, name, props[k]);
+        if (v[k] && !want)
+            return core_err_set(err, CORE_EINPUT, "%s:%ld: %s.%s goes with %s.cohesive = %s",
+                                mat->file, v[k]->line, name, material_prop_name(props[k]), name,
+                                k < 2 ? "linear or bilinear" : "bilinear");
+        if (!v[k] && want)
+            return core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' is %s but has no %s (%s.%s = ...)",
+                                mat->file, c->line, name,
+                                kind == MATERIAL_COH_LINEAR ? "linear" : "bilinear",
+                                material_prop_name(props[k]), name, material_prop_name(props[k]));
+    }
+    fc->kind = kind == MATERIAL_COH_LINEAR     ? FE_COH_LINEAR
+               : kind == MATERIAL_COH_BILINEAR ? FE_COH_BILINEAR
+                                               : FE_COH_BONDED;
+    if (fc->kind == FE_COH_BONDED)
+        return 0;
+    fc->kn = v[0]->v[0] * th;
+    fc->kt = v[1]->v[0] * th;
+    fc->strength = v[2] ? v[2]->v[0] * th : 0;
+    fc->gc = v[3] ? v[3]->v[0] * th : 0;
+    if (fe_cohesive_check(fc, err)) {
+        char msg[CORE_ERR_MSGLEN];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: '%s': %s", mat->file, c->line, name, msg);
+    }
+    f->have_coh = 1;
+    f->cut[q] = 1;
+    return 0;
+}

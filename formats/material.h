@@ -18,6 +18,9 @@
  * a physical group name (it may hold blanks and dots: the property follows the last dot); the
  * reader does not know the mesh, so matching names to groups, and which property belongs to which
  * kind of group, is the caller's business.
+ * Given a group's name, material_fe_stiffness_get and material_fe_cohesive_get turn its
+ * entries into the parameters of a struct fe_problem (lib/fe), as gmsh_to_fe turns a Gmsh mesh
+ * into a struct fe_mesh: what the entries mean together is the format's to say.
  *
  * Numbers are parsed in the "C" locale; NaN and Inf are rejected (only G takes `inf`).
  *
@@ -33,6 +36,7 @@
 #define FPMS_MATERIAL_H
 
 #include "../lib/core/core.h"
+#include "../lib/fe/fe.h"
 #include "stream.h"
 
 /* Longest group name kept, with its NUL (as Gmsh's physical names, GMSH_NAMELEN). */
@@ -109,6 +113,49 @@ int material_ktable_read(struct material_entry *e, struct stream_in *in, struct 
  * `mfile:line: k: `, followed by the table's `name:line: what` or the open error.
  */
 int material_tables_read(struct material_file *mf, struct core_err *err);
+
+/* A stress-strain curve read by material_curve_read; owns pts (material_curve_release). */
+struct material_curve {
+    size_t n;    /* points, (0, 0) first */
+    double *pts; /* 2*n: the strains, then the stresses (GPa, or N/m when per2d) */
+    int per2d;   /* 1 when the stress column is in N/m */
+};
+
+void material_curve_init(struct material_curve *c);
+
+void material_curve_release(struct material_curve *c);
+
+/*
+ * Reads the stress-strain table of a `curve = FILE` entry ce of mf (md-run's table: columns
+ * strain, dimensionless, and stress[GPa] or stress[N/m]; FILE relative to the directory of
+ * mf->file unless absolute) into c (released first). The curve starts at (0, 0): a row at
+ * strain 0 gives its place (its stress, an MD cell's residual, is dropped); a curve starting
+ * above 0 gets it in front. Errors, CORE_EINPUT: `mfile:line: curve: ` and the open error,
+ * what table_read reports, or `name:line: what` for no strain or stress column, other units,
+ * no rows, no point beyond strain 0, a strain that does not increase, a first stress <= 0;
+ * CORE_ENOMEM. c is empty on error.
+ */
+int material_curve_read(const struct material_file *mf, const struct material_entry *ce,
+                        struct material_curve *c, struct core_err *err);
+
+/*
+ * The stiffness of phase name, q of f (C t, N/m, into f->cmat; f->per2d), from E and nu, C,
+ * or a curve (read with material_curve_read, f's law through fe_problem_law_add); th is the
+ * phase's thickness (m), by which moduli in Pa are multiplied. Errors, CORE_EINPUT with the
+ * entry's `mfile:line: ` (or `mesh: ` when the phase has no stiffness at all): a curve with E
+ * or C, a curve or E without nu, nu with C, nu without E; and those of material_curve_read.
+ */
+int material_fe_stiffness_get(const struct material_file *mat, const char *name, const char *mesh,
+                              double th, struct fe_problem *f, size_t q, struct core_err *err);
+
+/*
+ * The cohesive law of group name, q of f (f->coh[q], values times f->tgroup[q]) from
+ * NAME.cohesive, Kn, Kt, strength and Gc; a group without NAME.cohesive is bonded. A cohesive
+ * group sets f->cut[q] (to be split) and f->have_coh. Errors, CORE_EINPUT with the entry's
+ * `mfile:line: `: a property the kind does not take or lacks, a law fe_cohesive_check refuses.
+ */
+int material_fe_cohesive_get(const struct material_file *mat, const char *name,
+                             struct fe_problem *f, size_t q, struct core_err *err);
 
 /* The entry giving property prop of the group name ("" for the global key), or NULL. */
 const struct material_entry *material_get(const struct material_file *mf, const char *name,

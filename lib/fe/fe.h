@@ -42,7 +42,8 @@
  * basis gradients; interface element of length L between node pairs (a1,b1) and (a2,b2):
  * g L/6 [[2,1],[1,2]] on the jumps (T1 - T2) at a and b (consistent, exact for linear jumps).
  *
- * Ownership: a fe_mesh owns its arrays (fe_mesh_release frees them). Functions taking a const
+ * Ownership: a fe_mesh owns its arrays (fe_mesh_release frees them); so does a fe_problem
+ * (fe_problem_release), whose laws point into its own lawdata. Functions taking a const
  * pointer borrow it. struct fe_heat is opaque, allocated by fe_heat_plan and freed by
  * fe_heat_free; it borrows the mesh, which must outlive it unchanged.
  * Thread safety: no global state; distinct objects may be used from distinct threads.
@@ -637,5 +638,95 @@ struct fe_geo_opts {
  */
 int fe_geom_geo(const struct fe_geom *g, const struct fe_geo_opts *o, char **text,
                 struct core_err *err);
+
+/* ---- problems (problem.c): the parameters of the phases and groups, in one owner ---- */
+
+/*
+ * What the analyses above take for one mesh, per phase and per group, filled by the caller
+ * (fe-solve matches a material file to the mesh's groups) between fe_problem_alloc and the
+ * solve. Owns all its arrays (fe_problem_release frees them); the laws point into lawdata.
+ * Units as the analyses take them: values times the thickness of their phase or group.
+ */
+struct fe_problem {
+    size_t nphases, ngroups;
+    double *kappa, *kreal; /* 3*nphases: k t (W/K), k (W/(m K)) */
+    double *gcond;         /* ngroups: G t (W/(m K)) */
+    double *tgroup;        /* ngroups: thickness (m) */
+    unsigned char *cut;    /* ngroups: 1 to split the group (fe_mesh_split) */
+    double tref;           /* reference thickness (m) */
+    int have_thickness;    /* a thickness was given (else tref is 1 m per unit thickness) */
+    double *cmat;          /* 9*nphases: C t (N/m) */
+    int *per2d;            /* nphases: 1 when the modulus was given in N/m */
+    struct fe_law *law;    /* nphases (npts 0: linear) */
+    double *lawdata;       /* the laws' points */
+    size_t nlawdata, caplawdata;
+    int have_curve;          /* some phase has a law */
+    double oscale;           /* N/m -> the output unit of stresses (fe_problem_out_unit) */
+    const char *ounit;       /* "GPa" or "N/m" (a static string) */
+    struct fe_cohesive *coh; /* ngroups: cohesive laws, values times the group's thickness */
+    int have_coh;            /* some group is cohesive (linear or bilinear) */
+};
+
+/* Zeroes pb (no arrays). */
+void fe_problem_init(struct fe_problem *pb);
+
+/* Frees every array of pb and zeroes it. */
+void fe_problem_release(struct fe_problem *pb);
+
+/* Allocates the arrays of pb (released first), zeroed. CORE_OK or CORE_ENOMEM. */
+int fe_problem_alloc(struct fe_problem *pb, size_t nphases, size_t ngroups, struct core_err *err);
+
+/*
+ * Phase q's law from n points (eps[0] = sig[0] = 0; n >= 2, checked by the caller), stresses
+ * times scale (to N/m), copied into lawdata, with Poisson ratio nu; its initial stiffness,
+ * the secant to the first point, goes into cmat. Sets have_curve. CORE_OK or CORE_ENOMEM.
+ */
+int fe_problem_law_add(struct fe_problem *pb, size_t q, size_t n, const double *eps,
+                       const double *sig, double scale, double nu, struct core_err *err);
+
+/*
+ * Chooses the output unit of stresses, oscale and ounit: GPa of the material when a
+ * thickness was given (C t / tref), GPa per metre of thickness when every modulus is in Pa
+ * (C t / 1 m), N/m when every one is in N/m. CORE_EINPUT when the moduli mix the two without
+ * a thickness (no common unit).
+ */
+int fe_problem_out_unit(struct fe_problem *pb, struct core_err *err);
+
+/* ---- post-processing (post.c): the quantities a result table records ---- */
+
+/*
+ * s = c^-1, the compliance of a 3x3 (Voigt, plane-stress) stiffness c, in the inverse unit.
+ * CORE_EPHYS ("the effective stiffness is singular") when det c is 0 or not finite.
+ */
+int fe_elast_compliance(const double c[9], double s[9], struct core_err *err);
+
+/* Sum over the interface elements of length (m) times tgroup[group] (ngroups, m): m^2. */
+double fe_mesh_iface_area(const struct fe_mesh *m, const double *tgroup);
+
+/* The mid-point of interface element f's side 1 and the centroid of triangle e, in units of
+ * unit m (the mesh unit, so that messages and tables give coordinates as the mesh does). */
+void fe_mesh_iface_mid(const struct fe_mesh *m, size_t f, double unit, double c[2]);
+void fe_mesh_tri_centroid(const struct fe_mesh *m, size_t e, double unit, double c[2]);
+
+/*
+ * The balance of a solved heat problem per group of line elements, added into sum (3*ngroups,
+ * caller-zeroed): the heat Q into the domain (W per unit thickness: the reaction of its
+ * fixed nodes, K t less the flux load qedge, W/m per unit thickness, per line element; or,
+ * for a group with tgiven[group] 0, the imposed flux qedge times the length), the integral of
+ * T ds (K m) and the length (m). fixed (nnodes) marks the fixed nodes and owner (nnodes) the
+ * group each belongs to. All borrowed. CORE_OK or CORE_ENOMEM (a work array of nnodes).
+ */
+int fe_heat_group_sums(const struct fe_mesh *m, const double *kappa, const double *gcond,
+                       const double *t, const double *qedge, const unsigned char *fixed,
+                       const int *owner, const unsigned char *tgiven, double *sum,
+                       struct core_err *err);
+
+/*
+ * The damage of each node (nnodes, raised into nd, caller-zeroed) from the damage at the
+ * interface elements' Gauss points (2*nifaces, as fe_elast_tension_coh returns it): a node
+ * takes its nearer point's, the largest over its interface elements, so that a field can be
+ * drawn on the mesh.
+ */
+void fe_cohesive_node_damage(const struct fe_mesh *m, const double *dmg, double *nd);
 
 #endif

@@ -772,4 +772,132 @@ int md_nemd_interface(const struct md_nemd *nm, double xi, double margin, struct
 int md_nemd_find_interfaces(const struct md_nemd *nm, const struct md_sys *s, double *xi,
                             size_t maxn, size_t *n, struct core_err *err);
 
+/* ---- one run (run.c): the state md-run drives, and the numbers it reports ---- */
+
+/* Most NEMD interfaces a run takes or finds. */
+#define MD_RUN_MAXIFACE 8
+
+/* The columns of a thermo row: frame step time temp pe ke etot, then (stress) press and the six
+ * stresses, then econs, heat_hot heat_cold and lx ly lz as md_run_thermo_row says. */
+enum { MD_THERMO_NBASE = 7, MD_THERMO_NSTRESS = 7, MD_THERMO_NMAX = 21 };
+
+/*
+ * The state of one run on one frame: the system, its thermostat, barostat, tension record and
+ * NEMD set-up. Caller-owned, started by md_run_init (or zeroed and set up piece by piece); it
+ * owns s and nm, released by md_run_release (safe on a zeroed or partly set-up run). The caller
+ * drives the steps (md_run_step) and does all I/O: tables, trajectories, checkpoints.
+ */
+struct md_run {
+    struct md_sys s;
+    struct md_thermostat th;
+    struct md_baro b;
+    struct md_tension tn;
+    int cellmove; /* a barostat or a deformation moves the cell */
+    int nemd;     /* nm is set up */
+    struct md_nemd nm;
+    double xi[MD_RUN_MAXIFACE]; /* NEMD interfaces, fractions of the length */
+    size_t ni;
+};
+
+void md_run_release(struct md_run *r);
+
+/*
+ * The parameters of a run, as md-run's options give them (their command-line units: GPa and
+ * 1/GPa for the barostat, converted here). Arrays are borrowed.
+ */
+struct md_run_opts {
+    enum md_thermostat_kind thermostat; /* with NEMD, the slabs' (NONE there: Bussi) */
+    double temp, tdamp;                 /* K, ps */
+    int nchain;                         /* Nose-Hoover chain length; 0: MD_NHC_CHAIN */
+    unsigned long long seed;
+    enum md_baro_kind baro;
+    double press, pdamp, compress; /* GPa, ps, 1/GPa */
+    int pdirs[3], has_pdirs;       /* without has_pdirs: every periodic direction but tdir */
+    int tdir;                      /* direction of uniaxial tension, -1: none */
+    double rate, thick, past;      /* 1/ps, Angstrom, strain past the peak */
+    int nemd_axis;                 /* -1: no NEMD */
+    int nemd_open, has_slabs;
+    double nemd_dt, slabs[4], fixed; /* K, fractions H0 H1 C0 C1, fraction */
+    size_t nbins;
+    int iface;         /* interfaces asked for */
+    const double *ifx; /* nifx fractions, borrowed; nifx 0 with iface: found (auto) */
+    size_t nifx;
+};
+
+/*
+ * Sets up the thermostat, barostat and tension of r (whose s is initialised from f) from o.
+ * With NEMD the system has no thermostat of its own (md_run_nemd_setup gives the slabs theirs).
+ * CORE_EINPUT, with messages that name md-run's options (--barostat, --pdirs), for a barostat
+ * with no direction to control, or tension along a controlled direction; md_baro_*'s errors.
+ */
+int md_run_setup(struct md_run *r, const struct md_run_opts *o, const struct core_frame *f,
+                 struct core_err *err);
+
+/*
+ * Sets up the NEMD of r from o and the positions of r->s now (the input positions, also on a
+ * restart: the checkpoint's regions must agree), and its interfaces: those of o, or found where
+ * the element changes along the axis. md_nemd_init's errors; CORE_EINPUT (naming --interface)
+ * when none is found.
+ */
+int md_run_nemd_setup(struct md_run *r, const struct md_run_opts *o, struct core_err *err);
+
+/*
+ * Starts a run on frame f: zeroes r, sets up r->s (md_sys_init with pot and skin, Angstrom), then
+ * md_run_setup, Maxwell-Boltzmann velocities at o->temp if thermalize (md_sys_thermalize), and
+ * with NEMD md_run_nemd_setup. Forces are not computed (a restart may still replace the state).
+ * On error r can still be released with md_run_release. pot is borrowed.
+ */
+int md_run_init(struct md_run *r, const struct core_frame *f, const struct md_pot *pot, double skin,
+                const struct md_run_opts *o, int thermalize, struct core_err *err);
+
+/* Whether the tensile test of r is already past its stop strain (restarted from a checkpoint of
+ * a finished test); meaningful only for a run with tension. */
+int md_run_stopped(const struct md_run *r);
+
+/* Rebuilds the neighbour list of r and recomputes the forces (not needed for a potential
+ * without a list), so that the state is bit for bit what a run restarted from it computes
+ * (a restart builds its list afresh): called before a checkpoint is written. */
+int md_run_refresh(struct md_run *r, const struct md_pot *pot, struct core_err *err);
+
+/* Copies the state of s into f, which has s's atoms: positions, velocities, cell (if any) and
+ * energy; forces and the rest of f are left as they are. CORE_ENOMEM. */
+int md_sys_snapshot(const struct md_sys *s, struct core_frame *f, struct core_err *err);
+
+/* One step of r: NEMD (step index step, nequil and nblock from md_nemd_steps) or NVE/NVT/NPT. */
+int md_run_step(struct md_run *r, const struct md_pot *pot, double dt, uint64_t step,
+                uint64_t nequil, uint64_t nblock, struct core_err *err);
+
+/*
+ * One thermo row of r at step (time step dt, ps) of frame iframe into row (MD_THERMO_NMAX
+ * doubles), its length into *n: the base columns, the stress (GPa) if stress, econs
+ * (E + P0 V - heats, eV) with a thermostat, a barostat or NEMD, the slab heats (eV) with NEMD,
+ * the cell's diagonal (Angstrom) when the cell moves. CORE_EINPUT when stress is asked of a
+ * frame without a cell volume.
+ */
+int md_run_thermo_row(const struct md_run *r, size_t iframe, long step, double dt, int stress,
+                      double *row, size_t *n, struct core_err *err);
+
+/* Equilibration and block lengths of NEMD in steps, from their times and dt (ps); a block is at
+ * least one step, and both are capped at 1e18. */
+void md_nemd_steps(double equil, double block, double dt, uint64_t *nequil, uint64_t *nblock);
+
+/*
+ * Heat-current samples of a run, kept until its end (the mean temperature goes in the header
+ * of the series). Zero it ({0}) before use; it owns row, freed by md_heat_buf_release.
+ */
+struct md_heat_buf {
+    double *row; /* 4 per sample: time (ps), J (eV*Angstrom/ps) */
+    size_t n, cap;
+    double tsum; /* sum of the temperatures at the samples, K */
+};
+
+/* Appends the current J of s at time (ps) and its temperature; CORE_ENOMEM, md_sys_heat's. */
+int md_heat_buf_sample(struct md_heat_buf *h, const struct md_sys *s, double time,
+                       struct core_err *err);
+void md_heat_buf_release(struct md_heat_buf *h);
+
+/* Writes the results of s into f: forces, energy, stress (if the cell has a volume), and the
+ * positions and velocities if moved. CORE_ENOMEM. */
+int md_sys_label(const struct md_sys *s, int moved, struct core_frame *f, struct core_err *err);
+
 #endif
