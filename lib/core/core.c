@@ -448,6 +448,33 @@ core_rng_gauss(struct core_rng *rng)
     return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
+double
+core_rng_gamma(struct core_rng *r, double a)
+{
+    double d = a - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double x = core_rng_gauss(r), v = 1.0 + c * x;
+        if (v <= 0)
+            continue;
+        v = v * v * v;
+        double u = core_rng_uniform(r);
+        if (u < 1.0 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1.0 - v + log(v)))
+            return d * v;
+    }
+}
+
+double
+core_rng_chi2(struct core_rng *r, double n)
+{
+    if (n <= 0)
+        return 0;
+    if (n < 2) {
+        double g = core_rng_gauss(r);
+        return g * g;
+    }
+    return 2.0 * core_rng_gamma(r, 0.5 * n);
+}
+
 /* ---- quantities with units ---- */
 
 int

@@ -216,6 +216,14 @@ double core_rng_uniform(struct core_rng *rng);
  * each call consumes two uniforms). */
 double core_rng_gauss(struct core_rng *rng);
 
+/* Gamma(a, 1) for a >= 1 (Marsaglia and Tsang, ACM TOMS 26, 363 (2000)); a variable number of
+ * draws from rng. */
+double core_rng_gamma(struct core_rng *rng, double a);
+
+/* Sum of n squared standard normals (chi-squared with n degrees of freedom, n >= 0): 0 for
+ * n <= 0, one squared normal for n < 2, else 2 Gamma(n/2). */
+double core_rng_chi2(struct core_rng *rng, double n);
+
 /* ---- quantities with units ---- */
 
 enum core_dim {

@@ -118,27 +118,11 @@ fe_elast_check(const double c[9])
     return c[0] > 0 && d2 > 0 && d3 > 0;
 }
 
-/* Area and basis gradients of triangle e. */
-static double
-tri_grad(const struct fe_mesh *m, size_t e, double gx[3], double gy[3])
-{
-    const size_t *v = &m->tri[3 * e];
-    const double *p0 = &m->xy[2 * v[0]], *p1 = &m->xy[2 * v[1]], *p2 = &m->xy[2 * v[2]];
-    double a2 = (p1[0] - p0[0]) * (p2[1] - p0[1]) - (p1[1] - p0[1]) * (p2[0] - p0[0]);
-    gx[0] = (p1[1] - p2[1]) / a2;
-    gx[1] = (p2[1] - p0[1]) / a2;
-    gx[2] = (p0[1] - p1[1]) / a2;
-    gy[0] = (p2[0] - p1[0]) / a2;
-    gy[1] = (p0[0] - p2[0]) / a2;
-    gy[2] = (p1[0] - p0[0]) / a2;
-    return 0.5 * a2;
-}
-
 /* B (3x6, row-major) of triangle e; returns the area. */
 static double
 tri_b(const struct fe_mesh *m, size_t e, double b[18])
 {
-    double gx[3], gy[3], a = tri_grad(m, e, gx, gy);
+    double gx[3], gy[3], a = fe_tri_grad(m, e, gx, gy);
     for (int k = 0; k < 3; k++) {
         b[2 * k] = gx[k];
         b[2 * k + 1] = 0;
@@ -197,25 +181,6 @@ fe_elast_stats(const struct fe_elast *h)
     return &h->st;
 }
 
-static size_t
-uf_find(size_t *parent, size_t i)
-{
-    while (parent[i] != i) {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    return i;
-}
-
-static void
-uf_union(size_t *parent, size_t a, size_t b)
-{
-    a = uf_find(parent, a);
-    b = uf_find(parent, b);
-    if (a != b)
-        parent[a > b ? a : b] = a < b ? a : b;
-}
-
 /* Unknowns: reps, fixed flags (pinning each component in each region without one), dofs. */
 static int
 number(struct fe_elast *h, const size_t *master, const unsigned char *fixed, struct core_err *err)
@@ -246,23 +211,23 @@ number(struct fe_elast *h, const size_t *master, const unsigned char *fixed, str
         const size_t *v = &m->tri[3 * e];
         for (int k = 0; k < 3; k++)
             used[h->rep[v[k]]] = 1;
-        uf_union(parent, h->rep[v[0]], h->rep[v[1]]);
-        uf_union(parent, h->rep[v[0]], h->rep[v[2]]);
+        fe_uf_union(parent, h->rep[v[0]], h->rep[v[1]]);
+        fe_uf_union(parent, h->rep[v[0]], h->rep[v[2]]);
     }
     for (size_t f = 0; h->coh && f < m->nifaces; f++) { /* the interfaces join their sides */
         const size_t *v = &m->iface[4 * f];
-        uf_union(parent, h->rep[v[0]], h->rep[v[2]]);
-        uf_union(parent, h->rep[v[1]], h->rep[v[3]]);
+        fe_uf_union(parent, h->rep[v[0]], h->rep[v[2]]);
+        fe_uf_union(parent, h->rep[v[1]], h->rep[v[3]]);
     }
     for (size_t i = 0; i < n; i++)
         for (int c = 0; c < 2; c++)
             if (h->rep[i] == i && h->fixed[2 * i + c])
-                anchored[2 * uf_find(parent, i) + c] = 1;
+                anchored[2 * fe_uf_find(parent, i) + c] = 1;
     for (size_t i = 0; i < n; i++) {
         size_t r;
         if (h->rep[i] != i)
             continue;
-        r = uf_find(parent, i);
+        r = fe_uf_find(parent, i);
         for (int c = 0; c < 2; c++)
             if (!anchored[2 * r + c]) {
                 anchored[2 * r + c] = 1;
@@ -611,15 +576,6 @@ esolve_setup(struct fe_elast *h, struct core_err *err)
     return rc;
 }
 
-static double
-dot(const double *x, const double *y, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += x[i] * y[i];
-    return s;
-}
-
 /* Solves K x = b: CHOLMOD, or conjugate gradients from 0 to |r| <= rtol max(bscale, |b|). */
 static int
 esolve(struct fe_elast *h, const double *b, double bscale, double *x, struct core_err *err)
@@ -633,18 +589,18 @@ esolve(struct fe_elast *h, const double *b, double bscale, double *x, struct cor
     h->st.resid = 0;
     if (n == 0)
         return CORE_OK;
-    tol = h->rtol * fmax(bscale, sqrt(dot(b, b, n)));
+    tol = h->rtol * fmax(bscale, sqrt(fe_dot(b, b, n)));
     memcpy(r, b, n * sizeof *r);
-    rn = sqrt(dot(r, r, n));
+    rn = sqrt(fe_dot(r, r, n));
     if (rn <= tol || tol == 0)
         goto done;
     fe_amg_apply(h->amg, r, z);
     memcpy(p, z, n * sizeof *p);
-    rz = dot(r, z, n);
+    rz = fe_dot(r, z, n);
     for (size_t it = 1; it <= h->maxiter; it++) {
         double alpha, beta, rz1, pq;
         fe_csr_mv(&h->k, p, q);
-        pq = dot(p, q, n);
+        pq = fe_dot(p, q, n);
         if (pq == 0)
             return core_err_set(err, CORE_ENOCONV,
                                 "conjugate gradients stagnated after %zu iterations at residual "
@@ -659,12 +615,12 @@ esolve(struct fe_elast *h, const double *b, double bscale, double *x, struct cor
             x[i] += alpha * p[i];
             r[i] -= alpha * q[i];
         }
-        rn = sqrt(dot(r, r, n));
+        rn = sqrt(fe_dot(r, r, n));
         h->st.iters = it;
         if (rn <= tol)
             goto done;
         fe_amg_apply(h->amg, r, z);
-        rz1 = dot(r, z, n);
+        rz1 = fe_dot(r, z, n);
         beta = rz1 / rz;
         rz = rz1;
         for (size_t i = 0; i < n; i++)
@@ -875,18 +831,6 @@ fe_elast_stress(const struct fe_mesh *m, const double *cmat, const double *u, do
     }
 }
 
-static void
-add_stats(struct fe_solve_stats *to, const struct fe_solve_stats *from)
-{
-    size_t npinned = to->npinned;
-    double ta = to->t_assemble, ts = to->t_setup, tv = to->t_solve;
-    *to = *from;
-    to->npinned += npinned;
-    to->t_assemble += ta;
-    to->t_setup += ts;
-    to->t_solve += tv;
-}
-
 /*
  * Checks the laws of coh (ngroups) against the mesh: each valid, no interface element in a
  * bonded group. *use is coh, or NULL when nothing is split (every interface bonded).
@@ -968,7 +912,7 @@ fe_elast_homog_coh(const struct fe_mesh *m, const double *cmat, const struct fe_
             ceff[3 * i + j] = ceff[3 * j + i] =
                 energy_coh(m, cmat, coh, uu + i * nn, uu + j * nn) / area;
     if (st)
-        add_stats(st, fe_elast_stats(h));
+        fe_stats_add(st, fe_elast_stats(h));
 done:
     fe_elast_free(h);
     free(master);
@@ -1044,7 +988,7 @@ fe_elast_tension(const struct fe_mesh *m, const double *cmat, const struct fe_so
     res[1] = strain != 0 ? res[0] / strain : 0;
     res[2] = strain != 0 && nbot && ntop ? -(ytop / ntop - ybot / nbot) / ly / strain : 0;
     if (st)
-        add_stats(st, fe_elast_stats(h));
+        fe_stats_add(st, fe_elast_stats(h));
 done:
     fe_elast_free(h);
     free(fixed);
@@ -1573,7 +1517,7 @@ fe_elast_tension_coh(const struct fe_mesh *m, const double *cmat, const struct f
         }
     }
     if (st)
-        add_stats(st, fe_elast_stats(r.h));
+        fe_stats_add(st, fe_elast_stats(r.h));
 done:
     fe_elast_free(r.h);
     free(r.fixed);

@@ -88,4 +88,16 @@ int fe_direct_solve(struct fe_direct *d, const double *b, double *x, struct core
 
 void fe_direct_free(struct fe_direct *d);
 
+/* ---- shared by heat.c and elast.c ---- */
+/* Area and the gradients of the three linear basis functions of triangle e (mesh units). */
+double fe_tri_grad(const struct fe_mesh *m, size_t e, double gx[3], double gy[3]);
+/* Union-find with path halving; the smaller index is the root (so numberings are stable). */
+size_t fe_uf_find(size_t *parent, size_t i);
+void fe_uf_union(size_t *parent, size_t a, size_t b);
+/* x . y (solve.c). */
+double fe_dot(const double *x, const double *y, size_t n);
+/* Adds the statistics of one solve to a running total: the last solve's fields, the pinned
+ * count and the times summed (solve.c). */
+void fe_stats_add(struct fe_solve_stats *to, const struct fe_solve_stats *from);
+
 #endif

@@ -29,29 +29,13 @@ struct fe_heat {
     double x0[2];
 };
 
-/* Area and basis gradients of triangle e. */
-static double
-tri_grad(const struct fe_mesh *m, size_t e, double gx[3], double gy[3])
-{
-    const size_t *v = &m->tri[3 * e];
-    const double *p0 = &m->xy[2 * v[0]], *p1 = &m->xy[2 * v[1]], *p2 = &m->xy[2 * v[2]];
-    double a2 = (p1[0] - p0[0]) * (p2[1] - p0[1]) - (p1[1] - p0[1]) * (p2[0] - p0[0]);
-    gx[0] = (p1[1] - p2[1]) / a2;
-    gx[1] = (p2[1] - p0[1]) / a2;
-    gx[2] = (p0[1] - p1[1]) / a2;
-    gy[0] = (p2[0] - p1[0]) / a2;
-    gy[1] = (p0[0] - p2[0]) / a2;
-    gy[2] = (p1[0] - p0[0]) / a2;
-    return 0.5 * a2;
-}
-
 /* Element matrix of triangle e (3x3, row-major); returns the area. */
 static double
 tri_matrix(const struct fe_mesh *m, const double *kappa, size_t e, double ke[9], double gx[3],
            double gy[3])
 {
     const double *k = &kappa[3 * m->tri_phase[e]];
-    double a = tri_grad(m, e, gx, gy);
+    double a = fe_tri_grad(m, e, gx, gy);
     for (int i = 0; i < 3; i++) {
         double qx = k[0] * gx[i] + k[2] * gy[i], qy = k[2] * gx[i] + k[1] * gy[i];
         for (int j = 0; j < 3; j++)
@@ -95,25 +79,6 @@ const struct fe_solve_stats *
 fe_heat_stats(const struct fe_heat *h)
 {
     return &h->st;
-}
-
-static size_t
-uf_find(size_t *parent, size_t i)
-{
-    while (parent[i] != i) {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    return i;
-}
-
-static void
-uf_union(size_t *parent, size_t a, size_t b)
-{
-    a = uf_find(parent, a);
-    b = uf_find(parent, b);
-    if (a != b)
-        parent[a > b ? a : b] = a < b ? a : b;
 }
 
 static int
@@ -171,24 +136,24 @@ number(struct fe_heat *h, const size_t *master, const unsigned char *fixed, stru
         const size_t *v = &m->tri[3 * e];
         for (int k = 0; k < 3; k++)
             used[h->rep[v[k]]] = 1;
-        uf_union(parent, h->rep[v[0]], h->rep[v[1]]);
-        uf_union(parent, h->rep[v[0]], h->rep[v[2]]);
+        fe_uf_union(parent, h->rep[v[0]], h->rep[v[1]]);
+        fe_uf_union(parent, h->rep[v[0]], h->rep[v[2]]);
     }
     for (size_t f = 0; f < m->nifaces; f++) {
         const size_t *v = &m->iface[4 * f];
         if (h->gcond[m->iface_group[f]] > 0) {
-            uf_union(parent, h->rep[v[0]], h->rep[v[2]]);
-            uf_union(parent, h->rep[v[1]], h->rep[v[3]]);
+            fe_uf_union(parent, h->rep[v[0]], h->rep[v[2]]);
+            fe_uf_union(parent, h->rep[v[1]], h->rep[v[3]]);
         }
     }
     for (size_t i = 0; i < n; i++)
         if (h->rep[i] == i && h->fixed[i])
-            anchored[uf_find(parent, i)] = 1;
+            anchored[fe_uf_find(parent, i)] = 1;
     for (size_t i = 0; i < n; i++) {
         size_t r;
         if (h->rep[i] != i)
             continue;
-        r = uf_find(parent, i);
+        r = fe_uf_find(parent, i);
         if (!anchored[r]) {
             anchored[r] = 1;
             h->fixed[i] = 2; /* the lowest rep of a floating region, or an unused node */
@@ -505,7 +470,7 @@ fe_heat_flux(const struct fe_mesh *m, const double *kappa, const double *t, doub
         const size_t *v = &m->tri[3 * e];
         const double *k = &kappa[3 * m->tri_phase[e]];
         double dx = 0, dy = 0;
-        tri_grad(m, e, gx, gy);
+        fe_tri_grad(m, e, gx, gy);
         for (int i = 0; i < 3; i++) {
             dx += gx[i] * t[v[i]];
             dy += gy[i] * t[v[i]];
@@ -513,18 +478,6 @@ fe_heat_flux(const struct fe_mesh *m, const double *kappa, const double *t, doub
         q[2 * e] = -(k[0] * dx + k[2] * dy);
         q[2 * e + 1] = -(k[2] * dx + k[1] * dy);
     }
-}
-
-static void
-add_stats(struct fe_solve_stats *to, const struct fe_solve_stats *from)
-{
-    size_t npinned = to->npinned;
-    double ta = to->t_assemble, ts = to->t_setup, tv = to->t_solve;
-    *to = *from;
-    to->npinned += npinned;
-    to->t_assemble += ta;
-    to->t_setup += ts;
-    to->t_solve += tv;
 }
 
 int
@@ -564,7 +517,7 @@ fe_heat_homog(const struct fe_mesh *m, const double *kappa, const double *gcond,
     keff[1] = fe_heat_energy(m, kappa, gcond, t[1], t[1]) / area;
     keff[2] = fe_heat_energy(m, kappa, gcond, t[0], t[1]) / area;
     if (st)
-        add_stats(st, fe_heat_stats(h));
+        fe_stats_add(st, fe_heat_stats(h));
 done:
     fe_heat_free(h);
     free(master);
@@ -624,7 +577,7 @@ fe_heat_slab(const struct fe_mesh *m, const double *kappa, const double *gcond,
                 q += r[i];
         kslab[ax] = q * len / width;
         if (st)
-            add_stats(st, fe_heat_stats(h));
+            fe_stats_add(st, fe_heat_stats(h));
         fe_heat_free(h);
         h = NULL;
     }

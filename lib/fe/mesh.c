@@ -513,3 +513,37 @@ fe_mesh_periodic(const struct fe_mesh *m, int axes, double tol, size_t *master,
     }
     return CORE_OK;
 }
+
+double
+fe_tri_grad(const struct fe_mesh *m, size_t e, double gx[3], double gy[3])
+{
+    const size_t *v = &m->tri[3 * e];
+    const double *p0 = &m->xy[2 * v[0]], *p1 = &m->xy[2 * v[1]], *p2 = &m->xy[2 * v[2]];
+    double a2 = (p1[0] - p0[0]) * (p2[1] - p0[1]) - (p1[1] - p0[1]) * (p2[0] - p0[0]);
+    gx[0] = (p1[1] - p2[1]) / a2;
+    gx[1] = (p2[1] - p0[1]) / a2;
+    gx[2] = (p0[1] - p1[1]) / a2;
+    gy[0] = (p2[0] - p1[0]) / a2;
+    gy[1] = (p0[0] - p2[0]) / a2;
+    gy[2] = (p1[0] - p0[0]) / a2;
+    return 0.5 * a2;
+}
+
+size_t
+fe_uf_find(size_t *parent, size_t i)
+{
+    while (parent[i] != i) {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    return i;
+}
+
+void
+fe_uf_union(size_t *parent, size_t a, size_t b)
+{
+    a = fe_uf_find(parent, a);
+    b = fe_uf_find(parent, b);
+    if (a != b)
+        parent[a > b ? a : b] = a < b ? a : b;
+}

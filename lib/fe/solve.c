@@ -87,8 +87,8 @@ fe_linsolve_setup(struct fe_linsolve **out, const struct fe_csr *a, const struct
     return CORE_OK;
 }
 
-static double
-dot(const double *x, const double *y, size_t n)
+double
+fe_dot(const double *x, const double *y, size_t n)
 {
     double s = 0;
     for (size_t i = 0; i < n; i++)
@@ -103,10 +103,10 @@ pcg(struct fe_linsolve *s, const double *b, double bscale, double *x, struct fe_
 {
     size_t n = s->a->n;
     double *r = s->r, *z = s->z, *p = s->p, *q = s->q, rz, tol, rn;
-    tol = s->rtol * fmax(bscale, sqrt(dot(b, b, n)));
+    tol = s->rtol * fmax(bscale, sqrt(fe_dot(b, b, n)));
     memset(x, 0, n * sizeof *x);
     memcpy(r, b, n * sizeof *r);
-    rn = sqrt(dot(r, r, n));
+    rn = sqrt(fe_dot(r, r, n));
     st->iters = 0;
     if (rn <= tol || tol == 0) {
         st->resid = tol > 0 ? rn / (tol / s->rtol) : 0;
@@ -115,11 +115,11 @@ pcg(struct fe_linsolve *s, const double *b, double bscale, double *x, struct fe_
     st->resid = rn / (tol / s->rtol);
     fe_amg_apply(s->amg, r, z);
     memcpy(p, z, n * sizeof *p);
-    rz = dot(r, z, n);
+    rz = fe_dot(r, z, n);
     for (size_t it = 1; it <= s->maxiter; it++) {
         double alpha, beta, rz1, pq;
         fe_csr_mv(s->a, p, q);
-        pq = dot(p, q, n);
+        pq = fe_dot(p, q, n);
         if (pq == 0) /* p vanished: the residual is at round-off and still above rtol */
             return core_err_set(err, CORE_ENOCONV,
                                 "conjugate gradients stagnated after %zu iterations at residual "
@@ -134,13 +134,13 @@ pcg(struct fe_linsolve *s, const double *b, double bscale, double *x, struct fe_
             x[i] += alpha * p[i];
             r[i] -= alpha * q[i];
         }
-        rn = sqrt(dot(r, r, n));
+        rn = sqrt(fe_dot(r, r, n));
         st->iters = it;
         st->resid = rn / (tol / s->rtol);
         if (rn <= tol)
             return CORE_OK;
         fe_amg_apply(s->amg, r, z);
-        rz1 = dot(r, z, n);
+        rz1 = fe_dot(r, z, n);
         beta = rz1 / rz;
         rz = rz1;
         for (size_t i = 0; i < n; i++)
@@ -184,4 +184,16 @@ fe_linsolve_solve(struct fe_linsolve *s, const double *b, double bscale, double 
     }
     st->t_solve += fe_wtime() - t0;
     return rc;
+}
+
+void
+fe_stats_add(struct fe_solve_stats *to, const struct fe_solve_stats *from)
+{
+    size_t npinned = to->npinned;
+    double ta = to->t_assemble, ts = to->t_setup, tv = to->t_solve;
+    *to = *from;
+    to->npinned += npinned;
+    to->t_assemble += ta;
+    to->t_setup += ts;
+    to->t_solve += tv;
 }

@@ -259,35 +259,6 @@ fail:
     return status;
 }
 
-/* Gamma(a, 1) for a >= 1 (Marsaglia and Tsang, ACM TOMS 26, 363 (2000)). */
-static double
-gamma_draw(struct core_rng *r, double a)
-{
-    double d = a - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
-    for (;;) {
-        double x = core_rng_gauss(r), v = 1.0 + c * x;
-        if (v <= 0)
-            continue;
-        v = v * v * v;
-        double u = core_rng_uniform(r);
-        if (u < 1.0 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1.0 - v + log(v)))
-            return d * v;
-    }
-}
-
-/* Sum of nf squared standard normals. */
-static double
-chi2_draw(struct core_rng *r, double nf)
-{
-    if (nf <= 0)
-        return 0;
-    if (nf < 2) {
-        double g = core_rng_gauss(r);
-        return g * g;
-    }
-    return 2.0 * gamma_draw(r, 0.5 * nf);
-}
-
 /* Centre-of-mass velocity of the atoms of region reg, and their total mass. */
 static double
 slab_com(const struct md_nemd *nm, const struct md_sys *s, int reg, double vcm[3])
@@ -334,7 +305,7 @@ bussi_slab(struct md_nemd *nm, struct md_sys *s, int k, double dt)
     double kt = 0.5 * nf * UNITS_KB_EV * th->temp, c = exp(-dt / th->tdamp);
     struct core_rng r;
     core_rng_init(&r, th->seed, MD_RNG_BUSSI, (uint64_t)(k + 1), th->step);
-    double r1 = core_rng_gauss(&r), sn = chi2_draw(&r, nf - 1);
+    double r1 = core_rng_gauss(&r), sn = core_rng_chi2(&r, nf - 1);
     double knew =
         c * kin + (1 - c) * kt * (r1 * r1 + sn) / nf + 2 * r1 * sqrt(c * (1 - c) * kin * kt / nf);
     if (!(knew > 0))

@@ -112,37 +112,6 @@ md_thermostat_name(enum md_thermostat_kind kind)
     return "unknown";
 }
 
-/* Gamma(a, 1) for a >= 1 (Marsaglia and Tsang). */
-static double
-gamma_draw(struct core_rng *r, double a)
-{
-    double d = a - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
-    for (;;) {
-        double x = core_rng_gauss(r), v = 1.0 + c * x;
-        if (v <= 0)
-            continue;
-        v = v * v * v;
-        double u = core_rng_uniform(r);
-        if (u < 1.0 - 0.0331 * x * x * x * x)
-            return d * v;
-        if (log(u) < 0.5 * x * x + d * (1.0 - v + log(v)))
-            return d * v;
-    }
-}
-
-/* Sum of n squared standard normals (chi-squared with n degrees of freedom). */
-static double
-chi2_draw(struct core_rng *r, double n)
-{
-    if (n <= 0)
-        return 0;
-    if (n < 2) {
-        double g = core_rng_gauss(r);
-        return g * g;
-    }
-    return 2.0 * gamma_draw(r, 0.5 * n);
-}
-
 static void
 bussi(struct md_sys *s, struct md_thermostat *th, double dt)
 {
@@ -153,7 +122,7 @@ bussi(struct md_sys *s, struct md_thermostat *th, double dt)
     double c = exp(-dt / th->tdamp);
     struct core_rng r;
     core_rng_init(&r, th->seed, MD_RNG_BUSSI, 0, th->step);
-    double r1 = core_rng_gauss(&r), sn = chi2_draw(&r, nf - 1);
+    double r1 = core_rng_gauss(&r), sn = core_rng_chi2(&r, nf - 1);
     double knew =
         c * k + (1 - c) * kt * (r1 * r1 + sn) / nf + 2 * r1 * sqrt(c * (1 - c) * k * kt / nf);
     if (!(knew > 0))

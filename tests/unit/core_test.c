@@ -100,6 +100,21 @@ test_rng(void)
     }
     is_abs(sum / n, 0.0, 5.0 / sqrt(n), "gauss mean 0");
     is_abs(sum2 / n, 1.0, 0.02, "gauss variance 1");
+    /* chi-squared with nf degrees of freedom: mean nf, variance 2 nf (5 standard errors) */
+    const double nfs[] = {0.7, 1.5, 7.3, 301.0};
+    for (size_t k = 0; k < sizeof nfs / sizeof nfs[0]; k++) {
+        double nf = nfs[k], s1 = 0, s2 = 0;
+        int m = 50000;
+        for (int i = 0; i < m; i++) {
+            double x = core_rng_chi2(&a, nf);
+            s1 += x;
+            s2 += x * x;
+        }
+        double mean = s1 / m, var = s2 / m - mean * mean;
+        is_abs(mean, nf < 2 ? 1.0 : nf, 5 * sqrt(2 * (nf < 2 ? 1.0 : nf) / m), "chi2(%g) mean", nf);
+        is_rel(var, 2 * (nf < 2 ? 1.0 : nf), 0.05, "chi2(%g) variance", nf);
+    }
+    ok(core_rng_chi2(&a, 0) == 0, "chi2(0) is 0");
 }
 
 static void
