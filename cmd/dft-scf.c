@@ -66,7 +66,8 @@ static const struct prog_opt opts[] = {
     {"nbands", OPT_NBANDS, "N", "bands per k-point (the occupied ones; more with smearing)"},
     {"smearing", OPT_SMEARING, "NAME", "occupations: none, fermi-dirac, gaussian, mp, mv (none)"},
     {"tsmear", OPT_TSMEAR, "E", "smearing width, Ha (also Ry, eV, K); kT for fermi-dirac (0.01)"},
-    {"tol", OPT_TOL, "E", "SCF stops when the energy changes by less, Ha (1e-10)"},
+    {"tol", OPT_TOL, "E",
+     "SCF stops when the energy change and the estimated error are below E, Ha (1e-10)"},
     {"maxiter", OPT_MAXITER, "N", "SCF iterations before giving up (100)"},
     {"mix", OPT_MIX, "ALPHA", "density mixing parameter in (0,2] (0.8)"},
     {"symmetry", OPT_SYMMETRY, "MODE",
@@ -286,8 +287,6 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
         if (parse_energy_ha(arg, &v[0], err) || !(v[0] > 0) || v[0] > 1)
             return core_err_set(err, CORE_EINPUT, "--tol: '%s' is not an energy in (0, 1 Ha]", arg);
         o->par.tol_energy = v[0];
-        /* the energy is variational, so its error is quadratic in the density's */
-        o->par.tol_density = 1e-3 * sqrt(v[0]);
         return 0;
     case OPT_MAXITER:
         if (core_parse_long(arg, &l) || l < 1 || l > 100000)
@@ -576,10 +575,10 @@ label(const struct ds_opts *o, struct prog *p, struct dft_psp **cache, const str
                               where, dft_scf_niter(*scf), de, o->par.tol_energy);
         else
             rc = core_err_set(err, CORE_ENOCONV,
-                              "%s: scf not converged after %zu iterations (density residual "
-                              "%.2g > %.2g)",
-                              where, dft_scf_niter(*scf), dft_scf_residual(*scf),
-                              o->par.tol_density);
+                              "%s: scf not converged after %zu iterations (estimated error "
+                              "%.2g Ha > %.2g Ha)",
+                              where, dft_scf_niter(*scf), dft_scf_est_error(*scf),
+                              o->par.tol_energy);
         goto done;
     }
     dft_scf_energies(*scf, &e);

@@ -259,8 +259,9 @@ struct dft_params {
     int xc; /* ABINIT's ixc for libxc: a libxc id (an LDA or GGA), or -(1000 x + c) for exchange x
                plus correlation c (PBE: -101130); default 20 (XC_LDA_XC_TETER93) */
     size_t maxiter;     /* SCF iterations; default 100 */
-    double tol_energy;  /* |E_n - E_{n-1}| to stop, Hartree; default 1e-10 */
-    double tol_density; /* ||rho_out - rho_in|| (L2 over the cell, e/bohr^{3/2}); default 1e-8 */
+    double tol_energy;  /* Hartree; the SCF stops when |E_n - E_{n-1}| and the estimated error
+                           (the Hartree energy of rho_out - rho_in, as pw.x's conv_thr) are both
+                           below it; default 1e-10 */
     double mix_alpha;   /* mixing parameter; default 0.8 */
     double kerker;      /* Kerker wave vector k0, 1/bohr (0: none; < 0: 0.3 with smearing, 0.8
                            without, the default) */
@@ -345,17 +346,21 @@ int dft_scf_restart(struct dft_scf *scf, const struct dft_scf *prev, int *what,
  */
 int dft_scf_iterate(struct dft_scf *scf, struct core_err *err);
 
-/* 1 when the last step changed the energy by less than tol_energy and the density residual is
- * below tol_density (never before two steps). */
+/* 1 when the last step changed the energy by less than tol_energy and the estimated error is
+ * below it too (never before two steps). */
 int dft_scf_converged(const struct dft_scf *scf);
 
 /* Energies of the last step (output density and wavefunctions). */
 void dft_scf_energies(const struct dft_scf *scf, struct dft_energies *e);
 
-/* Iterations done, last energy change (Hartree) and density residual. */
+/* Iterations done, last energy change (Hartree), density residual ||rho_out - rho_in|| (L2
+ * over the cell, e/bohr^{3/2}) and the estimated error: the Hartree energy of rho_out - rho_in
+ * (Hartree), which bounds the energy's error to second order (pw.x's "estimated scf
+ * accuracy"). */
 size_t dft_scf_niter(const struct dft_scf *scf);
 double dft_scf_delta_energy(const struct dft_scf *scf);
 double dft_scf_residual(const struct dft_scf *scf);
+double dft_scf_est_error(const struct dft_scf *scf);
 
 /* k-points (reduced coordinates, 3 per point), their weights, and the count. Borrowed. */
 size_t dft_scf_nkpts(const struct dft_scf *scf);

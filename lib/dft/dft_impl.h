@@ -39,7 +39,8 @@ struct dft_work {
     double complex *pc;  /* nprojmax x maxdim: projections */
     double complex *pc2; /* nprojmax x maxdim */
     double *theta;       /* maxdim */
-    double *rn;          /* maxdim */
+    double *rn;          /* maxdim: residual norms */
+    double *tcut;        /* maxdim: their tolerances */
 };
 
 struct dft_scf {
@@ -87,6 +88,7 @@ struct dft_scf {
     /* status */
     size_t niter;
     double e_prev, de, resid;
+    double est; /* Hartree energy of rho_out - rho_in, Ha: pw.x's "estimated scf accuracy" */
     struct dft_energies en;
     /* symmetry (symm.c): the group (nops 0: none) and a scratch box for dft_symm_rho */
     struct dft_symm sym;

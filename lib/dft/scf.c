@@ -34,7 +34,6 @@ dft_params_init(struct dft_params *p)
     p->xc = XC_LDA_XC_TETER93;
     p->maxiter = 100;
     p->tol_energy = 1e-10;
-    p->tol_density = 1e-8;
     p->mix_alpha = 0.8;
     p->kerker = -1; /* automatic: 0.3 with smearing, 0.8 without */
     p->mix_history = 8;
@@ -52,8 +51,8 @@ check_params(const struct dft_params *p, struct core_err *err)
 {
     if (!(p->ecut > 0) || !isfinite(p->ecut) || p->ecut > 1e5)
         return core_err_set(err, CORE_EINPUT, "scf: ecut %g Ha is not in (0, 1e5]", p->ecut);
-    if (!(p->tol_energy > 0) || !(p->tol_density > 0) || !(p->tol_eig > 0) ||
-        !isfinite(p->tol_energy) || !isfinite(p->tol_density) || !isfinite(p->tol_eig))
+    if (!(p->tol_energy > 0) || !(p->tol_eig > 0) || !isfinite(p->tol_energy) ||
+        !isfinite(p->tol_eig))
         return core_err_set(err, CORE_EINPUT, "scf: tolerances must be positive and finite");
     if (!(p->mix_alpha > 0 && p->mix_alpha <= 2))
         return core_err_set(err, CORE_EINPUT, "scf: mixing parameter %g not in (0, 2]",
@@ -174,8 +173,9 @@ work_alloc(struct dft_scf *s, struct core_err *err)
         w->pc2 = malloc(np * md * sizeof *w->pc2);
         w->theta = malloc(md * sizeof *w->theta);
         w->rn = malloc(md * sizeof *w->rn);
+        w->tcut = malloc(md * sizeof *w->tcut);
         if (!w->box || !w->v || !w->av || !w->w || !w->hs || !w->ys || !w->c || !w->pc || !w->pc2 ||
-            !w->theta || !w->rn)
+            !w->theta || !w->rn || !w->tcut)
             return core_err_set(err, CORE_ENOMEM, "scf: out of memory");
     }
     return 0;
@@ -202,6 +202,7 @@ dft_scf_free(struct dft_scf *s)
             free(w->pc2);
             free(w->theta);
             free(w->rn);
+            free(w->tcut);
         }
     free(s->work);
     if (s->fwd)
@@ -453,6 +454,7 @@ dft_scf_alloc(const double cell[9], size_t natoms, const double *pos,
     s->e_prev = NAN;
     s->de = NAN;
     s->resid = NAN;
+    s->est = NAN;
     *out = s;
     return 0;
 fail:
@@ -536,8 +538,11 @@ dft_scf_iterate(struct dft_scf *s, struct core_err *err)
         s->vtot[i] += s->vloc[i];
     dft_xc_apply(s, s->rho_in, s->vtot, s->tmp3);
 
-    double tol = s->niter == 0 ? 1e-2 : 0.1 * s->resid;
-    if (tol > 1e-2)
+    /* the bands to a residual that follows the density's estimated error: an eigenvalue error
+     * of about tol^2 = 0.1 est/nelec, Quantum ESPRESSO's diago_thr_init rule (ethr), capped
+     * at 1e-2 for the first steps */
+    double tol = s->niter == 0 ? 1e-2 : sqrt(0.1 * s->est / fmax(s->nelec, 1));
+    if (!(tol <= 1e-2))
         tol = 1e-2;
     if (tol < s->par.tol_eig)
         tol = s->par.tol_eig;
@@ -573,6 +578,9 @@ dft_scf_iterate(struct dft_scf *s, struct core_err *err)
             r2 += d * d;
         }
         s->resid = sqrt(r2 * s->omega / (double)n);
+        for (size_t i = 0; i < n; i++)
+            s->tmp1[i] = s->rho_out[i] - s->rho_in[i];
+        s->est = dft_hartree_apply(s, s->tmp1, NULL);
     }
     s->niter++;
     return dft_mix_step(s, err);
@@ -581,7 +589,7 @@ dft_scf_iterate(struct dft_scf *s, struct core_err *err)
 int
 dft_scf_converged(const struct dft_scf *s)
 {
-    return s->niter >= 2 && fabs(s->de) < s->par.tol_energy && s->resid < s->par.tol_density;
+    return s->niter >= 2 && fabs(s->de) < s->par.tol_energy && s->est < s->par.tol_energy;
 }
 
 void
@@ -606,6 +614,12 @@ double
 dft_scf_residual(const struct dft_scf *s)
 {
     return s->resid;
+}
+
+double
+dft_scf_est_error(const struct dft_scf *s)
+{
+    return s->est;
 }
 
 size_t

@@ -418,7 +418,6 @@ si_scf(double ecut, int nk, double sh, int symmetry, struct dft_scf **out, struc
     par.kshift[0] = par.kshift[1] = par.kshift[2] = sh;
     par.symmetry = symmetry;
     par.tol_energy = 1e-12;
-    par.tol_density = 1e-10;
     *out = NULL;
     if (dft_scf_alloc(cell, 2, pos, pp, &par, out, &err) != 0) {
         fprintf(stderr, "# alloc: %s\n", err.msg);

@@ -623,6 +623,9 @@ scf_si(const char *refname, double ecut, int nk, int keep)
     par.ecut = ecut;
     par.kgrid[0] = par.kgrid[1] = par.kgrid[2] = nk;
     par.kshift[0] = par.kshift[1] = par.kshift[2] = 0.5;
+    /* the energy terms are first order in the density's error (the total is second order):
+     * converged far enough for them to be compared at 1e-7 Ha */
+    par.tol_energy = 1e-13;
     if (!ok(ref_read(refname, &r) == 0, "scf %s: reference readable (FPMS_ROOT)", refname))
         return NULL;
     is_int(dft_scf_alloc(cell, 2, pos, pp, &par, &scf, &err), 0, "scf %s: alloc %s", refname,
@@ -1007,6 +1010,7 @@ scf_al_run(enum dft_smearing sm, double tsmear, struct dft_energies *e)
     par.kshift[0] = par.kshift[1] = par.kshift[2] = 0.5;
     par.smearing = sm;
     par.tsmear = tsmear;
+    par.tol_energy = 1e-13; /* E and -TS are each first order in the density's error */
     if (dft_scf_alloc(cell, 1, pos, pp, &par, &scf, &err) != 0)
         return NULL;
     while (!dft_scf_converged(scf) && dft_scf_niter(scf) < par.maxiter && rc == 0)
