@@ -179,6 +179,5 @@ dft_basis_release(struct dft_scf *s)
         free(kp->psi);
         free(kp->eig);
         free(kp->occ);
-        free(kp->rho);
     }
 }

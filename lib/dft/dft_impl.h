@@ -24,7 +24,6 @@ struct dft_kpt {
     double complex *psi;  /* npw x nbands, column-major */
     double *eig;          /* nbands, Hartree */
     double *occ;          /* nbands: electrons in each band (0..2), set by the SCF step */
-    double *rho;          /* nfft: this k-point's density, weight 1, e/bohr^3 */
 };
 
 /* Per-thread scratch for the eigensolver and the Hamiltonian. */
@@ -71,7 +70,13 @@ struct dft_scf {
     double *vtot;               /* nfft: V_loc + V_H + V_xc of rho_in */
     double *rho_in, *rho_out;   /* nfft */
     double *tmp1, *tmp2, *tmp3; /* nfft scratch */
-    double complex *cbox;       /* nfft scratch for the serial parts, fftw_malloc */
+    /* the density is summed over k-points in nrhoblk fixed blocks of consecutive k-points
+     * (block b: k-points [b nk/nrhoblk, (b+1) nk/nrhoblk)), each in k order, then the blocks
+     * in order: the same sum whatever the number of threads, with nrhoblk <= DFT_RHO_BLOCKS
+     * densities in memory instead of one per k-point */
+    size_t nrhoblk;
+    double *rhoblk;       /* nfft x nrhoblk */
+    double complex *cbox; /* nfft scratch for the serial parts, fftw_malloc */
     size_t nwork;
     struct dft_work *work;
     struct dft_fft *fft; /* ham.c: zero-padded FFTs of the wavefunction spheres */
@@ -133,8 +138,9 @@ double dft_xc_apply(struct dft_scf *s, const double *rho, double *v, double *exc
 /* y = H x for n columns of x (npw x n) at k-point kp, with the local potential s->vtot. */
 void dft_ham_apply(const struct dft_scf *s, const struct dft_kpt *kp, struct dft_work *w, size_t n,
                    const double complex *x, double complex *y);
-/* Density of one k-point's occupied bands into kp->rho (weight 1). */
-void dft_ham_density(const struct dft_scf *s, struct dft_kpt *kp, struct dft_work *w);
+/* Adds weight times the density of kp's occupied bands (e/bohr^3) into rho (nfft). */
+void dft_ham_density(const struct dft_scf *s, const struct dft_kpt *kp, struct dft_work *w,
+                     double weight, double *rho);
 /* Plans the zero-padded FFTs of the wavefunctions (after dft_basis_build; serial: it calls the
  * FFTW planner) into s->fft; dft_ham_unplan frees them (no-op when absent). */
 int dft_ham_plan(struct dft_scf *s, struct core_err *err);

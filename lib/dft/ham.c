@@ -177,16 +177,17 @@ dft_ham_apply(const struct dft_scf *s, const struct dft_kpt *kp, struct dft_work
 }
 
 void
-dft_ham_density(const struct dft_scf *s, struct dft_kpt *kp, struct dft_work *w)
+dft_ham_density(const struct dft_scf *s, const struct dft_kpt *kp, struct dft_work *w,
+                double weight, double *rho)
 {
-    memset(kp->rho, 0, s->nfft * sizeof *kp->rho);
     for (size_t n = 0; n < s->nocc; n++) {
-        double f = kp->occ[n] / s->omega; /* spin-unpolarised: up to two electrons a band */
+        /* spin-unpolarised: up to two electrons a band */
+        double f = weight * kp->occ[n] / s->omega;
         if (f == 0)
             continue;
         to_real(s, kp, kp->psi + n * kp->npw, w->box);
         for (size_t i = 0; i < s->nfft; i++)
-            kp->rho[i] +=
+            rho[i] +=
                 f * (creal(w->box[i]) * creal(w->box[i]) + cimag(w->box[i]) * cimag(w->box[i]));
     }
 }

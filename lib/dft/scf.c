@@ -24,6 +24,7 @@
 #define SCF_RHO_SIGMA    1.0  /* bohr: width of the Gaussian atoms of the initial density */
 #define SCF_RNG_PSI      3    /* core_rng purpose: initial wavefunctions */
 #define SCF_WARM_TOL_EIG 1e-5 /* Ha: residual of the warm start's bands before the first step */
+#define DFT_RHO_BLOCKS   16   /* most k-point blocks of the density sum (see dft_impl.h) */
 
 void
 dft_params_init(struct dft_params *p)
@@ -225,6 +226,7 @@ dft_scf_free(struct dft_scf *s)
     free(s->tmp1);
     free(s->tmp2);
     free(s->tmp3);
+    free(s->rhoblk);
     free(s->pos);
     free(s->psp);
     free(s->kpts);
@@ -404,7 +406,10 @@ dft_scf_alloc(const double cell[9], size_t natoms, const double *pos,
     s->tmp1 = malloc(n * sizeof(double));
     s->tmp2 = malloc(n * sizeof(double));
     s->tmp3 = malloc(n * sizeof(double));
-    if (!s->vloc || !s->vtot || !s->rho_in || !s->rho_out || !s->tmp1 || !s->tmp2 || !s->tmp3) {
+    s->nrhoblk = s->nkpts < DFT_RHO_BLOCKS ? s->nkpts : DFT_RHO_BLOCKS;
+    s->rhoblk = malloc(n * (s->nrhoblk ? s->nrhoblk : 1) * sizeof(double));
+    if (!s->vloc || !s->vtot || !s->rho_in || !s->rho_out || !s->tmp1 || !s->tmp2 || !s->tmp3 ||
+        !s->rhoblk) {
         rc = core_err_set(err, CORE_ENOMEM, "scf: out of memory");
         goto fail;
     }
@@ -419,8 +424,7 @@ dft_scf_alloc(const double cell[9], size_t natoms, const double *pos,
         kp->psi = malloc(kp->npw * s->nbands * sizeof *kp->psi);
         kp->eig = calloc(s->nbands, sizeof *kp->eig);
         kp->occ = calloc(s->nbands, sizeof *kp->occ);
-        kp->rho = calloc(n, sizeof *kp->rho);
-        if (!kp->psi || !kp->eig || !kp->occ || !kp->rho) {
+        if (!kp->psi || !kp->eig || !kp->occ) {
             rc = core_err_set(err, CORE_ENOMEM, "scf: out of memory");
             goto fail;
         }
@@ -515,16 +519,25 @@ occupy(struct dft_scf *s, struct core_err *err)
     return 0;
 }
 
+/* The density of the current bands and occupations into rho (nfft), summed in the fixed
+ * blocks of dft_impl.h. */
 static void
 sum_density(struct dft_scf *s, double *rho)
 {
-    memset(rho, 0, s->nfft * sizeof *rho);
-    for (size_t ik = 0; ik < s->nkpts; ik++) {
-        const double *rk = s->kp[ik].rho;
-        double w = s->kp[ik].weight;
-        for (size_t i = 0; i < s->nfft; i++)
-            rho[i] += w * rk[i];
+    long nblk = (long)s->nrhoblk;
+    size_t n = s->nfft, nk = s->nkpts;
+#pragma omp parallel for schedule(dynamic)
+    for (long b = 0; b < nblk; b++) {
+        double *rb = s->rhoblk + (size_t)b * n;
+        memset(rb, 0, n * sizeof *rb);
+        for (size_t ik = (size_t)b * nk / (size_t)nblk; ik < (size_t)(b + 1) * nk / (size_t)nblk;
+             ik++)
+            dft_ham_density(s, &s->kp[ik], &s->work[omp_get_thread_num()], s->kp[ik].weight, rb);
     }
+    memset(rho, 0, n * sizeof *rho);
+    for (long b = 0; b < nblk; b++)
+        for (size_t i = 0; i < n; i++)
+            rho[i] += s->rhoblk[(size_t)b * n + i];
 }
 
 int
@@ -551,21 +564,14 @@ dft_scf_iterate(struct dft_scf *s, struct core_err *err)
     for (long ik = 0; ik < nk; ik++) {
         struct dft_work *w = &s->work[omp_get_thread_num()];
         struct dft_kpt *kp = &s->kp[ik];
-        int r = dft_eigen_solve(s, kp, w, tol, s->par.maxiter_eig);
-        if (r == 0 && s->par.smearing == DFT_SMEAR_NONE)
-            dft_ham_density(s, kp, w);
-        rc |= r;
+        rc |= dft_eigen_solve(s, kp, w, tol, s->par.maxiter_eig);
     }
     if (rc)
         return core_err_set(err, CORE_EINTERNAL, "scf: eigensolver failed (LAPACK)");
     if ((rc = occupy(s, err)) != 0)
         return rc;
-    if (s->par.smearing != DFT_SMEAR_NONE) {
-        /* the occupations need every k-point's eigenvalues: densities in a second pass */
-#pragma omp parallel for schedule(dynamic)
-        for (long ik = 0; ik < nk; ik++)
-            dft_ham_density(s, &s->kp[ik], &s->work[omp_get_thread_num()]);
-    }
+    /* the occupations (smearing) need every k-point's eigenvalues: the density in a second
+     * pass */
     sum_density(s, s->rho_out);
     dft_symm_rho(s, s->rho_out); /* the reduced k-points: average over the full group */
     energies(s, s->rho_out, &s->en);
@@ -701,10 +707,8 @@ dft_scf_energy_of(struct dft_scf *s, size_t ik, const double complex *psi, doubl
         return core_err_set(err, CORE_EINPUT, "scf: trial wavefunctions are linearly dependent");
     }
     kp->psi = trial;
-    dft_ham_density(s, kp, w);
-    sum_density(s, s->tmp3);
-    dft_symm_rho(s, s->tmp3);
-    memcpy(s->rho_out, s->tmp3, s->nfft * sizeof *s->rho_out);
+    sum_density(s, s->rho_out);
+    dft_symm_rho(s, s->rho_out);
     e.ewald = s->en.ewald;
     {
         struct dft_energies keep = s->en;
@@ -713,7 +717,6 @@ dft_scf_energy_of(struct dft_scf *s, size_t ik, const double complex *psi, doubl
     }
     *energy = e.total;
     kp->psi = save;
-    dft_ham_density(s, kp, w);
     free(trial);
     return 0;
 }
