@@ -322,18 +322,6 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
     return core_err_set(err, CORE_EINTERNAL, "option %d not handled", c);
 }
 
-static char *
-trim(char *s)
-{
-    char *e;
-    while (isspace((unsigned char)*s))
-        s++;
-    e = s + strlen(s);
-    while (e > s && isspace((unsigned char)e[-1]))
-        *--e = '\0';
-    return s;
-}
-
 /* The value as the option takes it: lists "4 4 4" or "4, 4, 4" become "4,4,4", quantities
  * "20 Ha" become "20Ha". */
 static void
@@ -363,93 +351,27 @@ cli_has(const struct ds_opts *o, int c)
     return o->given[c];
 }
 
-/*
- * The input file: `key = value` lines, key a long option name, `#` comments, blank lines; flags
- * take yes/no. Options given on the command line win (for --psp, per element). Errors name the
- * file and line.
- */
+/* A setting of the input file (prog_input_read): the command line wins, for --psp per
+ * element. */
+static int
+input_one(void *ctx, int c, char *val, struct core_err *err)
+{
+    struct ds_opts *o = ctx;
+    if (c != OPT_PSP && cli_has(o, c))
+        return 0;
+    if (val)
+        normalize(c, val);
+    return parse_one(o, c, val, err);
+}
+
+/* The input file: `key = value` lines, key a long option name (prog_input_read). */
 static int
 read_input(struct ds_opts *o, struct core_err *err)
 {
-    struct stream_in in;
-    const char *line;
-    unsigned char seen[OPT_LAST] = {0};
-    int rc;
-    if ((rc = stream_in_open(&in, o->input, err)))
-        return rc;
+    static const char *const cli_only[] = {"input", NULL}, *const repeatable[] = {"psp", NULL};
     o->from_file = 1;
-    while (!(rc = stream_getline(&in, &line, err)) && line) {
-        char buf[4096], *key, *val, *eq, *hash;
-        const struct prog_opt *po = NULL;
-        struct core_err e2;
-        if (strlen(line) >= sizeof buf) {
-            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: line too long", in.name, in.lineno);
-            break;
-        }
-        strcpy(buf, line);
-        if ((hash = strchr(buf, '#')))
-            *hash = '\0';
-        key = trim(buf);
-        if (!*key)
-            continue;
-        if (!(eq = strchr(key, '='))) {
-            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: expected key = value, got '%s'", in.name,
-                              in.lineno, key);
-            break;
-        }
-        *eq = '\0';
-        key = trim(key);
-        val = trim(eq + 1);
-        for (size_t i = 0; i < NOPTS && !po; i++)
-            if (strcmp(opts[i].long_name, key) == 0)
-                po = &opts[i];
-        if (!*key) {
-            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: no key before '='", in.name, in.lineno);
-            break;
-        }
-        if (!po) {
-            rc =
-                core_err_set(err, CORE_EINPUT, "%s:%ld: unknown key '%s'", in.name, in.lineno, key);
-            break;
-        }
-        int c = po->short_name;
-        if (c == 'i' || c == 'h' || c == 'q' || c == 'v' || c == OPT_VERSION || c == OPT_PROGRESS) {
-            rc = core_err_set(err, CORE_EINPUT,
-                              "%s:%ld: '%s' is a command-line option, not a setting", in.name,
-                              in.lineno, key);
-            break;
-        }
-        if (!*val) {
-            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: no value for '%s'", in.name, in.lineno,
-                              key);
-            break;
-        }
-        if (seen[c] && c != OPT_PSP) {
-            rc =
-                core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' given twice", in.name, in.lineno, key);
-            break;
-        }
-        seen[c] = 1;
-        if (!po->arg) {
-            int yes = !strcmp(val, "yes") || !strcmp(val, "true") || !strcmp(val, "1");
-            if (!yes && strcmp(val, "no") && strcmp(val, "false") && strcmp(val, "0")) {
-                rc = core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' takes yes or no, not '%s'",
-                                  in.name, in.lineno, key, val);
-                break;
-            }
-            if (!yes)
-                continue;
-        }
-        if (c != OPT_PSP && cli_has(o, c))
-            continue; /* the command line wins */
-        normalize(c, val);
-        if ((rc = parse_one(o, c, po->arg ? val : NULL, &e2))) {
-            rc = core_err_set(err, rc, "%s:%ld: %s", in.name, in.lineno, e2.msg);
-            break;
-        }
-    }
+    int rc = prog_input_read(o->input, opts, NOPTS, cli_only, repeatable, input_one, o, err);
     o->from_file = 0;
-    stream_in_close(&in);
     return rc;
 }
 

@@ -3,11 +3,14 @@
  */
 #include "prog.h"
 
+#include <ctype.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "stream.h"
 
 #ifndef FPMS_GIT
 #define FPMS_GIT "unknown"
@@ -203,4 +206,112 @@ prog_parse(struct prog *p, int argc, char **argv, const char *synopsis, const ch
     free(shortopts);
     *first_operand = optind;
     return status;
+}
+
+static char *
+trim(char *s)
+{
+    char *e;
+    while (isspace((unsigned char)*s))
+        s++;
+    e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+static int
+named(const char *const *names, const char *name)
+{
+    for (; names && *names; names++)
+        if (!strcmp(*names, name))
+            return 1;
+    return 0;
+}
+
+int
+prog_input_read(const char *path, const struct prog_opt *opts, size_t nopts,
+                const char *const *cli_only, const char *const *repeatable, prog_input_fn fn,
+                void *ctx, struct core_err *err)
+{
+    static const char *const common[] = {"help", "version", "quiet", "verbose", "progress", NULL};
+    struct stream_in in;
+    const char *line;
+    unsigned char *seen = calloc(nopts ? nopts : 1, 1);
+    int rc;
+    if (!seen)
+        return core_err_set(err, CORE_ENOMEM, "%s: out of memory", path);
+    if ((rc = stream_in_open(&in, path, err))) {
+        free(seen);
+        return rc;
+    }
+    while (!(rc = stream_getline(&in, &line, err)) && line) {
+        char buf[4096], *key, *val, *eq, *hash;
+        size_t io = nopts;
+        struct core_err e2;
+        if (strlen(line) >= sizeof buf) {
+            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: line too long", in.name, in.lineno);
+            break;
+        }
+        strcpy(buf, line);
+        if ((hash = strchr(buf, '#')))
+            *hash = '\0';
+        key = trim(buf);
+        if (!*key)
+            continue;
+        if (!(eq = strchr(key, '='))) {
+            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: expected key = value, got '%s'", in.name,
+                              in.lineno, key);
+            break;
+        }
+        *eq = '\0';
+        key = trim(key);
+        val = trim(eq + 1);
+        if (!*key) {
+            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: no key before '='", in.name, in.lineno);
+            break;
+        }
+        for (size_t i = 0; i < nopts && io == nopts; i++)
+            if (!strcmp(opts[i].long_name, key))
+                io = i;
+        if (io == nopts) {
+            rc =
+                core_err_set(err, CORE_EINPUT, "%s:%ld: unknown key '%s'", in.name, in.lineno, key);
+            break;
+        }
+        if (named(common, key) || named(cli_only, key)) {
+            rc = core_err_set(err, CORE_EINPUT,
+                              "%s:%ld: '%s' is a command-line option, not a setting", in.name,
+                              in.lineno, key);
+            break;
+        }
+        if (!*val) {
+            rc = core_err_set(err, CORE_EINPUT, "%s:%ld: no value for '%s'", in.name, in.lineno,
+                              key);
+            break;
+        }
+        if (seen[io] && !named(repeatable, key)) {
+            rc =
+                core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' given twice", in.name, in.lineno, key);
+            break;
+        }
+        seen[io] = 1;
+        if (!opts[io].arg) {
+            int yes = !strcmp(val, "yes") || !strcmp(val, "true") || !strcmp(val, "1");
+            if (!yes && strcmp(val, "no") && strcmp(val, "false") && strcmp(val, "0")) {
+                rc = core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' takes yes or no, not '%s'",
+                                  in.name, in.lineno, key, val);
+                break;
+            }
+            if (!yes)
+                continue;
+        }
+        if ((rc = fn(ctx, opts[io].short_name, opts[io].arg ? val : NULL, &e2))) {
+            rc = core_err_set(err, rc, "%s:%ld: %s", in.name, in.lineno, e2.msg);
+            break;
+        }
+    }
+    stream_in_close(&in);
+    free(seen);
+    return rc;
 }

@@ -60,6 +60,23 @@ int prog_parse(struct prog *p, int argc, char **argv, const char *synopsis, cons
                const struct prog_opt *opts, size_t nopts, prog_opt_fn fn, void *ctx,
                int *first_operand);
 
+/* Called by prog_input_read for each setting: opt as in the table, value the text after '='
+ * (trimmed, writable, valid for the call only; NULL for a flag set to yes). */
+typedef int (*prog_input_fn)(void *ctx, int opt, char *value, struct core_err *err);
+
+/*
+ * Reads an input file of settings (`-i FILE`): `key = value` lines, key a long option name of
+ * opts, `#` to the end of a line a comment, blank lines skipped; a flag takes yes/no (true/false,
+ * 1/0) and reaches fn only when yes. Refused, with `path:line: what` in err: a line without '=',
+ * an unknown key, help/version/quiet/verbose/progress and the keys named in cli_only (long
+ * names, NULL-terminated; may be NULL), an empty value, and a key given twice unless it is named
+ * in repeatable (same form). fn's errors are returned as `path:line: its message`. Reads through
+ * formats/stream ("-" is standard input).
+ */
+int prog_input_read(const char *path, const struct prog_opt *opts, size_t nopts,
+                    const char *const *cli_only, const char *const *repeatable, prog_input_fn fn,
+                    void *ctx, struct core_err *err);
+
 /* Prints `usage: SYNOPSIS`, the description and the option table to fp (--help). */
 void prog_help(const struct prog *p, FILE *fp, const char *synopsis, const char *about,
                const struct prog_opt *opts, size_t nopts);
