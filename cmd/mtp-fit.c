@@ -35,6 +35,7 @@ enum {
     OPT_PATIENCE,
     OPT_SEED,
     OPT_REFIT,
+    OPT_STARTS,
     OPT_WEIGHTS,
     OPT_WEIGHTING,
     OPT_ERRORS,
@@ -57,9 +58,11 @@ static const struct prog_opt opts[] = {
      "hold out a fraction F (0 to 0.5) of TRAIN for early stopping (0: off)"},
     {"patience", OPT_PATIENCE, "N",
      "with --holdout: stop after N iterations without improvement (20)"},
-    {"seed", OPT_SEED, "N", "seed of the --holdout choice (1)"},
+    {"seed", OPT_SEED, "N", "seed of the --holdout choice and of the --starts (1)"},
     {"refit", OPT_REFIT, NULL,
      "with --holdout: fit all of TRAIN again for the best held-out iteration count"},
+    {"starts", OPT_STARTS, "N",
+     "fit N times from different initial radial coefficients, keep the best held-out (1)"},
     {"weights", OPT_WEIGHTS, "E,F,S", "weights of energy, forces, stress (1,0.01,0.001)"},
     {"weighting", OPT_WEIGHTING, "MODE", "vibrations, molecules or structures (vibrations)"},
     {"errors", OPT_ERRORS, "FILE", "also write the error report as a table to FILE"},
@@ -76,7 +79,7 @@ static const struct prog_opt opts[] = {
 struct fit_opts {
     long level, radial;
     double rmin, rcut;
-    int has_rmin, has_rcut, has_radial, refit;
+    int has_rmin, has_rcut, has_radial, refit, starts;
     double holdout;
     unsigned long seed;
     const char *species, *init, *valid, *output, *errors;
@@ -157,6 +160,11 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
         return 0;
     case OPT_REFIT:
         o->refit = 1;
+        return 0;
+    case OPT_STARTS:
+        if (parse_pos_long(arg, 1, 10000, &l, "--starts", err))
+            return CORE_EINPUT;
+        o->starts = (int)l;
         return 0;
     case OPT_WEIGHTS: {
         double w[3];
@@ -322,7 +330,8 @@ report(const struct prog *p, const char *what, const char *name, size_t n,
 
 static int
 write_errors(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *names,
-             const struct mtp_fit_result *res, struct core_err *err)
+             const struct mtp_fit_result *res, int hold, int nstarts, int best, unsigned long seed,
+             struct core_err *err)
 {
     static const char *const cols[] = {"set",   "nconf", "e_max", "e_mae", "e_rms", "f_max",
                                        "f_mae", "f_rms", "s_max", "s_mae", "s_rms", "loss"};
@@ -331,9 +340,25 @@ write_errors(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *n
         "eV", "eV", "eV",      ""};
     int rc = table_write_meta(fp, err, "program", "mtp-fit");
     rc = rc ? rc : table_write_meta(fp, err, "sets", "%s", names);
-    if (res) {
-        rc = rc ? rc : table_write_meta(fp, err, "best_iter", "%d", res->best_iter);
-        rc = rc ? rc : table_write_meta(fp, err, "best_holdout_loss", "%.17g", res->best_loss);
+    if (hold) {
+        rc = rc ? rc : table_write_meta(fp, err, "best_iter", "%d", res[best].best_iter);
+        rc = rc ? rc : table_write_meta(fp, err, "best_holdout_loss", "%.17g", res[best].best_loss);
+    }
+    if (hold || nstarts > 1)
+        rc = rc ? rc : table_write_meta(fp, err, "seed", "%lu", seed);
+    if (nstarts > 1) { /* the loss that chose the start: held-out, or training without one */
+        rc = rc ? rc : table_write_meta(fp, err, "starts", "%d", nstarts);
+        rc = rc ? rc : table_write_meta(fp, err, "best_start", "%d", best + 1);
+        for (int s = 0; !rc && s < nstarts; s++) {
+            char key[64];
+            snprintf(key, sizeof key, "start_%d", s + 1);
+            if (hold)
+                rc = table_write_meta(fp, err, key, "holdout_loss %.17g best_iter %d iterations %d",
+                                      res[s].best_loss, res[s].best_iter, res[s].niter);
+            else
+                rc = table_write_meta(fp, err, key, "loss %.17g iterations %d", res[s].loss,
+                                      res[s].niter);
+        }
     }
     rc = rc ? rc : table_write_header(fp, 12, cols, units, err);
     for (size_t i = 0; !rc && i < nst; i++) {
@@ -345,27 +370,58 @@ write_errors(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *n
     return rc;
 }
 
+/* What the progress and start reports need. */
+struct cb {
+    struct prog *p;
+    int start, nstarts, hold;
+};
+
 static int
 progress_cb(void *ctx, int iter, double loss, double hold_loss)
 {
+    struct cb *c = ctx;
+    char s[32] = "";
+    if (c->nstarts > 1)
+        snprintf(s, sizeof s, "start %d: ", c->start + 1);
     if (isnan(hold_loss))
-        prog_progress(ctx, "iteration %d: loss %.9g", iter, loss);
+        prog_progress(c->p, "%siteration %d: loss %.9g", s, iter, loss);
     else
-        prog_progress(ctx, "iteration %d: loss %.9g, held-out loss %.9g", iter, loss, hold_loss);
+        prog_progress(c->p, "%siteration %d: loss %.9g, held-out loss %.9g", s, iter, loss,
+                      hold_loss);
     return 0;
+}
+
+static void
+start_cb(void *ctx, int start, const struct mtp_fit_result *r)
+{
+    struct cb *c = ctx;
+    c->start = start;
+    if (!r || c->nstarts < 2)
+        return;
+    prog_progress_end(c->p);
+    if (!c->hold)
+        prog_info(c->p, "start %d of %d: training loss %.9g after %d iterations", start + 1,
+                  c->nstarts, r->loss, r->niter);
+    else
+        prog_info(c->p,
+                  "start %d of %d: held-out loss %.9g at iteration %d (%d iterations run), "
+                  "training loss %.9g",
+                  start + 1, c->nstarts, r->best_loss, r->best_iter, r->niter, r->loss);
 }
 
 int
 main(int argc, char **argv)
 {
     struct prog p;
-    struct fit_opts o = {.radial = 8, .rcut = 5, .seed = 1};
+    struct fit_opts o = {.radial = 8, .rcut = 5, .seed = 1, .starts = 1};
     struct core_err err = {0};
     struct core_species_map map;
     struct set train = {0}, valid = {0};
     struct mtp_pot pot, pot0;
     struct mtp_fit_stats st[3];
-    struct mtp_fit_result res;
+    struct mtp_fit_result *res = NULL;
+    struct cb cb = {.p = &p};
+    int best = 0;
     struct mtp_fit_conf *fitc = NULL, *holdc = NULL, *fitc_mem = NULL;
     size_t *idx = NULL, ntr, nhold = 0;
     int rc;
@@ -392,6 +448,8 @@ main(int argc, char **argv)
         return prog_usage_error(&p, synopsis, "--rmin %g must be below --rcut %g", o.rmin, o.rcut);
     if (o.refit && !(o.holdout > 0))
         return prog_usage_error(&p, synopsis, "--refit needs --holdout");
+    if (o.refit && o.starts > 1)
+        return prog_usage_error(&p, synopsis, "--refit takes one start, not --starts %d", o.starts);
     if (core_species_map_parse(o.species, &map, &err))
         return prog_usage_error(&p, synopsis, "--species: %s", err.msg);
 
@@ -412,6 +470,13 @@ main(int argc, char **argv)
         if (pot.nspecies != map.ntypes) {
             rc = core_err_set(&err, CORE_EINPUT, "%s: species_count %zu, but --species names %zu",
                               o.init, pot.nspecies, map.ntypes);
+            goto done;
+        }
+        if (o.starts > 1 && pot.has_radial) {
+            rc = core_err_set(&err, CORE_EINPUT,
+                              "%s: --starts %d: the file has radial coefficients; several starts "
+                              "need an untrained potential",
+                              o.init, o.starts);
             goto done;
         }
     } else {
@@ -448,14 +513,24 @@ main(int argc, char **argv)
     }
     if (nhold && o.refit && (rc = mtp_pot_copy(&pot0, &pot, &err)))
         goto done;
-    if ((rc = mtp_fit_run_holdout(&pot, fitc, ntr, holdc, nhold, &o.fit, progress_cb, &p, &res,
-                                  &err)))
+    if (!(res = calloc((size_t)o.starts, sizeof *res))) {
+        rc = core_err_set(&err, CORE_ENOMEM, "out of memory");
+        goto done;
+    }
+    cb.nstarts = o.starts, cb.hold = nhold > 0;
+    if ((rc = mtp_fit_run_starts(&pot, fitc, ntr, holdc, nhold, &o.fit, o.starts, o.seed,
+                                 progress_cb, start_cb, &cb, res, &best, &err)))
         goto fitfail;
     prog_progress_end(&p);
+    if (o.starts > 1 && !p.quiet)
+        prog_error(&p, "%d starts (--seed %lu): start %d kept, %s loss %.9g", o.starts, o.seed,
+                   best + 1, nhold ? "held-out" : "training",
+                   nhold ? res[best].best_loss : res[best].loss);
     if (nhold && !p.quiet)
-        prog_error(
-            &p, "early stopping: held-out loss %.9g at iteration %d kept (%d iterations run%s)",
-            res.best_loss, res.best_iter, res.niter, res.stopped ? ", patience ran out" : "");
+        prog_error(&p,
+                   "early stopping: held-out loss %.9g at iteration %d kept (%d iterations run%s)",
+                   res[best].best_loss, res[best].best_iter, res[best].niter,
+                   res[best].stopped ? ", patience ran out" : "");
     if (nhold) { /* the early-stopped potential on the held-out part */
         if ((rc = mtp_fit_stats(&pot, holdc, nhold, &o.fit, &st[2], &err)))
             goto fitfail;
@@ -463,14 +538,14 @@ main(int argc, char **argv)
     }
     if (nhold && o.refit) { /* all of TRAIN, from the same start, best_iter iterations */
         struct mtp_fit_opts ro = o.fit;
-        ro.maxiter = res.best_iter, ro.tol = 0;
+        ro.maxiter = res[best].best_iter, ro.tol = 0;
         if ((rc = mtp_pot_copy(&pot, &pot0, &err)) ||
-            (rc = mtp_fit_run(&pot, train.conf, train.n, &ro, progress_cb, &p, &err)))
+            (rc = mtp_fit_run(&pot, train.conf, train.n, &ro, progress_cb, &cb, &err)))
             goto fitfail;
         prog_progress_end(&p);
         if (!p.quiet)
-            prog_error(&p, "refit: %d iterations on all %zu configurations of %s", res.best_iter,
-                       train.n, train.name);
+            prog_error(&p, "refit: %d iterations on all %zu configurations of %s",
+                       res[best].best_iter, train.n, train.name);
         fitc = train.conf, ntr = train.n;
     }
     if ((rc = mtp_fit_stats(&pot, fitc, ntr, &o.fit, &st[0], &err)))
@@ -500,7 +575,8 @@ main(int argc, char **argv)
                                 : nst == 3 ? "train valid holdout"
                                 : o.valid  ? "train valid"
                                            : "train holdout";
-            rc = write_errors(eout.fp, st, nst, names, nhold ? &res : NULL, &err);
+            rc =
+                write_errors(eout.fp, st, nst, names, res, nhold > 0, o.starts, best, o.seed, &err);
         }
         int ecommitted = 0;
         if (!rc && eopen && !(rc = stream_out_commit(&eout, &err)))
@@ -525,6 +601,7 @@ done:
     if (fitc_mem)
         free(fitc_mem);
     free(idx);
+    free(res);
     set_release(&train);
     set_release(&valid);
     mtp_pot_release(&pot);

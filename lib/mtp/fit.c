@@ -31,6 +31,17 @@
  * iteration count is a regulariser, and this chooses it from the training data alone.
  * mtp_fit_split draws the held-out part with core_rng (a partial Fisher-Yates shuffle).
  *
+ * Multi-start (mtp_fit_run_starts): the fit from several initial radial coefficients (start 0
+ * the default f_mu = Q_mu, the others MLIP's random distribution, keyed by seed and start through
+ * core_rng), each early-stopped on the same held-out part; the start with the lowest held-out
+ * loss is kept. The starts run one after another, each threaded over configurations (as one fit
+ * is), so a multi-start fit gives the same bits on any thread count. What else MLIP-2 does
+ * (mtpr_trainer.cpp, read for the facts) and why it is not here: it rescales the radial basis
+ * (Rescale: the scaling among x1.2 steps that minimises rms/median of the linear coefficients)
+ * before and after a 75-iteration BFGS "pre-training" and at the end, which conditions its BFGS;
+ * Levenberg-Marquardt with damping lambda diag(A) and the equilibrated linear solve are invariant
+ * under that scaling. Its linear solve has a ridge of 1e-10 max(1, G_ii), as negligible as ours.
+ *
  * Determinism: sums over configurations run in configuration order from per-configuration
  * results (the loss), or from per-configuration slots of a batch of configurations formed side by
  * side (the normal equations), so they do not depend on the thread count; each configuration is
@@ -713,18 +724,31 @@ loss_ctx(struct fctx *c, const struct mtp_pot *pot, const struct mtp_fit_conf *c
     return rc;
 }
 
-/* Radial coefficients of an untrained potential: f_mu = Q_mu (MLIP's pattern scaled by 1e3), and
- * scaling such that sum_j (rcut - r_ij)^2 scaling is 1 on average over the atoms of the set. */
-static int
-radial_init(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
-            struct core_err *err)
+/*
+ * Radial coefficients of start number start (mtp.h): start 0 f_mu = Q_mu (MLIP's default
+ * pattern scaled by 1e3); start >= 1 MLIP's random initialisation (mtpr_trainer.cpp, Train:
+ * 5e-7 U(-1, 1) everywhere, then 1e-7 (1 + U(-1, 1)) at b = min(mu, nrb-1)) scaled by 1e7. Then
+ * scaling such that sum_j (rcut - r_ij)^2 scaling is 1 on average over the atoms of the set.
+ * MLIP also rescales (Rescale: the scaling that minimises rms/median of the linear coefficients,
+ * for its BFGS); Levenberg-Marquardt with damping lambda diag(A) and the equilibrated linear
+ * solve do not depend on the scaling, so that step has nothing to do here.
+ */
+int
+mtp_fit_radial_init(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                    uint64_t seed, int start, struct core_err *err)
 {
     size_t C = pot->nspecies;
+    struct core_rng rng;
+    core_rng_init(&rng, seed, 0x696e6974 /* "init" */, (uint64_t)(start > 0 ? start : 0), 0);
     for (size_t pr = 0; pr < C * C; pr++)
-        for (size_t mu = 0; mu < pot->nrad; mu++)
+        for (size_t mu = 0; mu < pot->nrad; mu++) {
+            double *c = pot->radial + (pr * pot->nrad + mu) * pot->nrb;
+            size_t bd = mu < pot->nrb - 1 ? mu : pot->nrb - 1;
             for (size_t b = 0; b < pot->nrb; b++)
-                pot->radial[(pr * pot->nrad + mu) * pot->nrb + b] =
-                    b == (mu < pot->nrb - 1 ? mu : pot->nrb - 1) ? 1 : 1e-3;
+                c[b] = start > 0 ? 5 * (2 * core_rng_uniform(&rng) - 1) : b == bd ? 1 : 1e-3;
+            if (start > 0)
+                c[bd] = 2 * core_rng_uniform(&rng);
+        }
     struct mtp_work *w = NULL;
     int rc = mtp_work_alloc(pot, &w, err);
     if (rc)
@@ -927,7 +951,7 @@ mtp_fit_run_holdout(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t
         snprintf(m, sizeof m, "%s", err->msg);
         return core_err_set(err, rc, "held-out set: %s", m);
     }
-    if (!pot->has_radial && (rc = radial_init(pot, conf, nconf, err)))
+    if (!pot->has_radial && (rc = mtp_fit_radial_init(pot, conf, nconf, 0, 0, err)))
         return rc;
     size_t np = pot->nspecies * pot->nspecies * pot->nrad * pot->nrb + pot->nspecies + pot->nscalar;
     struct fctx c, hc;
@@ -1032,5 +1056,60 @@ out:
     fctx_free(&c);
     if (nhold)
         fctx_free(&hc);
+    return rc;
+}
+
+int
+mtp_fit_run_starts(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                   const struct mtp_fit_conf *hold, size_t nhold, const struct mtp_fit_opts *o,
+                   int nstarts, uint64_t seed, mtp_fit_progress_fn progress, mtp_fit_start_fn start,
+                   void *ctx, struct mtp_fit_result *res, int *best, struct core_err *err)
+{
+    *best = 0;
+    if (nstarts < 1)
+        return core_err_set(err, CORE_EINPUT, "number of starts %d is not >= 1", nstarts);
+    if (nstarts > 1 && pot->has_radial)
+        return core_err_set(err, CORE_EINPUT,
+                            "%d starts need a potential without radial coefficients (a new basis)",
+                            nstarts);
+    if (!hold)
+        nhold = 0;
+    struct mtp_pot trial, keep;
+    mtp_pot_init(&trial);
+    mtp_pot_init(&keep);
+    int rc = CORE_OK;
+    double bl = 0;
+    for (int s = 0; s < nstarts && !rc; s++) {
+        if (start)
+            start(ctx, s, NULL);
+        if ((rc = mtp_pot_copy(&trial, pot, err)))
+            break;
+        /* start 0 is mtp_fit_run_holdout's own default, after its checks of the sets */
+        if (s > 0)
+            rc = mtp_fit_radial_init(&trial, conf, nconf, seed, s, err);
+        if (!rc)
+            rc = mtp_fit_run_holdout(&trial, conf, nconf, hold, nhold, o, progress, ctx, &res[s],
+                                     err);
+        if (rc) {
+            if (nstarts > 1) {
+                char m[sizeof err->msg];
+                snprintf(m, sizeof m, "%s", err->msg);
+                core_err_set(err, rc, "start %d: %s", s + 1, m);
+            }
+            break;
+        }
+        if (start)
+            start(ctx, s, &res[s]);
+        double l = nhold ? res[s].best_loss : res[s].loss;
+        if (s == 0 || l < bl) {
+            bl = l, *best = s;
+            if ((rc = mtp_pot_copy(&keep, &trial, err)))
+                break;
+        }
+    }
+    if (!rc)
+        rc = mtp_pot_copy(pot, &keep, err);
+    mtp_pot_release(&trial);
+    mtp_pot_release(&keep);
     return rc;
 }

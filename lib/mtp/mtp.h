@@ -390,4 +390,39 @@ int mtp_fit_run_holdout(struct mtp_pot *pot, const struct mtp_fit_conf *conf, si
                         mtp_fit_progress_fn progress, void *ctx, struct mtp_fit_result *res,
                         struct core_err *err);
 
+/*
+ * Initial radial coefficients of start number start of a multi-start fit (pot must have a basis;
+ * its radial coefficients are overwritten and has_radial set): start 0 is mtp_fit_run's default
+ * (f_mu = Q_mu); start >= 1 is random, MLIP's distribution scaled by 1e7 (every coefficient
+ * uniform in (-5, 5), then the one at b = min(mu, nrb-1) uniform in [0, 2)), drawn from core_rng
+ * (seed, purpose "init", entity start), so the same on any machine and thread count. In both the
+ * scaling is chosen so that M_{0,0} is about 1 on the set (the coefficients' overall size does
+ * not change the fit: the linear coefficients absorb it). Errors of mtp_calc on the set;
+ * CORE_ENOMEM.
+ */
+int mtp_fit_radial_init(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                        uint64_t seed, int start, struct core_err *err);
+
+/*
+ * Called by mtp_fit_run_starts before start s (res NULL) and after it (res: what it did).
+ */
+typedef void (*mtp_fit_start_fn)(void *ctx, int start, const struct mtp_fit_result *res);
+
+/*
+ * Multi-start fit: nstarts fits of pot, which must have no radial coefficients (a new basis), each
+ * from mtp_fit_radial_init(seed, s), s = 0 .. nstarts-1, by mtp_fit_run_holdout with the same
+ * held-out set; pot receives the potential of the start with the lowest held-out loss (without a
+ * held-out set: the lowest training loss; ties go to the lower s). res (nstarts, not NULL)
+ * receives each start's result, *best the chosen s. The starts run one after another, each with
+ * threads over configurations, so the result is the same bits for every thread count.
+ * nstarts 1 is exactly mtp_fit_run_holdout from the default start. start and progress may be
+ * NULL. CORE_EINPUT for nstarts < 1 or a potential with radial coefficients when nstarts > 1;
+ * errors of mtp_fit_run_holdout (`start N: what` when nstarts > 1; pot unchanged).
+ */
+int mtp_fit_run_starts(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                       const struct mtp_fit_conf *hold, size_t nhold, const struct mtp_fit_opts *o,
+                       int nstarts, uint64_t seed, mtp_fit_progress_fn progress,
+                       mtp_fit_start_fn start, void *ctx, struct mtp_fit_result *res, int *best,
+                       struct core_err *err);
+
 #endif

@@ -66,7 +66,8 @@ col() {
         "--weights 1,-1,0" "--weights 0,0,0" "--weights a,b,c" "--weights 1,2,3,4" \
         "--weighting atoms" "--rmin 5 --rcut 4" "--holdout 0.51" "--holdout -0.1" "--holdout x" \
         "--holdout nan" "--holdout inf" "--patience 0" "--patience -3" "--patience 2.5" \
-        "--seed -1" "--seed x"; do
+        "--seed -1" "--seed x" "--starts 0" "--starts -2" "--starts x" "--starts 1.5" \
+        "--starts 10001"; do
         fails --species C --level 6 $a -o out.mtp train.xyz
     done
     fails --species C --init pot.mtp --rcut 4 -o out.mtp train.xyz
@@ -183,6 +184,54 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     cmp p.mtp q.mtp
     fails --species C --level 6 --refit -o out.mtp train.xyz
     [[ "$stderr" == *"--refit needs --holdout"* ]]
+}
+
+@test "--starts: several initialisations, the best held-out kept, deterministic" {
+    run -0 --separate-stderr fpms mtp-fit -v --species C --level 6 --rcut 4 --max-iter 30 \
+        --tol 0 --holdout 0.34 --patience 3 --seed 7 --starts 3 --errors e.txt -o p.mtp train.xyz
+    echo "$stderr"
+    for s in 1 2 3; do
+        [[ "$stderr" =~ mtp-fit:\ start\ $s\ of\ 3:\ held-out\ loss\ [0-9.e+-]+\ at\ iteration ]]
+    done
+    [[ "$stderr" =~ mtp-fit:\ 3\ starts\ \(--seed\ 7\):\ start\ [123]\ kept,\ held-out\ loss ]]
+    grep -q '^# starts = 3$' e.txt
+    grep -q '^# seed = 7$' e.txt
+    best=$(awk '/^# best_start = / { print $4 }' e.txt)
+    [[ "$stderr" == *"start $best kept"* ]]
+    # the start kept has the lowest held-out loss of the three, and the potential written has it
+    low=$(awk '/^# start_[0-9]+ = holdout_loss / { l = $5; n = substr($2, 7); if (k++ == 0 || l < m) { m = l; b = n } } END { print b, m }' e.txt)
+    [ "$low" = "$best $(awk '/^# best_holdout_loss = / { print $4 }' e.txt)" ]
+    awk -v a="$(awk '/^# best_holdout_loss = / { print $4 }' e.txt)" -v b="$(col e.txt 1 loss)" \
+        'BEGIN { exit !(a == b) }'
+    # start 1 is the single-start fit
+    fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 30 --tol 0 --holdout 0.34 \
+        --patience 3 --seed 7 --errors e1.txt -o p1.mtp train.xyz
+    [ "$(awk '/^# start_1 = / { print $5 }' e.txt)" = "$(awk '/^# best_holdout_loss = / { print $4 }' e1.txt)" ]
+    # the same seed, any thread count: the same file
+    OMP_NUM_THREADS=1 fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 30 --tol 0 \
+        --holdout 0.34 --patience 3 --seed 7 --starts 3 -o p2.mtp train.xyz
+    OMP_NUM_THREADS=2 fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 30 --tol 0 \
+        --holdout 0.34 --patience 3 --seed 7 --starts 3 -o p3.mtp train.xyz
+    cmp p.mtp p2.mtp
+    cmp p.mtp p3.mtp
+    # without --holdout the training loss chooses
+    run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 3 \
+        --starts 2 --errors e4.txt -o p4.mtp train.xyz
+    [[ "$stderr" =~ 2\ starts\ \(--seed\ 1\):\ start\ [12]\ kept,\ training\ loss ]]
+    grep -q '^# start_2 = loss ' e4.txt
+    run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 2 \
+        --holdout 0.34 --starts 2 --progress -o p5.mtp train.xyz
+    [[ "$stderr" == *"mtp-fit: start 2: iteration 2: loss "*", held-out loss "* ]]
+}
+
+@test "--starts errors" {
+    fails --species C --level 6 --starts 0 -o out.mtp train.xyz
+    [[ "$stderr" == *"--starts: '0' is not an integer in 1..10000"* ]]
+    fails --species C --level 6 --starts 2 --holdout 0.34 --refit -o out.mtp train.xyz
+    [[ "$stderr" == *"--refit takes one start, not --starts 2"* ]]
+    fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 1 -o p.mtp train.xyz
+    fails --species C --init p.mtp --starts 2 -o out.mtp train.xyz
+    [[ "$stderr" == "mtp-fit: p.mtp: --starts 2: the file has radial coefficients; several starts need an untrained potential"* ]]
 }
 
 @test "--progress, -v, --radial-size, --rmin default" {

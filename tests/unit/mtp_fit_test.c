@@ -4,7 +4,8 @@
  * a fit lowers the loss, the results do not depend on the thread count, the error statistics, and
  * every error path of mtp_fit_check; the hold-out split (deterministic, disjoint, sizes, uniform)
  * and early stopping (the potential returned has the best held-out loss recorded; patience; the
- * same bits for any thread count; error paths).
+ * same bits for any thread count; error paths); multi-start fits (initial coefficients, the
+ * start kept, determinism, error paths).
  */
 #include <math.h>
 #include <omp.h>
@@ -587,6 +588,181 @@ test_holdout(void)
     free(d);
 }
 
+/* What the start callback of mtp_fit_run_starts saw. */
+struct starts_seen {
+    int before, after, order_ok;
+    double l[8];
+};
+
+static void
+start_seen(void *ctx, int start, const struct mtp_fit_result *r)
+{
+    struct starts_seen *t = ctx;
+    if (!r)
+        t->order_ok &= start == t->before++;
+    else if (start < 8)
+        t->order_ok &= start == t->after++, t->l[start] = r->best_loss;
+}
+
+static int
+same_coeffs(const struct mtp_pot *a, const struct mtp_pot *b)
+{
+    size_t nr = a->nspecies * a->nspecies * a->nrad * a->nrb;
+    return memcmp(a->radial, b->radial, nr * sizeof(double)) == 0 &&
+           memcmp(a->moment_coeffs, b->moment_coeffs, a->nscalar * sizeof(double)) == 0 &&
+           memcmp(a->species_coeffs, b->species_coeffs, a->nspecies * sizeof(double)) == 0 &&
+           a->scaling == b->scaling;
+}
+
+/*
+ * Multi-start: the initial radial coefficients of each start (start 0 the default, others random
+ * and keyed by seed and start), the potential kept is the start with the lowest held-out loss and
+ * has that loss to the bit, one start is mtp_fit_run_holdout, the same bits for 1 and 3 threads
+ * and for a repeated seed, another seed another result, and the error paths.
+ */
+static void
+test_starts(void)
+{
+    struct mtp_pot pot, gen, a, b;
+    struct mtp_fit_opts o;
+    struct mtp_fit_result r[4], r1[4], rs;
+    struct core_err err = {0};
+    struct data *d = calloc(1, sizeof *d);
+    int best = -1, best1 = -1;
+    mtp_pot_init(&pot), mtp_pot_init(&gen), mtp_pot_init(&a), mtp_pot_init(&b);
+    mtp_fit_opts_default(&o);
+    random_pot(&pot, 8);
+    make_data(d, &pot);
+    for (int c = 0; c < NCONF; c++) {
+        for (int k = 0; k < 3 * NAT; k++)
+            d->forces[c][k] += 0.6 * (urand() - 0.5);
+        d->conf[c].energy += 0.3 * (urand() - 0.5);
+    }
+    const struct mtp_fit_conf *hold = d->conf + 4;
+    ok(mtp_pot_generate(&gen, 8, 2, 6, 0.8, 4.1, &err) == 0, "generate level 8: %s", err.msg);
+    size_t nr = gen.nspecies * gen.nspecies * gen.nrad * gen.nrb;
+
+    /* initial radial coefficients */
+    mtp_pot_copy(&a, &gen, &err);
+    mtp_pot_copy(&b, &gen, &err);
+    ok(mtp_fit_radial_init(&a, d->conf, 4, 77, 0, &err) == 0 && a.has_radial,
+       "start 0 initialised: %s", err.msg);
+    int pattern = 1;
+    for (size_t pr = 0; pr < 4; pr++)
+        for (size_t mu = 0; mu < a.nrad; mu++)
+            for (size_t k = 0; k < a.nrb; k++)
+                pattern &= a.radial[(pr * a.nrad + mu) * a.nrb + k] ==
+                           (k == (mu < a.nrb - 1 ? mu : a.nrb - 1) ? 1 : 1e-3);
+    ok(pattern && a.scaling > 0 && isfinite(a.scaling),
+       "start 0: f_mu = Q_mu (1 and 1e-3), scaling %g", a.scaling);
+    ok(mtp_fit_radial_init(&a, d->conf, 4, 77, 2, &err) == 0 &&
+           mtp_fit_radial_init(&b, d->conf, 4, 77, 2, &err) == 0 && same_coeffs(&a, &b),
+       "start 2, seed 77: the same coefficients twice");
+    int range = 1, ndiff = 0;
+    for (size_t pr = 0; pr < 4; pr++)
+        for (size_t mu = 0; mu < a.nrad; mu++)
+            for (size_t k = 0; k < a.nrb; k++) {
+                double c = a.radial[(pr * a.nrad + mu) * a.nrb + k];
+                range &= k == (mu < a.nrb - 1 ? mu : a.nrb - 1) ? c >= 0 && c < 2 : fabs(c) < 5;
+            }
+    ok(range, "random start: diagonal in [0, 2), the rest in (-5, 5)");
+    mtp_fit_radial_init(&b, d->conf, 4, 77, 3, &err);
+    for (size_t i = 0; i < nr; i++)
+        ndiff += a.radial[i] != b.radial[i];
+    ok(ndiff == (int)nr, "start 3 differs from start 2 everywhere (%d of %zu)", ndiff, nr);
+    mtp_fit_radial_init(&b, d->conf, 4, 78, 2, &err);
+    ok(memcmp(a.radial, b.radial, nr * sizeof(double)) != 0, "seed 78 differs from seed 77");
+    ok(mtp_fit_radial_init(&b, d->conf, 4, 78, 1, &err) == 0 && a.scaling == b.scaling,
+       "the scaling depends on the set, not the pattern");
+
+    /* four starts with a held-out set */
+    o.maxiter = 40, o.tol = 0, o.patience = 5;
+    struct starts_seen seen = {.order_ok = 1};
+    omp_set_num_threads(1);
+    mtp_pot_copy(&a, &gen, &err);
+    ok(mtp_fit_run_starts(&a, d->conf, 4, hold, 2, &o, 4, 123, NULL, start_seen, &seen, r, &best,
+                          &err) == 0,
+       "4 starts: %s", err.msg);
+    ok(seen.before == 4 && seen.after == 4 && seen.order_ok,
+       "the start callback ran before and after each start, in order");
+    int argmin = 0, distinct = 1;
+    for (int s = 1; s < 4; s++) {
+        if (r[s].best_loss < r[argmin].best_loss)
+            argmin = s;
+        for (int q = 0; q < s; q++)
+            distinct &= r[s].best_loss != r[q].best_loss;
+    }
+    ok(distinct, "the starts reach different held-out losses: %.6g %.6g %.6g %.6g", r[0].best_loss,
+       r[1].best_loss, r[2].best_loss, r[3].best_loss);
+    ok(best == argmin, "start %d kept, the lowest held-out loss (%d)", best, argmin);
+    struct mtp_fit_stats st;
+    int rc = mtp_fit_stats(&a, hold, 2, &o, &st, &err);
+    ok(rc == 0 && st.loss == r[best].best_loss && seen.l[best] == st.loss,
+       "the potential written has that held-out loss, to the bit (%.17g)", st.loss);
+    /* start 0 is the single-start fit */
+    mtp_pot_copy(&b, &gen, &err);
+    ok(mtp_fit_run_holdout(&b, d->conf, 4, hold, 2, &o, NULL, NULL, &rs, &err) == 0 &&
+           rs.best_loss == r[0].best_loss && rs.best_iter == r[0].best_iter,
+       "start 0 is mtp_fit_run_holdout from the default start");
+    mtp_pot_copy(&pot, &gen, &err);
+    ok(mtp_fit_run_starts(&pot, d->conf, 4, hold, 2, &o, 1, 123, NULL, NULL, NULL, r1, &best1,
+                          &err) == 0 &&
+           best1 == 0 && same_coeffs(&pot, &b),
+       "one start: the same bits as mtp_fit_run_holdout");
+    /* determinism */
+    omp_set_num_threads(3);
+    mtp_pot_copy(&b, &gen, &err);
+    ok(mtp_fit_run_starts(&b, d->conf, 4, hold, 2, &o, 4, 123, NULL, NULL, NULL, r1, &best1,
+                          &err) == 0 &&
+           best1 == best && same_coeffs(&a, &b) && r1[3].best_loss == r[3].best_loss,
+       "3 threads: the same bits as 1 thread");
+    omp_set_num_threads(1);
+    mtp_pot_copy(&b, &gen, &err);
+    ok(mtp_fit_run_starts(&b, d->conf, 4, hold, 2, &o, 4, 124, NULL, NULL, NULL, r1, &best1,
+                          &err) == 0 &&
+           r1[0].best_loss == r[0].best_loss && r1[1].best_loss != r[1].best_loss,
+       "seed 124: start 0 the same, the random starts not");
+    /* without a held-out set: the lowest training loss */
+    o.maxiter = 8;
+    mtp_pot_copy(&b, &gen, &err);
+    ok(mtp_fit_run_starts(&b, d->conf, 4, NULL, 0, &o, 3, 9, NULL, NULL, NULL, r1, &best1, &err) ==
+           0,
+       "3 starts without a held-out set: %s", err.msg);
+    argmin = 0;
+    for (int s = 1; s < 3; s++)
+        if (r1[s].loss < r1[argmin].loss)
+            argmin = s;
+    rc = mtp_fit_stats(&b, d->conf, 4, &o, &st, &err);
+    ok(best1 == argmin && rc == 0 && st.loss == r1[best1].loss,
+       "no hold-out: start %d kept, its training loss %.9g", best1, st.loss);
+
+    /* errors */
+    mtp_pot_copy(&b, &gen, &err);
+    ok(mtp_fit_run_starts(&b, d->conf, 4, hold, 2, &o, 0, 1, NULL, NULL, NULL, r1, &best1, &err) ==
+               CORE_EINPUT &&
+           strstr(err.msg, "number of starts 0 is not >= 1"),
+       "0 starts: %s", err.msg);
+    ok(mtp_fit_run_starts(&b, d->conf, 4, hold, 2, &o, -3, 1, NULL, NULL, NULL, r1, &best1, &err) ==
+           CORE_EINPUT,
+       "-3 starts: %s", err.msg);
+    ok(mtp_fit_run_starts(&a, d->conf, 4, hold, 2, &o, 2, 1, NULL, NULL, NULL, r1, &best1, &err) ==
+               CORE_EINPUT &&
+           strstr(err.msg, "2 starts need a potential without radial coefficients"),
+       "a trained potential: %s", err.msg);
+    struct mtp_fit_conf bad = hold[1];
+    int badtype[NAT];
+    memcpy(badtype, bad.type, sizeof badtype);
+    badtype[2] = 9;
+    bad.type = badtype;
+    ok(mtp_fit_run_starts(&b, d->conf, 4, &bad, 1, &o, 2, 1, NULL, NULL, NULL, r1, &best1, &err) ==
+               CORE_EINPUT &&
+           strstr(err.msg, "start 1: held-out set: configuration 1: atom 3 has type 9") &&
+           !b.has_radial && !b.has_linear,
+       "an error names the start and leaves the potential as it was: %s", err.msg);
+    mtp_pot_release(&pot), mtp_pot_release(&gen), mtp_pot_release(&a), mtp_pot_release(&b);
+    free(d);
+}
+
 int
 main(void)
 {
@@ -595,6 +771,7 @@ main(void)
     test_stats();
     test_split();
     test_holdout();
+    test_starts();
     done_testing();
     return exit_status();
 }
