@@ -190,21 +190,17 @@ problem_release(struct problem *pb)
     fe_problem_release(&pb->f);
 }
 
-/* Matches the material entries to the mesh's groups and fills the parameters. */
+/* Names the mesh's groups and fills the parameters from the material entries. */
 static int
 setup(struct problem *pb, const struct material_file *mat, const struct solve_opts *o,
       struct prog *p, struct core_err *err)
 {
-    struct fe_mesh *m = &pb->m;
-    const struct material_entry *gt = material_get(mat, "", MATERIAL_THICKNESS);
-    double *area = NULL, tmin = HUGE_VAL, asum = 0, tsum = 0;
-    size_t np = m->nphases, ng = m->ngroups;
-    static const struct material_entry kdummy = {"", MATERIAL_K, {1, 1, 0, 0, 0, 0}, 1, 0, 0,
-                                                 "", 0};
+    size_t np = pb->m.nphases, ng = pb->m.ngroups;
+    double *area = calloc(np + 1, sizeof *area);
+    int rc;
     pb->pname = calloc(np + 1, sizeof *pb->pname);
     pb->gname = calloc(ng + 1, sizeof *pb->gname);
-    area = calloc(np + 1, sizeof *area);
-    if (!pb->pname || !pb->gname || !area || fe_problem_alloc(&pb->f, np, ng, err)) {
+    if (!pb->pname || !pb->gname || !area) {
         free(area);
         return core_err_set(err, CORE_ENOMEM, "out of memory");
     }
@@ -217,98 +213,21 @@ setup(struct problem *pb, const struct material_file *mat, const struct solve_op
         else
             snprintf(name, GMSH_NAMELEN, "%d", tag);
     }
-    /* every entry names a group of the mesh, of the right kind */
     for (size_t i = 0; i < mat->n; i++) {
         const struct material_entry *e = &mat->e[i];
-        int dim = -1; /* of the group e names */
-        if (!e->name[0])
-            continue;
-        for (size_t q = 0; q < np && dim < 0; q++)
-            if (strcmp(pb->pname[q], e->name) == 0)
-                dim = 2;
-        for (size_t q = 0; q < ng && dim < 0; q++)
-            if (strcmp(pb->gname[q], e->name) == 0)
-                dim = 1;
-        if (dim < 0) {
-            free(area);
-            return core_err_set(err, CORE_EINPUT, "%s:%ld: no physical group '%s' in %s", mat->file,
-                                e->line, e->name, o->mesh);
-        }
-        if ((dim == 2) != (e->prop == MATERIAL_K || e->prop == MATERIAL_THICKNESS ||
-                           e->prop == MATERIAL_E || e->prop == MATERIAL_NU ||
-                           e->prop == MATERIAL_C || e->prop == MATERIAL_CURVE)) {
-            free(area);
-            return core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' is a %s group; %s belongs to %s",
-                                mat->file, e->line, e->name, dim == 2 ? "phase (2D)" : "curve (1D)",
-                                material_prop_name(e->prop),
-                                dim == 1 ? "phases" : "interfaces and boundaries");
-        }
-        if ((e->prop == MATERIAL_T || e->prop == MATERIAL_Q) && o->bc != BC_GIVEN && o->heat)
+        if (e->name[0] && (e->prop == MATERIAL_T || e->prop == MATERIAL_Q) && o->bc != BC_GIVEN &&
+            o->heat)
             prog_warn(p, "%s:%ld: %s.%s is used only with --bc given", mat->file, e->line, e->name,
                       material_prop_name(e->prop));
-        if (e->prop >= MATERIAL_COHESIVE && o->heat)
+        if (e->name[0] && e->prop >= MATERIAL_COHESIVE && o->heat)
             prog_warn(p, "%s:%ld: %s.%s is used only with --elastic", mat->file, e->line, e->name,
                       material_prop_name(e->prop));
     }
-    /* phases */
-    fe_mesh_area(m, area);
-    for (size_t q = 0; q < np; q++) {
-        const struct material_entry *k = material_get(mat, pb->pname[q], MATERIAL_K),
-                                    *t = material_get(mat, pb->pname[q], MATERIAL_THICKNESS);
-        double th = t ? t->v[0] : gt ? gt->v[0] : 1;
-        if (o->elastic) {
-            int rc = material_fe_stiffness_get(mat, pb->pname[q], o->mesh, th, &pb->f, q, err);
-            if (rc) {
-                free(area);
-                return rc;
-            }
-            k = k ? k : &kdummy;
-        }
-        if (!k) {
-            free(area);
-            return core_err_set(err, CORE_EINPUT,
-                                "%s: phase '%s' has no conductivity in %s (%s.k = ...)", o->mesh,
-                                pb->pname[q], mat->file, pb->pname[q]);
-        }
-        pb->f.have_thickness |= t != NULL || gt != NULL;
-        for (int c = 0; c < 3; c++) {
-            pb->f.kreal[3 * q + c] = k->v[c];
-            pb->f.kappa[3 * q + c] = k->v[c] * th;
-        }
-        tmin = fmin(tmin, th);
-        asum += area[q];
-        tsum += area[q] * th;
-    }
+    fe_mesh_area(&pb->m, area);
+    rc = material_fe_problem_get(mat, o->mesh, o->heat, o->elastic, np, pb->pname[0], ng,
+                                 pb->gname[0], GMSH_NAMELEN, area, &pb->f, err);
     free(area);
-    pb->f.tref = gt ? gt->v[0] : tsum / asum;
-    if (o->elastic && fe_problem_out_unit(&pb->f, err))
-        return core_err_set(err, CORE_EINPUT,
-                            "%s: moduli in GPa and in N/m need a thickness (thickness = ...)",
-                            mat->file);
-    /* groups: interface conductance, thickness */
-    for (size_t q = 0; q < ng; q++) {
-        const struct material_entry *g = material_get(mat, pb->gname[q], MATERIAL_G),
-                                    *r = material_get(mat, pb->gname[q], MATERIAL_R),
-                                    *t = material_get(mat, pb->gname[q], MATERIAL_THICKNESS);
-        double gv = g ? g->v[0] : r ? 1 / r->v[0] : HUGE_VAL;
-        pb->f.tgroup[q] = t ? t->v[0] : gt ? gt->v[0] : tmin;
-        if ((g || r) && (material_get(mat, pb->gname[q], MATERIAL_T) ||
-                         material_get(mat, pb->gname[q], MATERIAL_Q)))
-            return core_err_set(err, CORE_EINPUT,
-                                "%s:%ld: '%s' has an interface conductance and a boundary "
-                                "condition",
-                                mat->file, (g ? g : r)->line, pb->gname[q]);
-        if (isfinite(gv) && o->heat) {
-            pb->f.cut[q] = 1;
-            pb->f.gcond[q] = gv * pb->f.tgroup[q];
-        }
-        if (o->elastic) {
-            int rc = material_fe_cohesive_get(mat, pb->gname[q], &pb->f, q, err);
-            if (rc)
-                return rc;
-        }
-    }
-    return 0;
+    return rc;
 }
 
 static int

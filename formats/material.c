@@ -644,3 +644,92 @@ material_fe_cohesive_get(const struct material_file *mat, const char *name, stru
     f->cut[q] = 1;
     return 0;
 }
+
+int
+material_fe_problem_get(const struct material_file *mat, const char *mesh, int heat, int elastic,
+                        size_t np, const char *pnames, size_t ng, const char *gnames,
+                        size_t namelen, const double *area, struct fe_problem *f,
+                        struct core_err *err)
+{
+    const struct material_entry *gt = material_get(mat, "", MATERIAL_THICKNESS);
+    double tmin = HUGE_VAL, asum = 0, tsum = 0;
+    static const struct material_entry kdummy = {"", MATERIAL_K, {1, 1, 0, 0, 0, 0}, 1, 0, 0,
+                                                 "", 0};
+    int rc;
+    if ((rc = fe_problem_alloc(f, np, ng, err)))
+        return rc;
+    /* every entry names a group of the mesh, of the right kind */
+    for (size_t i = 0; i < mat->n; i++) {
+        const struct material_entry *e = &mat->e[i];
+        int dim = -1; /* of the group e names */
+        if (!e->name[0])
+            continue;
+        for (size_t q = 0; q < np && dim < 0; q++)
+            if (strcmp(pnames + q * namelen, e->name) == 0)
+                dim = 2;
+        for (size_t q = 0; q < ng && dim < 0; q++)
+            if (strcmp(gnames + q * namelen, e->name) == 0)
+                dim = 1;
+        if (dim < 0)
+            return core_err_set(err, CORE_EINPUT, "%s:%ld: no physical group '%s' in %s", mat->file,
+                                e->line, e->name, mesh);
+        if ((dim == 2) != (e->prop == MATERIAL_K || e->prop == MATERIAL_THICKNESS ||
+                           e->prop == MATERIAL_E || e->prop == MATERIAL_NU ||
+                           e->prop == MATERIAL_C || e->prop == MATERIAL_CURVE))
+            return core_err_set(err, CORE_EINPUT, "%s:%ld: '%s' is a %s group; %s belongs to %s",
+                                mat->file, e->line, e->name, dim == 2 ? "phase (2D)" : "curve (1D)",
+                                material_prop_name(e->prop),
+                                dim == 1 ? "phases" : "interfaces and boundaries");
+    }
+    /* phases */
+    for (size_t q = 0; q < np; q++) {
+        const char *name = pnames + q * namelen;
+        const struct material_entry *k = material_get(mat, name, MATERIAL_K),
+                                    *t = material_get(mat, name, MATERIAL_THICKNESS);
+        double th = t ? t->v[0] : gt ? gt->v[0] : 1;
+        if (elastic) {
+            if ((rc = material_fe_stiffness_get(mat, name, mesh, th, f, q, err)))
+                return rc;
+            k = k ? k : &kdummy;
+        }
+        if (!k)
+            return core_err_set(err, CORE_EINPUT,
+                                "%s: phase '%s' has no conductivity in %s (%s.k = ...)", mesh, name,
+                                mat->file, name);
+        f->have_thickness |= t != NULL || gt != NULL;
+        for (int c = 0; c < 3; c++) {
+            f->kreal[3 * q + c] = k->v[c];
+            f->kappa[3 * q + c] = k->v[c] * th;
+        }
+        tmin = fmin(tmin, th);
+        asum += area[q];
+        tsum += area[q] * th;
+    }
+    f->tref = gt ? gt->v[0] : tsum / asum;
+    if (elastic && fe_problem_out_unit(f, err))
+        return core_err_set(err, CORE_EINPUT,
+                            "%s: moduli in GPa and in N/m need a thickness (thickness = ...)",
+                            mat->file);
+    /* groups: interface conductance, thickness, cohesive law */
+    for (size_t q = 0; q < ng; q++) {
+        const char *name = gnames + q * namelen;
+        const struct material_entry *g = material_get(mat, name, MATERIAL_G),
+                                    *r = material_get(mat, name, MATERIAL_R),
+                                    *t = material_get(mat, name, MATERIAL_THICKNESS);
+        double gv = g ? g->v[0] : r ? 1 / r->v[0] : HUGE_VAL;
+        f->tgroup[q] = t ? t->v[0] : gt ? gt->v[0] : tmin;
+        if ((g || r) &&
+            (material_get(mat, name, MATERIAL_T) || material_get(mat, name, MATERIAL_Q)))
+            return core_err_set(err, CORE_EINPUT,
+                                "%s:%ld: '%s' has an interface conductance and a boundary "
+                                "condition",
+                                mat->file, (g ? g : r)->line, name);
+        if (isfinite(gv) && heat) {
+            f->cut[q] = 1;
+            f->gcond[q] = gv * f->tgroup[q];
+        }
+        if (elastic && (rc = material_fe_cohesive_get(mat, name, f, q, err)))
+            return rc;
+    }
+    return 0;
+}

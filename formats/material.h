@@ -157,6 +157,26 @@ int material_fe_stiffness_get(const struct material_file *mat, const char *name,
 int material_fe_cohesive_get(const struct material_file *mat, const char *name,
                              struct fe_problem *f, size_t q, struct core_err *err);
 
+/*
+ * The parameters of a whole problem into f (allocated here, fe_problem_alloc, for np phases and
+ * ng groups) from the entries of mat. pnames and gnames hold the names of the mesh's phases (2D
+ * groups) and of its 1D groups, np and ng strings of namelen chars each; area (np, any unit) the
+ * phases' areas; heat and elastic say which analysis (phases need k for heat; a stiffness, see
+ * material_fe_stiffness_get, for elasticity). Every named entry must name a group of the right
+ * kind. A phase's thickness is NAME.thickness, else the global thickness, else 1 m (tref: the
+ * global thickness, else the area-weighted mean); a group's is its own, else the global one,
+ * else the thinnest phase's. Groups with G or R are interfaces (heat: f->cut, f->gcond =
+ * G times the thickness); elasticity reads their cohesive laws (material_fe_cohesive_get) and
+ * chooses the output unit (fe_problem_out_unit). Errors, CORE_EINPUT with `mfile:line: ` or
+ * `mesh: ` (mesh names the mesh): an entry naming no group or a group of the wrong kind, a
+ * phase without a conductivity, a group with a conductance and a boundary condition, moduli in
+ * Pa and N/m without a thickness; those of the two functions above; CORE_ENOMEM.
+ */
+int material_fe_problem_get(const struct material_file *mat, const char *mesh, int heat,
+                            int elastic, size_t np, const char *pnames, size_t ng,
+                            const char *gnames, size_t namelen, const double *area,
+                            struct fe_problem *f, struct core_err *err);
+
 /* The entry giving property prop of the group name ("" for the global key), or NULL. */
 const struct material_entry *material_get(const struct material_file *mf, const char *name,
                                           enum material_prop prop);
