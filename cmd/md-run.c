@@ -1,7 +1,8 @@
 /*
  * md-run: molecular dynamics with a site-energy potential (Tersoff as LAMMPS defines it, the
  * MLIP moment tensor potential, Lennard-Jones), NVE or NVT (Bussi, Langevin, Nose-Hoover
- * chains), stress control per direction (stochastic cell rescaling), uniaxial tension with a
+ * chains), stress control per direction (stochastic cell rescaling or Martyna-Tobias-Klein),
+ * uniaxial tension with a
  * stress-strain table, NEMD (hot and cold slabs: temperature profile, conductivity, interface
  * conductance), trajectories, checkpoints and restarts, a thermo table and the heat-current
  * series; with --steps 0 it labels every input frame with energy, forces and
@@ -80,11 +81,11 @@ static const struct prog_opt opts[] = {
     {"thermostat", OPT_THERMOSTAT, "KIND", "none, bussi, langevin or nhc (none)"},
     {"tdamp", OPT_TDAMP, "TIME", "thermostat relaxation time, ps (0.1ps)"},
     {"chain", OPT_CHAIN, "N", "length of the Nose-Hoover chain (3)"},
-    {"barostat", OPT_BARO, "KIND", "none or scr: stochastic cell rescaling per direction (none)"},
+    {"barostat", OPT_BARO, "KIND", "none, scr or mtk: stress control per direction (none)"},
     {"pressure", OPT_PRESS, "P", "target pressure (minus the target stress), GPa (0)"},
     {"pdamp", OPT_PDAMP, "TIME", "barostat relaxation time, ps (1ps)"},
     {"pdirs", OPT_PDIRS, "LIST", "controlled directions, e.g. x,y (every periodic one)"},
-    {"compressibility", OPT_COMPRESS, "BETA", "of the cell, 1/GPa (0.01)"},
+    {"compressibility", OPT_COMPRESS, "BETA", "of the cell for scr, 1/GPa (0.01)"},
     {"tension", OPT_TENSION, "DIR", "uniaxial tension along x, y or z"},
     {"strain-rate", OPT_RATE, "RATE", "engineering strain rate, 1/ps (or 1e9/s, 0.001/ps)"},
     {"stress-strain", OPT_SS, "FILE", "write the stress-strain table of --tension to FILE"},
@@ -334,12 +335,9 @@ parse_one(struct md_opts *o, int c, const char *arg, struct prog *p, struct core
         o->nchain = (int)l;
         return 0;
     case OPT_BARO:
-        if (strcmp(arg, "none") == 0)
-            o->baro = MD_BARO_NONE;
-        else if (strcmp(arg, "scr") == 0)
-            o->baro = MD_BARO_SCR;
-        else
-            return core_err_set(err, CORE_EINPUT, "--barostat: unknown '%s' (none or scr)", arg);
+        if (md_baro_kind_parse(arg, &o->baro, err))
+            return core_err_set(err, CORE_EINPUT, "--barostat: unknown '%s' (none, scr or mtk)",
+                                arg);
         return 0;
     case OPT_PRESS:
         if (core_quantity_parse(arg, CORE_DIM_PRESSURE, &o->press, err))
@@ -902,9 +900,18 @@ check_opts(const struct md_opts *o, const int *seen, struct core_err *err)
         return core_err_set(err, CORE_EINPUT, "--chain needs --thermostat nhc");
     for (size_t k = 0; k < sizeof needs_baro / sizeof needs_baro[0]; k++)
         if (seen[needs_baro[k].opt] && o->baro == MD_BARO_NONE)
-            return core_err_set(err, CORE_EINPUT, "%s needs --barostat scr", needs_baro[k].msg);
+            return core_err_set(err, CORE_EINPUT, "%s needs --barostat %s", needs_baro[k].msg,
+                                needs_baro[k].opt == OPT_COMPRESS ? "scr" : "scr or mtk");
     if (o->has_pdirs && o->baro == MD_BARO_NONE)
-        return core_err_set(err, CORE_EINPUT, "--pdirs needs --barostat scr");
+        return core_err_set(err, CORE_EINPUT, "--pdirs needs --barostat scr or mtk");
+    if (seen[OPT_COMPRESS] && o->baro == MD_BARO_MTK)
+        return core_err_set(err, CORE_EINPUT,
+                            "--compressibility does not apply to --barostat mtk (its cell mass "
+                            "comes from --pdamp)");
+    if (o->baro == MD_BARO_MTK && o->thermostat != MD_THERMOSTAT_NHC)
+        return core_err_set(err, CORE_EINPUT,
+                            "--barostat mtk needs --thermostat nhc (its cell velocities are "
+                            "integrated with the Nose-Hoover chain)");
     for (size_t k = 0; k < sizeof needs_tension / sizeof needs_tension[0]; k++)
         if (seen[needs_tension[k].opt] && o->tdir < 0 &&
             !(needs_tension[k].opt == OPT_THICK && o->nemd_axis >= 0))

@@ -51,10 +51,13 @@ mdout_thermo_meta(FILE *fp, const struct mdout_meta *m, struct core_err *err)
                               mdout_real(buf2, m->tdamp));
     if (!rc && m->thermostat == MD_THERMOSTAT_NHC)
         rc = table_write_meta(fp, err, "chain", "%d", m->nchain ? m->nchain : MD_NHC_CHAIN);
-    if (!rc && m->baro != MD_BARO_NONE)
+    if (!rc && m->baro == MD_BARO_SCR)
         rc = table_write_meta(fp, err, "barostat", "%s %s GPa pdamp %s ps compressibility %s 1/GPa",
                               md_baro_name(m->baro), mdout_real(buf, m->press),
                               mdout_real(buf2, m->pdamp), mdout_real(buf3, m->compress));
+    else if (!rc && m->baro != MD_BARO_NONE) /* MTK: no compressibility */
+        rc = table_write_meta(fp, err, "barostat", "%s %s GPa pdamp %s ps", md_baro_name(m->baro),
+                              mdout_real(buf, m->press), mdout_real(buf2, m->pdamp));
     return rc;
 }
 

@@ -65,6 +65,13 @@ mdrestart_write(FILE *fp, const struct md_sys *s, uint64_t step, const struct md
     fprintf(fp, "barostat %s %llu %a %d %llu %a %a %a %a\n", md_baro_name(b->kind),
             (unsigned long long)b->step, b->heat, b->tdir, (unsigned long long)b->tstep, b->len0,
             b->lnmu[0], b->lnmu[1], b->lnmu[2]);
+    if (b->kind == MD_BARO_MTK) {
+        fprintf(fp, "mtk %a %a %a %d\n", b->omega_dot[0], b->omega_dot[1], b->omega_dot[2],
+                b->pchain);
+        reals(fp, "etap", (size_t)b->pchain, b->etap);
+        reals(fp, "etap_dot", (size_t)b->pchain + 1, b->etap_dot);
+        reals(fp, "etap_dotdot", (size_t)b->pchain, b->etap_dotdot);
+    }
     fprintf(fp, "tension %llu %a %a %a %a %d", (unsigned long long)t->nacc, t->acct, t->acce,
             t->peak, t->peak_strain, t->have_peak);
     reals(fp, "", 9, t->acc);
@@ -300,6 +307,47 @@ nemd_parse(struct stream_in *in, struct mdrestart *r, struct core_err *err)
     return CORE_OK;
 }
 
+/* The three lines of a Nose-Hoover chain of length m: positions, velocities (m + 1 numbers)
+ * and forces, each line its key names[c] and the numbers, into dst[c]. */
+static int
+chain_read(struct stream_in *in, const char *const names[3], int m, double *const dst[3],
+           struct core_err *err)
+{
+    struct words ws;
+    int rc;
+    for (int c = 0; c < 3; c++) {
+        char what[64];
+        int nv = m + (c == 1);
+        snprintf(what, sizeof what, "'%s' and %d numbers", names[c], nv);
+        if ((rc = next_line(in, &ws, what, nv + 1, nv + 1, err)) ||
+            (rc = key(in, &ws, names[c], what, err)) ||
+            (rc = reals_read(in, &ws, 1, nv, dst[c], err)))
+            return rc;
+    }
+    return CORE_OK;
+}
+
+/* The MTK record after the barostat line: barostat velocities and chain (see mdrestart.md). */
+static int
+mtk_parse(struct stream_in *in, struct md_baro *b, struct core_err *err)
+{
+    static const char mtw[] = "'mtk OMEGA_DOT*3 NCHAIN'";
+    struct words ws;
+    unsigned long long u;
+    int rc;
+    if ((rc = next_line(in, &ws, mtw, 5, 5, err)) || (rc = key(in, &ws, "mtk", mtw, err)) ||
+        (rc = reals_read(in, &ws, 1, 3, b->omega_dot, err)) ||
+        (rc = count(in, ws.w[4], MD_NHC_MAXCHAIN, &u, err)))
+        return rc;
+    if (u < 1)
+        return core_err_set(err, CORE_EINPUT, "%s:%ld: chain length 0", in->name, in->lineno);
+    int m = (int)u;
+    b->pchain = m;
+    static const char *const chain[3] = {"etap", "etap_dot", "etap_dotdot"};
+    double *const dst[3] = {b->etap, b->etap_dot, b->etap_dotdot};
+    return chain_read(in, chain, m, dst, err);
+}
+
 static int
 parse(struct stream_in *in, struct mdrestart *r, struct core_err *err)
 {
@@ -353,24 +401,13 @@ parse(struct stream_in *in, struct mdrestart *r, struct core_err *err)
     int m = (int)u2;
     r->th.nchain = m;
     static const char *const chain[3] = {"eta", "veta", "aeta"};
-    double *dst[3] = {r->th.eta, r->th.veta, r->th.aeta};
-    for (int c = 0; c < 3; c++) {
-        char what[64];
-        int nv = m + (c == 1);
-        snprintf(what, sizeof what, "'%s' and %d numbers", chain[c], nv);
-        if ((rc = next_line(in, &ws, what, nv + 1, nv + 1, err)) ||
-            (rc = key(in, &ws, chain[c], what, err)) ||
-            (rc = reals_read(in, &ws, 1, nv, dst[c], err)))
-            return rc;
-    }
+    double *const dst[3] = {r->th.eta, r->th.veta, r->th.aeta};
+    if ((rc = chain_read(in, chain, m, dst, err)))
+        return rc;
     /* barostat */
     if ((rc = next_line(in, &ws, baw, 10, 10, err)) || (rc = key(in, &ws, "barostat", baw, err)))
         return rc;
-    if (strcmp(ws.w[1], "none") == 0)
-        r->baro.kind = MD_BARO_NONE;
-    else if (strcmp(ws.w[1], "scr") == 0)
-        r->baro.kind = MD_BARO_SCR;
-    else
+    if (md_baro_kind_parse(ws.w[1], &r->baro.kind, err))
         return core_err_set(err, CORE_EINPUT, "%s:%ld: unknown barostat '%s'", in->name, in->lineno,
                             ws.w[1]);
     if ((rc = count(in, ws.w[2], UINT64_MAX, &u, err)) ||
@@ -389,6 +426,8 @@ parse(struct stream_in *in, struct mdrestart *r, struct core_err *err)
         (rc = reals_read(in, &ws, 7, 3, r->baro.lnmu, err)))
         return rc;
     r->baro.tstep = u;
+    if (r->baro.kind == MD_BARO_MTK && (rc = mtk_parse(in, &r->baro, err)))
+        return rc;
     /* tension record */
     if ((rc = next_line(in, &ws, tew, 16, 16, err)) || (rc = key(in, &ws, "tension", tew, err)) ||
         (rc = count(in, ws.w[1], UINT64_MAX, &u, err)) ||
@@ -537,6 +576,10 @@ mdrestart_apply(const struct mdrestart *r, const char *name, struct md_sys *s,
         return core_err_set(err, CORE_EINPUT,
                             "%s: written with --barostat %s, this run has --barostat %s", name,
                             md_baro_name(r->baro.kind), md_baro_name(b->kind));
+    if (b->kind == MD_BARO_MTK && r->baro.pchain != b->pchain)
+        return core_err_set(err, CORE_EINPUT,
+                            "%s: written with a barostat chain of %d, this run has %d", name,
+                            r->baro.pchain, b->pchain);
     int fresh = r->baro.tdir < 0 && b->tdir >= 0; /* a tensile test from an equilibrated run */
     if (r->baro.tdir != b->tdir && !fresh) {
         static const char *const dn[4] = {"none", "x", "y", "z"};
@@ -560,6 +603,12 @@ mdrestart_apply(const struct mdrestart *r, const char *name, struct md_sys *s,
     b->step = r->baro.step;
     b->heat = r->baro.heat;
     memcpy(b->lnmu, r->baro.lnmu, sizeof b->lnmu);
+    if (b->kind == MD_BARO_MTK) {
+        memcpy(b->omega_dot, r->baro.omega_dot, sizeof b->omega_dot);
+        memcpy(b->etap, r->baro.etap, sizeof b->etap);
+        memcpy(b->etap_dot, r->baro.etap_dot, sizeof b->etap_dot);
+        memcpy(b->etap_dotdot, r->baro.etap_dotdot, sizeof b->etap_dotdot);
+    }
     if (fresh) {
         b->tstep = 0;
         b->len0 = s->cell[4 * b->tdir];

@@ -11,6 +11,8 @@
  *   thermostat nhc 100 HEAT 3                 kind, steps, heat (eV), chain length
  *   eta ... / veta ... / aeta ...             the chain (nchain, nchain + 1, nchain numbers)
  *   barostat scr 100 HEAT TDIR TSTEP LEN0 LNMU_X LNMU_Y LNMU_Z
+ *   mtk OD_X OD_Y OD_Z 3                      only for --barostat mtk: barostat velocities
+ *   etap ... / etap_dot ... / etap_dotdot ... (1/ps) and the chain on them, as eta ...
  *   tension NACC ACCT ACCE PEAK PEAK_STRAIN HAVE_PEAK ACC_1 .. ACC_9
  *   nemd AXIS GEOM NBINS NBLOCKS ...          only for an NEMD run (--nemd), then
  *   ke2 ... / dof ... / block ...             the open block's sums and NBLOCKS closed blocks
@@ -46,7 +48,8 @@ struct mdrestart {
     int *z;
     double *pos, *vel;         /* 3 natoms each */
     struct md_thermostat th;   /* kind, step, heat, nchain, eta, veta, aeta only */
-    struct md_baro baro;       /* kind, step, heat, tdir, tstep, len0, lnmu only */
+    struct md_baro baro;       /* kind, step, heat, tdir, tstep, len0, lnmu, and for mtk
+                                  omega_dot, pchain, etap, etap_dot, etap_dotdot only */
     struct md_tension tension; /* acc, acct, acce, nacc, peak, peak_strain, have_peak only */
     int has_nemd;              /* the checkpoint has the NEMD record */
     struct md_nemd nemd;       /* o.axis, o.geom, o.nbins, lo, len, area, natoms, region,
@@ -69,12 +72,12 @@ void mdrestart_release(struct mdrestart *r);
  * Puts the state of r into a run set up from the command line: s (set up from the input
  * frame), th, b and t (initialised with the parameters). CORE_EINPUT, naming the checkpoint
  * name, when r is of another system (atom count, elements, periodicity) or was written with
- * another thermostat, chain length, barostat or tension direction. A checkpoint without
- * tension may start a run with tension: the test then starts at strain 0 from its cell.
- * nm (NULL unless the run is NEMD) must be set up by md_nemd_init from the same input frame and
- * options as the run that wrote r (CORE_EINPUT, naming the checkpoint, when r has no NEMD record
- * or one with another axis, geometry, bin count, length, cross-section or region of any atom);
- * it then continues r's NEMD run. CORE_ENOMEM.
+ * another thermostat, chain length, barostat (or MTK chain length) or tension direction. A
+ * checkpoint without tension may start a run with tension: the test then starts at strain 0 from
+ * its cell. nm (NULL unless the run is NEMD) must be set up by md_nemd_init from the same input
+ * frame and options as the run that wrote r (CORE_EINPUT, naming the checkpoint, when r has no NEMD
+ * record or one with another axis, geometry, bin count, length, cross-section or region of any
+ * atom); it then continues r's NEMD run. CORE_ENOMEM.
  */
 int mdrestart_apply(const struct mdrestart *r, const char *name, struct md_sys *s,
                     struct md_thermostat *th, struct md_baro *b, struct md_tension *t,

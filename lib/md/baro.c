@@ -3,13 +3,20 @@
  * Bussi, J. Chem. Phys. 153, 114107 (2020), doi:10.1063/5.0020514), and the affine
  * deformation of a uniaxial tensile test. See md.h.
  *
- * Why stochastic cell rescaling and not MTK: it is first order (no cell momentum to
- * equilibrate, so no cell "ringing" after a sudden change of the stress, which a tensile test
+ * MTK (Martyna-Tobias-Klein with Nose-Hoover chains, md.h) is integrated in thermostat.c
+ * (md_npt_step), since it is interleaved with the thermostat's chain; here are its kind, masses
+ * and energy.
+ *
+ * Why stochastic cell rescaling is the default, and when MTK: SCR is first order (no cell momentum
+ * to equilibrate, so no cell "ringing" after a sudden change of the stress, which a tensile test
  * produces at every crack), it samples the isothermal-isobaric ensemble of the controlled
  * directions when the atoms are thermostatted, it relaxes exponentially with the chosen time
  * pdamp when compress matches the material, and one step is a few lines with one Gaussian draw
- * per direction from the counter-based generator, so a checkpoint holds its whole state. MTK
- * couples cell momenta to every thermostat and needs Trotter splittings of its own.
+ * per direction from the counter-based generator, so a checkpoint holds its whole state. But
+ * being first order, SCR lets the lateral stress of a tensile test lag and scatter, while
+ * MTK's integral action (a cell momentum) keeps its mean at the target: for the modulus of a
+ * rippled sheet at finite temperature, which depends on the barostat's dynamics, MTK is what
+ * LAMMPS's fix npt does (tests/bench/md-tension.sh compares both).
  *
  * Per direction a, with eps_a = ln L_a, the paper's isotropic equation (their eq. (5): drift
  * -(beta/tau)(P0 - P - k_B T/V), noise sqrt(2 k_B T beta/(V tau))) is split into three
@@ -37,15 +44,21 @@ md_baro_init(struct md_baro *b, enum md_baro_kind kind, double press, double pda
 {
     memset(b, 0, sizeof *b);
     b->tdir = -1;
-    if (kind != MD_BARO_NONE && kind != MD_BARO_SCR)
+    b->pchain = MD_MTK_CHAIN;
+    if (kind != MD_BARO_NONE && kind != MD_BARO_SCR && kind != MD_BARO_MTK)
         return core_err_set(err, CORE_EINPUT, "barostat: unknown kind %d", (int)kind);
-    if (kind == MD_BARO_SCR) {
+    if (kind == MD_BARO_MTK && !(isfinite(temp) && temp > 0))
+        return core_err_set(err, CORE_EINPUT,
+                            "barostat: mtk needs a temperature > 0 (its masses scale with it), "
+                            "not %g K",
+                            temp);
+    if (kind != MD_BARO_NONE) {
         if (!isfinite(press))
             return core_err_set(err, CORE_EINPUT, "barostat: pressure is not finite");
         if (!(isfinite(pdamp) && pdamp > 0))
             return core_err_set(err, CORE_EINPUT, "barostat: damping time %g ps must be > 0",
                                 pdamp);
-        if (!(isfinite(compress) && compress > 0))
+        if (kind == MD_BARO_SCR && !(isfinite(compress) && compress > 0))
             return core_err_set(err, CORE_EINPUT, "barostat: compressibility %g A^3/eV must be > 0",
                                 compress);
         if (!(isfinite(temp) && temp >= 0))
@@ -72,8 +85,49 @@ md_baro_name(enum md_baro_kind kind)
         return "none";
     case MD_BARO_SCR:
         return "scr";
+    case MD_BARO_MTK:
+        return "mtk";
     }
     return "unknown";
+}
+
+int
+md_baro_kind_parse(const char *name, enum md_baro_kind *kind, struct core_err *err)
+{
+    static const enum md_baro_kind all[] = {MD_BARO_NONE, MD_BARO_SCR, MD_BARO_MTK};
+
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+        if (strcmp(name, md_baro_name(all[k])) == 0) {
+            *kind = all[k];
+            return CORE_OK;
+        }
+    return core_err_set(err, CORE_EINPUT, "unknown barostat '%s' (none, scr or mtk)", name);
+}
+
+void
+md_baro_mtk_mass(const struct md_baro *b, const struct md_sys *s, double *w, double *q)
+{
+    double kt = UNITS_KB_EV * b->temp, t2 = b->pdamp * b->pdamp;
+    *w = ((double)s->natoms + 1) * kt * t2;
+    *q = kt * t2;
+}
+
+double
+md_baro_energy(const struct md_baro *b, const struct md_sys *s)
+{
+    if (b->kind != MD_BARO_MTK)
+        return 0;
+    double w, q, kt = UNITS_KB_EV * b->temp, e = 0;
+    int pdim = 0;
+    md_baro_mtk_mass(b, s, &w, &q);
+    for (int a = 0; a < 3; a++)
+        if (b->dirs[a]) {
+            e += 0.5 * w * b->omega_dot[a] * b->omega_dot[a];
+            pdim++;
+        }
+    for (int k = 0; k < b->pchain; k++)
+        e += (k ? kt : pdim * kt) * b->etap[k] + 0.5 * q * b->etap_dot[k] * b->etap_dot[k];
+    return e;
 }
 
 int
@@ -81,14 +135,14 @@ md_baro_check(const struct md_baro *b, const struct md_sys *s, struct core_err *
 {
     static const char xyz[] = "xyz";
     int moving =
-        b->tdir >= 0 || (b->kind == MD_BARO_SCR && (b->dirs[0] || b->dirs[1] || b->dirs[2]));
+        b->tdir >= 0 || (b->kind != MD_BARO_NONE && (b->dirs[0] || b->dirs[1] || b->dirs[2]));
     if (!moving)
         return CORE_OK;
     if (!s->has_cell || !(fabs(core_cell_volume(s->cell)) > 0))
         return core_err_set(err, CORE_EINPUT,
                             "stress control and tension need a cell with a volume");
     for (int a = 0; a < 3; a++) {
-        int ctl = b->kind == MD_BARO_SCR && b->dirs[a];
+        int ctl = b->kind != MD_BARO_NONE && b->dirs[a];
         if ((ctl || a == b->tdir) && !s->pbc[a])
             return core_err_set(err, CORE_EINPUT,
                                 "%s: the cell is not periodic along %c (pbc of cell vector %d)",
@@ -135,7 +189,7 @@ md_baro_move(struct md_baro *b, struct md_sys *s, const double st[9], const doub
         de += 0.5 * k[4 * a] * (1 / (mu[a] * mu[a]) - 1) - w[4 * a] * lnmu[a];
     de += b->press * v * (mu[0] * mu[1] * mu[2] - 1);
     md_sys_deform(s, mu);
-    b->heat += de;
+    *(b->kind == MD_BARO_MTK ? &b->work : &b->heat) += de;
     memcpy(b->lnmu, lnmu, sizeof lnmu);
     b->step++;
     if (b->tdir >= 0)

@@ -2,8 +2,9 @@
  * md: molecular dynamics on site energies: neighbour lists, potentials (Tersoff, Lennard-Jones,
  * the moment tensor potential of lib/mtp), forces, virial, heat current, velocity-Verlet NVE,
  * NVT by stochastic velocity rescaling (Bussi), Langevin dynamics (BAOAB) or Nose-Hoover chains,
- * stress control per direction by stochastic cell rescaling, uniaxial tension, and direct-method
- * NEMD (hot and cold slabs) for the thermal conductivity and the conductance of interfaces.
+ * stress control per direction by stochastic cell rescaling or an MTK barostat (as LAMMPS's fix
+ * npt), uniaxial tension, and direct-method NEMD (hot and cold slabs) for the thermal
+ * conductivity and the conductance of interfaces.
  *
  * Site energies (Fan et al., PRB 92, 094301 (2015), doi:10.1103/PhysRevB.92.094301)
  *   Every potential with a neighbour list is written as a sum of site energies U = sum_i U_i,
@@ -404,7 +405,11 @@ int md_nvt_step(struct md_sys *s, const struct md_pot *pot, struct md_thermostat
 enum md_baro_kind {
     MD_BARO_NONE, /* fixed cell (or only the deformation of a tension) */
     MD_BARO_SCR,  /* stochastic cell rescaling, Bernetti and Bussi 2020, per direction */
+    MD_BARO_MTK,  /* Martyna-Tobias-Klein per direction with Nose-Hoover chains, as LAMMPS */
 };
+
+/* Length of the Nose-Hoover chain on the MTK barostat velocities (LAMMPS's pchain default). */
+#define MD_MTK_CHAIN 3
 
 /*
  * Stress control: each controlled Cartesian direction a (dirs[a] = 1) has its own strain
@@ -442,18 +447,63 @@ struct md_baro {
     double len0;    /* Angstrom, cell[3 tdir + tdir] at strain 0 */
     uint64_t tstep; /* steps since the deformation started */
     double lnmu[3]; /* ln of the scale factors of the last move */
+    /* MTK: barostat velocities omega_dot (1/ps, 0 along directions not controlled), their
+     * Nose-Hoover chain of pchain links (positions etap; velocities etap_dot, 1/ps, with
+     * etap_dot[pchain] = 0; forces etap_dotdot, 1/ps^2), and work (eV): the energy the
+     * deformation of a tension and the MTK scaling of the velocities along directions not
+     * controlled have given the atoms. heat is then work minus the barostat's energy. */
+    double omega_dot[3];
+    int pchain;
+    double etap[MD_NHC_MAXCHAIN], etap_dot[MD_NHC_MAXCHAIN + 1], etap_dotdot[MD_NHC_MAXCHAIN];
+    double work;
 };
 
 /*
+ * MTK (kind MD_BARO_MTK; Martyna, Tobias and Klein, J. Chem. Phys. 101, 4177 (1994),
+ * doi:10.1063/1.467468; Shinoda, Shiga and Mikami, PRB 69, 134103 (2004),
+ * doi:10.1103/PhysRevB.69.134103), per controlled Cartesian direction a as LAMMPS's
+ * `fix npt temp T T tdamp x P P pdamp y P P pdamp` (couple none, mtk yes, pchain 3) integrates
+ * it: a barostat velocity omega_dot_a (1/ps) of mass W = (N + 1) k_B T pdamp^2 driven by
+ *   W d(omega_dot_a)/dt = (P_aa - P0) V + (1/(d N)) sum_(b controlled) K_bb - W omega_dot_a vp_1,
+ * K_bb = sum_i m_i v_ib^2, d the number of controlled directions; the atoms' velocities feel
+ * -(omega_dot_a + (1/(d N)) sum_b omega_dot_b) v_a along every direction a (including those not
+ * controlled, as in LAMMPS), the cell and the positions dilate as d ln L_a/dt = omega_dot_a, and
+ * the barostat velocities have their own Nose-Hoover chain (velocities vp_k, masses
+ * Q_k = k_B T pdamp^2, first force (sum_a W omega_dot_a^2 - d k_B T)/Q_1). Trotter order of
+ * one step (LAMMPS's FixNH::initial_integrate and final_integrate): half step of the barostat
+ * chain, half step of the thermostat chain (md_nvt_step's nhc), half step of omega_dot with the
+ * pressure now, velocities scaled by exp(-dt/2 (omega_dot_a + sum_b omega_dot_b/(d N))), half
+ * kick, cell and positions dilated by exp(dt/2 omega_dot_a), drift, dilated again, (the
+ * deformation of a tension), forces, half kick, velocities scaled again, half step of
+ * omega_dot with the new pressure, thermostat chain, barostat chain. The barostat's energy is
+ * sum_a W omega_dot_a^2/2 + d k_B T etap_1 + k_B T sum_(k>1) etap_k + sum_k Q_k vp_k^2/2; heat
+ * is work minus it, so that E + P0 V - heats is conserved up to the integration error
+ * (LAMMPS's etotal + f_npt up to the constant P0 V0, when all three directions are
+ * controlled: otherwise LAMMPS's scaling of the other directions is not Hamiltonian, and work
+ * books it). Needs the nhc thermostat and its temperature T > 0.
+ */
+
+/*
  * Sets b up (no deformation, step 0, heat 0). For MD_BARO_SCR, dirs must name at least one
- * direction, pdamp and compress be > 0, temp >= 0, press finite. CORE_EINPUT otherwise.
+ * direction, pdamp and compress be > 0, temp >= 0, press finite; for MD_BARO_MTK the same
+ * with temp > 0 (the masses scale with it) and compress not looked at. CORE_EINPUT otherwise.
  */
 int md_baro_init(struct md_baro *b, enum md_baro_kind kind, double press, double pdamp,
                  double compress, const int dirs[3], double temp, uint64_t seed,
                  struct core_err *err);
 
-/* "none", "scr" (static strings). */
+/* "none", "scr", "mtk" (static strings). */
 const char *md_baro_name(enum md_baro_kind kind);
+
+/* The kind named name (as md_baro_name writes it); CORE_EINPUT for another name. */
+int md_baro_kind_parse(const char *name, enum md_baro_kind *kind, struct core_err *err);
+
+/* The MTK masses of b for system s (eV ps^2): W = (N + 1) k_B T pdamp^2 of each barostat
+ * velocity, q = k_B T pdamp^2 of each link of its chain. */
+void md_baro_mtk_mass(const struct md_baro *b, const struct md_sys *s, double *w, double *q);
+
+/* The energy (eV) of an MTK barostat b of system s (0 for another kind): see above. */
+double md_baro_energy(const struct md_baro *b, const struct md_sys *s);
 
 /*
  * Checks that b fits system s: a cell with a non-zero volume, periodic along every controlled
@@ -473,10 +523,14 @@ int md_baro_move(struct md_baro *b, struct md_sys *s, const double st[9], const 
 
 /*
  * One step as md_nvt_step, with the cell moves of b (NULL or MD_BARO_NONE without deformation:
- * exactly md_nvt_step). The stress is taken at the start of the step; the move comes after the
- * positions are advanced and before the force call; the forces are then those of the moved
+ * exactly md_nvt_step). scr: the stress is taken at the start of the step; the move comes after
+ * the positions are advanced and before the force call; the forces are then those of the moved
  * atoms in the moved cell. The noise temperature is b->temp (set it to the thermostat's target).
- * Increments b->step (and b->tstep) per move. Errors as md_nvt_step and md_baro_move.
+ * mtk: the step described above (th must be nhc, b->temp its temperature); a deformation
+ * (tension) is applied after the second dilation, before the force call, as with scr.
+ * Increments b->step (and b->tstep) per move. Errors as md_nvt_step and md_baro_move;
+ * CORE_EINPUT for mtk with another thermostat; CORE_EPHYS when an MTK dilation scales the cell
+ * by more than a factor 2 in one step; CORE_ENOMEM.
  */
 int md_npt_step(struct md_sys *s, const struct md_pot *pot, struct md_thermostat *th,
                 struct md_baro *b, double dt, struct core_err *err);

@@ -31,10 +31,16 @@ md_run_setup(struct md_run *r, const struct md_run_opts *o, const struct core_fr
     int dirs[3];
     for (int a = 0; a < 3; a++)
         dirs[a] = o->has_pdirs ? o->pdirs[a] : f->has_cell && f->pbc[a] && a != o->tdir;
-    if (o->baro == MD_BARO_SCR && !(dirs[0] || dirs[1] || dirs[2]))
+    if (o->baro != MD_BARO_NONE && !(dirs[0] || dirs[1] || dirs[2]))
         return core_err_set(err, CORE_EINPUT,
-                            "--barostat scr: the frame has no periodic "
-                            "direction to control");
+                            "--barostat %s: the frame has no periodic "
+                            "direction to control",
+                            md_baro_name(o->baro));
+    if (o->baro == MD_BARO_MTK && tk != MD_THERMOSTAT_NHC)
+        return core_err_set(err, CORE_EINPUT,
+                            "--barostat mtk needs --thermostat nhc (its cell velocities are "
+                            "integrated with the Nose-Hoover chain), not %s",
+                            md_thermostat_name(tk));
     double tb = tk != MD_THERMOSTAT_NONE ? o->temp : 0;
     rc = md_baro_init(&r->b, o->baro, o->press / UNITS_EVA3_GPA, o->pdamp,
                       o->compress * UNITS_EVA3_GPA, dirs, tb, o->seed, err);

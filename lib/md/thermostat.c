@@ -30,6 +30,12 @@
  * Q_1 = Nf k_B T tdamp^2, Q_k = k_B T tdamp^2 (LAMMPS: t_period = tdamp). The chain's energy
  * sum_k Q_k veta_k^2/2 + Nf k_B T eta_1 + k_B T sum_(k>1) eta_k plus E is conserved.
  *
+ * MTK barostat (md.h, struct md_baro): md_npt_step interleaves its half steps with the
+ * chain's in the order of LAMMPS's FixNH::initial_integrate and final_integrate (fix npt):
+ * barostat chain, thermostat chain, cell velocities, velocity scaling, kick, dilation, drift,
+ * dilation | forces | kick, velocity scaling, cell velocities, thermostat chain, barostat chain.
+ * Checked step by step against LAMMPS's fix npt in tests/cli/md-run.bats.
+ *
  * Random numbers: Bussi draws from core_rng keyed (seed, MD_RNG_BUSSI, 0, step), Langevin
  * atom i from (seed, MD_RNG_LANGEVIN, i, step); the sums over atoms run in index order, so
  * results do not depend on the number of threads.
@@ -248,6 +254,166 @@ nhc_heat(const struct md_sys *s, const struct md_thermostat *th)
     return -e;
 }
 
+/* ---- MTK (md.h): the pieces of LAMMPS's FixNH for a barostat per Cartesian direction ---- */
+
+/* Number of controlled directions. */
+static int
+mtk_pdim(const struct md_baro *b)
+{
+    return b->dirs[0] + b->dirs[1] + b->dirs[2];
+}
+
+/* A half step dt/2 of the barostat's chain and the scaling of omega_dot it makes
+ * (nhc_press_integrate). */
+static void
+mtk_chain_half(const struct md_sys *s, struct md_baro *b, double dt)
+{
+    int m = b->pchain, pdim = mtk_pdim(b);
+    double w, q, kt = UNITS_KB_EV * b->temp, ke = 0;
+    double dt2 = 0.5 * dt, dt4 = 0.25 * dt, dt8 = 0.125 * dt, e;
+    double *v = b->etap_dot, *a = b->etap_dotdot, *od = b->omega_dot;
+    md_baro_mtk_mass(b, s, &w, &q);
+    for (int d = 0; d < 3; d++)
+        if (b->dirs[d])
+            ke += w * od[d] * od[d];
+    a[0] = (ke - pdim * kt) / q;
+    for (int k = m - 1; k > 0; k--) {
+        e = exp(-dt8 * v[k + 1]);
+        v[k] = (v[k] * e + a[k] * dt4) * e;
+    }
+    e = exp(-dt8 * v[1]);
+    v[0] = (v[0] * e + a[0] * dt4) * e;
+    for (int k = 0; k < m; k++)
+        b->etap[k] += dt2 * v[k];
+    double f = exp(-dt2 * v[0]);
+    ke = 0;
+    for (int d = 0; d < 3; d++)
+        if (b->dirs[d]) {
+            od[d] *= f;
+            ke += w * od[d] * od[d];
+        }
+    a[0] = (ke - pdim * kt) / q;
+    v[0] = (v[0] * e + a[0] * dt4) * e;
+    for (int k = 1; k < m; k++) {
+        e = exp(-dt8 * v[k + 1]);
+        a[k] = (q * v[k - 1] * v[k - 1] - kt) / q;
+        v[k] = (v[k] * e + a[k] * dt4) * e;
+    }
+}
+
+/* A half step dt/2 of the barostat velocities with the pressure of the velocities now and the
+ * virial w (nh_omega_dot); returns the MTK term sum_a omega_dot_a / (d N) of the velocity
+ * scaling. */
+static double
+mtk_omega_half(const struct md_sys *s, struct md_baro *b, const double w[9], double dt)
+{
+    double k[9], wm, q, v = fabs(core_cell_volume(s->cell));
+    double nd = (double)mtk_pdim(b) * (double)s->natoms, t1 = 0, t2 = 0;
+    md_baro_mtk_mass(b, s, &wm, &q);
+    md_sys_kinetic(s, k);
+    for (int a = 0; a < 3; a++)
+        if (b->dirs[a])
+            t1 += k[4 * a];
+    t1 /= nd;
+    for (int a = 0; a < 3; a++)
+        if (b->dirs[a]) {
+            double p = (k[4 * a] + w[4 * a]) / v;
+            b->omega_dot[a] += ((p - b->press) * v / wm + t1 / wm) * (0.5 * dt);
+            t2 += b->omega_dot[a];
+        }
+    return t2 / nd;
+}
+
+/* The barostat's half-step scaling of the velocities, exp(-dt/2 (omega_dot_a + t2)) along a
+ * (nh_v_press, two factors of dt/4 as there). The kinetic energy it changes along directions
+ * not controlled is not balanced by the barostat's force: it goes into b->work. */
+static void
+mtk_v_press(struct md_sys *s, struct md_baro *b, double t2, double dt)
+{
+    double f[3], k0[9], k1[9];
+    for (int a = 0; a < 3; a++)
+        f[a] = exp(-0.25 * dt * ((b->dirs[a] ? b->omega_dot[a] : 0) + t2));
+    md_sys_kinetic(s, k0);
+    long long n = (long long)s->natoms;
+#pragma omp parallel for schedule(static) if (n >= MD_OMP_MIN)
+    for (long long i = 0; i < n; i++)
+        for (int a = 0; a < 3; a++) {
+            s->vel[3 * i + a] *= f[a];
+            s->vel[3 * i + a] *= f[a];
+        }
+    md_sys_kinetic(s, k1);
+    for (int a = 0; a < 3; a++)
+        if (!b->dirs[a])
+            b->work += 0.5 * (k1[4 * a] - k0[4 * a]);
+}
+
+/* Dilates the cell and the positions by exp(dt/2 omega_dot_a) along the controlled directions
+ * (remap), the velocities unchanged (kept in the scratch s->xi across md_sys_deform). */
+static int
+mtk_remap(struct md_sys *s, const struct md_baro *b, double dt, struct core_err *err)
+{
+    static const char xyz[] = "xyz";
+    double mu[3] = {1, 1, 1};
+    for (int a = 0; a < 3; a++)
+        if (b->dirs[a]) {
+            mu[a] = exp(0.5 * dt * b->omega_dot[a]);
+            if (!(mu[a] > 0.5 && mu[a] < 2))
+                return core_err_set(err, CORE_EPHYS,
+                                    "cell: MTK scale factor %g along %c in half a step (the "
+                                    "stress is far from the target: raise --pdamp)",
+                                    mu[a], xyz[a]);
+        }
+    size_t n3 = 3 * s->natoms;
+    memcpy(s->xi, s->vel, n3 * sizeof *s->xi);
+    md_sys_deform(s, mu);
+    memcpy(s->vel, s->xi, n3 * sizeof *s->vel);
+    return CORE_OK;
+}
+
+/* The first half of an MTK step, up to the force call: see md.h. *t2 gets the MTK term of the
+ * velocity scaling for the second half. */
+static int
+mtk_first(struct md_sys *s, struct md_thermostat *th, struct md_baro *b, const double st[9],
+          const double w[9], double dt, double *t2, struct core_err *err)
+{
+    if (b->step == 0) { /* the chain forces at rest, as LAMMPS's fix npt sets them up */
+        double wm, q, kt = UNITS_KB_EV * b->temp;
+        md_baro_mtk_mass(b, s, &wm, &q);
+        for (int k = 1; k < b->pchain; k++)
+            b->etap_dotdot[k] = (q * b->etap_dot[k - 1] * b->etap_dot[k - 1] - kt) / q;
+    }
+    b->work = b->heat + md_baro_energy(b, s);
+    mtk_chain_half(s, b, dt);
+    nhc_half(s, th, dt);
+    *t2 = mtk_omega_half(s, b, w, dt);
+    mtk_v_press(s, b, *t2, dt);
+    kick(s, 0.5 * dt);
+    int status = mtk_remap(s, b, dt, err);
+    if (status)
+        return status;
+    drift(s, dt);
+    status = mtk_remap(s, b, dt, err);
+    if (!status && b->tdir >= 0)
+        status = md_baro_move(b, s, st, w, dt, err);
+    return status;
+}
+
+/* The second half of an MTK step, after the force call. */
+static void
+mtk_second(struct md_sys *s, struct md_thermostat *th, struct md_baro *b, double t2, double dt)
+{
+    double w[9];
+    kick(s, 0.5 * dt);
+    mtk_v_press(s, b, t2, dt);
+    md_sys_virial(s, w);
+    mtk_omega_half(s, b, w, dt);
+    nhc_half(s, th, dt);
+    th->heat = nhc_heat(s, th);
+    mtk_chain_half(s, b, dt);
+    if (b->tdir < 0)
+        b->step++;
+}
+
 /* The cell move of a step, when there is one (b may be NULL). */
 static int
 baro_move(struct md_baro *b, struct md_sys *s, const double st[9], const double w[9], double dt,
@@ -263,8 +429,12 @@ md_npt_step(struct md_sys *s, const struct md_pot *pot, struct md_thermostat *th
             double dt, struct core_err *err)
 {
     int status, cellmove = b && (b->kind != MD_BARO_NONE || b->tdir >= 0);
-    double st[9] = {0}, w[9] = {0};
-    if (th->kind == MD_THERMOSTAT_LANGEVIN && !s->xi &&
+    int mtk = b && b->kind == MD_BARO_MTK;
+    double st[9] = {0}, w[9] = {0}, t2 = 0;
+    if (mtk && th->kind != MD_THERMOSTAT_NHC)
+        return core_err_set(err, CORE_EINPUT, "barostat: mtk needs the nhc thermostat, not %s",
+                            md_thermostat_name(th->kind));
+    if ((th->kind == MD_THERMOSTAT_LANGEVIN || mtk) && !s->xi &&
         !(s->xi = malloc(3 * (s->natoms ? s->natoms : 1) * sizeof *s->xi)))
         return core_err_set(err, CORE_ENOMEM, "out of memory for %zu atoms", s->natoms);
     if (!s->have_force && (status = md_sys_compute(s, pot, err)))
@@ -299,6 +469,13 @@ md_npt_step(struct md_sys *s, const struct md_pot *pot, struct md_thermostat *th
             for (int k = 1; k < th->nchain; k++)
                 th->aeta[k] = (q[k - 1] * th->veta[k - 1] * th->veta[k - 1] - kt) / q[k];
         }
+        if (mtk) {
+            status = mtk_first(s, th, b, st, w, dt, &t2, err);
+            status = status ? status : md_sys_compute(s, pot, err);
+            if (!status)
+                mtk_second(s, th, b, t2, dt);
+            break;
+        }
         nhc_half(s, th, dt);
         kick(s, 0.5 * dt);
         drift(s, dt);
@@ -323,13 +500,15 @@ md_npt_step(struct md_sys *s, const struct md_pot *pot, struct md_thermostat *th
     default:
         return core_err_set(err, CORE_EINPUT, "thermostat: unknown kind %d", (int)th->kind);
     }
-    if (!status && cellmove) {
+    if (!status && cellmove && !(mtk && b->tdir < 0)) {
         /* trapezoid rule for the potential energy change of the move: -(W0 + W1)/2 ln mu */
-        double w1[9];
+        double w1[9], *acc = mtk ? &b->work : &b->heat;
         md_sys_virial(s, w1);
         for (int a = 0; a < 3; a++)
-            b->heat -= 0.5 * (w1[4 * a] - w[4 * a]) * b->lnmu[a];
+            *acc -= 0.5 * (w1[4 * a] - w[4 * a]) * b->lnmu[a];
     }
+    if (!status && mtk)
+        b->heat = b->work - md_baro_energy(b, s);
     if (!status)
         th->step++;
     return status;

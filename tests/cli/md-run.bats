@@ -612,6 +612,36 @@ $2"
     [ "$output" = "(2, 4.934)" ]
 }
 
+@test "--barostat mtk: the sheet relaxes x and y to zero mean stress, econs flat, z untouched" {
+    run -0 --separate-stderr tersoff -n 4000 --dt 1fs -T 10 --thermostat nhc --barostat mtk \
+        --pdamp 1ps --thermo t.tsv --thermo-every 10 g.xyz
+    printf '%s\n' "$output" > out.xyz
+    grep -q '^# barostat = mtk 0 GPa pdamp 1 ps' t.tsv
+    # columns: 8 sxx, 9 syy (GPa), 14 econs; it started at -3.7 and -2.1 GPa
+    run -0 thermo_py t.tsv "print(t[0, 8] < -3, t[0, 9] < -2, abs(t[n:, 8].mean()) < 0.05, abs(t[n:, 9].mean()) < 0.05, set(t[:, -1]) == {15.0}, t[-1, -3] > 4.2729, np.abs(t[:, 14] - t[0, 14]).max() < 0.01)"
+    [ "$output" = "True True True True True True True" ]
+    run -0 ase_eval out.xyz "frames[0].cell[2, 2], frames[0].info['md_barostat']"
+    [ "$output" = "(15.0, 'mtk')" ]
+    # --pdirs x: y keeps its length; the default is every periodic direction (x,y here)
+    run -0 --separate-stderr tersoff -n 50 --dt 1fs -T 10 --thermostat nhc --barostat mtk \
+        --pdirs x g.xyz
+    printf '%s\n' "$output" > x.xyz
+    run -0 ase_eval x.xyz "frames[0].cell[1, 1], frames[0].cell[0, 0] != 4.2729"
+    [ "$output" = "(4.934, True)" ]
+    run -0 --separate-stderr tersoff -n 50 --dt 1fs -T 10 --thermostat nhc --barostat mtk \
+        --pdirs x,y g.xyz
+    printf '%s\n' "$output" > a.xyz
+    run -0 --separate-stderr tersoff -n 50 --dt 1fs -T 10 --thermostat nhc --barostat mtk g.xyz
+    printf '%s\n' "$output" > b.xyz
+    cmp a.xyz b.xyz
+    # --pressure: a positive pressure shrinks the cell along x, against the pressure of the sheet
+    run -0 --separate-stderr tersoff -n 300 --dt 1fs -T 10 --thermostat nhc --barostat mtk \
+        --pdirs x --pressure 20kbar --pdamp 0.5 g.xyz
+    printf '%s\n' "$output" > p.xyz
+    run -0 ase_eval p.xyz "frames[0].info['md_pressure'], frames[0].cell[1, 1]"
+    [ "$output" = "(2, 4.934)" ]
+}
+
 @test "--tension: stress-strain table in GPa and N/m, stops past the peak, slope ~ 340 N/m" {
     # equilibrate at zero stress, then pull along x from the checkpoint
     run -0 --separate-stderr tersoff -n 1000 --dt 1fs -T 5 --thermostat bussi --barostat scr \
@@ -703,6 +733,55 @@ ckrun() {
     cmp a.xyz d.xyz
 }
 
+@test "--barostat mtk: --checkpoint/--restart 100 + 100 steps = 200 steps, bit for bit" {
+    mtkrun() {
+        tersoff --dt 1fs -T 300 --seed 9 --thermostat nhc --barostat mtk --pdamp 0.2 "$@" g.xyz
+    }
+    run -0 --separate-stderr mtkrun -n 200 --checkpoint a.ck --checkpoint-every 100
+    printf '%s\n' "$output" > a.xyz
+    run -0 --separate-stderr mtkrun -n 100 --checkpoint b.ck
+    run -0 --separate-stderr mtkrun -n 200 --checkpoint c.ck --restart b.ck
+    printf '%s\n' "$output" > c.xyz
+    cmp a.xyz c.xyz
+    cmp a.ck c.ck
+    # the barostat's velocities and chain are in the checkpoint
+    grep -q '^barostat mtk 100 ' b.ck
+    grep -q '^mtk .* 3$' b.ck
+    grep -q '^etap_dot \(.* \)\{3\}0x0p+0$' b.ck
+    # with tension along y, mtk on x
+    run -0 --separate-stderr mtkrun -n 200 --tension y --strain-rate 0.2 --stress-strain a.tsv \
+        --thermo-every 25 --checkpoint a.ck --checkpoint-every 100
+    printf '%s\n' "$output" > a.xyz
+    run -0 --separate-stderr mtkrun -n 100 --tension y --strain-rate 0.2 --stress-strain b.tsv \
+        --thermo-every 25 --checkpoint b.ck
+    run -0 --separate-stderr mtkrun -n 200 --tension y --strain-rate 0.2 --stress-strain c.tsv \
+        --thermo-every 25 --checkpoint c.ck --restart b.ck
+    printf '%s\n' "$output" > c.xyz
+    cmp a.xyz c.xyz
+    cmp a.ck c.ck
+    diff <(grep -v '^#' a.tsv) <(grep -v '^#' b.tsv; grep -v '^#' c.tsv)
+    run -0 ase_eval c.xyz "round(frames[0].info['md_strain'], 12)"
+    [ "$output" = "0.04" ]
+    # a checkpoint of scr does not restart mtk; a corrupt mtk record is refused
+    run -0 --separate-stderr tersoff --dt 1fs -T 300 --thermostat nhc --barostat scr -n 10 \
+        --checkpoint s.ck g.xyz
+    run -1 --separate-stderr mtkrun -n 20 --restart s.ck
+    [ "$stderr" = "md-run: g.xyz:1: frame 1: s.ck: written with --barostat scr, this run has --barostat mtk" ]
+    while IFS='|' read -r edit msg; do
+        sed "$edit" b.ck > e.ck
+        run -1 --separate-stderr mtkrun -n 20 --tension y --strain-rate 0.2 --restart e.ck
+        [ "$stderr" = "md-run: g.xyz:1: frame 1: $msg" ] || { echo "$edit: $stderr"; return 1; }
+    done <<'EOF2'
+/^mtk /s/ 3$/ 0/|e.ck:11: chain length 0
+/^mtk /s/ 3$/ 2/;/^etap /s/ [^ ]*$//;/^etap_dot /s/ [^ ]* 0x0p+0$/ 0x0p+0/;/^etap_dotdot /s/ [^ ]*$//|e.ck: written with a barostat chain of 2, this run has 3
+/^mtk /s/^mtk [^ ]*/mtk nan/|e.ck:11: 'nan' is not a finite number
+/^mtk /d|e.ck:11: expected 'mtk OMEGA_DOT*3 NCHAIN'
+/^etap_dot /s/ 0x0p+0$//|e.ck:13: expected 'etap_dot' and 4 numbers
+EOF2
+    rm -f ./*.ck ./*.tsv a.xyz c.xyz
+    no_files
+}
+
 @test "dynamics usage errors: exit 1, a message, nothing written" {
     while IFS='|' read -r args msg; do
         run -1 --separate-stderr tersoff -o out.xyz $args g.xyz
@@ -711,14 +790,17 @@ ckrun() {
     done <<'EOF2'
 -n 5 -T 10 --chain 2|--chain needs --thermostat nhc
 -n 5 -T 10 --thermostat nhc --chain 0|--chain: '0' is not an integer in 1..16
--n 5 --barostat mtk|--barostat: unknown 'mtk' (none or scr)
--n 5 --pressure 1|--pressure needs --barostat scr
--n 5 --pdamp 1|--pdamp needs --barostat scr
+-n 5 --barostat nose|--barostat: unknown 'nose' (none, scr or mtk)
+-n 5 --barostat mtk|--barostat mtk needs --thermostat nhc (its cell velocities are integrated with the Nose-Hoover chain)
+-n 5 -T 300 --thermostat bussi --barostat mtk|--barostat mtk needs --thermostat nhc
+-n 5 -T 300 --thermostat nhc --barostat mtk --compressibility 0.1|--compressibility does not apply to --barostat mtk (its cell mass comes from --pdamp)
+-n 5 --pressure 1|--pressure needs --barostat scr or mtk
+-n 5 --pdamp 1|--pdamp needs --barostat scr or mtk
 -n 5 --compressibility 0.1|--compressibility needs --barostat scr
 -n 5 --barostat scr --compressibility -1|--compressibility: '-1' is not a number > 0
 -n 5 --barostat scr --pdamp 0|--pdamp: '0' is not a time > 0
 -n 5 --barostat scr --pressure 1parsec|--pressure: '1parsec' is not a pressure
--n 5 --pdirs x|--pdirs needs --barostat scr
+-n 5 --pdirs x|--pdirs needs --barostat scr or mtk
 -n 5 --barostat scr --pdirs x,w|--pdirs: 'x,w' is not a list of distinct x, y, z
 -n 5 --barostat scr --pdirs x,x|--pdirs: 'x,x' is not a list of distinct x, y, z
 -n 5 --tension w --strain-rate 1|--tension: 'w' is not x, y or z
@@ -759,6 +841,17 @@ EOF2
     run -2 --separate-stderr tersoff -n 5 --barostat scr --compressibility 1e6 --pdamp 1fs g.xyz
     [[ "$stderr" == "md-run: g.xyz:1: frame 1: step 1: cell: scale factor "* ]]
     [ -z "$output" ]
+    run -2 --separate-stderr tersoff -n 5 -T 10 --thermostat nhc --barostat mtk \
+        --pressure -1e5 --pdamp 100fs g.xyz
+    [[ "$stderr" == "md-run: g.xyz:1: frame 1: step 1: cell: MTK scale factor "* ]]
+    [ -z "$output" ]
+    # mtk on a frame with nothing periodic to control
+    $PY -c "
+from ase.io import read
+a = read('g.xyz'); a.pbc = False; a.write('mol.xyz')"
+    run -1 --separate-stderr tersoff -n 5 -T 10 --thermostat nhc --barostat mtk mol.xyz
+    [ "$stderr" = "md-run: mol.xyz:1: frame 1: --barostat mtk: the frame has no periodic direction to control" ]
+    rm -f mol.xyz
     rm -f in.xyz
     no_files
 }
@@ -801,7 +894,7 @@ EOF2
 6s/nhc/nose/|c.ck:6: unknown thermostat 'nose'
 7s/eta/zeta/|c.ck:7: expected 'eta' and 3 numbers, got 'zeta'
 8s/ 0x0p+0$/ inf/|c.ck:8: 'inf' is not a finite number
-10s/none/mtk/|c.ck:10: unknown barostat 'mtk'
+10s/none/nose/|c.ck:10: unknown barostat 'nose'
 11s/^tension [0-9]*/tension x/|c.ck:11: 'x' is not an integer in 0..18446744073709551615
 13s/^6 /0 /|c.ck:13: atomic number 0
 14s/ [^ ]*$/ 0x1.zp+1/|c.ck:14: '0x1.zp+1' is not a finite number
@@ -864,6 +957,31 @@ l = np.array([[float(x) for x in s.split()] for s in open('lmp.log') if s.split(
 t = np.loadtxt('t.tsv')[1:]
 print(len(l), np.abs(l[:, 1] / t[:, 3] - 1).max() < 1e-5, np.abs(l[:, 2] / t[:, 4] - 1).max() < 1e-5)"
     [ "$output" = "4 True True" ]
+}
+
+@test "LAMMPS: --barostat mtk follows fix npt (x, y; tchain 3, pchain 3) from the same velocities" {
+    # 120 atoms of rattled graphene in LAMMPS's cell form; md-run's velocities at 300 K, seed 4.
+    # md-run is compared with the stored LAMMPS run (md-run/PROVENANCE) and, with lmp, with
+    # LAMMPS run here too (not byte for byte with the stored one: another CPU's libm may differ
+    # in the last bits, which 200 steps of chaotic dynamics amplify).
+    local ref=$BATS_TEST_DIRNAME/md-run/npt-graphene120.lmp.txt
+    $PY "$HELPER" build graphene120 gr.in.xyz
+    $PY "$HELPER" prepare gr.in.xyz gr.xyz gr.data C
+    printf 'pair_style tersoff\npair_coeff * * %s C\n' "$BNC" > gr.pair
+    run -0 --separate-stderr tersoff -T 300 --seed 4 -o v.xyz gr.xyz
+    run -0 --separate-stderr tersoff -T 300 --seed 4 -n 200 --dt 1fs --thermostat nhc \
+        --tdamp 0.1 --barostat mtk --pdamp 0.5 --thermo t.tsv --thermo-every 20 -o out.xyz gr.xyz
+    # LAMMPS's metal k_B (8.617343e-5 eV/K) is 1.5e-6 above CODATA 2014's, and its mvv2e and
+    # ftm2v differ in the 8th digit: temperatures agree to 2e-6 (measured 1.8e-6), energies
+    # and cell lengths to 1e-7, positions to 2e-6 A after 200 steps
+    run -0 $PY "$BATS_TEST_DIRNAME/md-run/lmp_npt.py" compare t.tsv out.xyz "$ref" 1e-5 1e-5
+    echo "$output"
+    if command -v lmp > /dev/null; then
+        run -0 --separate-stderr $PY "$BATS_TEST_DIRNAME/md-run/lmp_npt.py" run v.xyz gr.pair \
+            200 0.001 300 0.1 0 0.5 20 x,y lmp.txt
+        run -0 $PY "$BATS_TEST_DIRNAME/md-run/lmp_npt.py" compare t.tsv out.xyz lmp.txt 1e-5 1e-5
+        echo "$output"
+    fi
 }
 
 # ---- NEMD ----

@@ -4,7 +4,9 @@
  * chain energy, determinism), stochastic cell rescaling per direction (a rattled, strained
  * graphene sheet relaxes x and y to zero mean stress while z is left alone; the effective
  * energy; determinism), uniaxial tension (a positive small-strain slope of the right size, a
- * peak and the stop past it), and every error path of their set-up.
+ * peak and the stop past it), the MTK barostat (econs drift as dt^2, dt against two half
+ * steps, mean pressure at the target, tension with it, determinism), and every error path of
+ * their set-up.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -523,12 +525,199 @@ test_tension(void)
     core_frame_release(&f);
 }
 
+/* An MTK run of a graphene sheet (x, y controlled, target press in eV/A^3) with the nhc
+ * thermostat at 300 K: nsteps of dt from f with velocities of seed 5; *drift gets the largest
+ * |econs - econs_0| (eV), and with pm not NULL the mean of P_xx, P_yy over the second half and
+ * their standard errors over 10 blocks (eV/A^3). The state stays in s, b. */
+static int
+mtk_run(const struct md_pot *pot, const struct core_frame *f, struct md_sys *s, struct md_baro *b,
+        double press, double pdamp, double dt, int nsteps, double *drift, double pm[2],
+        double pse[2])
+{
+    struct md_thermostat th;
+    int xy[3] = {1, 1, 0}, nh = nsteps / 2;
+    double blk[2][10] = {{0}};
+    int rc = md_sys_init(s, f, pot, 0.5, &err);
+    rc = rc ? rc : md_thermostat_init(&th, MD_THERMOSTAT_NHC, 300, 0.05, 1, &err);
+    rc = rc ? rc : md_baro_init(b, MD_BARO_MTK, press, pdamp, 0, xy, 300, 1, &err);
+    rc = rc ? rc : md_sys_thermalize(s, 300, 5, &err);
+    rc = rc ? rc : md_sys_compute(s, pot, &err);
+    if (rc)
+        return rc;
+    double c0 = s->epot + md_sys_kinetic(s, NULL) + press * fabs(core_cell_volume(s->cell));
+    *drift = 0;
+    for (int step = 0; step < nsteps && !rc; step++) {
+        rc = md_npt_step(s, pot, &th, b, dt, &err);
+        double st[9], v = fabs(core_cell_volume(s->cell));
+        md_sys_stress(s, 1, st);
+        double c = s->epot + md_sys_kinetic(s, NULL) + press * v - th.heat - b->heat;
+        *drift = fmax(*drift, fabs(c - c0));
+        if (pm && step >= nh) {
+            int k = (step - nh) * 10 / (nsteps - nh);
+            for (int a = 0; a < 2; a++)
+                blk[a][k] += -st[4 * a] / (nsteps - nh) * 10;
+        }
+    }
+    for (int a = 0; pm && a < 2; a++) {
+        double m = 0, var = 0;
+        for (int k = 0; k < 10; k++)
+            m += blk[a][k] / 10;
+        for (int k = 0; k < 10; k++)
+            var += (blk[a][k] - m) * (blk[a][k] - m) / 9;
+        pm[a] = m;
+        pse[a] = sqrt(var / 10);
+    }
+    return rc;
+}
+
+/* Largest difference of the velocities (A/ps) and of the cell (A) of two runs. */
+static double
+state_diff(const struct md_sys *a, const struct md_sys *c)
+{
+    double d = 0;
+    for (size_t i = 0; i < 3 * a->natoms; i++)
+        d = fmax(d, fabs(a->vel[i] - c->vel[i]));
+    for (int k = 0; k < 9; k++)
+        d = fmax(d, fabs(a->cell[k] - c->cell[k]));
+    return d;
+}
+
+static void
+test_mtk(void)
+{
+    struct md_pot pot;
+    struct core_frame f;
+    struct md_sys s, s2, s4;
+    struct md_baro b, b2, b4;
+    int nth, xy[3] = {1, 1, 0}, none[3] = {0, 0, 0};
+    core_frame_init(&f);
+    is_int(tersoff_c(&pot), 0, "carbon Tersoff");
+    graphene(&f, 3, 2, 1.43, 12, 0.02);
+    one_thread(&nth);
+
+    /* E + P0 V - heats: its drift over 0.1 ps shrinks as dt^2 */
+    double d[3], p0 = -0.3 / UNITS_EVA3_GPA;
+    int rc = 0;
+    for (int k = 0; k < 3 && !rc; k++) {
+        double dt = 0.001 / (1 << k);
+        rc = mtk_run(&pot, &f, &s, &b, p0, 0.05, dt, 100 << k, &d[k], NULL, NULL);
+        md_sys_release(&s);
+    }
+    is_int(rc, 0, "mtk runs of 0.1 ps at dt 1, 0.5, 0.25 fs");
+    printf("# mtk: |econs drift| over 0.1 ps: %.3g %.3g %.3g eV (24 atoms)\n", d[0], d[1], d[2]);
+    ok(d[0] < 0.04 && d[1] < 0.01 && d[2] < 0.0025,
+       "econs drift within 0.04 eV (dt / 1 fs)^2 (a stiff barostat, pdamp 0.05 ps)");
+    ok(d[0] / d[1] > 3 && d[0] / d[1] < 5.5 && d[1] / d[2] > 3 && d[1] / d[2] < 5.5,
+       "econs drift shrinks as dt^2 (ratios %.2f %.2f)", d[0] / d[1], d[1] / d[2]);
+
+    /* velocities and cell after 20 fs: dt -> the same with two half steps, error as dt^2 */
+    double dd[2];
+    rc = mtk_run(&pot, &f, &s, &b, p0, 0.05, 0.001, 20, &d[0], NULL, NULL);
+    rc = rc ? rc : mtk_run(&pot, &f, &s2, &b2, p0, 0.05, 0.0005, 40, &d[0], NULL, NULL);
+    rc = rc ? rc : mtk_run(&pot, &f, &s4, &b4, p0, 0.05, 0.00025, 80, &d[0], NULL, NULL);
+    is_int(rc, 0, "20 fs at three time steps");
+    dd[0] = state_diff(&s, &s2);
+    dd[1] = state_diff(&s2, &s4);
+    printf("# mtk: |state(dt) - state(dt/2)| %.3g, |state(dt/2) - state(dt/4)| %.3g; "
+           "omega_dot %.4g %.4g 1/ps\n",
+           dd[0], dd[1], b4.omega_dot[0], b4.omega_dot[1]);
+    ok(dd[0] / dd[1] > 3 && dd[0] / dd[1] < 5.5 && dd[1] < 0.1,
+       "consistent: two half steps converge to the step as dt^2 (%.3g, %.3g)", dd[0], dd[1]);
+    ok(fabs(s.cell[0] - f.cell[0]) > 1e-4 && s.cell[8] == f.cell[8],
+       "the cell moved in x, not in z");
+    md_sys_release(&s);
+    md_sys_release(&s2);
+    md_sys_release(&s4);
+
+    /* the mean of P_aa is the target within its error, up to O(k_B T/V): the MTK kinetic term
+     * and the covariance of P_aa and V, of opposite signs, move it by about k_B T/V each */
+    double pm[2], pse[2];
+    rc = mtk_run(&pot, &f, &s, &b, p0, 0.05, 0.001, 20000, &d[0], pm, pse);
+    is_int(rc, 0, "20 ps of 1 fs");
+    double kv = UNITS_KB_EV * 300 / fabs(core_cell_volume(s.cell));
+    printf("# mtk: P0 %.4f GPa; mean Pxx %.4f +- %.4f, Pyy %.4f +- %.4f GPa; kT/V %.4f GPa; "
+           "|econs drift| %.3g eV\n",
+           p0 * UNITS_EVA3_GPA, pm[0] * UNITS_EVA3_GPA, pse[0] * UNITS_EVA3_GPA,
+           pm[1] * UNITS_EVA3_GPA, pse[1] * UNITS_EVA3_GPA, kv * UNITS_EVA3_GPA, d[0]);
+    for (int a = 0; a < 2; a++)
+        ok(fabs(pm[a] - p0) < 4 * pse[a] + 2 * kv, "<P_%c%c> = P0 within 4 se + 2 kT/V", "xy"[a],
+           "xy"[a]);
+    ok(b.step == 20000 && b.pchain == MD_MTK_CHAIN, "moves counted, LAMMPS's pchain 3");
+    ok(d[0] < 0.1, "econs over 20 ps within 0.1 eV (%.3g eV)", d[0]);
+    md_sys_release(&s);
+
+    /* same bits for any thread count */
+    threads(3);
+    rc = mtk_run(&pot, &f, &s2, &b2, p0, 0.05, 0.001, 20000, &d[1], NULL, NULL);
+    threads(1);
+    ok(rc == 0 && b2.heat == b.heat && b2.omega_dot[0] == b.omega_dot[0],
+       "3 threads: the same bits as 1");
+    md_sys_release(&s2);
+
+    /* tension along x with MTK on y: the strain follows the rate exactly */
+    {
+        struct md_thermostat th;
+        int yonly[3] = {0, 1, 0};
+        md_sys_init(&s, &f, &pot, 0.5, &err);
+        md_sys_thermalize(&s, 300, 5, &err);
+        md_thermostat_init(&th, MD_THERMOSTAT_NHC, 300, 0.05, 1, &err);
+        md_baro_init(&b, MD_BARO_MTK, 0, 0.1, 0, yonly, 300, 1, &err);
+        is_int(md_baro_tension_set(&b, &s, 0, 0.5, &err), 0, "tension x");
+        rc = 0;
+        for (int k = 0; k < 200 && !rc; k++)
+            rc = md_npt_step(&s, &pot, &th, &b, 0.001, &err);
+        is_int(rc, 0, "200 steps of tension with mtk");
+        is_abs(md_baro_strain(&b, &s), 0.1, 1e-12, "strain = rate t");
+        ok(b.tstep == 200 && b.step == 200, "deformation steps counted");
+        ok(s.cell[4] != f.cell[4] && s.cell[8] == f.cell[8], "y controlled, z not");
+        md_sys_release(&s);
+    }
+
+    /* errors */
+    is_int(md_baro_init(&b, MD_BARO_MTK, 0, 0.1, 0, xy, 0, 0, &err), CORE_EINPUT, "mtk at 0 K");
+    is_str(err.msg, "barostat: mtk needs a temperature > 0 (its masses scale with it), not 0 K",
+           "its message");
+    is_int(md_baro_init(&b, MD_BARO_MTK, 0, -1, 0, xy, 300, 0, &err), CORE_EINPUT, "pdamp < 0");
+    is_int(md_baro_init(&b, MD_BARO_MTK, 0, 0.1, 0, none, 300, 0, &err), CORE_EINPUT, "no dirs");
+    is_int(md_baro_init(&b, MD_BARO_MTK, 0, 0.1, -5, xy, 300, 0, &err), 0,
+           "mtk: compress not looked at");
+    {
+        enum md_baro_kind k;
+        is_int(md_baro_kind_parse("mtk", &k, &err), 0, "parse mtk");
+        ok(k == MD_BARO_MTK, "mtk parsed");
+        is_int(md_baro_kind_parse("MTK", &k, &err), CORE_EINPUT, "parse MTK");
+        is_str(err.msg, "unknown barostat 'MTK' (none, scr or mtk)", "its message");
+        is_str(md_baro_name(MD_BARO_MTK), "mtk", "name");
+    }
+    md_sys_init(&s, &f, &pot, 0.5, &err);
+    {
+        struct md_thermostat tb;
+        md_thermostat_init(&tb, MD_THERMOSTAT_BUSSI, 300, 0.1, 0, &err);
+        md_baro_init(&b, MD_BARO_MTK, 0, 0.1, 0, xy, 300, 0, &err);
+        is_int(md_npt_step(&s, &pot, &tb, &b, 0.001, &err), CORE_EINPUT, "mtk with bussi");
+        is_str(err.msg, "barostat: mtk needs the nhc thermostat, not bussi", "its message");
+        md_thermostat_init(&tb, MD_THERMOSTAT_NHC, 300, 0.1, 0, &err);
+        /* a target 1e5 GPa from the stress: omega_dot about 4000/ps in half a step */
+        md_baro_init(&b, MD_BARO_MTK, -1e5 / UNITS_EVA3_GPA, 0.1, 0, xy, 300, 0, &err);
+        is_int(md_npt_step(&s, &pot, &tb, &b, 0.001, &err), CORE_EPHYS, "a runaway cell: EPHYS");
+        ok(strncmp(err.msg, "cell: MTK scale factor ", 23) == 0, "its message: %s", err.msg);
+        struct md_baro bs;
+        md_baro_init(&bs, MD_BARO_SCR, 0, 0.1, 1, xy, 300, 0, &err);
+        is_abs(md_baro_energy(&bs, &s), 0, 0, "scr has no barostat energy");
+    }
+    md_sys_release(&s);
+    threads(nth);
+    md_pot_release(&pot);
+    core_frame_release(&f);
+}
+
 int
 main(void)
 {
     test_nhc();
     test_baro();
     test_tension();
+    test_mtk();
     done_testing();
     return exit_status();
 }

@@ -3,7 +3,10 @@
 # tension of graphene at 300 K, armchair and zigzag, 3 velocity seeds each, carbon from
 # BNC.tersoff. Needs lmp (Debian lammps), /usr/bin/python3 with ASE (Debian python3-ase) and
 # fpms's strain-gen (FPMS_BIN, default bin/). Run it by hand; CI and `make bench` only read
-# lammps.txt.
+# lammps.txt (seeds 11 12 13) and lammps-extra.txt (seeds 14 to 19, written by
+# `LAMMPS_SEEDS="14 15 16 17 18 19" LAMMPS_OUT=lammps-extra.txt ./run-lammps.sh`).
+# LAMMPS_DIRS (armchair zigzag) and LAMMPS_SEEDS (11 12 13) select runs, LAMMPS_OUT
+# (lammps.txt) the file in this directory.
 #
 # The sheets come from strain-gen (lattice constant 2.467 A; the npt equilibration relaxes it
 # to BNC.tersoff's): armchair along x, -n 12,14,1 (672 atoms, 51.3 x 34.5 A) and zigzag along
@@ -29,15 +32,19 @@ thick=3.35
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 trap 'exit 1' HUP INT TERM
-out=$here/lammps.txt.tmp
+seeds=${LAMMPS_SEEDS:-11 12 13}
+dirs=${LAMMPS_DIRS:-armchair zigzag}
+dest=$here/${LAMMPS_OUT:-lammps.txt}
+out=$dest.tmp
 {
     echo "# LAMMPS reference for tests/bench/md-tension.sh, written by run-lammps.sh"
     echo "# LAMMPS $("$lmp" -h | sed -n 's/^Large-scale.*Simulator - //p') ($(command -v "$lmp")), $(date -u +%Y-%m-%d)"
+    echo "# seeds: $seeds"
     echo "# command: OMP_NUM_THREADS=1 lmp -in in.tension -var data D -var seed S -var rate $rate -var emax E -var neq $neq -var out T (E = 0.35 armchair, 0.5 zigzag)"
     echo "# rate $rate /ps, dt 1 fs, 300 K, npt y (Nose-Hoover tdamp 0.1 ps, pdamp 1 ps), thickness $thick A, E fit over strain $elo to $efit"
     echo "# dir seed natoms E_GPa strength_GPa strain_at_peak"
 } > "$out"
-for dir in armchair zigzag; do
+for dir in $dirs; do
     case $dir in
     armchair) n=12,14,1 emax=0.35 ;;
     zigzag) n=20,8,1 emax=0.5 ;;
@@ -50,7 +57,7 @@ ase.io.write(sys.argv[2], a, format='lammps-data', specorder=['C'])
 " "$work/$dir.xyz" "$work/$dir.data"
     natoms=$(head -1 "$work/$dir.xyz")
     lz=$(awk '/zlo zhi/ { print $2 - $1 }' "$work/$dir.data")
-    for seed in 11 12 13; do
+    for seed in $seeds; do
         (cd "$work" && OMP_NUM_THREADS=1 "$lmp" -in "$here/in.tension" -var data "$dir.data" \
             -var seed "$seed" -var rate "$rate" -var emax "$emax" -var neq "$neq" \
             -var out "$dir-$seed.dat" -log "$dir-$seed.log" -screen none)
@@ -59,10 +66,10 @@ ase.io.write(sys.argv[2], a, format='lammps-data', specorder=['C'])
         echo "$dir $seed $natoms $r" >> "$out"
     done
 done
-for dir in armchair zigzag; do
+for dir in $dirs; do
     e=$(grep "^$dir " "$out" | awk -v c=4 -f "$here/stats.awk")
     s=$(grep "^$dir " "$out" | awk -v c=5 -f "$here/stats.awk")
     echo "# mean_sd $dir E $e strength $s" >> "$out"
 done
-mv "$out" "$here/lammps.txt"
-cat "$here/lammps.txt"
+mv "$out" "$dest"
+cat "$dest"
