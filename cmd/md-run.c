@@ -2,11 +2,10 @@
  * md-run: molecular dynamics with a site-energy potential (Tersoff as LAMMPS defines it, the
  * MLIP moment tensor potential, Lennard-Jones), NVE or NVT (Bussi, Langevin, Nose-Hoover
  * chains), stress control per direction (stochastic cell rescaling or Martyna-Tobias-Klein),
- * uniaxial tension with a
- * stress-strain table, NEMD (hot and cold slabs: temperature profile, conductivity, interface
- * conductance), trajectories, checkpoints and restarts, a thermo table and the heat-current
- * series; with --steps 0 it labels every input frame with energy, forces and
- * stress.
+ * uniaxial tension with a stress-strain table, NEMD (hot and cold slabs: temperature profile,
+ * conductivity, interface conductance), trajectories, checkpoints and restarts, a thermo table
+ * and the heat-current series; with --steps 0 it labels every input frame with energy, forces
+ * and stress.
  * See man/md-run.1; the science is in lib/md (the run itself in lib/md/run.c), the result
  * tables and info keys in formats/mdout.
  */
