@@ -174,10 +174,9 @@ dft_basis_release(struct dft_scf *s)
         struct dft_kpt *kp = &s->kp[ik];
         free(kp->ifft);
         free(kp->kin);
-        free(kp->proj);
-        free(kp->dmat);
         free(kp->psi);
         free(kp->eig);
         free(kp->occ);
+        free(kp->enl);
     }
 }

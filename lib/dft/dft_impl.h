@@ -12,34 +12,36 @@
 
 /* The plane-wave basis of one k-point, with what the Hamiltonian needs there. */
 struct dft_kpt {
-    double k[3];          /* reduced coordinates */
-    double kcart[3];      /* Cartesian, 1/bohr */
-    double weight;        /* sums to 1 over k-points */
-    size_t npw;           /* plane waves |k+G|^2/2 <= ecut */
-    size_t *ifft;         /* npw: index of G in the FFT box */
-    double *kin;          /* npw: |k+G|^2/2, Hartree */
-    size_t nproj;         /* projectors (atom, l, m, i) */
-    double complex *proj; /* npw x nproj, column-major: <k+G|p> */
-    double *dmat;         /* nproj x nproj coupling h (block diagonal), column-major */
-    double complex *psi;  /* npw x nbands, column-major */
-    double *eig;          /* nbands, Hartree */
-    double *occ;          /* nbands: electrons in each band (0..2), set by the SCF step */
+    double k[3];         /* reduced coordinates */
+    double kcart[3];     /* Cartesian, 1/bohr */
+    double weight;       /* sums to 1 over k-points */
+    size_t npw;          /* plane waves |k+G|^2/2 <= ecut */
+    size_t *ifft;        /* npw: index of G in the FFT box */
+    double *kin;         /* npw: |k+G|^2/2, Hartree */
+    size_t nproj;        /* projectors (atom, l, m, i) */
+    double complex *psi; /* npw x nbands, column-major */
+    double *eig;         /* nbands, Hartree */
+    double *occ;         /* nbands: electrons in each band (0..2), set by the SCF step */
+    double *enl;         /* nbands: <psi_n|V_nl|psi_n>, Hartree (dft_nonlocal_bands) */
 };
 
 /* Per-thread scratch for the eigensolver and the Hamiltonian. */
 struct dft_work {
-    double complex *box; /* nfft, fftw_malloc */
-    double complex *v;   /* npwmax x maxdim: subspace basis */
-    double complex *av;  /* npwmax x maxdim: H times the basis */
-    double complex *w;   /* npwmax x maxdim: scratch */
-    double complex *hs;  /* maxdim x maxdim */
-    double complex *ys;  /* maxdim x maxdim */
-    double complex *c;   /* maxdim x maxdim (projections, overlaps) */
-    double complex *pc;  /* nprojmax x maxdim: projections */
-    double complex *pc2; /* nprojmax x maxdim */
-    double *theta;       /* maxdim */
-    double *rn;          /* maxdim: residual norms */
-    double *tcut;        /* maxdim: their tolerances */
+    double complex *box;  /* nfft, fftw_malloc */
+    double complex *v;    /* npwmax x maxdim: subspace basis */
+    double complex *av;   /* npwmax x maxdim: H times the basis */
+    double complex *w;    /* npwmax x maxdim: scratch */
+    double complex *hs;   /* maxdim x maxdim */
+    double complex *ys;   /* maxdim x maxdim */
+    double complex *c;    /* maxdim x maxdim (projections, overlaps) */
+    double complex *pc;   /* nprojmax x maxdim: projections */
+    double complex *pc2;  /* nprojmax x maxdim */
+    double *theta;        /* maxdim */
+    double *rn;           /* maxdim: residual norms */
+    double *tcut;         /* maxdim: their tolerances */
+    double complex *proj; /* npwmax x nprojmax: the projectors <k+G|p> of proj_kp (nonlocal.c) */
+    const struct dft_kpt *proj_kp; /* the k-point proj holds, or NULL */
+    double complex *sfac;          /* ngrid[0] + ngrid[1] + ngrid[2]: structure factors */
 };
 
 struct dft_scf {
@@ -55,6 +57,7 @@ struct dft_scf {
     double *eigall, *occall; /* nkpts x nbands scratch for dft_occ_fermi */
     double fermi, mts;       /* Fermi level and -TS of the last occupations */
     size_t ngrid[3], nfft, npwmax, nprojmax;
+    double *nl_dmat; /* nprojmax x nprojmax: the coupling h of the projectors (block diagonal) */
     size_t nkpts;
     double *kpts, *wts; /* nkpts*3 reduced coordinates, nkpts weights */
     struct dft_kpt *kp;
@@ -118,10 +121,16 @@ void dft_local_build(struct dft_scf *s);
 double dft_local_energy(const struct dft_scf *s, const double *rho);
 
 /* ---- nonlocal.c ---- */
+/* Counts the projectors (nprojmax, every kp->nproj) and builds the coupling s->nl_dmat. */
 int dft_nonlocal_build(struct dft_scf *s, struct core_err *err);
 /* y += V_nl x for n columns; c, c2 are nproj x n scratch. */
-void dft_nonlocal_apply(const struct dft_kpt *kp, size_t n, const double complex *x,
-                        double complex *y, double complex *c, double complex *c2);
+/* y += V_nl x for n columns of x (npw x n) at kp, through w (its projectors built there when
+ * w does not hold kp's). */
+void dft_nonlocal_apply(const struct dft_scf *s, const struct dft_kpt *kp, struct dft_work *w,
+                        size_t n, const double complex *x, double complex *y);
+/* kp->enl of kp's current bands, through w. */
+void dft_nonlocal_bands(const struct dft_scf *s, struct dft_kpt *kp, struct dft_work *w);
+/* sum_k w_k sum_n occ_n enl_n, Hartree. */
 double dft_nonlocal_energy(const struct dft_scf *s);
 
 /* ---- hartree.c ---- */

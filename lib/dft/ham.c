@@ -173,7 +173,7 @@ dft_ham_apply(const struct dft_scf *s, const struct dft_kpt *kp, struct dft_work
         for (size_t g = 0; g < npw; g++)
             yj[g] = kp->kin[g] * xj[g] + w->box[kp->ifft[g]] * scale;
     }
-    dft_nonlocal_apply(kp, n, x, y, w->pc, w->pc2);
+    dft_nonlocal_apply(s, kp, w, n, x, y);
 }
 
 void

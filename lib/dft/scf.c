@@ -175,8 +175,11 @@ work_alloc(struct dft_scf *s, struct core_err *err)
         w->theta = malloc(md * sizeof *w->theta);
         w->rn = malloc(md * sizeof *w->rn);
         w->tcut = malloc(md * sizeof *w->tcut);
+        w->proj = malloc(pw * np * sizeof *w->proj);
+        w->proj_kp = NULL;
+        w->sfac = malloc((s->ngrid[0] + s->ngrid[1] + s->ngrid[2]) * sizeof *w->sfac);
         if (!w->box || !w->v || !w->av || !w->w || !w->hs || !w->ys || !w->c || !w->pc || !w->pc2 ||
-            !w->theta || !w->rn || !w->tcut)
+            !w->theta || !w->rn || !w->tcut || !w->proj || !w->sfac)
             return core_err_set(err, CORE_ENOMEM, "scf: out of memory");
     }
     return 0;
@@ -204,6 +207,8 @@ dft_scf_free(struct dft_scf *s)
             free(w->theta);
             free(w->rn);
             free(w->tcut);
+            free(w->proj);
+            free(w->sfac);
         }
     free(s->work);
     if (s->fwd)
@@ -227,6 +232,7 @@ dft_scf_free(struct dft_scf *s)
     free(s->tmp2);
     free(s->tmp3);
     free(s->rhoblk);
+    free(s->nl_dmat);
     free(s->pos);
     free(s->psp);
     free(s->kpts);
@@ -424,7 +430,8 @@ dft_scf_alloc(const double cell[9], size_t natoms, const double *pos,
         kp->psi = malloc(kp->npw * s->nbands * sizeof *kp->psi);
         kp->eig = calloc(s->nbands, sizeof *kp->eig);
         kp->occ = calloc(s->nbands, sizeof *kp->occ);
-        if (!kp->psi || !kp->eig || !kp->occ) {
+        kp->enl = calloc(s->nbands, sizeof *kp->enl);
+        if (!kp->psi || !kp->eig || !kp->occ || !kp->enl) {
             rc = core_err_set(err, CORE_ENOMEM, "scf: out of memory");
             goto fail;
         }
@@ -564,7 +571,10 @@ dft_scf_iterate(struct dft_scf *s, struct core_err *err)
     for (long ik = 0; ik < nk; ik++) {
         struct dft_work *w = &s->work[omp_get_thread_num()];
         struct dft_kpt *kp = &s->kp[ik];
-        rc |= dft_eigen_solve(s, kp, w, tol, s->par.maxiter_eig);
+        int r = dft_eigen_solve(s, kp, w, tol, s->par.maxiter_eig);
+        if (r == 0)
+            dft_nonlocal_bands(s, kp, w);
+        rc |= r;
     }
     if (rc)
         return core_err_set(err, CORE_EINTERNAL, "scf: eigensolver failed (LAPACK)");
@@ -707,6 +717,7 @@ dft_scf_energy_of(struct dft_scf *s, size_t ik, const double complex *psi, doubl
         return core_err_set(err, CORE_EINPUT, "scf: trial wavefunctions are linearly dependent");
     }
     kp->psi = trial;
+    dft_nonlocal_bands(s, kp, w);
     sum_density(s, s->rho_out);
     dft_symm_rho(s, s->rho_out);
     e.ewald = s->en.ewald;
@@ -717,6 +728,7 @@ dft_scf_energy_of(struct dft_scf *s, size_t ik, const double complex *psi, doubl
     }
     *energy = e.total;
     kp->psi = save;
+    dft_nonlocal_bands(s, kp, w);
     free(trial);
     return 0;
 }
