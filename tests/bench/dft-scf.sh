@@ -66,7 +66,7 @@ timed() {
     shift
     (cd "$td" && /usr/bin/time -o time.txt -f '%e %U %S %M' "$@" > out.txt 2> err.txt) || {
         echo "bench dft-scf: $* failed in $td:" >&2
-        tail -5 "$td/err.txt" "$td/out.txt" >&2
+        tail -n 5 "$td/err.txt" "$td/out.txt" >&2
         exit 1
     }
     tm=$(awk '{print $1}' "$td/time.txt")

@@ -60,11 +60,12 @@ def main():
             " ".join(str(species.index(a[0]) + 1) for a in atoms)))
         for p in pb:
             f.write("  %.17g %.17g %.17g\n" % tuple(p))
+        # chkprim 0: ABINIT's symmetry finder refuses a non-primitive cell (the 2x2 supercell)
         f.write("ixc %d\necut %.17g\nngkpt %d %d %d\nnshiftk 1\nshiftk 0 0 0\n%s"
                 "nband %d\noccopt 3\ntsmear %.17g\nnstep 100\ntoldfe 1.0d-9\n"
                 "prtwf 0\nprtden 0\nprteig 0\nprtgsr 0\n" % (
                     ixc, ecut, k[0], k[1], k[2],
-                    "kptopt 2\nnsym 1\n" if sym == "none" else "kptopt 1\n", nband, tsmear))
+                    "kptopt 2\nnsym 1\n" if sym == "none" else "kptopt 1\nchkprim 0\n", nband, tsmear))
     with open(os.path.join(out, "pw.in"), "w") as f:
         f.write("&control\n  calculation='scf', pseudo_dir='%s', outdir='./pwtmp',\n"
                 "  prefix='bench', disk_io='none'\n/\n" % pspdir)
