@@ -20,11 +20,12 @@ OPT     ?= -O2
 CC      ?= cc
 CFLAGS  ?= -std=c11 $(OPT) -g -fopenmp -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wvla -Wformat=2 -Wundef -Wpointer-arith $(SAN)
+# CHOLMOD (Debian libsuitesparse-dev ships no .pc file): fe-solve's direct solver
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP \
-	   $(shell pkg-config --cflags $(PKGS) gsl 2>/dev/null)
+	   $(shell pkg-config --cflags $(PKGS) gsl 2>/dev/null) -I/usr/include/suitesparse
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
 	   $(shell pkg-config --define-variable=GSL_CBLAS_LIB=-lblas --libs gsl 2>/dev/null) \
-	   -lfftw3_omp -lm
+	   -lcholmod -lfftw3_omp -lm
 LDFLAGS += -fopenmp $(SAN)
 
 LIB_SRC  := $(sort $(wildcard lib/*/*.c formats/*.c))

@@ -135,9 +135,6 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
         else
             return core_err_set(err, CORE_EINPUT, "--solver: '%s' is not auto, cholmod or pcg",
                                 arg);
-        if (o->so.solver == FE_SOLVER_CHOLMOD && !fe_have_cholmod())
-            return core_err_set(err, CORE_EINPUT,
-                                "--solver cholmod: this fpms was built without CHOLMOD");
         return 0;
     case OPT_RTOL:
     case OPT_TOL:

@@ -2,15 +2,12 @@
  * fe direct solver: SuiteSparse CHOLMOD (Chen, Davis, Hager & Rajamanickam, ACM TOMS 35(3),
  * 2008, art. 22, doi:10.1145/1391989.1391995), supernodal Cholesky with the AMD ordering only
  * (CHOLMOD's default also tries METIS, whose analysis costs more than it saves on 2D meshes).
- * Built when FPMS_HAVE_CHOLMOD is defined (and -lcholmod linked); otherwise stubs that say so.
+ * Debian's libsuitesparse-dev (installed by .ci/deps); the Makefile links -lcholmod.
  */
 #include <stdlib.h>
+#include <suitesparse/cholmod.h>
 
 #include "fe_impl.h"
-
-#ifdef FPMS_HAVE_CHOLMOD
-
-#include <suitesparse/cholmod.h>
 
 struct fe_direct {
     cholmod_common c;
@@ -18,12 +15,6 @@ struct fe_direct {
     cholmod_sparse a;
     size_t n;
 };
-
-int
-fe_have_cholmod(void)
-{
-    return 1;
-}
 
 void
 fe_direct_free(struct fe_direct *d)
@@ -104,41 +95,3 @@ fe_direct_solve(struct fe_direct *d, const double *b, double *x, struct core_err
     cholmod_free_dense(&xd, &d->c);
     return CORE_OK;
 }
-
-#else
-
-struct fe_direct {
-    int unused;
-};
-
-int
-fe_have_cholmod(void)
-{
-    return 0;
-}
-
-void
-fe_direct_free(struct fe_direct *d)
-{
-    free(d);
-}
-
-int
-fe_direct_setup(struct fe_direct **out, const struct fe_csr *a, struct core_err *err)
-{
-    (void)a;
-    *out = NULL;
-    return core_err_set(err, CORE_EINPUT,
-                        "this fpms was built without CHOLMOD (use the pcg solver)");
-}
-
-int
-fe_direct_solve(struct fe_direct *d, const double *b, double *x, struct core_err *err)
-{
-    (void)d;
-    (void)b;
-    (void)x;
-    return core_err_set(err, CORE_EINTERNAL, "no CHOLMOD");
-}
-
-#endif

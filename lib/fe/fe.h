@@ -18,7 +18,7 @@
  *     and then y, insulated sides, as an MD "direct method" measures it).
  *   - Sparse solves: a preconditioned conjugate gradient with a smoothed-aggregation algebraic
  *     multigrid V-cycle (own code, no dependency; the default), and CHOLMOD (SuiteSparse,
- *     supernodal Cholesky, AMD ordering) when fpms is built with FPMS_HAVE_CHOLMOD. Measured
+ *     supernodal Cholesky, AMD ordering; --solver cholmod). Measured
  *     on the 2-core box shared with other jobs (load 4-5), random disks at fraction 0.3 with
  *     interface conductance, periodic homogenisation (one set-up, two solves to 1e-10),
  *     OMP_NUM_THREADS=1: 1.06e5 unknowns: PCG+AMG 0.13 s set-up + 0.34 s (19 iterations per
@@ -167,9 +167,6 @@ struct fe_solve_stats {
     double t_setup;        /* s: factorisation or AMG set-up */
     double t_solve;        /* s: all solves so far */
 };
-
-/* 1 when fpms was built with CHOLMOD, else 0. */
-int fe_have_cholmod(void);
 
 /* Name of a solver: "auto", "cholmod", "pcg". */
 const char *fe_solver_name(enum fe_solver s);

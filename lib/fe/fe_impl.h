@@ -78,7 +78,7 @@ int fe_linsolve_solve(struct fe_linsolve *s, const double *b, double bscale, dou
 
 void fe_linsolve_free(struct fe_linsolve *s);
 
-/* ---- CHOLMOD (direct.c; stubs without FPMS_HAVE_CHOLMOD) ---- */
+/* ---- CHOLMOD (direct.c) ---- */
 
 struct fe_direct;
 

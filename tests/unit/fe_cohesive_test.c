@@ -435,8 +435,7 @@ main(void)
     test_check();
     test_law();
     test_bar_linear(FE_SOLVER_PCG);
-    if (fe_have_cholmod())
-        test_bar_linear(FE_SOLVER_CHOLMOD);
+    test_bar_linear(FE_SOLVER_CHOLMOD);
     test_homog();
     test_bar_bilinear();
     test_bar_snapback();

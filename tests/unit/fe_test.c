@@ -1952,8 +1952,7 @@ int
 main(void)
 {
     test_laminate(FE_SOLVER_PCG);
-    if (fe_have_cholmod())
-        test_laminate(FE_SOLVER_CHOLMOD);
+    test_laminate(FE_SOLVER_CHOLMOD);
     test_rotated();
     test_convergence();
     test_disk();
