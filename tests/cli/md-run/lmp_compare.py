@@ -137,7 +137,9 @@ def run_lmp(script):
     return open("log.lammps").read()
 
 
-def thermo_rows(log, first):
+def thermo_rows(log, first, conv=float):
+    """The rows of LAMMPS's thermo output in log (text) after the header starting with first,
+    each value through conv."""
     rows, on = [], False
     for line in log.splitlines():
         w = line.split()
@@ -148,7 +150,7 @@ def thermo_rows(log, first):
             if not w or w[0] == "Loop":
                 on = False
                 continue
-            rows.append([float(x) for x in w])
+            rows.append([conv(x) for x in w])
     return rows
 
 

@@ -16,12 +16,16 @@
       position to XTOL Angstrom and velocity to XTOL A/ps (relative to the largest). Prints the
       deviations; exits 1 when one is too large.
 """
+import os
 import subprocess
 import sys
 
 import numpy as np
 from ase.io import read
 from ase.units import fs
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lmp_compare import thermo_rows  # noqa: E402 (the helper beside this one)
 
 
 def run(vxyz, pairfile, steps, dt, temp, tdamp, press, pdamp, every, dirs, out):
@@ -66,17 +70,7 @@ run {steps}
     if r.returncode != 0:
         sys.stderr.write(open("npt.log").read()[-3000:])
         sys.exit("lmp failed")
-    rows, on = [], False
-    for line in open("npt.log"):
-        w = line.split()
-        if w and w[0] == "Step":
-            on = True
-            continue
-        if on:
-            if not w or w[0] == "Loop":
-                on = False
-                continue
-            rows.append(w)
+    rows = thermo_rows(open("npt.log").read(), "Step", conv=str)
     lines = open("npt.dump").read().splitlines()
     last = max(i for i, l in enumerate(lines) if l.startswith("ITEM: TIMESTEP"))
     lines = lines[last:]
