@@ -63,6 +63,10 @@
 # (1.029, above), and no rule from the training data alone that we found picks between the two per
 # level. The bench default stays one start (MTP_FIT_OPTS unset): 4 starts put level 6, seed 3 over
 # the CPU budget and level 16 (0.22 for one start) near it.
+# Tried too (2026-11-25, an experimental build not kept): the held-out 10 % stratified by
+# configuration size (4, 8, 16, 32 atoms; 10 % of each), one start, seeds 1-3: F ratios 1.024 /
+# 1.031 / 1.004 at 06 (random split: 1.069 / 1.039 / 1.026), 1.111 / 0.998 / 1.084 at 10 (random:
+# 0.974 / 1.038 / 1.039); E 0.51-0.82, CPU 0.03-0.16. No consistent gain either.
 set -e
 MLIP=${FPMS_ROOT:-.}/../shared/interop/mlip
 if [ ! -f "$MLIP/train.cfg" ]; then
