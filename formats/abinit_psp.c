@@ -153,12 +153,11 @@ set_nchan(struct dft_psp *psp)
             psp->nchan = l + 1;
 }
 
+/* The local part, one record: rloc, c1 .. c4. */
 static int
-read_pspcod2(struct rec *r, int lmax, struct dft_psp *psp, struct core_err *err)
+read_local(struct rec *r, struct dft_psp *psp, struct core_err *err)
 {
     static const char *cname[4] = {"c1", "c2", "c3", "c4"};
-    double d[2];
-    long line_p;
     int rc;
     if ((rc = rec_begin(r, err)) || (rc = rec_double(r, "rloc", &psp->rloc, err)))
         return rc;
@@ -166,6 +165,17 @@ read_pspcod2(struct rec *r, int lmax, struct dft_psp *psp, struct core_err *err)
         if ((rc = rec_double(r, cname[i], &psp->cloc[i], err)))
             return rc;
     set_nloc(psp);
+    return 0;
+}
+
+static int
+read_pspcod2(struct rec *r, int lmax, struct dft_psp *psp, struct core_err *err)
+{
+    double d[2];
+    long line_p;
+    int rc;
+    if ((rc = read_local(r, psp, err)))
+        return rc;
     if ((rc = rec_begin(r, err)) || (rc = rec_double(r, "rs", &psp->rl[0], err)) ||
         (rc = rec_double(r, "h1s", &d[0], err)) || (rc = rec_double(r, "h2s", &d[1], err)))
         return rc;
@@ -187,7 +197,6 @@ read_pspcod2(struct rec *r, int lmax, struct dft_psp *psp, struct core_err *err)
 static int
 read_pspcod3(struct rec *r, int lmax, struct dft_psp *psp, struct core_err *err)
 {
-    static const char *cname[4] = {"c1", "c2", "c3", "c4"};
     static const char *rname[4] = {"rs", "rp", "rd", "rf"};
     static const char *hname[4][3] = {{"h11s", "h22s", "h33s"},
                                       {"h11p", "h22p", "h33p"},
@@ -196,12 +205,8 @@ read_pspcod3(struct rec *r, int lmax, struct dft_psp *psp, struct core_err *err)
     static const char *kname[4][3] = {
         {"", "", ""}, {"k11p", "k22p", "k33p"}, {"k11d", "k22d", "k33d"}, {"k11f", "", ""}};
     int rc;
-    if ((rc = rec_begin(r, err)) || (rc = rec_double(r, "rloc", &psp->rloc, err)))
+    if ((rc = read_local(r, psp, err)))
         return rc;
-    for (int i = 0; i < 4; i++)
-        if ((rc = rec_double(r, cname[i], &psp->cloc[i], err)))
-            return rc;
-    set_nloc(psp);
     /* the s line is always there; p, d, f up to lmax, each followed by its k line */
     for (int l = 0; l <= lmax; l++) {
         int nh = l == 3 ? 1 : 3;

@@ -388,7 +388,6 @@ cmp_size2(const void *a, const void *b)
     return x[0] < y[0] ? -1 : x[0] > y[0];
 }
 
-/* Maps node tags to indices: a dense table when the tags are dense enough, else sorted pairs. */
 struct tagmap {
     size_t *dense; /* dense[tag] = index or SIZE_MAX */
     size_t ndense;
@@ -396,6 +395,28 @@ struct tagmap {
     size_t n;
 };
 
+/* The sparse form of map: (tag, index) pairs of the n nodes of m sorted by tag. *dup gets the
+ * index of a node whose tag another node has too, or SIZE_MAX. Returns -1 when out of memory. */
+static int
+tagmap_sort(const struct gmsh_mesh *m, size_t n, struct tagmap *map, size_t *dup)
+{
+    *dup = SIZE_MAX;
+    map->pairs = malloc((2 * n + 1) * sizeof *map->pairs);
+    if (!map->pairs)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        map->pairs[2 * i] = m->node_tags[i];
+        map->pairs[2 * i + 1] = i;
+    }
+    qsort(map->pairs, n, 2 * sizeof *map->pairs, cmp_size2);
+    map->n = n;
+    for (size_t i = 1; i < n && *dup == SIZE_MAX; i++)
+        if (map->pairs[2 * i] == map->pairs[2 * i - 2])
+            *dup = map->pairs[2 * i + 1];
+    return 0;
+}
+
+/* Maps node tags to indices: a dense table when the tags are dense enough, else sorted pairs. */
 static size_t
 tagmap_get(const struct tagmap *t, size_t tag)
 {
@@ -489,18 +510,11 @@ read_nodes(struct reader *r, struct gmsh_mesh *m, struct tagmap *map)
     if (done != n)
         return fail(r, "node blocks hold %zu nodes, the header says %zu", done, n);
     if (!map->dense) {
-        map->pairs = malloc((2 * n + 1) * sizeof *map->pairs);
-        if (!map->pairs)
+        size_t dup;
+        if (tagmap_sort(m, n, map, &dup))
             return nomem(r);
-        for (size_t i = 0; i < n; i++) {
-            map->pairs[2 * i] = m->node_tags[i];
-            map->pairs[2 * i + 1] = i;
-        }
-        qsort(map->pairs, n, 2 * sizeof *map->pairs, cmp_size2);
-        map->n = n;
-        for (size_t i = 1; i < n; i++)
-            if (map->pairs[2 * i] == map->pairs[2 * i - 2])
-                return fail(r, "duplicate node tag %zu", map->pairs[2 * i]);
+        if (dup != SIZE_MAX)
+            return fail(r, "duplicate node tag %zu", m->node_tags[dup]);
     }
     return expect(r, "$EndNodes");
 }
@@ -752,23 +766,16 @@ read_nodes2(struct reader *r, struct gmsh_mesh *m, struct tagmap *map)
             map->dense[m->node_tags[i]] = i;
         }
     } else if (n > 0) {
-        map->pairs = malloc(2 * n * sizeof *map->pairs);
-        if (!map->pairs) {
+        size_t dup;
+        if (tagmap_sort(m, n, map, &dup)) {
             rc = nomem(r);
             goto done;
         }
-        for (size_t i = 0; i < n; i++) {
-            map->pairs[2 * i] = m->node_tags[i];
-            map->pairs[2 * i + 1] = i;
+        if (dup != SIZE_MAX) {
+            r->lineno = line[dup];
+            rc = fail(r, "duplicate node tag %zu", m->node_tags[dup]);
+            goto done;
         }
-        qsort(map->pairs, n, 2 * sizeof *map->pairs, cmp_size2);
-        map->n = n;
-        for (size_t i = 1; i < n; i++)
-            if (map->pairs[2 * i] == map->pairs[2 * i - 2]) {
-                r->lineno = line[map->pairs[2 * i + 1]];
-                rc = fail(r, "duplicate node tag %zu", map->pairs[2 * i]);
-                goto done;
-            }
     }
     rc = expect(r, "$EndNodes");
 done:

@@ -53,8 +53,8 @@ check_id(int id, const char *what, struct core_err *err)
         return core_err_set(err, CORE_EINPUT, "xc: '%s': libxc has no functional %d", what, id);
     if (family != XC_FAMILY_LDA && family != XC_FAMILY_GGA)
         return core_err_set(err, CORE_EINPUT,
-                            "xc: '%s': libxc functional %d is not an LDA or a GGA (hybrids and "
-                            "meta-GGAs are not implemented)",
+                            "xc: '%s': libxc functional %d is not an LDA or a GGA (dft-scf takes "
+                            "those two families; hybrids and meta-GGAs are outside them)",
                             what, id);
     if (xc_func_init(&f, id, XC_UNPOLARIZED) != 0)
         return core_err_set(err, CORE_EINTERNAL, "xc: libxc could not set up functional %d", id);

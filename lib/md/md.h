@@ -306,6 +306,11 @@ int md_sys_stress(const struct md_sys *s, int kinetic, double st[9]);
  */
 void md_sys_deform(struct md_sys *s, const double mu[3]);
 
+/* The two halves of a velocity-Verlet step: v += h F/m (h in ps) for every atom whose entry in
+ * still (may be NULL) is not mark, and x += h v. Threaded over atoms. */
+void md_sys_kick(struct md_sys *s, double h, const unsigned char *still, unsigned char mark);
+void md_sys_drift(struct md_sys *s, double h);
+
 /* Kinetic energy (eV); kt (may be NULL) gets the kinetic tensor sum_i m_i v_i (x) v_i (eV). */
 double md_sys_kinetic(const struct md_sys *s, double kt[9]);
 

@@ -349,31 +349,6 @@ langevin_slab(struct md_nemd *nm, struct md_sys *s, int k, double dt)
     th->heat += slab_kinetic(nm, s, reg, vcm) - kin;
 }
 
-/* v += h F/m for the mobile atoms */
-static void
-kick(const struct md_nemd *nm, struct md_sys *s, double h)
-{
-    long long n = (long long)s->natoms;
-#pragma omp parallel for schedule(static) if (n >= MD_OMP_MIN)
-    for (long long i = 0; i < n; i++) {
-        if (nm->region[i] == MD_NEMD_FIXED)
-            continue;
-        double c = h * MD_ACC_PER_FORCE / s->mass[i];
-        for (int k = 0; k < 3; k++)
-            s->vel[3 * i + k] += c * s->force[3 * i + k];
-    }
-}
-
-/* x += h v (fixed atoms have v = 0) */
-static void
-drift(struct md_sys *s, double h)
-{
-    long long n3 = (long long)(3 * s->natoms);
-#pragma omp parallel for schedule(static) if (n3 >= MD_OMP_MIN)
-    for (long long i = 0; i < n3; i++)
-        s->pos[i] += h * s->vel[i];
-}
-
 int
 md_nemd_step(struct md_nemd *nm, struct md_sys *s, const struct md_pot *pot, double dt,
              struct core_err *err)
@@ -384,18 +359,18 @@ md_nemd_step(struct md_nemd *nm, struct md_sys *s, const struct md_pot *pot, dou
                             s->natoms);
     if (!s->have_force && (status = md_sys_compute(s, pot, err)))
         return status;
-    kick(nm, s, 0.5 * dt);
+    md_sys_kick(s, 0.5 * dt, nm->region, MD_NEMD_FIXED);
     if (nm->o.kind == MD_THERMOSTAT_LANGEVIN) {
-        drift(s, 0.5 * dt);
+        md_sys_drift(s, 0.5 * dt);
         langevin_slab(nm, s, 0, dt);
         langevin_slab(nm, s, 1, dt);
-        drift(s, 0.5 * dt);
+        md_sys_drift(s, 0.5 * dt);
     } else {
-        drift(s, dt);
+        md_sys_drift(s, dt);
     }
     if ((status = md_sys_compute(s, pot, err)))
         return status;
-    kick(nm, s, 0.5 * dt);
+    md_sys_kick(s, 0.5 * dt, nm->region, MD_NEMD_FIXED);
     if (nm->o.kind == MD_THERMOSTAT_BUSSI) {
         bussi_slab(nm, s, 0, dt);
         bussi_slab(nm, s, 1, dt);

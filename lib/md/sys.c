@@ -419,6 +419,29 @@ md_sys_thermalize(struct md_sys *s, double temp, uint64_t seed, struct core_err 
     return CORE_OK;
 }
 
+void
+md_sys_kick(struct md_sys *s, double h, const unsigned char *still, unsigned char mark)
+{
+    long long n = (long long)s->natoms;
+#pragma omp parallel for schedule(static) if (n >= MD_OMP_MIN)
+    for (long long i = 0; i < n; i++) {
+        if (still && still[i] == mark)
+            continue;
+        double c = h * MD_ACC_PER_FORCE / s->mass[i];
+        for (int k = 0; k < 3; k++)
+            s->vel[3 * i + k] += c * s->force[3 * i + k];
+    }
+}
+
+void
+md_sys_drift(struct md_sys *s, double h)
+{
+    long long n3 = (long long)(3 * s->natoms);
+#pragma omp parallel for schedule(static) if (n3 >= MD_OMP_MIN)
+    for (long long i = 0; i < n3; i++)
+        s->pos[i] += h * s->vel[i];
+}
+
 int
 md_nve_step(struct md_sys *s, const struct md_pot *pot, double dt, struct core_err *err)
 {

@@ -141,29 +141,6 @@ bussi(struct md_sys *s, struct md_thermostat *th, double dt)
     th->heat += md_sys_kinetic(s, NULL) - k;
 }
 
-/* x += h v */
-static void
-drift(struct md_sys *s, double h)
-{
-    long long n3 = (long long)(3 * s->natoms);
-#pragma omp parallel for schedule(static) if (n3 >= MD_OMP_MIN)
-    for (long long i = 0; i < n3; i++)
-        s->pos[i] += h * s->vel[i];
-}
-
-/* v += h F/m (h in ps, with the unit factor) */
-static void
-kick(struct md_sys *s, double h)
-{
-    long long n = (long long)s->natoms;
-#pragma omp parallel for schedule(static) if (n >= MD_OMP_MIN)
-    for (long long i = 0; i < n; i++) {
-        double c = h * MD_ACC_PER_FORCE / s->mass[i];
-        for (int k = 0; k < 3; k++)
-            s->vel[3 * i + k] += c * s->force[3 * i + k];
-    }
-}
-
 /* The O step of BAOAB on the internal degrees of freedom: v = c v + xi, the noise xi (in the
  * scratch array s->xi) projected to zero total momentum. */
 static void
@@ -387,11 +364,11 @@ mtk_first(struct md_sys *s, struct md_thermostat *th, struct md_baro *b, const d
     nhc_half(s, th, dt);
     *t2 = mtk_omega_half(s, b, w, dt);
     mtk_v_press(s, b, *t2, dt);
-    kick(s, 0.5 * dt);
+    md_sys_kick(s, 0.5 * dt, NULL, 0);
     int status = mtk_remap(s, b, dt, err);
     if (status)
         return status;
-    drift(s, dt);
+    md_sys_drift(s, dt);
     status = mtk_remap(s, b, dt, err);
     if (!status && b->tdir >= 0)
         status = md_baro_move(b, s, st, w, dt, err);
@@ -403,7 +380,7 @@ static void
 mtk_second(struct md_sys *s, struct md_thermostat *th, struct md_baro *b, double t2, double dt)
 {
     double w[9];
-    kick(s, 0.5 * dt);
+    md_sys_kick(s, 0.5 * dt, NULL, 0);
     mtk_v_press(s, b, t2, dt);
     md_sys_virial(s, w);
     mtk_omega_half(s, b, w, dt);
@@ -452,12 +429,12 @@ md_npt_step(struct md_sys *s, const struct md_pot *pot, struct md_thermostat *th
         if (!cellmove) {
             status = md_nve_step(s, pot, dt, err);
         } else {
-            kick(s, 0.5 * dt);
-            drift(s, dt);
+            md_sys_kick(s, 0.5 * dt, NULL, 0);
+            md_sys_drift(s, dt);
             status = baro_move(b, s, st, w, dt, err);
             status = status ? status : md_sys_compute(s, pot, err);
             if (!status)
-                kick(s, 0.5 * dt);
+                md_sys_kick(s, 0.5 * dt, NULL, 0);
         }
         if (!status && th->kind == MD_THERMOSTAT_BUSSI)
             bussi(s, th, dt);
@@ -477,25 +454,25 @@ md_npt_step(struct md_sys *s, const struct md_pot *pot, struct md_thermostat *th
             break;
         }
         nhc_half(s, th, dt);
-        kick(s, 0.5 * dt);
-        drift(s, dt);
+        md_sys_kick(s, 0.5 * dt, NULL, 0);
+        md_sys_drift(s, dt);
         status = baro_move(b, s, st, w, dt, err);
         status = status ? status : md_sys_compute(s, pot, err);
         if (!status) {
-            kick(s, 0.5 * dt);
+            md_sys_kick(s, 0.5 * dt, NULL, 0);
             nhc_half(s, th, dt);
             th->heat = nhc_heat(s, th);
         }
         break;
     case MD_THERMOSTAT_LANGEVIN:
-        kick(s, 0.5 * dt);
-        drift(s, 0.5 * dt);
+        md_sys_kick(s, 0.5 * dt, NULL, 0);
+        md_sys_drift(s, 0.5 * dt);
         ou(s, th, dt);
-        drift(s, 0.5 * dt);
+        md_sys_drift(s, 0.5 * dt);
         status = baro_move(b, s, st, w, dt, err);
         status = status ? status : md_sys_compute(s, pot, err);
         if (!status)
-            kick(s, 0.5 * dt);
+            md_sys_kick(s, 0.5 * dt, NULL, 0);
         break;
     default:
         return core_err_set(err, CORE_EINPUT, "thermostat: unknown kind %d", (int)th->kind);

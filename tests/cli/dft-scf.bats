@@ -555,7 +555,7 @@ d, e, f = $(col d.tsv total), $(col e.tsv total), $(col a.tsv xc)
 assert a == b == c and d == e and abs(a - d) > 1e-3 and f < 0, (a, b, c, d, e, f)"
     grep -q '^# xc = -1012$' d.tsv
     run -1 --separate-stderr fpms dft-scf $FAST --xc mgga_x_tpss si.xyz
-    assert_equal "${stderr%%$'\n'*}" "dft-scf: --xc: 'mgga_x_tpss': libxc functional 202 is not an LDA or a GGA (hybrids and meta-GGAs are not implemented)"
+    assert_equal "${stderr%%$'\n'*}" "dft-scf: --xc: 'mgga_x_tpss': libxc functional 202 is not an LDA or a GGA (dft-scf takes those two families; hybrids and meta-GGAs are outside them)"
     run -1 --separate-stderr fpms dft-scf $FAST --xc pbe+pw92+pz si.xyz
     [[ "$stderr" =~ "at most two functionals" ]]
     run -1 --separate-stderr fpms dft-scf $FAST --xc gga_x_pbe+nosuch si.xyz

@@ -1250,6 +1250,8 @@ test_gmsh_errors(void)
          "t.msh:7: entity 1 of dimension 0 listed twice"},
         {"H$Nodes\n1 2 1 2\n0 1 0 2\n1\n1\n0 0 0\n0 0 0\n$EndNodes\n",
          "t.msh:8: duplicate node tag 1"},
+        {"H$Nodes\n1 2 9000 9000\n0 1 0 2\n9000\n9000\n0 0 0\n0 0 0\n$EndNodes\n",
+         "t.msh:10: duplicate node tag 9000"},
         {"H$Nodes\n1 2 1 2\n0 1 0 2\n1\n3\n0 0 0\n0 0 0\n$EndNodes\n",
          "t.msh:8: node tag 3 outside the range 1..2"},
         {"H$Nodes\n1 2 1 2\n0 1 0 1\n1\n0 0 0\n$EndNodes\n",
