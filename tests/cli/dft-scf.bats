@@ -245,6 +245,9 @@ assert abs(a - b) < 1e-7 and a == c, (a, b, c)"
     cat si.xyz si.xyz > two.xyz
     run -2 --separate-stderr fpms dft-scf $FAST --maxiter 3 --scratch two.xyz
     [ -z "$output" ]
+    # the energy settled but the density has not (slow mixing): the estimated error is named
+    run -2 --separate-stderr fpms dft-scf --ecut 4 --kpts 1 --mix 0.05 --maxiter 4 --tol 1e-4 si.xyz
+    [[ "$stderr" =~ ^dft-scf:\ si.xyz:1:\ scf\ not\ converged\ after\ 4\ iterations\ \(estimated\ error\ [0-9.e+-]+\ Ha\ \>\ 0.0001\ Ha\)$ ]]
 }
 
 @test "symmetry: si-lda-sym agrees with ABINIT's default symmetry, 10 k-points instead of 32" {
