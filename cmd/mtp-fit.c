@@ -36,6 +36,8 @@ enum {
     OPT_SEED,
     OPT_REFIT,
     OPT_STARTS,
+    OPT_CV,
+    OPT_DAMPING,
     OPT_WEIGHTS,
     OPT_WEIGHTING,
     OPT_ERRORS,
@@ -63,6 +65,9 @@ static const struct prog_opt opts[] = {
      "with --holdout: fit all of TRAIN again for the best held-out iteration count"},
     {"starts", OPT_STARTS, "N",
      "fit N times from different initial radial coefficients, keep the best held-out (1)"},
+    {"cv", OPT_CV, "K",
+     "choose the iteration count by K-fold cross-validation on TRAIN, then fit all of it (0: off)"},
+    {"damping", OPT_DAMPING, "X", "least Levenberg-Marquardt damping, relative (1e-12)"},
     {"weights", OPT_WEIGHTS, "E,F,S", "weights of energy, forces, stress (1,0.01,0.001)"},
     {"weighting", OPT_WEIGHTING, "MODE", "vibrations, molecules or structures (vibrations)"},
     {"errors", OPT_ERRORS, "FILE", "also write the error report as a table to FILE"},
@@ -79,7 +84,7 @@ static const struct prog_opt opts[] = {
 struct fit_opts {
     long level, radial;
     double rmin, rcut;
-    int has_rmin, has_rcut, has_radial, refit, starts;
+    int has_rmin, has_rcut, has_radial, refit, starts, cv;
     double holdout;
     unsigned long seed;
     const char *species, *init, *valid, *output, *errors;
@@ -165,6 +170,18 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
         if (parse_pos_long(arg, 1, 10000, &l, "--starts", err))
             return CORE_EINPUT;
         o->starts = (int)l;
+        return 0;
+    case OPT_CV:
+        if (parse_pos_long(arg, 0, 1000, &l, "--cv", err) || l == 1)
+            return core_err_set(err, CORE_EINPUT,
+                                "--cv: '%s' is not 0 or a number of folds 2..1000", arg);
+        o->cv = (int)l;
+        return 0;
+    case OPT_DAMPING:
+        if (core_parse_double(arg, &o->fit.damping) ||
+            !(o->fit.damping >= 0 && o->fit.damping <= 1e6))
+            return core_err_set(err, CORE_EINPUT, "--damping: '%s' is not a number in [0, 1e6]",
+                                arg);
         return 0;
     case OPT_WEIGHTS: {
         double w[3];
@@ -331,7 +348,7 @@ report(const struct prog *p, const char *what, const char *name, size_t n,
 static int
 write_errors(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *names,
              const struct mtp_fit_result *res, int hold, int nstarts, int best, unsigned long seed,
-             struct core_err *err)
+             int cv, struct core_err *err)
 {
     static const char *const cols[] = {"set",   "nconf", "e_max", "e_mae", "e_rms", "f_max",
                                        "f_mae", "f_rms", "s_max", "s_mae", "s_rms", "loss"};
@@ -344,7 +361,13 @@ write_errors(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *n
         rc = rc ? rc : table_write_meta(fp, err, "best_iter", "%d", res[best].best_iter);
         rc = rc ? rc : table_write_meta(fp, err, "best_holdout_loss", "%.17g", res[best].best_loss);
     }
-    if (hold || nstarts > 1)
+    if (cv) { /* the count chosen by the folds, and their loss there */
+        rc = rc ? rc : table_write_meta(fp, err, "cv_folds", "%d", cv);
+        rc = rc ? rc : table_write_meta(fp, err, "best_iter", "%d", res->best_iter);
+        rc = rc ? rc : table_write_meta(fp, err, "best_cv_loss", "%.17g", res->best_loss);
+        rc = rc ? rc : table_write_meta(fp, err, "cv_iterations", "%d", res->cv_iters);
+    }
+    if (hold || nstarts > 1 || cv)
         rc = rc ? rc : table_write_meta(fp, err, "seed", "%lu", seed);
     if (nstarts > 1) { /* the loss that chose the start: held-out, or training without one */
         rc = rc ? rc : table_write_meta(fp, err, "starts", "%d", nstarts);
@@ -373,7 +396,7 @@ write_errors(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *n
 /* What the progress and start reports need. */
 struct cb {
     struct prog *p;
-    int start, nstarts, hold;
+    int start, nstarts, hold, cv;
 };
 
 static int
@@ -383,7 +406,10 @@ progress_cb(void *ctx, int iter, double loss, double hold_loss)
     char s[32] = "";
     if (c->nstarts > 1)
         snprintf(s, sizeof s, "start %d: ", c->start + 1);
-    if (isnan(hold_loss))
+    if (c->cv && !isnan(hold_loss))
+        prog_progress(c->p, "%d folds: iteration %d: mean loss %.9g, cross-validation loss %.9g",
+                      c->cv, iter, loss, hold_loss);
+    else if (isnan(hold_loss))
         prog_progress(c->p, "%siteration %d: loss %.9g", s, iter, loss);
     else
         prog_progress(c->p, "%siteration %d: loss %.9g, held-out loss %.9g", s, iter, loss,
@@ -450,6 +476,8 @@ main(int argc, char **argv)
         return prog_usage_error(&p, synopsis, "--refit needs --holdout");
     if (o.refit && o.starts > 1)
         return prog_usage_error(&p, synopsis, "--refit takes one start, not --starts %d", o.starts);
+    if (o.cv && (o.holdout > 0 || o.starts > 1))
+        return prog_usage_error(&p, synopsis, "--cv chooses alone: not with --holdout or --starts");
     if (core_species_map_parse(o.species, &map, &err))
         return prog_usage_error(&p, synopsis, "--species: %s", err.msg);
 
@@ -517,9 +545,20 @@ main(int argc, char **argv)
         rc = core_err_set(&err, CORE_ENOMEM, "out of memory");
         goto done;
     }
-    cb.nstarts = o.starts, cb.hold = nhold > 0;
-    if ((rc = mtp_fit_run_starts(&pot, fitc, ntr, holdc, nhold, &o.fit, o.starts, o.seed,
-                                 progress_cb, start_cb, &cb, res, &best, &err)))
+    cb.nstarts = o.starts, cb.hold = nhold > 0, cb.cv = o.cv;
+    if (o.cv) {
+        if ((rc = mtp_fit_run_cv(&pot, train.conf, train.n, o.cv, o.seed, &o.fit, progress_cb, &cb,
+                                 res, &err)))
+            goto fitfail;
+        prog_progress_end(&p);
+        if (!p.quiet)
+            prog_error(&p,
+                       "cross-validation, %d folds (--seed %lu): loss %.9g at iteration %d (%d "
+                       "iterations run%s); all %zu configurations of %s fitted for %d iterations",
+                       o.cv, o.seed, res->best_loss, res->best_iter, res->cv_iters,
+                       res->stopped ? ", patience ran out" : "", train.n, train.name, res->niter);
+    } else if ((rc = mtp_fit_run_starts(&pot, fitc, ntr, holdc, nhold, &o.fit, o.starts, o.seed,
+                                        progress_cb, start_cb, &cb, res, &best, &err)))
         goto fitfail;
     prog_progress_end(&p);
     if (o.starts > 1 && !p.quiet)
@@ -575,8 +614,8 @@ main(int argc, char **argv)
                                 : nst == 3 ? "train valid holdout"
                                 : o.valid  ? "train valid"
                                            : "train holdout";
-            rc =
-                write_errors(eout.fp, st, nst, names, res, nhold > 0, o.starts, best, o.seed, &err);
+            rc = write_errors(eout.fp, st, nst, names, res, nhold > 0, o.starts, best, o.seed, o.cv,
+                              &err);
         }
         int ecommitted = 0;
         if (!rc && eopen && !(rc = stream_out_commit(&eout, &err)))

@@ -275,8 +275,11 @@ struct mtp_fit_opts {
     int linear_every;         /* iterations between exact linear solves (10) */
     double tol;               /* stop when an iteration lowers the loss by less than tol
                                  relative (1e-6) */
-    int patience;             /* with a held-out set (mtp_fit_run_holdout): stop when its loss
-                                 has not improved for patience iterations (20) */
+    int patience;             /* with a held-out set (mtp_fit_run_holdout) or folds
+                                 (mtp_fit_run_cv): stop when the held-out loss has not improved
+                                 for patience iterations (20) */
+    double damping;           /* least Levenberg-Marquardt damping lambda (1e-12): a larger one
+                                 takes shorter steps, a smoother path for early stopping */
 };
 
 /* Sets MLIP's defaults (the values in the comments above). */
@@ -353,6 +356,7 @@ struct mtp_fit_result {
     double best_loss; /* the held-out loss of the returned potential */
     double loss;      /* the training loss of the returned potential */
     int stopped;      /* 1 when the patience ran out */
+    int cv_iters;     /* mtp_fit_run_cv: the iterations the folds ran (0 otherwise) */
 };
 
 /*
@@ -389,6 +393,36 @@ int mtp_fit_run_holdout(struct mtp_pot *pot, const struct mtp_fit_conf *conf, si
                         const struct mtp_fit_conf *hold, size_t nhold, const struct mtp_fit_opts *o,
                         mtp_fit_progress_fn progress, void *ctx, struct mtp_fit_result *res,
                         struct core_err *err);
+
+/*
+ * Assigns each of nconf configurations to one of nfold folds (fold[i] in 0 .. nfold-1): a
+ * Fisher-Yates shuffle driven by core_rng (seed, purpose "fold"), dealt round-robin, so the fold
+ * sizes differ by at most one and are the same on any machine. CORE_EINPUT unless 2 <= nfold <=
+ * nconf; CORE_ENOMEM.
+ */
+int mtp_fit_folds(size_t nconf, int nfold, uint64_t seed, int *fold, struct core_err *err);
+
+/*
+ * K-fold cross-validation of the number of iterations, then the fit of the whole set: the set
+ * is split by mtp_fit_folds(nfold, seed); one fit per fold (every configuration but the fold's,
+ * from the same initial coefficients as pot: mtp_fit_radial_init(seed 0, start 0) on the whole
+ * set when pot has none), all stepped together; after each iteration the held-out loss of every
+ * configuration by the fit that did not see it, averaged over the set (the cross-validation
+ * loss). The folds stop when it has not improved for o->patience iterations, at o->maxiter, or
+ * when every fold has converged (a fold that moves by less than o->tol stops and keeps its
+ * held-out loss). Then pot is fitted on the whole set from the same start for the iteration
+ * count with the lowest cross-validation loss (no final linear solve: the potential is the
+ * iterate the folds were judged at). res: best_iter that count, best_loss the cross-validation
+ * loss there, cv_iters the iterations the folds ran, niter the iterations of the whole-set fit
+ * (best_iter unless it converged earlier), loss its training loss, stopped. progress (may be
+ * NULL) sees the folds' iterations with their mean training loss and the cross-validation
+ * loss, then the whole-set iterations with hold_loss NAN. Memory: nfold fits, each with
+ * neighbour lists of its part. Deterministic for any thread count. CORE_EINPUT for a bad nfold
+ * or patience; errors of mtp_fit_run (`cross-validation: ...` for the folds).
+ */
+int mtp_fit_run_cv(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf, int nfold,
+                   uint64_t seed, const struct mtp_fit_opts *o, mtp_fit_progress_fn progress,
+                   void *ctx, struct mtp_fit_result *res, struct core_err *err);
 
 /*
  * Initial radial coefficients of start number start of a multi-start fit (pot must have a basis;

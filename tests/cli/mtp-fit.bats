@@ -67,7 +67,8 @@ col() {
         "--weighting atoms" "--rmin 5 --rcut 4" "--holdout 0.51" "--holdout -0.1" "--holdout x" \
         "--holdout nan" "--holdout inf" "--patience 0" "--patience -3" "--patience 2.5" \
         "--seed -1" "--seed x" "--starts 0" "--starts -2" "--starts x" "--starts 1.5" \
-        "--starts 10001"; do
+        "--starts 10001" "--cv 1" "--cv -1" "--cv x" "--cv 1001" "--damping -1" "--damping x" \
+        "--damping nan" "--damping 1e7"; do
         fails --species C --level 6 $a -o out.mtp train.xyz
     done
     fails --species C --init pot.mtp --rcut 4 -o out.mtp train.xyz
@@ -232,6 +233,45 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 1 -o p.mtp train.xyz
     fails --species C --init p.mtp --starts 2 -o out.mtp train.xyz
     [[ "$stderr" == "mtp-fit: p.mtp: --starts 2: the file has radial coefficients; several starts need an untrained potential"* ]]
+}
+
+@test "--cv: the iteration count by K-fold cross-validation, then all of TRAIN, deterministic" {
+    run -0 --separate-stderr fpms mtp-fit -v --species C --level 6 --rcut 4 --max-iter 60 \
+        --tol 0 --cv 3 --patience 4 --damping 3e-3 --seed 5 --errors e.txt -o p.mtp train.xyz
+    echo "$stderr"
+    re='mtp-fit: cross-validation, 3 folds \(--seed 5\): loss [0-9.e+-]+ at iteration ([0-9]+) \(([0-9]+) iterations run(, patience ran out)?\); all 6 configurations of train.xyz fitted for ([0-9]+) iterations'
+    [[ "$stderr" =~ $re ]]
+    n=${BASH_REMATCH[1]} ran=${BASH_REMATCH[2]} whole=${BASH_REMATCH[4]}
+    [ "$n" -ge 1 ] && [ "$whole" -eq "$n" ] && [ "$ran" -ge "$n" ]
+    grep -q '^# cv_folds = 3$' e.txt
+    grep -q "^# best_iter = $n\$" e.txt
+    grep -q "^# cv_iterations = $ran\$" e.txt
+    grep -q '^# best_cv_loss = ' e.txt
+    grep -q '^# seed = 5$' e.txt
+    [ "$(col e.txt 0 nconf)" = 6 ] # the potential written has seen every configuration
+    [[ "$stderr" == *"training errors, train.xyz: 6 configurations"* ]]
+    OMP_NUM_THREADS=1 fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 60 --tol 0 \
+        --cv 3 --patience 4 --damping 3e-3 --seed 5 -o p1.mtp train.xyz
+    OMP_NUM_THREADS=2 fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 60 --tol 0 \
+        --cv 3 --patience 4 --damping 3e-3 --seed 5 -o p2.mtp train.xyz
+    cmp p.mtp p1.mtp
+    cmp p.mtp p2.mtp
+    # another seed deals other folds
+    fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 60 --tol 0 --cv 3 --patience 4 \
+        --damping 3e-3 --seed 6 --errors e6.txt -o p6.mtp train.xyz
+    [ "$(awk '/^# best_cv_loss = / { print $4 }' e6.txt)" != "$(awk '/^# best_cv_loss = / { print $4 }' e.txt)" ]
+    run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 3 --tol 0 \
+        --cv 2 --patience 10 --progress -o p3.mtp train.xyz
+    [[ "$stderr" == *"mtp-fit: 2 folds: iteration 3: mean loss "*", cross-validation loss "* ]]
+}
+
+@test "--cv errors" {
+    fails --species C --level 6 --cv 2 --holdout 0.2 -o out.mtp train.xyz
+    [[ "$stderr" == *"--cv chooses alone: not with --holdout or --starts"* ]]
+    fails --species C --level 6 --cv 2 --starts 2 -o out.mtp train.xyz
+    [[ "$stderr" == *"--cv chooses alone"* ]]
+    fails --species C --level 6 --cv 7 -o out.mtp train.xyz
+    [[ "$stderr" == "mtp-fit: train.xyz: 7 folds of 6 configurations: need 2 to 6"* ]]
 }
 
 @test "--progress, -v, --radial-size, --rmin default" {

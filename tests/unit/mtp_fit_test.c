@@ -763,6 +763,155 @@ test_starts(void)
     free(d);
 }
 
+/* The cross-validation losses the progress callback saw, and the whole-set iterations. */
+struct cv_trace {
+    double cv[200];
+    int n, whole, order_ok;
+};
+
+static int
+cv_cb(void *ctx, int iter, double loss, double hold_loss)
+{
+    struct cv_trace *t = ctx;
+    (void)loss;
+    if (isnan(hold_loss)) { /* the whole-set fit comes after every fold iteration */
+        t->order_ok &= iter == t->whole + 1;
+        t->whole = iter;
+    } else if (iter < 200) {
+        t->order_ok &= iter == t->n + 1 && t->whole == 0;
+        t->cv[iter] = hold_loss, t->n = iter;
+    }
+    return 0;
+}
+
+/* The last held-out loss of a mtp_fit_run_holdout. */
+static int
+last_cb(void *ctx, int iter, double loss, double hold_loss)
+{
+    (void)iter, (void)loss;
+    *(double *)ctx = hold_loss;
+    return 0;
+}
+
+/*
+ * Cross-validation: folds of equal size from a seed; the loss of each iteration is the
+ * held-out loss of each fold's own fit (rebuilt here from mtp_fit_run_holdout on the fold's
+ * parts), weighted by fold size; the count with the lowest is chosen, the folds stop patience
+ * iterations after it, and the whole set is fitted for that count from the same start (the
+ * radial coefficients of mtp_fit_run for that count). The same bits on 1 and 3 threads.
+ */
+static void
+test_cv(void)
+{
+    struct core_err err = {0};
+    int fold[10], fold2[10], n[3] = {0};
+    ok(mtp_fit_folds(10, 3, 5, fold, &err) == 0, "10 configurations in 3 folds: %s", err.msg);
+    for (int i = 0; i < 10; i++)
+        n[fold[i] >= 0 && fold[i] < 3 ? fold[i] : 0] += fold[i] >= 0 && fold[i] < 3 ? 1 : 100;
+    ok(n[0] == 4 && n[1] == 3 && n[2] == 3, "fold sizes 4 3 3 (%d %d %d)", n[0], n[1], n[2]);
+    mtp_fit_folds(10, 3, 5, fold2, &err);
+    ok(memcmp(fold, fold2, sizeof fold) == 0, "the same seed, the same folds");
+    mtp_fit_folds(10, 3, 6, fold2, &err);
+    ok(memcmp(fold, fold2, sizeof fold) != 0, "another seed, other folds");
+    ok(mtp_fit_folds(10, 1, 5, fold, &err) == CORE_EINPUT && strstr(err.msg, "need 2 to 10"),
+       "one fold: %s", err.msg);
+    ok(mtp_fit_folds(3, 4, 5, fold, &err) == CORE_EINPUT, "more folds than configurations");
+
+    struct mtp_pot pot, cv1, cv3, ref;
+    struct mtp_fit_opts o;
+    struct mtp_fit_result r1, r3;
+    struct data *d = calloc(1, sizeof *d);
+    mtp_pot_init(&pot), mtp_pot_init(&cv1), mtp_pot_init(&cv3), mtp_pot_init(&ref);
+    mtp_fit_opts_default(&o);
+    random_pot(&pot, 8);
+    make_data(d, &pot);
+    for (int c = 0; c < NCONF; c++) { /* noise: the labels are no potential's */
+        for (int k = 0; k < 3 * NAT; k++)
+            d->forces[c][k] += 0.8 * (urand() - 0.5);
+        d->conf[c].energy += 0.5 * (urand() - 0.5);
+    }
+    ok(mtp_pot_generate(&cv1, 4, 2, 6, 0.8, 4.1, &err) == 0, "generate level 4: %s", err.msg);
+    mtp_pot_copy(&cv3, &cv1, &err);
+    mtp_pot_copy(&ref, &cv1, &err);
+    o.maxiter = 150, o.tol = 0, o.patience = 6, o.damping = 1e-2;
+    struct cv_trace tr = {.order_ok = 1};
+    omp_set_num_threads(1);
+    ok(mtp_fit_run_cv(&cv1, d->conf, NCONF, 3, 11, &o, cv_cb, &tr, &r1, &err) == 0,
+       "cross-validation, 3 folds: %s", err.msg);
+    int argmin = 0;
+    double lmin = INFINITY;
+    for (int i = 1; i <= tr.n; i++)
+        if (tr.cv[i] < lmin)
+            lmin = tr.cv[i], argmin = i;
+    ok(tr.order_ok && tr.n == r1.cv_iters && tr.whole == r1.niter,
+       "progress: %d fold iterations, then %d of the whole set", tr.n, tr.whole);
+    ok(r1.best_iter >= 1 && r1.best_iter == argmin && r1.best_loss == lmin,
+       "the lowest cross-validation loss %.9g at iteration %d (trace: %.9g at %d)", r1.best_loss,
+       r1.best_iter, lmin, argmin);
+    ok(r1.stopped && r1.cv_iters == r1.best_iter + o.patience && r1.niter == r1.best_iter,
+       "the folds stop %d iterations after it (%d run); the whole set gets %d", o.patience,
+       r1.cv_iters, r1.niter);
+
+    /* the loss at best_iter rebuilt fold by fold, in the same order */
+    ok(mtp_fit_radial_init(&ref, d->conf, NCONF, 0, 0, &err) == 0, "start: %s", err.msg);
+    mtp_fit_folds(NCONF, 3, 11, fold, &err);
+    struct mtp_fit_opts fo = o;
+    fo.maxiter = r1.best_iter, fo.patience = 1000;
+    double cv = 0;
+    for (int k = 0; k < 3; k++) {
+        struct mtp_fit_conf fit[NCONF], hold[NCONF];
+        size_t nf = 0, nh = 0;
+        for (int i = 0; i < NCONF; i++) {
+            if (fold[i] == k)
+                hold[nh++] = d->conf[i];
+            else
+                fit[nf++] = d->conf[i];
+        }
+        struct mtp_pot f;
+        double hl = NAN;
+        mtp_pot_init(&f);
+        mtp_pot_copy(&f, &ref, &err);
+        ok(mtp_fit_run_holdout(&f, fit, nf, hold, nh, &fo, last_cb, &hl, NULL, &err) == 0,
+           "fold %d by hand: %s", k + 1, err.msg);
+        cv += hl * (double)nh / NCONF;
+        mtp_pot_release(&f);
+    }
+    ok(cv == r1.best_loss, "the cross-validation loss rebuilt from the folds: %.17g, %.17g", cv,
+       r1.best_loss);
+    struct mtp_fit_opts wo = o;
+    wo.maxiter = r1.best_iter;
+    ok(mtp_fit_run(&ref, d->conf, NCONF, &wo, NULL, NULL, &err) == 0, "whole set: %s", err.msg);
+    size_t nr = cv1.nspecies * cv1.nspecies * cv1.nrad * cv1.nrb;
+    ok(memcmp(cv1.radial, ref.radial, nr * sizeof(double)) == 0,
+       "the whole-set fit: mtp_fit_run's radial coefficients after %d iterations", r1.best_iter);
+    struct mtp_fit_stats st;
+    ok(mtp_fit_stats(&cv1, d->conf, NCONF, &o, &st, &err) == 0 && st.loss == r1.loss,
+       "and the training loss reported (%.17g)", st.loss);
+
+    omp_set_num_threads(3);
+    ok(mtp_fit_run_cv(&cv3, d->conf, NCONF, 3, 11, &o, NULL, NULL, &r3, &err) == 0, "3 threads: %s",
+       err.msg);
+    ok(memcmp(cv1.radial, cv3.radial, nr * sizeof(double)) == 0 &&
+           memcmp(cv1.moment_coeffs, cv3.moment_coeffs, cv1.nscalar * sizeof(double)) == 0 &&
+           r1.best_iter == r3.best_iter && r1.best_loss == r3.best_loss,
+       "cross-validation with 3 threads: the same bits as with 1");
+    omp_set_num_threads(1);
+
+    /* error paths */
+    ok(mtp_fit_run_cv(&cv3, d->conf, NCONF, 7, 11, &o, NULL, NULL, NULL, &err) == CORE_EINPUT &&
+           strstr(err.msg, "7 folds of 6 configurations"),
+       "more folds than configurations: %s", err.msg);
+    o.patience = 0;
+    ok(mtp_fit_run_cv(&cv3, d->conf, NCONF, 3, 11, &o, NULL, NULL, NULL, &err) == CORE_EINPUT,
+       "patience 0: %s", err.msg);
+    o.patience = 6, o.damping = -1;
+    ok(mtp_fit_run_cv(&cv3, d->conf, NCONF, 3, 11, &o, NULL, NULL, NULL, &err) == CORE_EINPUT &&
+           strstr(err.msg, "damping -1"),
+       "negative damping: %s", err.msg);
+    mtp_pot_release(&pot), mtp_pot_release(&cv1), mtp_pot_release(&cv3), mtp_pot_release(&ref);
+    free(d);
+}
+
 int
 main(void)
 {
@@ -772,6 +921,7 @@ main(void)
     test_split();
     test_holdout();
     test_starts();
+    test_cv();
     done_testing();
     return exit_status();
 }
