@@ -393,6 +393,59 @@ write_errors(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *n
     return rc;
 }
 
+/*
+ * Warns, per species pair, when configurations of valid hold a pair closer than any of that pair
+ * in train: there the radial functions extrapolate (a single such configuration can carry much
+ * of the validation force error), as MLIP's extrapolation grade would flag.
+ */
+static int
+warn_extrapolation(const struct prog *p, const struct mtp_pot *pot,
+                   const struct core_species_map *map, const struct set *train,
+                   const struct set *valid, struct core_err *err)
+{
+    size_t C = pot->nspecies, C2 = C * C;
+    double *dt = malloc(2 * C2 * sizeof *dt), *dv = dt ? dt + C2 : NULL;
+    size_t *wt = malloc(2 * C2 * sizeof *wt), *wv = wt ? wt + C2 : NULL;
+    size_t *count = calloc(C2, sizeof *count), *worst = malloc(C2 * sizeof *worst);
+    double *dworst = malloc(C2 * sizeof *dworst);
+    int rc = CORE_OK;
+    if (!dt || !wt || !count || !worst || !dworst)
+        rc = core_err_set(err, CORE_ENOMEM, "out of memory");
+    if (!rc)
+        rc = mtp_fit_pair_dmin(pot, train->conf, train->n, dt, wt, err);
+    for (size_t k = 0; k < C2 && !rc; k++)
+        dworst[k] = INFINITY, worst[k] = 0;
+    for (size_t i = 0; i < valid->n && !rc; i++) {
+        if ((rc = mtp_fit_pair_dmin(pot, &valid->conf[i], 1, dv, wv, err)))
+            break;
+        for (size_t k = 0; k < C2; k++)
+            if (dv[k] < dt[k] && k / C <= k % C) {
+                count[k]++;
+                if (dv[k] < dworst[k])
+                    dworst[k] = dv[k], worst[k] = i;
+            }
+    }
+    for (size_t a = 0; a < C && !rc; a++)
+        for (size_t b = a; b < C; b++) {
+            size_t k = a * C + b, i = worst[k];
+            if (!count[k])
+                continue;
+            char tr[64] = "none within rcut";
+            if (isfinite(dt[k]))
+                snprintf(tr, sizeof tr, "the smallest %.4g", dt[k]);
+            prog_warn(p,
+                      "%s:%ld: configuration %zu has a %s-%s distance of %.4g Angstrom, closer "
+                      "than any %s-%s pair in %s (%s): the potential extrapolates there (%zu "
+                      "configuration%s of %s so)",
+                      valid->name, valid->line[i], i + 1, core_elem_symbol(map->z[a]),
+                      core_elem_symbol(map->z[b]), dworst[k], core_elem_symbol(map->z[a]),
+                      core_elem_symbol(map->z[b]), train->name, tr, count[k],
+                      count[k] == 1 ? "" : "s", valid->name);
+        }
+    free(dt), free(wt), free(count), free(worst), free(dworst);
+    return rc;
+}
+
 /* What the progress and start reports need. */
 struct cb {
     struct prog *p;
@@ -598,6 +651,8 @@ main(int argc, char **argv)
             goto done;
         }
         report(&p, "validation", valid.name, valid.n, &st[1]);
+        if (!p.quiet && (rc = warn_extrapolation(&p, &pot, &map, &train, &valid, &err)))
+            goto done;
     }
     if (nhold && !o.valid)
         st[1] = st[2];

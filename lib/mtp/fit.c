@@ -36,7 +36,7 @@
  * loss of the whole set under the fits that did not see it is known after every iteration; the
  * count with the lowest is then run on the whole set from the same start. A single held-out
  * tenth judged by 30 configurations whose force errors are heavy-tailed (on MLIP's Tersoff set one
- * configuration holds 40-50 % of the validation squared force error) picks counts that do not
+ * configuration holds 36-50 % of the validation squared force error) picks counts that do not
  * carry over; every configuration judged once does. A damping floor (o->damping) makes the path
  * smooth: with full Gauss-Newton steps the held-out loss at level 10 jumps by 50 % between
  * neighbouring iterations, and the count that is best for the folds is not for the whole set.
@@ -62,6 +62,7 @@
 #include <lapacke.h>
 #include <math.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,6 +430,40 @@ mtp_fit_stats(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t
         return rc;
     rc = stats_ctx(&c, pot, conf, nconf, o, st, err);
     fctx_free(&c);
+    return rc;
+}
+
+int
+mtp_fit_pair_dmin(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                  double *dmin, size_t *where, struct core_err *err)
+{
+    size_t C = pot->nspecies;
+    for (size_t k = 0; k < C * C; k++)
+        dmin[k] = INFINITY, where[k] = SIZE_MAX;
+    struct mtp_work *w = NULL;
+    int rc = mtp_work_alloc(pot, &w, err);
+    for (size_t i = 0; i < nconf && !rc; i++) {
+        const struct mtp_fit_conf *c = &conf[i];
+        struct core_err e = {0};
+        if ((rc = mtp_calc(pot, w, c->natoms, c->type, c->pos, c->cell, c->pbc, NULL, NULL, NULL,
+                           &e))) {
+            core_err_set(err, rc, "configuration %zu: %s", i + 1, e.msg);
+            break;
+        }
+        struct mtp_nbrs v;
+        mtp_work_nbrs(w, &v);
+        for (size_t a = 0; a < v.natoms; a++)
+            for (size_t p = v.start[a]; p < v.start[a + 1]; p++) {
+                const double *r = v.rij + 3 * p;
+                double d = sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2]);
+                size_t ta = (size_t)c->type[a], tb = (size_t)c->type[v.nbr[p]];
+                if (d < dmin[ta * C + tb]) {
+                    dmin[ta * C + tb] = dmin[tb * C + ta] = d;
+                    where[ta * C + tb] = where[tb * C + ta] = i;
+                }
+            }
+    }
+    mtp_work_free(w);
     return rc;
 }
 

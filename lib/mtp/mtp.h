@@ -311,6 +311,17 @@ struct mtp_fit_stats {
 int mtp_fit_check(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
                   const struct mtp_fit_opts *o, double *dmin, struct core_err *err);
 
+/*
+ * The smallest distance between atoms of types a and b within rcut over the set: dmin[a C + b]
+ * (= dmin[b C + a], Angstrom, C = pot->nspecies; INFINITY when no such pair) in the configuration
+ * where[a C + b] (from 0; SIZE_MAX when none). dmin, where: C^2 each. A set whose smallest distance
+ * of a pair lies below the training set's is where the radial functions of that pair
+ * extrapolate. Errors of mtp_calc (`configuration N: what`); the set must pass mtp_fit_check's
+ * type checks.
+ */
+int mtp_fit_pair_dmin(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                      double *dmin, size_t *where, struct core_err *err);
+
 /* Loss and error statistics of pot on the set (threads over configurations). */
 int mtp_fit_stats(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
                   const struct mtp_fit_opts *o, struct mtp_fit_stats *st, struct core_err *err);

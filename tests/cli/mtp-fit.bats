@@ -274,6 +274,19 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     [[ "$stderr" == "mtp-fit: train.xyz: 7 folds of 6 configurations: need 2 to 6"* ]]
 }
 
+@test "a validation pair closer than any in TRAIN is flagged: the potential extrapolates there" {
+    # valid.xyz as the training set: configuration 4 of train.xyz has a C-C pair below its range
+    run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 2 \
+        --valid train.xyz -o p.mtp valid.xyz
+    [[ "$stderr" == *"mtp-fit: warning: train.xyz:55: configuration 4 has a C-C distance of 1.205 Angstrom, closer than any C-C pair in valid.xyz (the smallest 1.215): the potential extrapolates there (1 configuration of train.xyz so)"* ]]
+    run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 2 \
+        --valid valid.xyz -o p.mtp train.xyz
+    [[ "$stderr" != *"extrapolates"* ]]
+    run -0 --separate-stderr fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 2 \
+        --valid train.xyz -o p.mtp valid.xyz
+    [ -z "$stderr" ]
+}
+
 @test "--progress, -v, --radial-size, --rmin default" {
     run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 2 \
         --radial-size 5 --progress -v -o p.mtp train.xyz

@@ -9,6 +9,7 @@
  */
 #include <math.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -912,6 +913,30 @@ test_cv(void)
     free(d);
 }
 
+/* The smallest distance per species pair, and where, on two hand-built molecules. */
+static void
+test_pair_dmin(void)
+{
+    struct core_err err = {0};
+    struct mtp_pot pot;
+    mtp_pot_init(&pot);
+    ok(mtp_pot_generate(&pot, 6, 2, 6, 0.8, 4.1, &err) == 0, "generate: %s", err.msg);
+    int t1[3] = {0, 0, 1}, t2[2] = {1, 1};
+    double x1[9] = {0, 0, 0, 1.5, 0, 0, 0, 1.2, 0}, x2[6] = {0, 0, 0, 0, 0, 2.0};
+    struct mtp_fit_conf c[2] = {{.natoms = 3, .type = t1, .pos = x1},
+                                {.natoms = 2, .type = t2, .pos = x2}};
+    double d[4];
+    size_t w[4];
+    ok(mtp_fit_pair_dmin(&pot, c, 2, d, w, &err) == 0, "pair minima: %s", err.msg);
+    ok(fabs(d[0] - 1.5) < 1e-15 && w[0] == 0, "0-0: 1.5 in configuration 0 (%g, %zu)", d[0], w[0]);
+    ok(fabs(d[1] - 1.2) < 1e-15 && d[2] == d[1] && w[1] == 0 && w[2] == 0,
+       "0-1 = 1-0: 1.2 in configuration 0 (%g, %g)", d[1], d[2]);
+    ok(fabs(d[3] - 2.0) < 1e-15 && w[3] == 1, "1-1: 2.0 in configuration 1 (%g, %zu)", d[3], w[3]);
+    ok(mtp_fit_pair_dmin(&pot, c, 1, d, w, &err) == 0 && isinf(d[3]) && w[3] == SIZE_MAX,
+       "no 1-1 pair: infinite, nowhere");
+    mtp_pot_release(&pot);
+}
+
 int
 main(void)
 {
@@ -922,6 +947,7 @@ main(void)
     test_holdout();
     test_starts();
     test_cv();
+    test_pair_dmin();
     done_testing();
     return exit_status();
 }
