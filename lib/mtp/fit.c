@@ -477,9 +477,6 @@ mtp_fit_check(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t
     *dmin = pot->rcut;
     if (nconf == 0)
         return core_err_set(err, CORE_EINPUT, "no configurations");
-    struct mtp_work *w = NULL;
-    if ((rc = mtp_work_alloc(pot, &w, err)))
-        return rc;
     size_t imin = 0;
     for (size_t i = 0; i < nconf && !rc; i++) {
         const struct mtp_fit_conf *c = &conf[i];
@@ -513,24 +510,17 @@ mtp_fit_check(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t
             if (!isfinite(c->virial[k]))
                 rc = core_err_set(err, CORE_EINPUT, "configuration %zu: virial is not finite",
                                   i + 1);
-        if (rc)
-            break;
-        struct core_err e = {0};
-        if ((rc = mtp_calc(pot, w, c->natoms, c->type, c->pos, c->cell, c->pbc, NULL, NULL, NULL,
-                           &e))) {
-            core_err_set(err, rc, "configuration %zu: %s", i + 1, e.msg);
-            break;
-        }
-        struct mtp_nbrs v;
-        mtp_work_nbrs(w, &v);
-        for (size_t p = 0; p < v.npairs; p++) {
-            const double *r = v.rij + 3 * p;
-            double d = sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2]);
-            if (d < *dmin)
-                *dmin = d, imin = i;
-        }
     }
-    mtp_work_free(w);
+    size_t C2 = pot->nspecies * pot->nspecies;
+    double *pd = rc ? NULL : malloc(C2 * sizeof *pd);
+    size_t *pw = rc ? NULL : malloc(C2 * sizeof *pw);
+    if (!rc && (!pd || !pw))
+        rc = core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
+    if (!rc && !(rc = mtp_fit_pair_dmin(pot, conf, nconf, pd, pw, err)))
+        for (size_t k = 0; k < C2; k++)
+            if (pd[k] < *dmin)
+                *dmin = pd[k], imin = pw[k];
+    free(pd), free(pw);
     if (rc)
         return rc;
     if (*dmin >= pot->rcut)

@@ -462,6 +462,17 @@ test_split(void)
     ok(mtp_fit_split(0, 0, 1, idx, &nh, &err) == CORE_EINPUT, "no configurations");
 }
 
+/* Noise on the labels of d: they are then no potential's, and a fit can overfit them. */
+static void
+add_noise(struct data *d)
+{
+    for (int c = 0; c < NCONF; c++) {
+        for (int k = 0; k < 3 * NAT; k++)
+            d->forces[c][k] += 0.8 * (urand() - 0.5);
+        d->conf[c].energy += 0.5 * (urand() - 0.5);
+    }
+}
+
 /* Held-out losses seen by the progress callback, iteration by iteration. */
 struct trace {
     const struct mtp_pot *pot;
@@ -505,11 +516,7 @@ test_holdout(void)
     mtp_fit_opts_default(&o);
     random_pot(&pot, 8);
     make_data(d, &pot);
-    for (int c = 0; c < NCONF; c++) { /* noise: the labels are no potential's */
-        for (int k = 0; k < 3 * NAT; k++)
-            d->forces[c][k] += 0.8 * (urand() - 0.5);
-        d->conf[c].energy += 0.5 * (urand() - 0.5);
-    }
+    add_noise(d);
     const struct mtp_fit_conf *hold = d->conf + 4;
     ok(mtp_pot_generate(&f1, 10, 2, 6, 0.8, 4.1, &err) == 0, "generate level 10: %s", err.msg);
     mtp_pot_copy(&f3, &f1, &err);
@@ -826,11 +833,7 @@ test_cv(void)
     mtp_fit_opts_default(&o);
     random_pot(&pot, 8);
     make_data(d, &pot);
-    for (int c = 0; c < NCONF; c++) { /* noise: the labels are no potential's */
-        for (int k = 0; k < 3 * NAT; k++)
-            d->forces[c][k] += 0.8 * (urand() - 0.5);
-        d->conf[c].energy += 0.5 * (urand() - 0.5);
-    }
+    add_noise(d);
     ok(mtp_pot_generate(&cv1, 4, 2, 6, 0.8, 4.1, &err) == 0, "generate level 4: %s", err.msg);
     mtp_pot_copy(&cv3, &cv1, &err);
     mtp_pot_copy(&ref, &cv1, &err);
