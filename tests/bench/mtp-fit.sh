@@ -5,9 +5,45 @@
 # measured on the 2-vCPU VM that runs this). Prints ratios ours/MLIP (< 1 is better).
 #   make bench    (or: FPMS_BIN=bin FPMS_ROOT=$PWD sh tests/bench/mtp-fit.sh)
 # MTP_FIT_LEVELS lists the levels (default "06 10 16"); MTP_FIT_SEED the --seed (1); MTP_FIT_OPTS
-# more mtp-fit options (e.g. "--starts 1" for the single-start fit).
+# replaces the per-level choice of the iteration count below (e.g. "--holdout 0.1 --patience 20").
+# With FPMS_HELPERS (make bench sets it) a second line per level gives the force ratio's spread
+# over 2000 resamples of the validation configurations (tests/bench/mtp-fit/force-ratio.awk).
 #
-# The number of iterations is chosen by early stopping on the training data alone: 10 % of
+# Since 2026-11-25 (session 4) the iteration count at levels 6 and 10 is chosen by 5-fold
+# cross-validation on train.cfg (mtp-fit --cv 5 --patience 40: the folds step together, the count
+# with the lowest mean held-out loss over all 300 configurations is then run on all of them; the
+# potential has seen every configuration). The damping floor per level was chosen by the same
+# cross-validation loss, training data only: --damping 3e-3 against the undamped default, best
+# cross-validation loss at seeds 1 / 2 / 3: level 6 undamped 2.530 / 2.669 / 2.691, damped 2.573 /
+# 2.687 / 2.740 (undamped lower at every seed); level 10 undamped 1.820 / 1.661 / 1.640, damped
+# 1.765 / 1.613 / 1.588 (damped lower at every seed). Level 16 (about 2 s per iteration; MLIP's
+# own fit there was cut to 25 iterations) keeps the held-out tenth, a sixth of the cost.
+# Measured, OMP_NUM_THREADS=1, nice, 2026-11-25, ratios ours/MLIP valid E / valid F RMS / valid F
+# MAE / CPU (count chosen):
+#   level 06: seed 1: 0.658 / 1.027 / 0.980 / 0.22 (11); seed 2: 0.593 / 1.025 / 0.972 / 0.23
+#             (13); seed 3: 0.658 / 1.027 / 0.980 / 0.23 (11: the whole-set fit depends on the
+#             seed only through the count).
+#   level 10: seed 1: 0.859 / 0.899 / 0.989 / 0.23 (72); seed 2: 0.803 / 0.915 / 0.980 / 0.25
+#             (81); seed 3: 0.745 / 0.931 / 0.964 / 0.28 (91).
+#   level 16 (held-out tenth, seed 1): 0.555 / 0.838 / 0.759 / 0.19 (49); 95 % of resamples in
+#             [0.71, 1.11], 0.975 without configuration 82.
+# CPU ratios from runs beside one other job; two benches side by side on the 2 cores put them up
+# to 0.26 (level 6) and 0.31 (level 10): the time is below half MLIP's either way.
+# The validation force RMS is decided by one configuration: valid.cfg's configuration 82 (line
+# 2584, a rattled B/C sheet) has a C-B pair at 1.014 A, closer than any C-B pair of train.cfg
+# (1.035 A; mtp-fit --valid warns of it), and holds 36 % (level 6) and 50 % (level 10) of MLIP's
+# squared force error: there every potential extrapolates. Without it the force ratios are 0.999
+# / 0.992 / 0.999 at level 6 and 0.993 / 0.995 / 0.993 at level 10; with it, 95 % of resamples of
+# the 100 validation configurations put the level-6 ratio in [0.93, 1.08] and the level-10 one in
+# [0.84, 1.07]. So at level 6 the force RMS is 2.5-2.7 % above MLIP's, a difference the
+# validation set cannot resolve, and the issue's "no worse" is not shown there; energy, force MAE
+# and time are better at both levels.
+# Tried on the way, seeds 1-3, ratios valid F RMS: level 10 undamped --cv 5 --patience 40: 1.026 /
+# 0.965 / 1.057 (F MAE 0.92 / 0.89 / 0.96; the cross-validation loss jumps by 50 % between
+# iterations, the count does not carry over); --patience 20 with it stopped at iteration 4 once
+# (E ratio 3.5); level 6 damped 3e-3: 1.034 / 1.037 / 1.058 (without configuration 82: 1.050).
+#
+# Before (same day, session 3): # the number of iterations was chosen by early stopping on the training data alone: 10 % of
 # train.cfg (30 configurations, --seed) is held out, the fit stops when the held-out loss has not
 # improved for 20 iterations (--max-iter 1000 is only a bound) and the potential of the best
 # held-out iteration is written. valid.cfg plays no part in the fit or in the stop. (Before
@@ -15,7 +51,7 @@
 # were low: tuned on the validation set, and the validation force error is not monotone in the
 # iterations, e.g. at level 10 0.932 eV/A at 130 and 1.029 once converged.)
 #
-# Measured with these defaults, OMP_NUM_THREADS=1, nice, 2026-11-25 (machine shared with other
+# Measured with that protocol, OMP_NUM_THREADS=1, nice, 2026-11-25 (machine shared with other
 # jobs: wall is CPU stretched by the load); ratios ours/MLIP, valid E / valid F / wall / CPU, and
 # the best held-out iteration:
 #   seed 1: 06: 0.637 / 1.069 / 0.041 / 0.035 (12);  10: 0.785 / 0.974 / 0.039 / 0.026 (28);
@@ -30,7 +66,7 @@
 # --holdout 0.2: F ratios 1.013 / 1.023 / 1.015 at 06, 1.044 / 1.054 / 1.099 at 10;
 # --refit (all 300 again for the best count): F 1.052 / 1.040 / 1.004 at 06, 1.028 / 1.001 /
 # 1.043 at 10; a last linear re-solve on all 300 changed F by < 0.5 %. None is a consistent
-# gain, so the bench keeps --holdout 0.1 --patience 20 (chosen before measuring).
+# gain, so the bench kept --holdout 0.1 --patience 20 (chosen before measuring).
 #
 # --starts N (2026-11-25): N fits from different initial radial coefficients (start 1 the default
 # f_mu = Q_mu, starts 2..N MLIP's random initialisation keyed by --seed and the start), each with
@@ -61,7 +97,7 @@
 # without hold-out (--max-iter 300 --tol 1e-7, training loss 2.251 against MLIP's 2.351) gave valid
 # F 1.162 (0.992) and E 48.2 meV/atom (0.874) at level 6, whereas converging costs F at level 10
 # (1.029, above), and no rule from the training data alone that we found picks between the two per
-# level. The bench default stays one start (MTP_FIT_OPTS unset): 4 starts put level 6, seed 3 over
+# level. The bench default stayed one start: 4 starts put level 6, seed 3 over
 # the CPU budget and level 16 (0.22 for one start) near it.
 # Tried too (2026-11-25, an experimental build not kept): the held-out 10 % stratified by
 # configuration size (4, 8, 16, 32 atoms; 10 % of each), one start, seeds 1-3: F ratios 1.024 /
@@ -87,8 +123,9 @@ for lev in ${MTP_FIT_LEVELS:-06 10 16}; do
     # levels 6 and 10: 5-fold cross-validation; level 16 (about 2 s per iteration, MLIP's own fit
     # cut short): a held-out tenth, a sixth of the cost
     case $lev in
-    16) how="--holdout 0.1 --patience 20" ;;
-    *) how="--cv 5 --patience 40 --damping 3e-3" ;;
+    06) how="--cv 5 --patience 40" ;;
+    10) how="--cv 5 --patience 40 --damping 3e-3" ;;
+    *) how="--holdout 0.1 --patience 20" ;;
     esac
     how=${MTP_FIT_OPTS-$how}
     t0=$(date +%s.%N)
@@ -107,10 +144,20 @@ for lev in ${MTP_FIT_LEVELS:-06 10 16}; do
     start=$(awk '/^# best_start = / { b = $4 } /^# starts = / { n = $4 } END { print (n ? b " of " n : "1 of 1") }' "$dir/e$lev")
     oe=$(col 1 e_rms "$dir/e$lev")
     of=$(col 1 f_rms "$dir/e$lev")
+    # the force ratio's spread over resamples of the validation configurations
+    boot="- - - - - -"
+    if [ -x "${FPMS_HELPERS:-}/mtp_efs" ]; then
+        "$FPMS_HELPERS/mtp_efs" --species C,B "$dir/pot_$lev.mtp" "$MLIP/valid.cfg" > "$dir/efs$lev.cfg"
+        boot=$(awk -f "${FPMS_ROOT:-.}/tests/bench/mtp-fit/force-ratio.awk" "$MLIP/valid.cfg" \
+            "$MLIP/efs_valid_$lev.cfg" "$dir/efs$lev.cfg")
+    fi
     ofm=$(col 1 f_mae "$dir/e$lev")
     mfm=$(awk 'index($0, "Forces") == 1 { p = 1 } p && /Average/ { print $NF; exit }' "$MLIP/errors_valid_$lev.txt")
-    echo "$lev $iter $oe $me $of $mf $wall $mw $cpu $mc $ofm $mfm" | START="$start" HOW="$how" awk '{
+    echo "$lev $iter $oe $me $of $mf $wall $mw $cpu $mc $ofm $mfm $boot" | START="$start" HOW="$how" awk '{
         printf "bench mtp-fit: level %s (%s: iteration %d, start %s, seed %s, OMP_NUM_THREADS=%s): valid E RMS %.2f meV/atom (MLIP %.2f, ratio %.3f), F RMS %.4f eV/A (MLIP %.4f, ratio %.3f), F MAE %.4f eV/A (MLIP %.4f, ratio %.3f), wall %.1f s (MLIP %.1f s, ratio %.3f), CPU %.1f s (MLIP %.1f s, ratio %.3f)\n",
             $1, ENVIRON["HOW"], $2, ENVIRON["START"], ENVIRON["MTP_FIT_SEED"] ? ENVIRON["MTP_FIT_SEED"] : 1, ENVIRON["OMP_NUM_THREADS"] ? ENVIRON["OMP_NUM_THREADS"] : "all",
-            1000 * $3, 1000 * $4, $3 / $4, $5, $6, $5 / $6, $11, $12, $11 / $12, $7, $8, $7 / $8, $9, $10, $9 / $10 }'
+            1000 * $3, 1000 * $4, $3 / $4, $5, $6, $5 / $6, $11, $12, $11 / $12, $7, $8, $7 / $8, $9, $10, $9 / $10
+        if ($13 != "-")
+            printf "bench mtp-fit: level %s: valid F RMS ratio %.3f, 95 %% of 2000 resamples of the configurations in [%.3f, %.3f]; configuration %d holds %.0f %% of MLIP'"'"'s squared force error, without it the ratio is %.3f\n",
+                $1, $13, $14, $15, $16, 100 * $17, $18 }'
 done
