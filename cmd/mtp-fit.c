@@ -13,6 +13,7 @@
 
 #include "../formats/config.h"
 #include "../formats/mtp_file.h"
+#include "../formats/mtpckpt.h"
 #include "../formats/prog.h"
 #include "../formats/stream.h"
 #include "../formats/table.h"
@@ -38,6 +39,9 @@ enum {
     OPT_STARTS,
     OPT_CV,
     OPT_DAMPING,
+    OPT_CKPT,
+    OPT_CKPT_EVERY,
+    OPT_RESTART,
     OPT_WEIGHTS,
     OPT_WEIGHTING,
     OPT_ERRORS,
@@ -68,6 +72,9 @@ static const struct prog_opt opts[] = {
     {"cv", OPT_CV, "K",
      "choose the iteration count by K-fold cross-validation on TRAIN, then fit all of it (0: off)"},
     {"damping", OPT_DAMPING, "X", "least Levenberg-Marquardt damping, relative (1e-12)"},
+    {"checkpoint", OPT_CKPT, "FILE", "write the state of the fit to FILE every N iterations"},
+    {"checkpoint-every", OPT_CKPT_EVERY, "N", "iterations between checkpoints (10)"},
+    {"restart", OPT_RESTART, "FILE", "continue the fit saved in checkpoint FILE"},
     {"weights", OPT_WEIGHTS, "E,F,S", "weights of energy, forces, stress (1,0.01,0.001)"},
     {"weighting", OPT_WEIGHTING, "MODE", "vibrations, molecules or structures (vibrations)"},
     {"errors", OPT_ERRORS, "FILE", "also write the error report as a table to FILE"},
@@ -84,10 +91,10 @@ static const struct prog_opt opts[] = {
 struct fit_opts {
     long level, radial;
     double rmin, rcut;
-    int has_rmin, has_rcut, has_radial, refit, starts, cv;
+    int has_rmin, has_rcut, has_radial, refit, starts, cv, ckpt_every, has_ckpt_every;
     double holdout;
     unsigned long seed;
-    const char *species, *init, *valid, *output, *errors;
+    const char *species, *init, *valid, *output, *errors, *ckpt, *restart;
     struct mtp_fit_opts fit;
 };
 
@@ -182,6 +189,17 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
             !(o->fit.damping >= 0 && o->fit.damping <= 1e6))
             return core_err_set(err, CORE_EINPUT, "--damping: '%s' is not a number in [0, 1e6]",
                                 arg);
+        return 0;
+    case OPT_CKPT:
+        o->ckpt = arg;
+        return 0;
+    case OPT_RESTART:
+        o->restart = arg;
+        return 0;
+    case OPT_CKPT_EVERY:
+        if (parse_pos_long(arg, 1, 100000000, &l, "--checkpoint-every", err))
+            return CORE_EINPUT;
+        o->ckpt_every = (int)l, o->has_ckpt_every = 1;
         return 0;
     case OPT_WEIGHTS: {
         double w[3];
@@ -446,6 +464,76 @@ warn_extrapolation(const struct prog *p, const struct mtp_pot *pot,
     return rc;
 }
 
+/*
+ * What a checkpoint belongs to: the options that shape the fit's path and the size of the
+ * training set (not --max-iter, which a restart may raise, nor --valid or outputs).
+ */
+static void
+ckpt_setup(char *buf, size_t n, const struct fit_opts *o, const struct mtp_pot *pot,
+           const struct set *train)
+{
+    size_t natoms = 0;
+    for (size_t i = 0; i < train->n; i++)
+        natoms += train->conf[i].natoms;
+    const struct mtp_fit_opts *f = &o->fit;
+    snprintf(buf, n,
+             "species %s nscalar %zu nrad %zu nrb %zu rmin %a rcut %a train %zu configurations "
+             "%zu atoms holdout %a cv %d seed %lu weights %a %a %a weighting %d linear-every %d "
+             "tol %a patience %d damping %a",
+             o->species, pot->nscalar, pot->nrad, pot->nrb, pot->rmin, pot->rcut, train->n, natoms,
+             o->holdout, o->cv, o->seed, f->wenergy, f->wforce, f->wstress, (int)f->scale,
+             f->linear_every, f->tol, f->patience, f->damping);
+}
+
+/* What the checkpoint callback needs. */
+struct ckpt_ctx {
+    const char *path;
+    char setup[MTPCKPT_SETUPLEN];
+};
+
+/* Writes the fit's state to --checkpoint, all or nothing. */
+static int
+ckpt_save_cb(void *ctx, const struct mtp_fit_state *st, struct core_err *err)
+{
+    struct ckpt_ctx *c = ctx;
+    struct stream_out co;
+    int rc = stream_out_open(&co, c->path, 0, err);
+    if (rc)
+        return rc;
+    rc = mtpckpt_write(co.fp, c->setup, st, err);
+    rc = rc ? rc : stream_out_commit(&co, err);
+    if (rc)
+        stream_out_abort(&co);
+    return rc;
+}
+
+/* Reads --restart into ck and checks that it belongs to this fit (setup). */
+static int
+ckpt_restart(const char *path, const char *setup, struct mtpckpt *ck, struct core_err *err)
+{
+    struct stream_in in;
+    int rc = stream_in_open(&in, path, err);
+    if (rc)
+        return rc;
+    rc = mtpckpt_read(&in, ck, err);
+    stream_in_close(&in);
+    if (rc || !strcmp(ck->setup, setup))
+        return rc;
+    /* the first word that differs, with the word before it (its key) */
+    const char *a = ck->setup, *b = setup, *wa = a, *wb = b, *pa = a, *pb = b;
+    for (; *a && *a == *b; a++, b++)
+        if (*a == ' ')
+            pa = wa, pb = wb, wa = a + 1, wb = b + 1;
+    if (wa == ck->setup)
+        pa = wa, pb = wb;
+    int la = (int)strcspn(pa, " "), lb = (int)strcspn(pb, " ");
+    if (pa != wa) /* the key and its value */
+        la += 1 + (int)strcspn(wa, " "), lb += 1 + (int)strcspn(wb, " ");
+    return core_err_set(err, CORE_EINPUT,
+                        "%s: a checkpoint of another fit: written with '%.*s', this fit has '%.*s'",
+                        path, la, pa, lb, pb);
+}
+
 /* What the progress and start reports need. */
 struct cb {
     struct prog *p;
@@ -492,7 +580,10 @@ int
 main(int argc, char **argv)
 {
     struct prog p;
-    struct fit_opts o = {.radial = 8, .rcut = 5, .seed = 1, .starts = 1};
+    struct fit_opts o = {.radial = 8, .rcut = 5, .seed = 1, .starts = 1, .ckpt_every = 10};
+    struct ckpt_ctx cc = {0};
+    struct mtpckpt rk = {0};
+    struct mtp_fit_ckpt ck = {0};
     struct core_err err = {0};
     struct core_species_map map;
     struct set train = {0}, valid = {0};
@@ -531,6 +622,11 @@ main(int argc, char **argv)
         return prog_usage_error(&p, synopsis, "--refit takes one start, not --starts %d", o.starts);
     if (o.cv && (o.holdout > 0 || o.starts > 1))
         return prog_usage_error(&p, synopsis, "--cv chooses alone: not with --holdout or --starts");
+    if ((o.ckpt || o.restart) && (o.starts > 1 || o.refit))
+        return prog_usage_error(&p, synopsis,
+                                "--checkpoint and --restart take one fit: not --starts or --refit");
+    if (o.has_ckpt_every && !o.ckpt)
+        return prog_usage_error(&p, synopsis, "--checkpoint-every needs --checkpoint");
     if (core_species_map_parse(o.species, &map, &err))
         return prog_usage_error(&p, synopsis, "--species: %s", err.msg);
 
@@ -597,6 +693,19 @@ main(int argc, char **argv)
     if (!(res = calloc((size_t)o.starts, sizeof *res))) {
         rc = core_err_set(&err, CORE_ENOMEM, "out of memory");
         goto done;
+    }
+    if (o.ckpt || o.restart) {
+        ckpt_setup(cc.setup, sizeof cc.setup, &o, &pot, &train);
+        cc.path = o.ckpt;
+        ck.every = o.ckpt_every, ck.save = o.ckpt ? ckpt_save_cb : NULL, ck.ctx = &cc;
+        if (o.restart) {
+            if ((rc = ckpt_restart(o.restart, cc.setup, &rk, &err)))
+                goto done;
+            ck.resume = &rk.st;
+            prog_info(&p, "restart from %s: phase %d, iteration %d", o.restart, rk.st.phase,
+                      rk.st.iter);
+        }
+        o.fit.ckpt = &ck;
     }
     cb.nstarts = o.starts, cb.hold = nhold > 0, cb.cv = o.cv;
     if (o.cv) {
@@ -698,6 +807,7 @@ done:
     free(res);
     set_release(&train);
     set_release(&valid);
+    mtpckpt_release(&rk);
     mtp_pot_release(&pot);
     mtp_pot_release(&pot0);
     if (rc)

@@ -85,6 +85,7 @@ mtp_fit_opts_default(struct mtp_fit_opts *o)
     o->tol = 1e-6;
     o->patience = 20;
     o->damping = 1e-12;
+    o->ckpt = NULL;
 }
 
 /* Weights of the energy, each force component and each virial component of a configuration. */
@@ -1037,6 +1038,97 @@ lm_step(struct lm *s, int iter, int *moved, double *dec, struct core_err *err)
     return CORE_OK;
 }
 
+/* The coefficients of p as one vector, in mtp_fit_normal's order, and back. */
+static void
+coeffs_get(const struct mtp_pot *p, double *x)
+{
+    size_t nr = p->nspecies * p->nspecies * p->nrad * p->nrb;
+    memcpy(x, p->radial, nr * sizeof *x);
+    memcpy(x + nr, p->species_coeffs, p->nspecies * sizeof *x);
+    memcpy(x + nr + p->nspecies, p->moment_coeffs, p->nscalar * sizeof *x);
+}
+
+static void
+coeffs_put(struct mtp_pot *p, const double *x)
+{
+    size_t nr = p->nspecies * p->nspecies * p->nrad * p->nrb;
+    memcpy(p->radial, x, nr * sizeof *x);
+    memcpy(p->species_coeffs, x + nr, p->nspecies * sizeof *x);
+    memcpy(p->moment_coeffs, x + nr + p->nspecies, p->nscalar * sizeof *x);
+}
+
+/* Whether a checkpoint is due after iteration iter (last: the last the loop allows). */
+static int
+ckpt_due(const struct mtp_fit_opts *o, int iter, int last)
+{
+    return o->ckpt && o->ckpt->save && o->ckpt->every > 0 &&
+           (iter % o->ckpt->every == 0 || iter == last);
+}
+
+/* Hands the state of fits f[0 .. n) after iteration iter of phase to o->ckpt->save. */
+static int
+ckpt_save(const struct mtp_fit_opts *o, int phase, int iter, struct lm *const *f, size_t n,
+          const double *hl, const int *running, const struct mtp_pot *best,
+          const struct mtp_fit_result *res, struct core_err *err)
+{
+    size_t np = f[0]->np;
+    struct mtp_fit_lm_state *ls = calloc(n, sizeof *ls);
+    double *mem = malloc((n + 1) * np * sizeof *mem);
+    if (!ls || !mem) {
+        free(ls), free(mem);
+        return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
+    }
+    for (size_t k = 0; k < n; k++) {
+        ls[k].coeffs = mem + k * np;
+        coeffs_get(f[k]->pot, ls[k].coeffs);
+        ls[k].lambda = f[k]->lambda, ls[k].loss = f[k]->loss;
+        ls[k].hold_loss = hl ? hl[k] : NAN, ls[k].running = running ? running[k] : 1;
+    }
+    struct mtp_fit_state st = {.phase = phase,
+                               .iter = iter,
+                               .nparams = np,
+                               .nfits = n,
+                               .scaling = f[0]->pot->scaling,
+                               .fit = ls,
+                               .best = best ? mem + n * np : NULL,
+                               .res = *res};
+    if (best)
+        coeffs_get(best, st.best);
+    int rc = o->ckpt->save(o->ckpt->ctx, &st, err);
+    free(ls), free(mem);
+    return rc;
+}
+
+/* Checks the resume state r against a fit of nfits fits of phase on pot. */
+static int
+ckpt_check(const struct mtp_fit_state *r, int phase, size_t nfits, int need_best,
+           const struct mtp_pot *pot, struct core_err *err)
+{
+    size_t np = mtp_pot_nparams(pot);
+    if (r->phase != phase || r->nfits != nfits || r->nparams != np || !r->best != !need_best ||
+        r->iter < 0)
+        return core_err_set(err, CORE_EINPUT,
+                            "the checkpoint holds %zu fit%s of %zu coefficients (phase %d%s), "
+                            "this fit has %zu of %zu (phase %d%s)",
+                            r->nfits, r->nfits == 1 ? "" : "s", r->nparams, r->phase,
+                            r->best ? ", held-out best" : "", nfits, np, phase,
+                            need_best ? ", held-out best" : "");
+    if (r->scaling != pot->scaling)
+        return core_err_set(err, CORE_EINPUT,
+                            "the checkpoint's radial scaling %.17g is not this fit's %.17g: "
+                            "another training set or potential",
+                            r->scaling, pot->scaling);
+    return CORE_OK;
+}
+
+/* Puts a fit back where its checkpoint record left it. */
+static void
+lm_resume(struct lm *s, const struct mtp_fit_lm_state *ls)
+{
+    coeffs_put(s->pot, ls->coeffs);
+    s->lambda = ls->lambda, s->loss = ls->loss;
+}
+
 int
 mtp_fit_run(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
             const struct mtp_fit_opts *o, mtp_fit_progress_fn progress, void *ctx,
@@ -1118,7 +1210,19 @@ mtp_fit_run_holdout(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t
     double hl = NAN;
     if (nhold && (rc = hold_track(&hc, pot, hold, nhold, o, 0, s.loss, &best, res, &hl, err)))
         goto out;
-    for (int iter = 1; iter <= o->maxiter; iter++) {
+    int iter0 = 1;
+    const struct mtp_fit_state *rs = o->ckpt ? o->ckpt->resume : NULL;
+    if (rs) {
+        if ((rc = ckpt_check(rs, 0, 1, nhold > 0, pot, err)))
+            goto out;
+        lm_resume(&s, &rs->fit[0]);
+        if (nhold)
+            coeffs_put(&best, rs->best);
+        *res = rs->res;
+        iter0 = rs->iter + 1;
+    }
+    struct lm *sp = &s;
+    for (int iter = iter0; iter <= o->maxiter; iter++) {
         int moved;
         double dec;
         if ((rc = lm_step(&s, iter, &moved, &dec, err)))
@@ -1138,6 +1242,9 @@ mtp_fit_run_holdout(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t
             res->stopped = 1;
             break;
         }
+        if (ckpt_due(o, iter, o->maxiter) &&
+            (rc = ckpt_save(o, 0, iter, &sp, 1, NULL, NULL, nhold ? &best : NULL, res, err)))
+            goto out;
     }
     if (nhold) { /* the best held-out iterate, as it was measured */
         coeffs_copy(pot, &best);
@@ -1213,14 +1320,23 @@ mtp_fit_run_cv(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t ncon
     struct cv_fold *f = calloc(nfold > 0 ? (size_t)nfold : 1, sizeof *f);
     struct mtp_fit_conf *views =
         malloc((size_t)(nfold > 0 ? nfold : 1) * (nconf ? nconf : 1) * sizeof *views);
-    if (!fold || !f || !views) {
-        free(fold), free(f), free(views);
+    size_t nf = nfold > 0 ? (size_t)nfold : 1;
+    struct lm **fs = calloc(nf, sizeof *fs);
+    double *fhl = calloc(nf, sizeof *fhl);
+    int *frun = calloc(nf, sizeof *frun);
+    if (!fold || !f || !views || !fs || !fhl || !frun) {
+        free(fold), free(f), free(views), free(fs), free(fhl), free(frun);
         return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
     }
     if ((rc = mtp_fit_folds(nconf, nfold, seed, fold, err)))
         goto out;
     /* every fold and the final fit start from the same coefficients: the paths correspond */
     if (!pot->has_radial && (rc = mtp_fit_radial_init(pot, conf, nconf, 0, 0, err)))
+        goto out;
+    const struct mtp_fit_state *rs = o->ckpt ? o->ckpt->resume : NULL;
+    if (rs && rs->phase == 1)
+        goto whole;
+    if (rs && (rc = ckpt_check(rs, 0, (size_t)nfold, 0, pot, err)))
         goto out;
     for (int k = 0; k < nfold; k++) {
         struct cv_fold *F = &f[k];
@@ -1244,12 +1360,20 @@ mtp_fit_run_cv(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t ncon
             (rc = fctx_alloc(&F->hc, pot, F->hold, F->nhold, err)) ||
             (rc = loss_ctx(&F->hc, &F->pot, F->hold, F->nhold, o, &F->hl, err)))
             break;
+        if (rs) {
+            lm_resume(&F->s, &rs->fit[k]);
+            F->hl = rs->fit[k].hold_loss, F->running = rs->fit[k].running;
+        }
         cv += F->hl * (double)F->nhold / (double)nconf;
+        fs[k] = &F->s;
     }
     if (rc)
         goto fold_fail;
     res->best_loss = cv, res->best_iter = 0;
-    for (int iter = 1; iter <= o->maxiter; iter++) {
+    int iter0 = 1;
+    if (rs)
+        *res = rs->res, iter0 = rs->iter + 1;
+    for (int iter = iter0; iter <= o->maxiter; iter++) {
         int any = 0;
         cv = 0, fl = 0;
         for (int k = 0; k < nfold; k++) {
@@ -1283,6 +1407,12 @@ mtp_fit_run_cv(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t ncon
             res->stopped = 1;
             break;
         }
+        if (ckpt_due(o, iter, o->maxiter)) {
+            for (int k = 0; k < nfold; k++)
+                fhl[k] = f[k].hl, frun[k] = f[k].running;
+            if ((rc = ckpt_save(o, 0, iter, fs, (size_t)nfold, fhl, frun, NULL, res, err)))
+                goto fold_fail;
+        }
     }
 fold_fail:
     for (int k = 0; k < nfold; k++) {
@@ -1296,29 +1426,39 @@ fold_fail:
         core_err_set(err, rc, "cross-validation: %s", m);
         goto out;
     }
-    { /* all of the set, from the same start, for the chosen number of iterations */
-        struct lm s;
-        int cv_iters = res->niter;
-        if ((rc = lm_init(&s, pot, conf, nconf, o, err)))
+    res->cv_iters = res->niter, res->niter = 0;
+whole : { /* all of the set, from the same start, for the chosen number of iterations */
+    struct lm s, *sp = &s;
+    int witer0 = 1;
+    if ((rc = lm_init(&s, pot, conf, nconf, o, err)))
+        goto out;
+    if (rs && rs->phase == 1) {
+        if ((rc = ckpt_check(rs, 1, 1, 0, pot, err))) {
+            lm_free(&s);
             goto out;
-        res->niter = 0;
-        for (int iter = 1; iter <= res->best_iter; iter++) {
-            int moved;
-            double dec;
-            if ((rc = lm_step(&s, iter, &moved, &dec, err)))
-                break;
-            if (!moved)
-                break;
-            res->niter = iter;
-            if (progress && progress(ctx, iter, s.loss, NAN))
-                break;
         }
-        res->loss = s.loss;
-        res->cv_iters = cv_iters;
-        lm_free(&s);
+        lm_resume(&s, &rs->fit[0]);
+        *res = rs->res, witer0 = rs->iter + 1;
     }
+    for (int iter = witer0; iter <= res->best_iter; iter++) {
+        int moved;
+        double dec;
+        if ((rc = lm_step(&s, iter, &moved, &dec, err)))
+            break;
+        if (!moved)
+            break;
+        res->niter = iter;
+        if (progress && progress(ctx, iter, s.loss, NAN))
+            break;
+        if (iter < res->best_iter && ckpt_due(o, iter, -1) &&
+            (rc = ckpt_save(o, 1, iter, &sp, 1, NULL, NULL, NULL, res, err)))
+            break;
+    }
+    res->loss = s.loss;
+    lm_free(&s);
+}
 out:
-    free(fold), free(f), free(views);
+    free(fold), free(f), free(views), free(fs), free(fhl), free(frun);
     return rc;
 }
 

@@ -266,6 +266,8 @@ struct mtp_fit_conf {
  */
 enum mtp_fit_scale { MTP_FIT_VIBRATIONS = 0, MTP_FIT_MOLECULES, MTP_FIT_STRUCTURES };
 
+struct mtp_fit_ckpt;
+
 struct mtp_fit_opts {
     double wenergy;           /* 1 */
     double wforce;            /* 0.01, Angstrom^2 */
@@ -280,6 +282,7 @@ struct mtp_fit_opts {
                                  for patience iterations (20) */
     double damping;           /* least Levenberg-Marquardt damping lambda (1e-12): a larger one
                                  takes shorter steps, a smoother path for early stopping */
+    const struct mtp_fit_ckpt *ckpt; /* checkpoints and restart (NULL: none) */
 };
 
 /* Sets MLIP's defaults (the values in the comments above). */
@@ -368,6 +371,49 @@ struct mtp_fit_result {
     double loss;      /* the training loss of the returned potential */
     int stopped;      /* 1 when the patience ran out */
     int cv_iters;     /* mtp_fit_run_cv: the iterations the folds ran (0 otherwise) */
+};
+
+/* One Levenberg-Marquardt fit between two iterations. */
+struct mtp_fit_lm_state {
+    double *coeffs;   /* mtp_pot_nparams, mtp_fit_normal's order: radial | species | moment */
+    double lambda;    /* the damping the next iteration starts from */
+    double loss;      /* its training loss */
+    double hold_loss; /* its held-out loss (mtp_fit_run_cv's folds; else unused) */
+    int running;      /* mtp_fit_run_cv's folds: 0 once converged */
+};
+
+/*
+ * The state of mtp_fit_run_holdout or mtp_fit_run_cv after an iteration: with the same sets and
+ * options it continues the fit to the same bits as if it had not stopped. phase: 0, or 1 for the
+ * whole-set fit of mtp_fit_run_cv; iter: the iterations done in that phase; fit: nfits (1, or the
+ * folds in phase 0); best: with a held-out set, the coefficients of the best iterate so far (else
+ * NULL); res: the result so far. Arrays are the caller's in a resume and the library's, valid
+ * during the call only, in save.
+ */
+struct mtp_fit_state {
+    int phase, iter;
+    size_t nparams, nfits;
+    double scaling;
+    struct mtp_fit_lm_state *fit;
+    double *best;
+    struct mtp_fit_result res;
+};
+
+/*
+ * Checkpoints (mtp_fit_opts.ckpt): save is called after every `every`-th iteration of a phase
+ * and after the last one o->maxiter allows (of the folds: the whole-set fit of mtp_fit_run_cv
+ * saves only before its count), never where the fit stops by its own rule (patience, tol,
+ * convergence: a resumed fit would run past it); a non-zero return stops the fit with that
+ * error. resume, when
+ * not NULL, is a state save was given: the fit continues from it (CORE_EINPUT when it does not
+ * fit this run: other phase, number of fits or coefficients). Not for mtp_fit_run_starts with
+ * more than one start.
+ */
+struct mtp_fit_ckpt {
+    int every;
+    int (*save)(void *ctx, const struct mtp_fit_state *st, struct core_err *err);
+    void *ctx;
+    const struct mtp_fit_state *resume;
 };
 
 /*

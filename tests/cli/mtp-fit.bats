@@ -68,7 +68,7 @@ col() {
         "--holdout nan" "--holdout inf" "--patience 0" "--patience -3" "--patience 2.5" \
         "--seed -1" "--seed x" "--starts 0" "--starts -2" "--starts x" "--starts 1.5" \
         "--starts 10001" "--cv 1" "--cv -1" "--cv x" "--cv 1001" "--damping -1" "--damping x" \
-        "--damping nan" "--damping 1e7"; do
+        "--damping nan" "--damping 1e7" "--checkpoint-every 0" "--checkpoint-every x"; do
         fails --species C --level 6 $a -o out.mtp train.xyz
     done
     fails --species C --init pot.mtp --rcut 4 -o out.mtp train.xyz
@@ -272,6 +272,51 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     [[ "$stderr" == *"--cv chooses alone"* ]]
     fails --species C --level 6 --cv 7 -o out.mtp train.xyz
     [[ "$stderr" == "mtp-fit: train.xyz: 7 folds of 6 configurations: need 2 to 6"* ]]
+}
+
+@test "--checkpoint and --restart: the restarted fit ends with the same bits" {
+    for how in "" "--holdout 0.34 --patience 100" "--cv 3 --patience 100 --damping 3e-3"; do
+        fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 12 --tol 0 $how -o full.mtp \
+            train.xyz
+        # stopped at iteration 6: its checkpoint (every 6; no save in the whole-set fit of --cv)
+        fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 6 --tol 0 $how \
+            --checkpoint ck.txt --checkpoint-every 6 -o half.mtp train.xyz
+        [ "$(sed -n 1p ck.txt)" = "fpms-mtp-fit-checkpoint 1" ]
+        [ "$(sed -n 4p ck.txt)" = "iter 6" ]
+        run -0 --separate-stderr fpms mtp-fit -v --species C --level 6 --rcut 4 --max-iter 12 \
+            --tol 0 $how --restart ck.txt -o rest.mtp train.xyz
+        [[ "$stderr" == *"mtp-fit: restart from ck.txt: phase 0, iteration 6"* ]]
+        cmp full.mtp rest.mtp || { echo "restart differs: $how"; return 1; }
+    done
+    # every 4: the checkpoint is rewritten at 4, 8, 12 (the last), all or nothing
+    fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 12 --tol 0 --checkpoint ck2.txt \
+        --checkpoint-every 4 -o p.mtp train.xyz
+    [ "$(sed -n 4p ck2.txt)" = "iter 12" ]
+    [ "$(ls | grep -c 'ck2.txt')" = 1 ]
+}
+
+@test "--checkpoint and --restart errors" {
+    fails --species C --level 6 --checkpoint-every 3 -o out.mtp train.xyz
+    [[ "$stderr" == *"--checkpoint-every needs --checkpoint"* ]]
+    fails --species C --level 6 --checkpoint c.txt --starts 2 -o out.mtp train.xyz
+    [[ "$stderr" == *"--checkpoint and --restart take one fit: not --starts or --refit"* ]]
+    fails --species C --level 6 --restart c.txt --holdout 0.3 --refit -o out.mtp train.xyz
+    [[ "$stderr" == *"take one fit"* ]]
+    fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 3 --tol 0 --cv 2 --checkpoint ck.txt \
+        --checkpoint-every 1 -o p.mtp train.xyz
+    fails --species C --level 6 --rcut 4 --max-iter 9 --restart ck.txt -o out.mtp train.xyz
+    [[ "$stderr" == "mtp-fit: ck.txt: a checkpoint of another fit: written with 'cv 2', this fit has 'cv 0'"* ]]
+    fails --species C --level 6 --rcut 4 --cv 2 --seed 4 --restart ck.txt -o out.mtp train.xyz
+    [[ "$stderr" == *"written with 'seed 1', this fit has 'seed 4'"* ]]
+    head -n 9 ck.txt > trunc.txt
+    fails --species C --level 6 --rcut 4 --cv 2 --restart trunc.txt -o out.mtp train.xyz
+    [[ "$stderr" == *"trunc.txt:10: truncated checkpoint: expected 'coeffs'"* ]]
+    sed '9s/ [^ ]*$/ x/' ck.txt > bad.txt
+    fails --species C --level 6 --rcut 4 --cv 2 --restart bad.txt -o out.mtp train.xyz
+    [[ "$stderr" == *"bad.txt:9: field 4 is not a whole number"* ]]
+    fails --species C --level 6 --restart train.xyz -o out.mtp train.xyz
+    [[ "$stderr" == *"train.xyz:1: not an mtp-fit checkpoint"* ]]
+    fails --species C --level 6 --restart nonexistent.txt -o out.mtp train.xyz
 }
 
 @test "a validation pair closer than any in TRAIN is flagged: the potential extrapolates there" {

@@ -940,6 +940,123 @@ test_pair_dmin(void)
     mtp_pot_release(&pot);
 }
 
+#define CK_MAXNP 512
+
+/* A deep copy of the state save was given at (phase, iter), and how many saves there were. */
+struct saved {
+    int want_phase, want_iter, nsave, got, phases_seen;
+    struct mtp_fit_state st;
+    struct mtp_fit_lm_state ls[8];
+    double coeffs[8][CK_MAXNP], best[CK_MAXNP];
+};
+
+static int
+save_cb(void *ctx, const struct mtp_fit_state *st, struct core_err *err)
+{
+    struct saved *s = ctx;
+    (void)err;
+    s->nsave++;
+    s->phases_seen |= 1 << st->phase;
+    if (st->phase != s->want_phase || st->iter != s->want_iter || st->nfits > 8 ||
+        st->nparams > CK_MAXNP)
+        return 0;
+    s->st = *st, s->st.fit = s->ls, s->st.best = st->best ? s->best : NULL;
+    for (size_t k = 0; k < st->nfits; k++) {
+        s->ls[k] = st->fit[k], s->ls[k].coeffs = s->coeffs[k];
+        memcpy(s->coeffs[k], st->fit[k].coeffs, st->nparams * sizeof(double));
+    }
+    if (st->best)
+        memcpy(s->best, st->best, st->nparams * sizeof(double));
+    s->got = 1;
+    return 0;
+}
+
+static int
+same_pot(const struct mtp_pot *a, const struct mtp_pot *b)
+{
+    size_t nr = a->nspecies * a->nspecies * a->nrad * a->nrb;
+    return memcmp(a->radial, b->radial, nr * sizeof(double)) == 0 &&
+           memcmp(a->species_coeffs, b->species_coeffs, a->nspecies * sizeof(double)) == 0 &&
+           memcmp(a->moment_coeffs, b->moment_coeffs, a->nscalar * sizeof(double)) == 0;
+}
+
+/*
+ * Checkpoints: a fit resumed from the state saved after some iteration ends with the same bits
+ * and result as the fit that ran through, for a plain fit, early stopping and both phases of
+ * cross-validation; a state of another fit is refused.
+ */
+static void
+test_ckpt(void)
+{
+    struct core_err err = {0};
+    struct data *d = calloc(1, sizeof *d);
+    struct saved *sv = calloc(1, sizeof *sv);
+    struct mtp_pot pot, gen, a, b;
+    struct mtp_fit_opts o;
+    struct mtp_fit_result ra, rb;
+    mtp_pot_init(&pot), mtp_pot_init(&gen), mtp_pot_init(&a), mtp_pot_init(&b);
+    random_pot(&pot, 8);
+    make_data(d, &pot);
+    add_noise(d);
+    ok(mtp_pot_generate(&gen, 4, 2, 6, 0.8, 4.1, &err) == 0, "generate level 4: %s", err.msg);
+    const struct mtp_fit_conf *hold = d->conf + 4;
+    struct mtp_fit_ckpt ck = {.every = 5, .save = save_cb, .ctx = sv};
+    mtp_fit_opts_default(&o);
+    o.maxiter = 40, o.tol = 0, o.patience = 1000, o.damping = 1e-2, o.ckpt = &ck;
+    for (int nh = 0; nh <= 2; nh += 2) { /* a plain fit, then early stopping */
+        memset(sv, 0, sizeof *sv);
+        sv->want_iter = 15;
+        mtp_pot_copy(&a, &gen, &err), mtp_pot_copy(&b, &gen, &err);
+        ok(mtp_fit_run_holdout(&a, d->conf, 4, hold, (size_t)nh, &o, NULL, NULL, &ra, &err) == 0,
+           "%s, through: %s", nh ? "held-out" : "plain", err.msg);
+        ok(sv->got && sv->nsave == 8 && sv->st.nfits == 1 && !sv->st.best == !nh,
+           "saved after every 5th iteration, 8 times (%d), the best iterate with a held-out set",
+           sv->nsave);
+        ck.resume = &sv->st;
+        ok(mtp_fit_run_holdout(&b, d->conf, 4, hold, (size_t)nh, &o, NULL, NULL, &rb, &err) == 0,
+           "resumed after iteration 15: %s", err.msg);
+        ck.resume = NULL;
+        ok(same_pot(&a, &b) && ra.niter == rb.niter && ra.best_iter == rb.best_iter &&
+               ra.best_loss == rb.best_loss && ra.loss == rb.loss,
+           "%s: the same bits and result as through (%d iterations, best %d)",
+           nh ? "held-out" : "plain", rb.niter, rb.best_iter);
+    }
+    o.patience = 6;
+    for (int phase = 0; phase <= 1; phase++) { /* cross-validation: the folds, the whole set */
+        memset(sv, 0, sizeof *sv);
+        sv->want_phase = phase, sv->want_iter = phase ? 5 : 10;
+        ck.every = 5;
+        mtp_pot_copy(&a, &gen, &err), mtp_pot_copy(&b, &gen, &err);
+        ok(mtp_fit_run_cv(&a, d->conf, NCONF, 3, 11, &o, NULL, NULL, &ra, &err) == 0,
+           "cross-validation through: %s", err.msg);
+        ok(sv->got && sv->phases_seen == 3 && sv->st.nfits == (phase ? 1u : 3u),
+           "phase %d saved (%d saves, folds and whole set)", phase, sv->nsave);
+        ck.resume = &sv->st;
+        ok(mtp_fit_run_cv(&b, d->conf, NCONF, 3, 11, &o, NULL, NULL, &rb, &err) == 0,
+           "resumed in phase %d: %s", phase, err.msg);
+        ck.resume = NULL;
+        ok(same_pot(&a, &b) && ra.niter == rb.niter && ra.best_iter == rb.best_iter &&
+               ra.best_loss == rb.best_loss && ra.cv_iters == rb.cv_iters && ra.loss == rb.loss,
+           "phase %d: the same bits and result as through (count %d, folds ran %d)", phase,
+           rb.best_iter, rb.cv_iters);
+    }
+    /* a state of another fit */
+    ck.resume = &sv->st; /* the whole-set phase of a cross-validation */
+    mtp_pot_copy(&b, &gen, &err);
+    ok(mtp_fit_run_holdout(&b, d->conf, 4, hold, 2, &o, NULL, NULL, &rb, &err) == CORE_EINPUT &&
+           strstr(err.msg, "the checkpoint holds 1 fit of"),
+       "a cross-validation's state in a held-out fit: %s", err.msg);
+    struct mtp_fit_state other = sv->st;
+    other.phase = 0, other.scaling *= 2;
+    mtp_pot_copy(&b, &gen, &err);
+    ck.resume = &other;
+    ok(mtp_fit_run_holdout(&b, d->conf, 4, NULL, 0, &o, NULL, NULL, &rb, &err) == CORE_EINPUT &&
+           strstr(err.msg, "radial scaling"),
+       "another scaling: %s", err.msg);
+    mtp_pot_release(&pot), mtp_pot_release(&gen), mtp_pot_release(&a), mtp_pot_release(&b);
+    free(d), free(sv);
+}
+
 int
 main(void)
 {
@@ -951,6 +1068,7 @@ main(void)
     test_starts();
     test_cv();
     test_pair_dmin();
+    test_ckpt();
     done_testing();
     return exit_status();
 }
