@@ -14,6 +14,7 @@
 #include "../formats/config.h"
 #include "../formats/mtp_file.h"
 #include "../formats/mtpckpt.h"
+#include "../formats/plot.h"
 #include "../formats/prog.h"
 #include "../formats/stream.h"
 #include "../formats/table.h"
@@ -42,6 +43,7 @@ enum {
     OPT_CKPT,
     OPT_CKPT_EVERY,
     OPT_RESTART,
+    OPT_PLOT,
     OPT_WEIGHTS,
     OPT_WEIGHTING,
     OPT_ERRORS,
@@ -75,6 +77,7 @@ static const struct prog_opt opts[] = {
     {"checkpoint", OPT_CKPT, "FILE", "write the state of the fit to FILE every N iterations"},
     {"checkpoint-every", OPT_CKPT_EVERY, "N", "iterations between checkpoints (10)"},
     {"restart", OPT_RESTART, "FILE", "continue the fit saved in checkpoint FILE"},
+    {"plot", OPT_PLOT, "FILE", "draw the loss at every iteration to FILE (PNG, gnuplot)"},
     {"weights", OPT_WEIGHTS, "E,F,S", "weights of energy, forces, stress (1,0.01,0.001)"},
     {"weighting", OPT_WEIGHTING, "MODE", "vibrations, molecules or structures (vibrations)"},
     {"errors", OPT_ERRORS, "FILE", "also write the error report as a table to FILE"},
@@ -94,7 +97,7 @@ struct fit_opts {
     int has_rmin, has_rcut, has_radial, refit, starts, cv, ckpt_every, has_ckpt_every;
     double holdout;
     unsigned long seed;
-    const char *species, *init, *valid, *output, *errors, *ckpt, *restart;
+    const char *species, *init, *valid, *output, *errors, *ckpt, *restart, *plot;
     struct mtp_fit_opts fit;
 };
 
@@ -195,6 +198,9 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
         return 0;
     case OPT_RESTART:
         o->restart = arg;
+        return 0;
+    case OPT_PLOT:
+        o->plot = arg;
         return 0;
     case OPT_CKPT_EVERY:
         if (parse_pos_long(arg, 1, 100000000, &l, "--checkpoint-every", err))
@@ -534,16 +540,93 @@ ckpt_restart(const char *path, const char *setup, struct mtpckpt *ck, struct cor
                         path, la, pa, lb, pb);
 }
 
-/* What the progress and start reports need. */
+/* What the progress and start reports need, and the history --plot draws. */
 struct cb {
     struct prog *p;
     int start, nstarts, hold, cv;
+    struct table *hist; /* start, phase, iteration, loss, held_out (0: none); or NULL */
+    int hist_failed;
 };
+
+/* The history's columns; phase 1 is the whole-set fit after cross-validation. */
+static int
+hist_init(struct table *t, struct core_err *err)
+{
+    static const char *const cols[] = {"start", "phase", "iteration", "loss", "held_out"};
+    table_init(t);
+    int rc = CORE_OK;
+    for (size_t k = 0; k < 5 && !rc; k++)
+        rc = table_col_add(t, cols[k], NULL, err);
+    return rc;
+}
+
+/*
+ * Draws the history of the kept start: the training loss, the held-out or cross-validation
+ * loss, the whole-set fit after cross-validation, and the iteration kept.
+ */
+static int
+loss_plot(struct plot *pl, const struct table *hist, const struct fit_opts *o,
+          const struct mtp_fit_result *res, int best, int hold, struct core_err *err)
+{
+    char script[2048], title[128];
+    int marker = hold || o->cv, s = best + 1;
+    if (hist->nrows == 0)
+        return core_err_set(err, CORE_EINPUT, "--plot: no iterations to draw");
+    int t = o->init ? snprintf(title, sizeof title, "mtp-fit: the --init potential")
+                    : snprintf(title, sizeof title, "mtp-fit: level %ld", o->level);
+    if (o->starts > 1)
+        snprintf(title + t, sizeof title - (size_t)t, ", start %d of %d", s, o->starts);
+    int n = snprintf(script, sizeof script,
+                     "set xlabel 'iteration'\nset ylabel 'loss'\nset logscale y\nset grid\n"
+                     "set key top right\nset title '%s'\n",
+                     title);
+    double last = 0; /* the label goes on the side of the kept iteration with more room */
+    for (size_t r = 0; r < hist->nrows; r++)
+        if (hist->data[r * hist->ncols] == s)
+            last = fmax(last, hist->data[r * hist->ncols + 2]);
+    int right = res->best_iter > last / 2;
+    n += snprintf(script + n, sizeof script - (size_t)n, "set xrange [0:%g]\n", fmax(last, 1));
+    if (marker)
+        n += snprintf(script + n, sizeof script - (size_t)n,
+                      "set arrow from %d, graph 0 to %d, graph 1 nohead dt 2 lc rgb '#666666'\n"
+                      "set label 'kept: iteration %d' at %d, graph 0.05 %s offset %s0.5, 0\n",
+                      res->best_iter, res->best_iter, res->best_iter, res->best_iter,
+                      right ? "right" : "left", right ? "-" : "");
+    n += snprintf(script + n, sizeof script - (size_t)n,
+                  "plot ARG2 using 3:(($1 == %d && $2 == 0) ? $4 : 1/0) with lines lw 2 "
+                  "lc rgb '#4477aa' title '%s'",
+                  s, o->cv ? "folds: mean training loss" : "training loss");
+    if (marker)
+        n += snprintf(script + n, sizeof script - (size_t)n,
+                      ", \\\n  ARG2 using 3:(($1 == %d && $2 == 0) ? $5 : 1/0) with lines lw 2 "
+                      "lc rgb '#ee6677' title '%s'",
+                      s, o->cv ? "cross-validation loss" : "held-out loss");
+    if (o->cv)
+        n += snprintf(script + n, sizeof script - (size_t)n,
+                      ", \\\n  ARG2 using 3:(($2 == 1) ? $4 : 1/0) with lines lw 2 dt 2 "
+                      "lc rgb '#228833' title 'all of TRAIN: training loss'");
+    if (n < 0 || (size_t)n + 2 >= sizeof script)
+        return core_err_set(err, CORE_EINTERNAL, "--plot: script too long");
+    script[n] = '\n', script[n + 1] = '\0';
+    int rc = plot_render(pl, hist, script, 900, 600, err);
+    if (rc) {
+        char m[sizeof err->msg];
+        snprintf(m, sizeof m, "%s", err->msg);
+        core_err_set(err, rc, "--plot: %s", m);
+    }
+    return rc;
+}
 
 static int
 progress_cb(void *ctx, int iter, double loss, double hold_loss)
 {
     struct cb *c = ctx;
+    if (c->hist && !c->hist_failed) {
+        struct core_err e;
+        int phase = c->cv && isnan(hold_loss);
+        double row[5] = {c->start + 1, phase, iter, loss, isnan(hold_loss) ? 0 : hold_loss};
+        c->hist_failed = table_row_add(c->hist, row, &e) != CORE_OK;
+    }
     char s[32] = "";
     if (c->nstarts > 1)
         snprintf(s, sizeof s, "start %d: ", c->start + 1);
@@ -584,6 +667,8 @@ main(int argc, char **argv)
     struct ckpt_ctx cc = {0};
     struct mtpckpt rk = {0};
     struct mtp_fit_ckpt ck = {0};
+    struct table hist;
+    struct plot pl = {0};
     struct core_err err = {0};
     struct core_species_map map;
     struct set train = {0}, valid = {0};
@@ -597,6 +682,7 @@ main(int argc, char **argv)
     int rc;
 
     mtp_fit_opts_default(&o.fit);
+    table_init(&hist);
     prog_init(&p, argv[0]);
     rc = prog_parse(&p, argc, argv, synopsis,
                     "Fits a moment tensor potential (MLIP's .mtp) to labelled configurations.",
@@ -627,6 +713,8 @@ main(int argc, char **argv)
                                 "--checkpoint and --restart take one fit: not --starts or --refit");
     if (o.has_ckpt_every && !o.ckpt)
         return prog_usage_error(&p, synopsis, "--checkpoint-every needs --checkpoint");
+    if (o.plot && o.fit.maxiter == 0)
+        return prog_usage_error(&p, synopsis, "--plot draws iterations: --max-iter 0 has none");
     if (core_species_map_parse(o.species, &map, &err))
         return prog_usage_error(&p, synopsis, "--species: %s", err.msg);
 
@@ -708,6 +796,11 @@ main(int argc, char **argv)
         o.fit.ckpt = &ck;
     }
     cb.nstarts = o.starts, cb.hold = nhold > 0, cb.cv = o.cv;
+    if (o.plot) {
+        if ((rc = hist_init(&hist, &err)))
+            goto done;
+        cb.hist = &hist;
+    }
     if (o.cv) {
         if ((rc = mtp_fit_run_cv(&pot, train.conf, train.n, o.cv, o.seed, &o.fit, progress_cb, &cb,
                                  res, &err)))
@@ -781,9 +874,17 @@ main(int argc, char **argv)
             rc = write_errors(eout.fp, st, nst, names, res, nhold > 0, o.starts, best, o.seed, o.cv,
                               &err);
         }
-        int ecommitted = 0;
+        if (!rc && o.plot) {
+            if (cb.hist_failed)
+                rc = core_err_set(&err, CORE_ENOMEM, "--plot: out of memory");
+            else if (!(rc = plot_open(&pl, o.plot, &err)))
+                rc = loss_plot(&pl, &hist, &o, &res[best], best, nhold > 0, &err);
+        }
+        int ecommitted = 0, pcommitted = 0;
         if (!rc && eopen && !(rc = stream_out_commit(&eout, &err)))
             ecommitted = 1;
+        if (!rc && o.plot && !(rc = plot_commit(&pl, &err)))
+            pcommitted = 1;
         rc = rc ? rc : stream_out_commit(&out, &err);
         if (rc) {
             stream_out_abort(&out);
@@ -791,6 +892,8 @@ main(int argc, char **argv)
                 remove(o.errors); /* written just now, but the potential failed */
             else if (eopen)
                 stream_out_abort(&eout);
+            if (pcommitted)
+                remove(o.plot);
         }
     }
     goto done;
@@ -808,6 +911,8 @@ done:
     set_release(&train);
     set_release(&valid);
     mtpckpt_release(&rk);
+    plot_abort(&pl);
+    table_release(&hist);
     mtp_pot_release(&pot);
     mtp_pot_release(&pot0);
     if (rc)

@@ -319,6 +319,30 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     fails --species C --level 6 --restart nonexistent.txt -o out.mtp train.xyz
 }
 
+@test "--plot draws the loss at every iteration (PNG, gnuplot)" {
+    command -v gnuplot || skip "no gnuplot"
+    for how in "" "--holdout 0.34 --patience 5" "--cv 3 --patience 5" \
+        "--holdout 0.34 --patience 5 --starts 2"; do
+        rm -f l.png
+        fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 20 --tol 0 $how --plot l.png \
+            -o p.mtp train.xyz
+        [ "$(head -c 4 l.png | od -An -c | tr -d ' ')" = "211PNG" ] || { echo "$how"; return 1; }
+    done
+    [ "$(ls | grep -c tmp)" -eq 0 ]
+    fails --species C --level 6 --max-iter 0 --plot l2.png -o out.mtp train.xyz
+    [[ "$stderr" == *"--plot draws iterations: --max-iter 0 has none"* ]]
+}
+
+@test "--plot without gnuplot: a clear error and no output at all" {
+    mkdir empty
+    run -1 --separate-stderr env PATH="$PWD/empty" "$FPMS_BIN/mtp-fit" --species C --level 6 \
+        --rcut 4 --max-iter 3 --plot l.png --errors e.txt -o out.mtp train.xyz
+    assert_tool_error mtp-fit
+    [[ "$stderr" == *"--plot: gnuplot is not on PATH"* ]]
+    [ ! -e l.png ] && [ ! -e e.txt ] && [ ! -e out.mtp ]
+    [ "$(ls | grep -c tmp)" -eq 0 ]
+}
+
 @test "a validation pair closer than any in TRAIN is flagged: the potential extrapolates there" {
     # valid.xyz as the training set: configuration 4 of train.xyz has a C-C pair below its range
     run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 2 \
