@@ -16,15 +16,18 @@
 # cross-validation loss, training data only: --damping 3e-3 against the undamped default, best
 # cross-validation loss at seeds 1 / 2 / 3: level 6 undamped 2.530 / 2.669 / 2.691, damped 2.573 /
 # 2.687 / 2.740 (undamped lower at every seed); level 10 undamped 1.820 / 1.661 / 1.640, damped
-# 1.765 / 1.613 / 1.588 (damped lower at every seed). Level 16 (about 2 s per iteration; MLIP's
+# 1.765 / 1.613 / 1.588 (damped lower at every seed). At level 10 the folds are capped at 150
+# iterations (--max-iter 150), for the time: seed 4's cross-validation loss was still falling at
+# 241 (F ratio 1.057, 0.988 without configuration 82 below; E 0.653; CPU 0.61, over half MLIP's);
+# with the cap seeds 1-3 and 5 are unchanged (their folds stopped by 131). Level 16 (about 2 s per iteration; MLIP's
 # own fit there was cut to 25 iterations) keeps the held-out tenth, a sixth of the cost.
 # Measured, OMP_NUM_THREADS=1, nice, 2026-11-25, ratios ours/MLIP valid E / valid F RMS / valid F
 # MAE / CPU (count chosen):
-#   level 06: seed 1: 0.658 / 1.027 / 0.980 / 0.22 (11); seed 2: 0.593 / 1.025 / 0.972 / 0.23
-#             (13); seed 3: 0.658 / 1.027 / 0.980 / 0.23 (11: the whole-set fit depends on the
-#             seed only through the count).
+#   level 06: seeds 1, 3, 4: 0.658 / 1.027 / 0.980 / 0.22 (11: the whole-set fit depends on the
+#             seed only through the count); seeds 2, 5: 0.593 / 1.025 / 0.972 / 0.23 (13).
 #   level 10: seed 1: 0.859 / 0.899 / 0.989 / 0.23 (72); seed 2: 0.803 / 0.915 / 0.980 / 0.25
-#             (81); seed 3: 0.745 / 0.931 / 0.964 / 0.28 (91).
+#             (81); seed 3: 0.745 / 0.931 / 0.964 / 0.28 (91); seed 4: 0.644 / 1.006 / 0.930 / 0.35
+#             (150, the cap); seed 5: 0.742 / 0.933 / 0.971 / 0.28 (90). Mean F ratio 0.937.
 #   level 16 (held-out tenth, seed 1): 0.555 / 0.838 / 0.759 / 0.19 (49); 95 % of resamples in
 #             [0.71, 1.11], 0.975 without configuration 82.
 # CPU ratios from runs beside one other job; two benches side by side on the 2 cores put them up
@@ -33,11 +36,12 @@
 # 2584, a rattled B/C sheet) has a C-B pair at 1.014 A, closer than any C-B pair of train.cfg
 # (1.035 A; mtp-fit --valid warns of it), and holds 36 % (level 6) and 50 % (level 10) of MLIP's
 # squared force error: there every potential extrapolates. Without it the force ratios are 0.999
-# / 0.992 / 0.999 at level 6 and 0.993 / 0.995 / 0.993 at level 10; with it, 95 % of resamples of
+# / 0.992 / 0.999 at level 6 and 0.993 / 0.995 / 0.993 / 0.982 / 0.997 at level 10; with it, 95 % of resamples of
 # the 100 validation configurations put the level-6 ratio in [0.93, 1.08] and the level-10 one in
-# [0.84, 1.07]. So at level 6 the force RMS is 2.5-2.7 % above MLIP's, a difference the
-# validation set cannot resolve, and the issue's "no worse" is not shown there; energy, force MAE
-# and time are better at both levels. MLIP's own loss on valid.cfg (the --errors table's loss;
+# [0.84, 1.07] (seeds 1-5). So at level 6 the force RMS is 2.5-2.7 % above MLIP's, and at level 10
+# below it for four seeds of five (0.90-0.93) and 0.6 % above for seed 4: differences the
+# validation set cannot resolve; the issue's "no worse" is shown at level 10 in the mean over the
+# seeds (0.937), not at level 6. Energy, force MAE and time are better at both levels. MLIP's own loss on valid.cfg (the --errors table's loss;
 # MLIP's potentials evaluated by mtp-fit --init pot_LL.mtp --max-iter 0, which reproduces MLIP's
 # errors to every printed digit): level 6 ours 0.859 / 0.853 / 0.859 against MLIP's 0.857, level
 # 10 0.463 / 0.476 / 0.489 against 0.573. The cross-validation loss is lowest at iteration 11
@@ -129,7 +133,7 @@ for lev in ${MTP_FIT_LEVELS:-06 10 16}; do
     # cut short): a held-out tenth, a sixth of the cost
     case $lev in
     06) how="--cv 5 --patience 40" ;;
-    10) how="--cv 5 --patience 40 --damping 3e-3" ;;
+    10) how="--cv 5 --patience 40 --damping 3e-3 --max-iter 150" ;;
     *) how="--holdout 0.1 --patience 20" ;;
     esac
     how=${MTP_FIT_OPTS-$how}
