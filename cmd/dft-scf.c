@@ -13,7 +13,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <xc.h>
 
 #include "../formats/abinit_psp.h"
@@ -375,14 +374,6 @@ read_input(struct ds_opts *o, struct core_err *err)
     return rc;
 }
 
-static double
-now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* The potential of atomic number z, read the first time it is needed: entry NAME of the GTH file,
  * or an ABINIT psp file (which must be for z). */
 static int
@@ -440,7 +431,7 @@ label(const struct ds_opts *o, struct prog *p, struct dft_psp **cache, const str
       const char *where, struct dft_scf *prev, struct dft_scf **scf, double *row,
       struct core_err *err)
 {
-    double cell[9], *pos = NULL, t0 = now(), t1;
+    double cell[9], *pos = NULL, t0 = prog_wtime(), t1;
     const struct dft_psp **pp = NULL;
     struct dft_energies e;
     int rc = 0, warm = 0;
@@ -475,18 +466,18 @@ label(const struct ds_opts *o, struct prog *p, struct dft_psp **cache, const str
     }
     if (prev && (rc = dft_scf_restart(*scf, prev, &warm, err)))
         goto done;
-    t1 = now();
+    t1 = prog_wtime();
     while (!dft_scf_converged(*scf) && dft_scf_niter(*scf) < o->par.maxiter) {
         if ((rc = dft_scf_iterate(*scf, err)))
             goto done;
         dft_scf_energies(*scf, &e);
         if (isnan(dft_scf_delta_energy(*scf))) /* the first iteration has no previous energy */
             prog_progress(p, "scf %zu E=%.10g dE=- t=%.3gs", dft_scf_niter(*scf),
-                          e.total * UNITS_HARTREE_EV, now() - t0);
+                          e.total * UNITS_HARTREE_EV, prog_wtime() - t0);
         else
             prog_progress(p, "scf %zu E=%.10g dE=%.2g t=%.3gs", dft_scf_niter(*scf),
                           e.total * UNITS_HARTREE_EV, dft_scf_delta_energy(*scf) * UNITS_HARTREE_EV,
-                          now() - t0);
+                          prog_wtime() - t0);
     }
     prog_progress_end(p);
     if (!dft_scf_converged(*scf)) {
@@ -529,8 +520,8 @@ label(const struct ds_opts *o, struct prog *p, struct dft_psp **cache, const str
                           e.fermi,
                           (double)nk,
                           (double)npw,
-                          now() - t0,
-                          (now() - t1) / (double)dft_scf_niter(*scf),
+                          prog_wtime() - t0,
+                          (prog_wtime() - t1) / (double)dft_scf_niter(*scf),
                           (double)dft_scf_symm(*scf)->number,
                           (double)dft_scf_symm(*scf)->nops};
         memcpy(row, r, sizeof r);
@@ -585,7 +576,7 @@ main(int argc, char **argv)
     struct table rep;
     size_t nframes = 0, niter = 0;
     int rc, got, src_open = 0, out_open = 0;
-    double t0 = now();
+    double t0 = prog_wtime();
 
     memset(&o, 0, sizeof o);
     dft_params_init(&o.par);
@@ -697,6 +688,7 @@ done:
     table_release(&rep);
     if (rc)
         return prog_fail(&p, &err);
-    prog_info(&p, "%zu configurations, %zu SCF iterations, %.3g s", nframes, niter, now() - t0);
+    prog_info(&p, "%zu configurations, %zu SCF iterations, %.3g s", nframes, niter,
+              prog_wtime() - t0);
     return 0;
 }

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../formats/gmsh.h"
@@ -511,14 +510,6 @@ make_geom(struct mesh_opts *o, struct prog *p, struct fe_geom *g, struct core_er
                                o->radius > 0 ? o->radius : lmin / 10, o->gap, o->seed, 100000, err);
 }
 
-static double
-wtime(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int
 write_text(const char *path, const char *text, struct core_err *err)
 {
@@ -585,7 +576,7 @@ main(int argc, char **argv)
     fe_geom_init(&geom);
     gmsh_mesh_init(&g);
     fe_mesh_init(&fm);
-    t0 = wtime();
+    t0 = prog_wtime();
     prog_progress(&p, "geometry %s", o.geometry);
     if ((rc = make_geom(&o, &p, &geom, &err)))
         goto done;
@@ -635,7 +626,7 @@ main(int argc, char **argv)
     if ((rc = gmsh_write(out.fp, &g, &err)) || (geo_open && (rc = stream_out_commit(&geo, &err))) ||
         (rc = stream_out_commit(&out, &err)))
         goto done;
-    prog_info(&p, "%.2f s", wtime() - t0);
+    prog_info(&p, "%.2f s", prog_wtime() - t0);
 done:
     prog_progress_end(&p);
     if (rc && out_open)

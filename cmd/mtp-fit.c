@@ -795,6 +795,7 @@ main(int argc, char **argv)
         }
         o.fit.ckpt = &ck;
     }
+    double t0 = prog_wtime();
     cb.nstarts = o.starts, cb.hold = nhold > 0, cb.cv = o.cv;
     if (o.plot) {
         if ((rc = hist_init(&hist, &err)))
@@ -842,6 +843,7 @@ main(int argc, char **argv)
                        res[best].best_iter, train.n, train.name);
         fitc = train.conf, ntr = train.n;
     }
+    prog_info(&p, "fitting: %.3g s", prog_wtime() - t0);
     if ((rc = mtp_fit_stats(&pot, fitc, ntr, &o.fit, &st[0], &err)))
         goto fitfail;
     report(&p, nhold && !o.refit ? "training (fitted part)" : "training", train.name, ntr, &st[0]);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "stream.h"
@@ -122,6 +123,14 @@ prog_info(const struct prog *p, const char *fmt, ...)
     va_start(ap, fmt);
     vmsg(p, "", fmt, ap);
     va_end(ap);
+}
+
+double
+prog_wtime(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 void

@@ -104,6 +104,9 @@ void prog_progress(const struct prog *p, const char *fmt, ...)
 
 void prog_progress_end(const struct prog *p);
 
+/* Wall-clock seconds from an arbitrary start (CLOCK_MONOTONIC), for the timings of -v. */
+double prog_wtime(void);
+
 /* Prints err's message as `tool: msg` and returns the exit status for its code. */
 int prog_fail(const struct prog *p, const struct core_err *err);
 

@@ -361,6 +361,7 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
         --radial-size 5 --progress -v -o p.mtp train.xyz
     [[ "$stderr" == *"mtp-fit: iteration 1: loss "* ]]
     [[ "$stderr" == *"mtp-fit: rmin = "*"(the smallest distance in train.xyz)"* ]]
+    [[ "$stderr" =~ mtp-fit:\ fitting:\ [0-9.e+-]+\ s ]]
     grep -q 'radial_basis_size = 5' p.mtp
     grep -q 'max_dist = 4' p.mtp
 }
