@@ -786,6 +786,12 @@ main(int argc, char **argv)
         ckpt_setup(cc.setup, sizeof cc.setup, &o, &pot, &train);
         cc.path = o.ckpt;
         ck.every = o.ckpt_every, ck.save = o.ckpt ? ckpt_save_cb : NULL, ck.ctx = &cc;
+        if (o.ckpt) { /* an unwritable place fails now, not at the first save hours later */
+            struct stream_out co;
+            if ((rc = stream_out_open(&co, o.ckpt, 0, &err)))
+                goto done;
+            stream_out_abort(&co);
+        }
         if (o.restart) {
             if ((rc = ckpt_restart(o.restart, cc.setup, &rk, &err)))
                 goto done;

@@ -317,6 +317,12 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     fails --species C --level 6 --restart train.xyz -o out.mtp train.xyz
     [[ "$stderr" == *"train.xyz:1: not an mtp-fit checkpoint"* ]]
     fails --species C --level 6 --restart nonexistent.txt -o out.mtp train.xyz
+    # an unwritable checkpoint fails before the fit, and nothing is written
+    run -1 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 50 \
+        --checkpoint nodir/ck.txt --errors e.txt -o out.mtp train.xyz
+    assert_tool_error mtp-fit
+    [[ "$stderr" == *"nodir/ck.txt"* ]] && [[ "$stderr" != *"iteration"* ]]
+    [ ! -e out.mtp ] && [ ! -e e.txt ] && [ "$(ls | grep -c tmp)" -eq 0 ]
 }
 
 @test "--plot draws the loss at every iteration (PNG, gnuplot)" {
