@@ -427,46 +427,28 @@ warn_extrapolation(const struct prog *p, const struct mtp_pot *pot,
                    const struct core_species_map *map, const struct set *train,
                    const struct set *valid, struct core_err *err)
 {
-    size_t C = pot->nspecies, C2 = C * C;
-    double *dt = malloc(2 * C2 * sizeof *dt), *dv = dt ? dt + C2 : NULL;
-    size_t *wt = malloc(2 * C2 * sizeof *wt), *wv = wt ? wt + C2 : NULL;
-    size_t *count = calloc(C2, sizeof *count), *worst = malloc(C2 * sizeof *worst);
-    double *dworst = malloc(C2 * sizeof *dworst);
-    int rc = CORE_OK;
-    if (!dt || !wt || !count || !worst || !dworst)
-        rc = core_err_set(err, CORE_ENOMEM, "out of memory");
-    if (!rc)
-        rc = mtp_fit_pair_dmin(pot, train->conf, train->n, dt, wt, err);
-    for (size_t k = 0; k < C2 && !rc; k++)
-        dworst[k] = INFINITY, worst[k] = 0;
-    for (size_t i = 0; i < valid->n && !rc; i++) {
-        if ((rc = mtp_fit_pair_dmin(pot, &valid->conf[i], 1, dv, wv, err)))
-            break;
-        for (size_t k = 0; k < C2; k++)
-            if (dv[k] < dt[k] && k / C <= k % C) {
-                count[k]++;
-                if (dv[k] < dworst[k])
-                    dworst[k] = dv[k], worst[k] = i;
-            }
-    }
+    size_t C = pot->nspecies;
+    struct mtp_fit_extrap *ex = malloc(C * C * sizeof *ex);
+    if (!ex)
+        return core_err_set(err, CORE_ENOMEM, "out of memory");
+    int rc = mtp_fit_extrapolation(pot, train->conf, train->n, valid->conf, valid->n, ex, err);
     for (size_t a = 0; a < C && !rc; a++)
         for (size_t b = a; b < C; b++) {
-            size_t k = a * C + b, i = worst[k];
-            if (!count[k])
+            const struct mtp_fit_extrap *e = &ex[a * C + b];
+            if (!e->count)
                 continue;
             char tr[64] = "none within rcut";
-            if (isfinite(dt[k]))
-                snprintf(tr, sizeof tr, "the smallest %.4g", dt[k]);
+            if (isfinite(e->dmin_train))
+                snprintf(tr, sizeof tr, "the smallest %.4g", e->dmin_train);
+            const char *sa = core_elem_symbol(map->z[a]), *sb = core_elem_symbol(map->z[b]);
             prog_warn(p,
                       "%s:%ld: configuration %zu has a %s-%s distance of %.4g Angstrom, closer "
                       "than any %s-%s pair in %s (%s): the potential extrapolates there (%zu "
                       "configuration%s of %s so)",
-                      valid->name, valid->line[i], i + 1, core_elem_symbol(map->z[a]),
-                      core_elem_symbol(map->z[b]), dworst[k], core_elem_symbol(map->z[a]),
-                      core_elem_symbol(map->z[b]), train->name, tr, count[k],
-                      count[k] == 1 ? "" : "s", valid->name);
+                      valid->name, valid->line[e->worst], e->worst + 1, sa, sb, e->dmin, sa, sb,
+                      train->name, tr, e->count, e->count == 1 ? "" : "s", valid->name);
         }
-    free(dt), free(wt), free(count), free(worst), free(dworst);
+    free(ex);
     return rc;
 }
 

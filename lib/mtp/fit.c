@@ -469,6 +469,35 @@ mtp_fit_pair_dmin(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, si
 }
 
 int
+mtp_fit_extrapolation(const struct mtp_pot *pot, const struct mtp_fit_conf *train, size_t ntrain,
+                      const struct mtp_fit_conf *set, size_t nset, struct mtp_fit_extrap *ex,
+                      struct core_err *err)
+{
+    size_t C2 = pot->nspecies * pot->nspecies;
+    double *dt = malloc(2 * C2 * sizeof *dt), *dv = dt ? dt + C2 : NULL;
+    size_t *w = malloc(C2 * sizeof *w);
+    int rc = CORE_OK;
+    if (!dt || !w)
+        rc = core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
+    if (!rc)
+        rc = mtp_fit_pair_dmin(pot, train, ntrain, dt, w, err);
+    for (size_t k = 0; k < C2 && !rc; k++)
+        ex[k] = (struct mtp_fit_extrap){.dmin = INFINITY, .dmin_train = dt[k]};
+    for (size_t i = 0; i < nset && !rc; i++) {
+        if ((rc = mtp_fit_pair_dmin(pot, &set[i], 1, dv, w, err)))
+            break;
+        for (size_t k = 0; k < C2; k++)
+            if (dv[k] < dt[k]) {
+                ex[k].count++;
+                if (dv[k] < ex[k].dmin)
+                    ex[k].dmin = dv[k], ex[k].worst = i;
+            }
+    }
+    free(dt), free(w);
+    return rc;
+}
+
+int
 mtp_fit_check(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
               const struct mtp_fit_opts *o, double *dmin, struct core_err *err)
 {

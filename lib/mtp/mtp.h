@@ -325,6 +325,23 @@ int mtp_fit_check(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, si
 int mtp_fit_pair_dmin(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
                       double *dmin, size_t *where, struct core_err *err);
 
+/* Per species pair, the configurations of a set that the training set does not cover. */
+struct mtp_fit_extrap {
+    size_t count;      /* configurations of the set with a pair closer than any in training */
+    size_t worst;      /* the one with the closest such pair (from 0) */
+    double dmin;       /* that distance, Angstrom (INFINITY when count is 0) */
+    double dmin_train; /* the training set's smallest of the pair (INFINITY: none within rcut) */
+};
+
+/*
+ * Compares set against train per species pair (mtp_fit_pair_dmin): ex[a C + b] (= ex[b C + a];
+ * C^2 entries) counts the configurations of set with an a-b pair closer than any a-b pair of
+ * train; there the radial functions extrapolate. Errors of mtp_fit_pair_dmin; CORE_ENOMEM.
+ */
+int mtp_fit_extrapolation(const struct mtp_pot *pot, const struct mtp_fit_conf *train,
+                          size_t ntrain, const struct mtp_fit_conf *set, size_t nset,
+                          struct mtp_fit_extrap *ex, struct core_err *err);
+
 /* Loss and error statistics of pot on the set (threads over configurations). */
 int mtp_fit_stats(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
                   const struct mtp_fit_opts *o, struct mtp_fit_stats *st, struct core_err *err);

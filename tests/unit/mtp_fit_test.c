@@ -462,6 +462,18 @@ test_split(void)
     ok(mtp_fit_split(0, 0, 1, idx, &nh, &err) == CORE_EINPUT, "no configurations");
 }
 
+/* The index of the smallest of l[1 .. n] (0 and *lmin INFINITY when n < 1). */
+static int
+argmin_from1(const double *l, int n, double *lmin)
+{
+    int arg = 0;
+    *lmin = INFINITY;
+    for (int i = 1; i <= n; i++)
+        if (l[i] < *lmin)
+            *lmin = l[i], arg = i;
+    return arg;
+}
+
 /* Noise on the labels of d: they are then no potential's, and a fit can overfit them. */
 static void
 add_noise(struct data *d)
@@ -527,11 +539,8 @@ test_holdout(void)
     omp_set_num_threads(1);
     ok(mtp_fit_run_holdout(&f1, d->conf, 4, hold, 2, &o, trace_cb, &tr, &r1, &err) == 0,
        "fit with a held-out set: %s", err.msg);
-    int argmin = 0;
-    double lmin = INFINITY;
-    for (int i = 1; i <= tr.n; i++)
-        if (tr.l[i] < lmin)
-            lmin = tr.l[i], argmin = i;
+    double lmin;
+    int argmin = argmin_from1(tr.l, tr.n, &lmin);
     ok(tr.n == r1.niter && r1.niter >= 1, "%d iterations traced", r1.niter);
     ok(tr.same == tr.n, "the held-out loss passed to progress is mtp_fit_stats' (%d of %d)",
        tr.same, tr.n);
@@ -842,11 +851,8 @@ test_cv(void)
     omp_set_num_threads(1);
     ok(mtp_fit_run_cv(&cv1, d->conf, NCONF, 3, 11, &o, cv_cb, &tr, &r1, &err) == 0,
        "cross-validation, 3 folds: %s", err.msg);
-    int argmin = 0;
-    double lmin = INFINITY;
-    for (int i = 1; i <= tr.n; i++)
-        if (tr.cv[i] < lmin)
-            lmin = tr.cv[i], argmin = i;
+    double lmin;
+    int argmin = argmin_from1(tr.cv, tr.n, &lmin);
     ok(tr.order_ok && tr.n == r1.cv_iters && tr.whole == r1.niter,
        "progress: %d fold iterations, then %d of the whole set", tr.n, tr.whole);
     ok(r1.best_iter >= 1 && r1.best_iter == argmin && r1.best_loss == lmin,
@@ -937,6 +943,17 @@ test_pair_dmin(void)
     ok(fabs(d[3] - 2.0) < 1e-15 && w[3] == 1, "1-1: 2.0 in configuration 1 (%g, %zu)", d[3], w[3]);
     ok(mtp_fit_pair_dmin(&pot, c, 1, d, w, &err) == 0 && isinf(d[3]) && w[3] == SIZE_MAX,
        "no 1-1 pair: infinite, nowhere");
+    /* configuration 1 (1-1 at 2.0) against configuration 0 (no 1-1 pair, 0-0 at 1.5) */
+    struct mtp_fit_extrap ex[4];
+    ok(mtp_fit_extrapolation(&pot, c, 1, c + 1, 1, ex, &err) == 0, "extrapolation: %s", err.msg);
+    ok(ex[3].count == 1 && ex[3].worst == 0 && fabs(ex[3].dmin - 2.0) < 1e-15 &&
+           isinf(ex[3].dmin_train) && ex[0].count == 0 && ex[1].count == 0 &&
+           fabs(ex[0].dmin_train - 1.5) < 1e-15,
+       "1-1 outside the training pairs (%zu, %g), 0-0 and 0-1 absent from the set", ex[3].count,
+       ex[3].dmin);
+    ok(mtp_fit_extrapolation(&pot, c, 2, c, 2, ex, &err) == 0 && !ex[0].count && !ex[1].count &&
+           !ex[3].count,
+       "a set against itself: nothing outside");
     mtp_pot_release(&pot);
 }
 
