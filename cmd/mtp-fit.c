@@ -14,6 +14,7 @@
 #include "../formats/config.h"
 #include "../formats/mtp_file.h"
 #include "../formats/mtpckpt.h"
+#include "../formats/mtpfitout.h"
 #include "../formats/plot.h"
 #include "../formats/prog.h"
 #include "../formats/stream.h"
@@ -369,54 +370,6 @@ report(const struct prog *p, const char *what, const char *name, size_t n,
                 st->nvirial, st->s_max, st->s_mae, st->s_rms);
 }
 
-static int
-write_errors(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *names,
-             const struct mtp_fit_result *res, int hold, int nstarts, int best, unsigned long seed,
-             int cv, struct core_err *err)
-{
-    static const char *const cols[] = {"set",   "nconf", "e_max", "e_mae", "e_rms", "f_max",
-                                       "f_mae", "f_rms", "s_max", "s_mae", "s_rms", "loss"};
-    static const char *const units[] = {
-        "",   "",   "eV/atom", "eV/atom", "eV/atom", "eV/Angstrom", "eV/Angstrom", "eV/Angstrom",
-        "eV", "eV", "eV",      ""};
-    int rc = table_write_meta(fp, err, "program", "mtp-fit");
-    rc = rc ? rc : table_write_meta(fp, err, "sets", "%s", names);
-    if (hold) {
-        rc = rc ? rc : table_write_meta(fp, err, "best_iter", "%d", res[best].best_iter);
-        rc = rc ? rc : table_write_meta(fp, err, "best_holdout_loss", "%.17g", res[best].best_loss);
-    }
-    if (cv) { /* the count chosen by the folds, and their loss there */
-        rc = rc ? rc : table_write_meta(fp, err, "cv_folds", "%d", cv);
-        rc = rc ? rc : table_write_meta(fp, err, "best_iter", "%d", res->best_iter);
-        rc = rc ? rc : table_write_meta(fp, err, "best_cv_loss", "%.17g", res->best_loss);
-        rc = rc ? rc : table_write_meta(fp, err, "cv_iterations", "%d", res->cv_iters);
-    }
-    if (hold || nstarts > 1 || cv)
-        rc = rc ? rc : table_write_meta(fp, err, "seed", "%lu", seed);
-    if (nstarts > 1) { /* the loss that chose the start: held-out, or training without one */
-        rc = rc ? rc : table_write_meta(fp, err, "starts", "%d", nstarts);
-        rc = rc ? rc : table_write_meta(fp, err, "best_start", "%d", best + 1);
-        for (int s = 0; !rc && s < nstarts; s++) {
-            char key[64];
-            snprintf(key, sizeof key, "start_%d", s + 1);
-            if (hold)
-                rc = table_write_meta(fp, err, key, "holdout_loss %.17g best_iter %d iterations %d",
-                                      res[s].best_loss, res[s].best_iter, res[s].niter);
-            else
-                rc = table_write_meta(fp, err, key, "loss %.17g iterations %d", res[s].loss,
-                                      res[s].niter);
-        }
-    }
-    rc = rc ? rc : table_write_header(fp, 12, cols, units, err);
-    for (size_t i = 0; !rc && i < nst; i++) {
-        const struct mtp_fit_stats *s = &st[i];
-        double row[12] = {(double)i, (double)s->nenergy, s->e_max, s->e_mae, s->e_rms, s->f_max,
-                          s->f_mae,  s->f_rms,           s->s_max, s->s_mae, s->s_rms, s->loss};
-        rc = table_write_row(fp, 12, row, err);
-    }
-    return rc;
-}
-
 /*
  * Warns, per species pair, when configurations of valid hold a pair closer than any of that pair
  * in train: there the radial functions extrapolate (a single such configuration can carry much
@@ -530,18 +483,6 @@ struct cb {
     int hist_failed;
 };
 
-/* The history's columns; phase 1 is the whole-set fit after cross-validation. */
-static int
-hist_init(struct table *t, struct core_err *err)
-{
-    static const char *const cols[] = {"start", "phase", "iteration", "loss", "held_out"};
-    table_init(t);
-    int rc = CORE_OK;
-    for (size_t k = 0; k < 5 && !rc; k++)
-        rc = table_col_add(t, cols[k], NULL, err);
-    return rc;
-}
-
 /*
  * Draws the history of the kept start: the training loss, the held-out or cross-validation
  * loss, the whole-set fit after cross-validation, and the iteration kept.
@@ -551,52 +492,16 @@ loss_plot(struct plot *pl, const struct table *hist, const struct fit_opts *o,
           const struct mtp_fit_result *res, int best, int hold, struct core_err *err)
 {
     char script[2048], title[128];
-    int marker = hold || o->cv, s = best + 1;
-    if (hist->nrows == 0)
-        return core_err_set(err, CORE_EINPUT, "--plot: no iterations to draw");
+    int s = best + 1;
     int t = o->init ? snprintf(title, sizeof title, "mtp-fit: the --init potential")
                     : snprintf(title, sizeof title, "mtp-fit: level %ld", o->level);
     if (o->starts > 1)
         snprintf(title + t, sizeof title - (size_t)t, ", start %d of %d", s, o->starts);
-    int n = snprintf(script, sizeof script,
-                     "set xlabel 'iteration'\nset ylabel 'loss'\nset logscale y\nset grid\n"
-                     "set key top right\nset title '%s'\n",
-                     title);
-    double last = 0; /* the label goes on the side of the kept iteration with more room */
-    for (size_t r = 0; r < hist->nrows; r++)
-        if (hist->data[r * hist->ncols] == s)
-            last = fmax(last, hist->data[r * hist->ncols + 2]);
-    int right = res->best_iter > last / 2;
-    n += snprintf(script + n, sizeof script - (size_t)n, "set xrange [0:%g]\n", fmax(last, 1));
-    if (marker)
-        n += snprintf(script + n, sizeof script - (size_t)n,
-                      "set arrow from %d, graph 0 to %d, graph 1 nohead dt 2 lc rgb '#666666'\n"
-                      "set label 'kept: iteration %d' at %d, graph 0.05 %s offset %s0.5, 0\n",
-                      res->best_iter, res->best_iter, res->best_iter, res->best_iter,
-                      right ? "right" : "left", right ? "-" : "");
-    n += snprintf(script + n, sizeof script - (size_t)n,
-                  "plot ARG2 using 3:(($1 == %d && $2 == 0) ? $4 : 1/0) with lines lw 2 "
-                  "lc rgb '#4477aa' title '%s'",
-                  s, o->cv ? "folds: mean training loss" : "training loss");
-    if (marker)
-        n += snprintf(script + n, sizeof script - (size_t)n,
-                      ", \\\n  ARG2 using 3:(($1 == %d && $2 == 0) ? $5 : 1/0) with lines lw 2 "
-                      "lc rgb '#ee6677' title '%s'",
-                      s, o->cv ? "cross-validation loss" : "held-out loss");
-    if (o->cv)
-        n += snprintf(script + n, sizeof script - (size_t)n,
-                      ", \\\n  ARG2 using 3:(($2 == 1) ? $4 : 1/0) with lines lw 2 dt 2 "
-                      "lc rgb '#228833' title 'all of TRAIN: training loss'");
-    if (n < 0 || (size_t)n + 2 >= sizeof script)
-        return core_err_set(err, CORE_EINTERNAL, "--plot: script too long");
-    script[n] = '\n', script[n + 1] = '\0';
+    if (mtpfitout_plot_script(script, sizeof script, hist, title, s, res->best_iter, hold || o->cv,
+                              o->cv, err))
+        return core_err_prefix(err, "--plot");
     int rc = plot_render(pl, hist, script, 900, 600, err);
-    if (rc) {
-        char m[sizeof err->msg];
-        snprintf(m, sizeof m, "%s", err->msg);
-        core_err_set(err, rc, "--plot: %s", m);
-    }
-    return rc;
+    return rc ? core_err_prefix(err, "--plot") : CORE_OK;
 }
 
 static int
@@ -786,7 +691,7 @@ main(int argc, char **argv)
     double t0 = prog_wtime();
     cb.nstarts = o.starts, cb.hold = nhold > 0, cb.cv = o.cv;
     if (o.plot) {
-        if ((rc = hist_init(&hist, &err)))
+        if ((rc = mtpfitout_history_init(&hist, &err)))
             goto done;
         cb.hist = &hist;
     }
@@ -837,9 +742,7 @@ main(int argc, char **argv)
     report(&p, nhold && !o.refit ? "training (fitted part)" : "training", train.name, ntr, &st[0]);
     if (o.valid) {
         if ((rc = mtp_fit_stats(&pot, valid.conf, valid.n, &o.fit, &st[1], &err))) {
-            char m[sizeof err.msg];
-            snprintf(m, sizeof m, "%s", err.msg);
-            core_err_set(&err, rc, "%s: %s", valid.name, m);
+            core_err_prefix(&err, "%s", valid.name);
             goto done;
         }
         report(&p, "validation", valid.name, valid.n, &st[1]);
@@ -861,8 +764,8 @@ main(int argc, char **argv)
                                 : nst == 3 ? "train valid holdout"
                                 : o.valid  ? "train valid"
                                            : "train holdout";
-            rc = write_errors(eout.fp, st, nst, names, res, nhold > 0, o.starts, best, o.seed, o.cv,
-                              &err);
+            rc = mtpfitout_errors_write(eout.fp, st, nst, names, res, nhold > 0, o.starts, best,
+                                        o.seed, o.cv, &err);
         }
         if (!rc && o.plot) {
             if (cb.hist_failed)
@@ -887,11 +790,8 @@ main(int argc, char **argv)
         }
     }
     goto done;
-fitfail : {
-    char m[sizeof err.msg];
-    snprintf(m, sizeof m, "%s", err.msg);
-    core_err_set(&err, rc, "%s: %s", train.name, m);
-}
+fitfail:
+    core_err_prefix(&err, "%s", train.name);
 done:
     prog_progress_end(&p);
     if (fitc_mem)

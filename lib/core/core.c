@@ -29,6 +29,22 @@ core_err_set(struct core_err *err, int code, const char *fmt, ...)
     return code;
 }
 
+int
+core_err_prefix(struct core_err *err, const char *fmt, ...)
+{
+    if (!err)
+        return CORE_OK;
+    char where[CORE_ERR_MSGLEN], both[2 * CORE_ERR_MSGLEN + 2];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(where, sizeof where, fmt, ap);
+    va_end(ap);
+    snprintf(both, sizeof both, "%s: %s", where, err->msg); /* both fit: no truncation here */
+    memcpy(err->msg, both, sizeof err->msg - 1);
+    err->msg[sizeof err->msg - 1] = '\0';
+    return err->code;
+}
+
 void
 core_err_clear(struct core_err *err)
 {

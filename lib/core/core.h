@@ -62,6 +62,11 @@ struct core_err {
 int core_err_set(struct core_err *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Puts `where: ` (printf-style) before err's message, keeping its code; returns the code (err
+ * may be NULL). */
+int core_err_prefix(struct core_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Clears err to CORE_OK and an empty message. */
 void core_err_clear(struct core_err *err);
 

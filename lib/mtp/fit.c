@@ -1200,11 +1200,8 @@ run_check(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nco
     int rc = mtp_fit_check(pot, conf, nconf, o, &dmin, err);
     if (rc)
         return rc;
-    if (nhold && (rc = mtp_fit_check(pot, hold, nhold, o, &dmin, err))) {
-        char m[sizeof err->msg];
-        snprintf(m, sizeof m, "%s", err->msg);
-        return core_err_set(err, rc, "held-out set: %s", m);
-    }
+    if (nhold && (rc = mtp_fit_check(pot, hold, nhold, o, &dmin, err)))
+        return core_err_prefix(err, "held-out set");
     return CORE_OK;
 }
 
@@ -1450,9 +1447,7 @@ fold_fail:
         mtp_pot_release(&f[k].pot);
     }
     if (rc) {
-        char m[sizeof err->msg];
-        snprintf(m, sizeof m, "%s", err->msg);
-        core_err_set(err, rc, "cross-validation: %s", m);
+        core_err_prefix(err, "cross-validation");
         goto out;
     }
     res->cv_iters = res->niter, res->niter = 0;
@@ -1523,11 +1518,8 @@ mtp_fit_run_starts(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t 
             rc = mtp_fit_run_holdout(&trial, conf, nconf, hold, nhold, o, progress, ctx, &res[s],
                                      err);
         if (rc) {
-            if (nstarts > 1) {
-                char m[sizeof err->msg];
-                snprintf(m, sizeof m, "%s", err->msg);
-                core_err_set(err, rc, "start %d: %s", s + 1, m);
-            }
+            if (nstarts > 1)
+                core_err_prefix(err, "start %d", s + 1);
             break;
         }
         if (start)

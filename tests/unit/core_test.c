@@ -13,6 +13,13 @@ test_errors(void)
     core_err_clear(&err);
     is_int(core_err_set(&err, CORE_EINPUT, "%s:%d: bad", "f.xyz", 3), CORE_EINPUT, "err_set code");
     is_str(err.msg, "f.xyz:3: bad", "err_set message");
+    is_int(core_err_prefix(&err, "start %d", 2), CORE_EINPUT, "err_prefix keeps the code");
+    is_str(err.msg, "start 2: f.xyz:3: bad", "err_prefix message");
+    char longw[2 * CORE_ERR_MSGLEN];
+    memset(longw, 'w', sizeof longw - 1), longw[sizeof longw - 1] = '\0';
+    core_err_prefix(&err, "%s", longw);
+    is_int((int)strlen(err.msg), CORE_ERR_MSGLEN - 1, "err_prefix truncates to the message size");
+    is_int(core_err_prefix(NULL, "x"), CORE_OK, "err_prefix on NULL");
     is_int(core_exit_status(CORE_OK), 0, "exit 0");
     is_int(core_exit_status(CORE_EINPUT), 1, "exit 1 for input");
     is_int(core_exit_status(CORE_EIO), 1, "exit 1 for io");

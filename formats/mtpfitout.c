@@ -1,0 +1,119 @@
+/*
+ * mtpfitout: mtp-fit's error table and loss plot. See mtpfitout.h.
+ */
+#include "mtpfitout.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+int
+mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *names,
+                       const struct mtp_fit_result *res, int hold, int nstarts, int best,
+                       unsigned long seed, int cv, struct core_err *err)
+{
+    static const char *const cols[] = {"set",   "nconf", "e_max", "e_mae", "e_rms", "f_max",
+                                       "f_mae", "f_rms", "s_max", "s_mae", "s_rms", "loss"};
+    static const char *const units[] = {
+        "",   "",   "eV/atom", "eV/atom", "eV/atom", "eV/Angstrom", "eV/Angstrom", "eV/Angstrom",
+        "eV", "eV", "eV",      ""};
+    int rc = table_write_meta(fp, err, "program", "mtp-fit");
+    rc = rc ? rc : table_write_meta(fp, err, "sets", "%s", names);
+    if (hold) {
+        rc = rc ? rc : table_write_meta(fp, err, "best_iter", "%d", res[best].best_iter);
+        rc = rc ? rc : table_write_meta(fp, err, "best_holdout_loss", "%.17g", res[best].best_loss);
+    }
+    if (cv) { /* the count chosen by the folds, and their loss there */
+        rc = rc ? rc : table_write_meta(fp, err, "cv_folds", "%d", cv);
+        rc = rc ? rc : table_write_meta(fp, err, "best_iter", "%d", res->best_iter);
+        rc = rc ? rc : table_write_meta(fp, err, "best_cv_loss", "%.17g", res->best_loss);
+        rc = rc ? rc : table_write_meta(fp, err, "cv_iterations", "%d", res->cv_iters);
+    }
+    if (hold || nstarts > 1 || cv)
+        rc = rc ? rc : table_write_meta(fp, err, "seed", "%lu", seed);
+    if (nstarts > 1) { /* the loss that chose the start: held-out, or training without one */
+        rc = rc ? rc : table_write_meta(fp, err, "starts", "%d", nstarts);
+        rc = rc ? rc : table_write_meta(fp, err, "best_start", "%d", best + 1);
+        for (int s = 0; !rc && s < nstarts; s++) {
+            char key[64];
+            snprintf(key, sizeof key, "start_%d", s + 1);
+            if (hold)
+                rc = table_write_meta(fp, err, key, "holdout_loss %.17g best_iter %d iterations %d",
+                                      res[s].best_loss, res[s].best_iter, res[s].niter);
+            else
+                rc = table_write_meta(fp, err, key, "loss %.17g iterations %d", res[s].loss,
+                                      res[s].niter);
+        }
+    }
+    rc = rc ? rc : table_write_header(fp, 12, cols, units, err);
+    for (size_t i = 0; !rc && i < nst; i++) {
+        const struct mtp_fit_stats *s = &st[i];
+        double row[12] = {(double)i, (double)s->nenergy, s->e_max, s->e_mae, s->e_rms, s->f_max,
+                          s->f_mae,  s->f_rms,           s->s_max, s->s_mae, s->s_rms, s->loss};
+        rc = table_write_row(fp, 12, row, err);
+    }
+    return rc;
+}
+
+int
+mtpfitout_history_init(struct table *t, struct core_err *err)
+{
+    static const char *const cols[] = {"start", "phase", "iteration", "loss", "held_out"};
+    table_init(t);
+    int rc = CORE_OK;
+    for (size_t k = 0; k < 5 && !rc; k++)
+        rc = table_col_add(t, cols[k], NULL, err);
+    return rc;
+}
+
+/* Appends to b (sz bytes, *n used so far) while it fits; *n counts on past sz. */
+static void __attribute__((format(printf, 4, 5)))
+append(char *b, size_t sz, size_t *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(*n < sz ? b + *n : NULL, *n < sz ? sz - *n : 0, fmt, ap);
+    va_end(ap);
+    *n += k > 0 ? (size_t)k : 0;
+}
+
+int
+mtpfitout_plot_script(char *script, size_t sz, const struct table *hist, const char *title,
+                      int start, int best_iter, int marker, int cv, struct core_err *err)
+{
+    double last = -1; /* the kept label goes on the side of best_iter with more room */
+    for (size_t r = 0; r < hist->nrows; r++)
+        if (hist->data[r * hist->ncols] == start)
+            last = fmax(last, hist->data[r * hist->ncols + 2]);
+    if (last < 0)
+        return core_err_set(err, CORE_EINPUT, "no iterations to draw");
+    int right = best_iter > last / 2, s = start;
+    size_t n = 0;
+    append(script, sz, &n,
+           "set xlabel 'iteration'\nset ylabel 'loss'\nset logscale y\nset grid\n"
+           "set key top right\nset title '%s'\nset xrange [0:%g]\n",
+           title, fmax(last, 1));
+    if (marker)
+        append(script, sz, &n,
+               "set arrow from %d, graph 0 to %d, graph 1 nohead dt 2 lc rgb '#666666'\n"
+               "set label 'kept: iteration %d' at %d, graph 0.05 %s offset %s0.5, 0\n",
+               best_iter, best_iter, best_iter, best_iter, right ? "right" : "left",
+               right ? "-" : "");
+    append(script, sz, &n,
+           "plot ARG2 using 3:(($1 == %d && $2 == 0) ? $4 : 1/0) with lines lw 2 "
+           "lc rgb '#4477aa' title '%s'",
+           s, cv ? "folds: mean training loss" : "training loss");
+    if (marker)
+        append(script, sz, &n,
+               ", \\\n  ARG2 using 3:(($1 == %d && $2 == 0) ? $5 : 1/0) with lines lw 2 "
+               "lc rgb '#ee6677' title '%s'",
+               s, cv ? "cross-validation loss" : "held-out loss");
+    if (cv)
+        append(script, sz, &n,
+               ", \\\n  ARG2 using 3:(($2 == 1) ? $4 : 1/0) with lines lw 2 dt 2 "
+               "lc rgb '#228833' title 'all of TRAIN: training loss'");
+    if (n + 2 > sz)
+        return core_err_set(err, CORE_EINTERNAL, "plot script longer than %zu bytes", sz);
+    script[n] = '\n', script[n + 1] = '\0';
+    return CORE_OK;
+}

@@ -1,0 +1,42 @@
+/*
+ * mtpfitout: what mtp-fit writes besides the potential. The error report as a table
+ * (fpms-table(5): one row per set, MLIP's max, mean absolute and RMS errors and the loss; `#`
+ * lines name the sets and how the iteration count was chosen) and the loss history with the
+ * gnuplot script that draws it (formats/plot). See mtpfitout.md.
+ *
+ * Units: eV/atom, eV/Angstrom, eV (the virial), the loss as MLIP's (dimensionless).
+ * Errors: CORE_EINPUT (a NaN in a row), CORE_EIO, CORE_ENOMEM; CORE_EINTERNAL for a script that
+ * does not fit the caller's buffer.
+ * Ownership: the caller's table and buffers.
+ */
+#ifndef FPMS_MTPFITOUT_H
+#define FPMS_MTPFITOUT_H
+
+#include <stdio.h>
+
+#include "../lib/mtp/mtp.h"
+#include "table.h"
+
+/*
+ * The error table: st[0 .. nst) with the names of the sets (`train valid holdout`); res[best]
+ * and, with hold, the best held-out iteration; with nstarts > 1 each start's result; with cv > 0
+ * the folds, the chosen count and its cross-validation loss; seed when any of these used it.
+ */
+int mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *names,
+                           const struct mtp_fit_result *res, int hold, int nstarts, int best,
+                           unsigned long seed, int cv, struct core_err *err);
+
+/* The history's columns: start (from 1), phase (1: the whole-set fit after cross-validation),
+ * iteration, loss, held_out (0 where there is none). t is initialised here. */
+int mtpfitout_history_init(struct table *t, struct core_err *err);
+
+/*
+ * The gnuplot commands (formats/plot: ARG2 is the history) that draw start's training loss,
+ * with marker its held-out or (cv) cross-validation loss and a line at best_iter, with cv the
+ * whole-set fit's loss, log scale, under title; into script (n bytes). CORE_EINPUT for a history
+ * without a row of start; CORE_EINTERNAL when n is too small.
+ */
+int mtpfitout_plot_script(char *script, size_t n, const struct table *hist, const char *title,
+                          int start, int best_iter, int marker, int cv, struct core_err *err);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * mtpfitout_test: mtp-fit's loss-plot script (what it draws for a plain, held-out and
+ * cross-validation fit, and its errors) and the error table's header lines.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../formats/mtpfitout.h"
+#include "../tap.h"
+
+int
+main(void)
+{
+    struct core_err err = {0};
+    struct table h;
+    char script[2048];
+    ok(mtpfitout_history_init(&h, &err) == 0 && h.ncols == 5, "history: 5 columns");
+    ok(mtpfitout_plot_script(script, sizeof script, &h, "t", 1, 0, 0, 0, &err) == CORE_EINPUT &&
+           strstr(err.msg, "no iterations to draw"),
+       "no rows: %s", err.msg);
+    double rows[][5] = {{1, 0, 1, 2.0, 3.0},
+                        {1, 0, 2, 1.0, 2.5},
+                        {1, 0, 3, 0.5, 2.6},
+                        {1, 1, 1, 1.9, 0},
+                        {1, 1, 2, 0.9, 0}};
+    for (int r = 0; r < 5; r++)
+        table_row_add(&h, rows[r], &err);
+    ok(mtpfitout_plot_script(script, sizeof script, &h, "plain", 1, 0, 0, 0, &err) == 0 &&
+           strstr(script, "set xrange [0:3]") && strstr(script, "title 'training loss'") &&
+           !strstr(script, "set arrow") && !strstr(script, "$5"),
+       "plain fit: the training loss only");
+    ok(mtpfitout_plot_script(script, sizeof script, &h, "cv", 1, 2, 1, 1, &err) == 0 &&
+           strstr(script, "set arrow from 2, graph 0 to 2") &&
+           strstr(script, "'kept: iteration 2' at 2, graph 0.05 right") &&
+           strstr(script, "cross-validation loss") && strstr(script, "($2 == 1) ? $4") &&
+           script[strlen(script) - 1] == '\n',
+       "cross-validation: the kept line, right of the middle, and the whole-set fit");
+    ok(mtpfitout_plot_script(script, sizeof script, &h, "s2", 2, 0, 1, 0, &err) == CORE_EINPUT,
+       "a start without rows: %s", err.msg);
+    ok(mtpfitout_plot_script(script, 64, &h, "cv", 1, 2, 1, 1, &err) == CORE_EINTERNAL,
+       "a buffer too small: %s", err.msg);
+    table_release(&h);
+
+    struct mtp_fit_stats st = {.nenergy = 3, .e_rms = 0.01, .f_rms = 0.1, .loss = 1.5};
+    struct mtp_fit_result res = {.best_iter = 7, .best_loss = 0.25, .cv_iters = 12};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    ok(mtpfitout_errors_write(fp, &st, 1, "train", &res, 0, 1, 0, 4, 5, &err) == 0,
+       "errors table: %s", err.msg);
+    fclose(fp);
+    ok(strstr(buf, "# cv_folds = 5\n") && strstr(buf, "# best_iter = 7\n") &&
+           strstr(buf, "# cv_iterations = 12\n") && strstr(buf, "# seed = 4\n") &&
+           !strstr(buf, "best_holdout_loss"),
+       "cross-validation lines, no held-out ones");
+    free(buf);
+    done_testing();
+    return exit_status();
+}
