@@ -5,7 +5,8 @@
  * an existing potential, fits with lib/mtp's mtp_fit_run (MLIP's loss, exact linear solves,
  * Levenberg-Marquardt; with --holdout, early stopping on a held-out part of the training set:
  * mtp_fit_split, mtp_fit_run_holdout), prints MLIP's style of error report for the training,
- * held-out and validation sets and writes the potential. See man/mtp-fit.1.
+ * held-out and validation sets and writes the potential. --evaluate skips the fit: the errors
+ * of the --init potential as it is (MLIP's calc-errors). See man/mtp-fit.1.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -21,7 +22,8 @@
 #include "../formats/table.h"
 #include "../lib/mtp/mtp.h"
 
-static const char synopsis[] = "--species LIST (--level N | --init FILE) [options] -o FILE TRAIN";
+static const char synopsis[] =
+    "--species LIST (--level N | --init FILE) [options] (-o FILE | --evaluate) TRAIN";
 
 enum {
     OPT_LEVEL = 256,
@@ -48,6 +50,7 @@ enum {
     OPT_WEIGHTS,
     OPT_WEIGHTING,
     OPT_ERRORS,
+    OPT_EVALUATE,
     OPT_PROGRESS,
     OPT_VERSION,
 };
@@ -82,6 +85,8 @@ static const struct prog_opt opts[] = {
     {"weights", OPT_WEIGHTS, "E,F,S", "weights of energy, forces, stress (1,0.01,0.001)"},
     {"weighting", OPT_WEIGHTING, "MODE", "vibrations, molecules or structures (vibrations)"},
     {"errors", OPT_ERRORS, "FILE", "also write the error report as a table to FILE"},
+    {"evaluate", OPT_EVALUATE, NULL,
+     "no fit: the errors of the --init potential as it is (MLIP's calc-errors)"},
     {"output", 'o', "FILE", "write the trained potential to FILE"},
     {"progress", OPT_PROGRESS, NULL, "report the loss at each iteration on stderr"},
     {"quiet", 'q', NULL, "no error report and no warnings"},
@@ -95,7 +100,8 @@ static const struct prog_opt opts[] = {
 struct fit_opts {
     long level, radial;
     double rmin, rcut;
-    int has_rmin, has_rcut, has_radial, refit, starts, cv, ckpt_every, has_ckpt_every;
+    int has_rmin, has_rcut, has_radial, refit, starts, cv, ckpt_every, has_ckpt_every, evaluate;
+    const char *fit_only; /* the last option given that only a fit uses (NULL: none) */
     double holdout;
     unsigned long seed;
     const char *species, *init, *valid, *output, *errors, *ckpt, *restart, *plot;
@@ -111,11 +117,21 @@ parse_pos_long(const char *arg, long lo, long hi, long *v, const char *name, str
     return CORE_OK;
 }
 
+/* The options that shape a fit or its start, which --evaluate has none of. */
+static const int fit_only[] = {OPT_LEVEL,      OPT_RMIN,    OPT_RCUT,    OPT_RADIAL,   OPT_MAXITER,
+                               OPT_LINEAR,     OPT_TOL,     OPT_HOLDOUT, OPT_PATIENCE, OPT_SEED,
+                               OPT_REFIT,      OPT_STARTS,  OPT_CV,      OPT_DAMPING,  OPT_CKPT,
+                               OPT_CKPT_EVERY, OPT_RESTART, OPT_PLOT};
+
 static int
 parse_one(void *ctx, int c, const char *arg, struct core_err *err)
 {
     struct fit_opts *o = ctx;
     long l;
+    for (size_t i = 0; i < sizeof fit_only / sizeof *fit_only; i++)
+        for (size_t k = 0; fit_only[i] == c && k < NOPTS; k++)
+            if (opts[k].short_name == c)
+                o->fit_only = opts[k].long_name;
     switch (c) {
     case OPT_LEVEL:
         if (parse_pos_long(arg, 2, 28, &o->level, "--level", err) || o->level % 2)
@@ -241,6 +257,9 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
         return 0;
     case OPT_ERRORS:
         o->errors = arg;
+        return 0;
+    case OPT_EVALUATE:
+        o->evaluate = 1;
         return 0;
     case 'o':
         o->output = arg;
@@ -578,7 +597,18 @@ main(int argc, char **argv)
         return rc;
     if (optind != argc - 1)
         return prog_usage_error(&p, synopsis, "one training file expected");
-    if (!o.output)
+    if (o.evaluate) { /* MLIP's calc-errors: the potential as it is, nothing written but errors */
+        if (!o.init)
+            return prog_usage_error(&p, synopsis, "--evaluate needs --init FILE");
+        if (o.fit_only)
+            return prog_usage_error(&p, synopsis, "--evaluate fits nothing: not with --%s",
+                                    o.fit_only);
+        if (o.output)
+            return prog_usage_error(&p, synopsis,
+                                    "--evaluate writes no potential: --errors FILE, not -o");
+        if (p.quiet && !o.errors)
+            return prog_usage_error(&p, synopsis, "--evaluate -q reports nothing without --errors");
+    } else if (!o.output)
         return prog_usage_error(&p, synopsis, "-o FILE is required");
     if (!o.species)
         return prog_usage_error(&p, synopsis, "--species is required, e.g. C,B");
@@ -624,6 +654,12 @@ main(int argc, char **argv)
                               o.init, pot.nspecies, map.ntypes);
             goto done;
         }
+        if (o.evaluate && !(pot.has_radial && pot.has_linear)) {
+            rc = core_err_set(&err, CORE_EINPUT,
+                              "%s: --evaluate: an untrained potential (no %s): nothing to evaluate",
+                              o.init, pot.has_radial ? "moment_coeffs" : "radial_coeffs");
+            goto done;
+        }
         if (o.starts > 1 && pot.has_radial) {
             rc = core_err_set(&err, CORE_EINPUT,
                               "%s: --starts %d: the file has radial coefficients; several starts "
@@ -647,6 +683,8 @@ main(int argc, char **argv)
     /* the fitted part and the held-out part of TRAIN, each in file order */
     ntr = train.n;
     fitc = train.conf;
+    if (o.evaluate)
+        goto evaluate;
     if (o.holdout > 0) {
         idx = malloc(train.n * sizeof *idx);
         fitc = fitc_mem = malloc(train.n * sizeof *fitc);
@@ -737,6 +775,7 @@ main(int argc, char **argv)
         fitc = train.conf, ntr = train.n;
     }
     prog_info(&p, "fitting: %.3g s", prog_wtime() - t0);
+evaluate:
     if ((rc = mtp_fit_stats(&pot, fitc, ntr, &o.fit, &st[0], &err)))
         goto fitfail;
     report(&p, nhold && !o.refit ? "training (fitted part)" : "training", train.name, ntr, &st[0]);
@@ -752,11 +791,13 @@ main(int argc, char **argv)
     if (nhold && !o.valid)
         st[1] = st[2];
     {
-        struct stream_out out, eout;
+        struct stream_out out = {0}, eout;
         int eopen = 0;
-        if ((rc = stream_out_open(&out, o.output, 0, &err)))
-            goto done;
-        rc = mtp_file_write(out.fp, &pot, &err);
+        if (!o.evaluate) {
+            if ((rc = stream_out_open(&out, o.output, 0, &err)))
+                goto done;
+            rc = mtp_file_write(out.fp, &pot, &err);
+        }
         if (!rc && o.errors && !(rc = stream_out_open(&eout, o.errors, 0, &err))) {
             eopen = 1;
             size_t nst = 1 + (o.valid != NULL) + (nhold > 0);
@@ -764,8 +805,8 @@ main(int argc, char **argv)
                                 : nst == 3 ? "train valid holdout"
                                 : o.valid  ? "train valid"
                                            : "train holdout";
-            rc = mtpfitout_errors_write(eout.fp, st, nst, names, res, nhold > 0, o.starts, best,
-                                        o.seed, o.cv, &err);
+            rc = mtpfitout_errors_write(eout.fp, st, nst, names, o.evaluate ? o.init : NULL, res,
+                                        nhold > 0, o.starts, best, o.seed, o.cv, &err);
         }
         if (!rc && o.plot) {
             if (cb.hist_failed)
@@ -778,9 +819,11 @@ main(int argc, char **argv)
             ecommitted = 1;
         if (!rc && o.plot && !(rc = plot_commit(&pl, &err)))
             pcommitted = 1;
-        rc = rc ? rc : stream_out_commit(&out, &err);
+        if (!o.evaluate)
+            rc = rc ? rc : stream_out_commit(&out, &err);
         if (rc) {
-            stream_out_abort(&out);
+            if (!o.evaluate)
+                stream_out_abort(&out);
             if (ecommitted && strcmp(o.errors, "-"))
                 remove(o.errors); /* written just now, but the potential failed */
             else if (eopen)

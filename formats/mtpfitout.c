@@ -9,8 +9,8 @@
 
 int
 mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *names,
-                       const struct mtp_fit_result *res, int hold, int nstarts, int best,
-                       unsigned long seed, int cv, struct core_err *err)
+                       const char *evaluated, const struct mtp_fit_result *res, int hold,
+                       int nstarts, int best, unsigned long seed, int cv, struct core_err *err)
 {
     static const char *const cols[] = {"set",   "nconf", "e_max", "e_mae", "e_rms", "f_max",
                                        "f_mae", "f_rms", "s_max", "s_mae", "s_rms", "loss"};
@@ -19,6 +19,8 @@ mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst, con
         "eV", "eV", "eV",      ""};
     int rc = table_write_meta(fp, err, "program", "mtp-fit");
     rc = rc ? rc : table_write_meta(fp, err, "sets", "%s", names);
+    if (evaluated)
+        rc = rc ? rc : table_write_meta(fp, err, "evaluated", "%s", evaluated);
     if (hold) {
         rc = rc ? rc : table_write_meta(fp, err, "best_iter", "%d", res[best].best_iter);
         rc = rc ? rc : table_write_meta(fp, err, "best_holdout_loss", "%.17g", res[best].best_loss);

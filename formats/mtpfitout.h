@@ -18,13 +18,15 @@
 #include "table.h"
 
 /*
- * The error table: st[0 .. nst) with the names of the sets (`train valid holdout`); res[best]
- * and, with hold, the best held-out iteration; with nstarts > 1 each start's result; with cv > 0
- * the folds, the chosen count and its cross-validation loss; seed when any of these used it.
+ * The error table: st[0 .. nst) with the names of the sets (`train valid holdout`); evaluated:
+ * the potential's file when it was evaluated, not fitted (mtp-fit --evaluate; NULL: fitted, and
+ * res is read); res[best] and, with hold, the best held-out iteration; with nstarts > 1 each
+ * start's result; with cv > 0 the folds, the chosen count and its cross-validation loss; seed when
+ * any of these used it.
  */
 int mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *names,
-                           const struct mtp_fit_result *res, int hold, int nstarts, int best,
-                           unsigned long seed, int cv, struct core_err *err);
+                           const char *evaluated, const struct mtp_fit_result *res, int hold,
+                           int nstarts, int best, unsigned long seed, int cv, struct core_err *err);
 
 /* The history's columns: start (from 1), phase (1: the whole-set fit after cross-validation),
  * iteration, loss, held_out (0 where there is none). t is initialised here. */

@@ -42,8 +42,8 @@
 # below it for four seeds of five (0.90-0.93) and 0.6 % above for seed 4: differences the
 # validation set cannot resolve; the "no worse" is shown at level 10 in the mean over the
 # seeds (0.937), not at level 6. Energy, force MAE and time are better at both levels. MLIP's own loss on valid.cfg (the --errors table's loss;
-# MLIP's potentials evaluated by mtp-fit --init pot_LL.mtp --max-iter 0, which reproduces MLIP's
-# errors to every printed digit): level 6 ours 0.859 / 0.853 / 0.859 against MLIP's 0.857, level
+# MLIP's potentials evaluated by mtp-fit --init pot_LL.mtp --evaluate, which gives MLIP's
+# calc-errors reports to every printed digit): level 6 ours 0.859 / 0.853 / 0.859 against MLIP's 0.857, level
 # 10 0.463 / 0.476 / 0.489 against 0.573. The cross-validation loss is lowest at iteration 11
 # (seed 1) and 13 (seed 2) at level 6 over the first 300 iterations too (3.03 and 2.91 at 300),
 # so no longer patience changes the count there.

@@ -48,7 +48,7 @@ tools() {
     for t in $(tools); do
         run "$FPMS_BIN/$t" --help
         usage=$(printf '%s\n' "$output" | head -1 | sed 's/^usage: //' | tr -s ' ')
-        syn=$(mandoc -Tascii "$FPMS_ROOT/man/$t.1" | col -b |
+        syn=$(mandoc -Tascii "$FPMS_ROOT/man/$t.1" | col -bx |
               sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \n' ' ' |
               sed 's/^ //; s/ $//')
         [ "$usage" = "$syn" ] || { echo "$t: --help '$usage' vs SYNOPSIS '$syn'"; return 1; }

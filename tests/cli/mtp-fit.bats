@@ -435,3 +435,63 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     awk -v a="$ours_e" -v b="$mlip_e" 'BEGIN { exit !(a <= b * (1 + 1e-6)) }'
     awk -v a="$ours_f" -v b="$mlip_f" 'BEGIN { exit !(a <= b * (1 + 1e-6)) }'
 }
+
+@test "--evaluate: the errors of a potential as it is, the same rows as its fit reported" {
+    run -0 fpms mtp-fit -q --species C --level 6 --rmin 1.1 --rcut 4 --max-iter 4 \
+        --valid valid.xyz --errors fit.txt -o p.mtp train.xyz
+    cp p.mtp p0.mtp
+    run -0 --separate-stderr fpms mtp-fit --species C --init p.mtp --evaluate --valid valid.xyz \
+        --errors ev.txt train.xyz
+    [ -z "$output" ]
+    [[ "$stderr" == *"mtp-fit: training errors, train.xyz: 6 configurations"* ]]
+    [[ "$stderr" == *"mtp-fit: validation errors, valid.xyz: 3 configurations"* ]]
+    grep -q '^# evaluated = p.mtp$' ev.txt
+    diff <(grep -v '^#' fit.txt) <(grep -v '^#' ev.txt)
+    cmp p.mtp p0.mtp
+    # the table alone, on stdout
+    run -0 --separate-stderr fpms mtp-fit -q --species C --init p.mtp --evaluate --errors - \
+        train.xyz
+    [ -z "$stderr" ]
+    [ "$(grep -v '^#' <<< "$output")" = "$(grep -v '^#' fit.txt | head -1)" ]
+}
+
+@test "--evaluate errors: no fit options, no -o, a trained potential" {
+    fpms mtp-fit -q --species C --level 6 --rmin 1.1 --rcut 4 --max-iter 1 -o p.mtp train.xyz
+    fails --species C --level 6 --evaluate train.xyz
+    [[ "$stderr" == *"--evaluate needs --init FILE"* ]]
+    for o in "--max-iter 3" "--cv 2" "--holdout 0.2" "--seed 2" "--damping 1" "--plot x.png"; do
+        fails --species C --init p.mtp --evaluate $o train.xyz
+        [[ "$stderr" == *"--evaluate fits nothing: not with ${o%% *}"* ]]
+    done
+    fails --species C --init p.mtp --evaluate -o out.mtp train.xyz
+    [[ "$stderr" == *"writes no potential"* ]]
+    fails --species C --init p.mtp --evaluate -q train.xyz
+    [[ "$stderr" == *"reports nothing without --errors"* ]]
+    fpms mtp-fit -q --species C --level 6 --rmin 1.1 --rcut 4 --max-iter 0 -o lin.mtp train.xyz
+    sed '/radial_coeffs/,/^alpha_moments_count/{/^alpha_moments_count/!d}' lin.mtp > untrained.mtp
+    fails --species C --init untrained.mtp --evaluate train.xyz
+    [[ "$stderr" == *"untrained.mtp: --evaluate: an untrained potential (no radial_coeffs)"* ]]
+}
+
+@test "--evaluate on MLIP's potentials gives MLIP's calc-errors reports" {
+    [ -f "$MLIP/pot_06.mtp" ] || skip "no $MLIP"
+    # mlip ERRFILE: MLIP's max, mean and RMS of energy per atom, forces, stresses (eV), in order
+    mlip() {
+        awk '/^Energy per atom|^Forces|^Stresses \(in eV\)/ { p = 1 } /^Stresses \(in GPa\)/ { p = 0 }
+            p && /absolute difference/ { printf "%s ", $NF }' "$1"
+    }
+    for lev in 06 10; do
+        run -0 --separate-stderr fpms mtp-fit -q --species C,B --init "$MLIP/pot_$lev.mtp" \
+            --evaluate --valid "$MLIP/valid.cfg" --errors e.txt "$MLIP/train.cfg"
+        for row in 0 1; do
+            set=$([ $row = 0 ] && echo train || echo valid)
+            ours=$(for c in e_max e_mae e_rms f_max f_mae f_rms s_max s_mae s_rms; do
+                printf "%s " "$(col e.txt $row $c)"; done)
+            theirs=$(mlip "$MLIP/errors_${set}_$lev.txt")
+            echo "level $lev $set: ours $ours; MLIP $theirs"
+            # MLIP prints 6 significant digits
+            awk -v a="$ours" -v b="$theirs" 'BEGIN { n = split(a, x); m = split(b, y); if (n != 9 || m != 9) exit 1
+                for (i = 1; i <= 9; i++) if (sprintf("%.6g", x[i]) + 0 != y[i] + 0) { print "column " i ": " x[i] " vs " y[i]; exit 1 } }'
+        done
+    done
+}

@@ -48,13 +48,22 @@ main(void)
     char *buf = NULL;
     size_t len = 0;
     FILE *fp = open_memstream(&buf, &len);
-    ok(mtpfitout_errors_write(fp, &st, 1, "train", &res, 0, 1, 0, 4, 5, &err) == 0,
+    ok(mtpfitout_errors_write(fp, &st, 1, "train", NULL, &res, 0, 1, 0, 4, 5, &err) == 0,
        "errors table: %s", err.msg);
     fclose(fp);
     ok(strstr(buf, "# cv_folds = 5\n") && strstr(buf, "# best_iter = 7\n") &&
            strstr(buf, "# cv_iterations = 12\n") && strstr(buf, "# seed = 4\n") &&
-           !strstr(buf, "best_holdout_loss"),
+           !strstr(buf, "best_holdout_loss") && !strstr(buf, "evaluated"),
        "cross-validation lines, no held-out ones");
+    free(buf);
+    buf = NULL, len = 0;
+    fp = open_memstream(&buf, &len);
+    ok(mtpfitout_errors_write(fp, &st, 1, "train", "pot.mtp", NULL, 0, 1, 0, 4, 0, &err) == 0,
+       "errors table of an evaluation: %s", err.msg);
+    fclose(fp);
+    ok(strstr(buf, "# sets = train\n# evaluated = pot.mtp\n") && !strstr(buf, "seed") &&
+           !strstr(buf, "best_iter"),
+       "an evaluation names the potential and no fit");
     free(buf);
     done_testing();
     return exit_status();
