@@ -120,6 +120,18 @@ if [ ! -f "$MLIP/train.cfg" ]; then
 fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+# an independent test beside valid.cfg: candidates.cfg's configurations of the training families
+# (40) and its 1500 K snapshots (20), labelled like the rest, never fitted; MLIP's potential is
+# evaluated on them by mtp-fit --evaluate (which gives MLIP's calc-errors to every printed digit)
+for c in indist md1500; do
+    awk -v want=$c -f "${FPMS_ROOT:-.}/tests/bench/mtp-fit/candidates.awk" "$MLIP/candidates.cfg" \
+        > "$dir/$c.cfg"
+done
+# ev POT SET: "E_rms F_rms F_mae" of POT on SET (eV/atom, eV/A)
+ev() {
+    "$FPMS_BIN/mtp-fit" -q --species C,B --init "$1" --evaluate --valid "$2" --errors - \
+        "$MLIP/train.cfg" | awk '!/^#/ && $1 == 1 { print $5, $8, $7 }'
+}
 # rms SECTION FILE: the RMS line of a section of MLIP's error report
 rms() { awk -v s="$1" 'index($0, s) == 1 { p = 1 } p && /RMS/ { print $NF; exit }' "$2"; }
 # col ROW NAME FILE: a column of mtp-fit's --errors table
@@ -169,4 +181,10 @@ for lev in ${MTP_FIT_LEVELS:-06 10 16}; do
         if ($13 != "-")
             printf "bench mtp-fit: level %s: valid F RMS ratio %.3f, 95 %% of 2000 resamples of the configurations in [%.3f, %.3f]; configuration %d holds %.0f %% of MLIP'"'"'s squared force error, without it the ratio is %.3f\n",
                 $1, $13, $14, $15, $16, 100 * $17, $18 }'
+    for c in indist md1500; do
+        echo "$(ev "$dir/pot_$lev.mtp" "$dir/$c.cfg") $(ev "$MLIP/pot_$lev.mtp" "$dir/$c.cfg")" |
+            awk -v l="$lev" -v c="$c" '{
+            printf "bench mtp-fit: level %s: independent test, candidates.cfg %s (%s): E RMS %.2f meV/atom (MLIP %.2f, ratio %.3f), F RMS %.4f eV/A (MLIP %.4f, ratio %.3f), F MAE ratio %.3f\n",
+                l, c, c == "indist" ? "40 of the training families" : "20 snapshots of 1500 K MD", 1000 * $1, 1000 * $4, $1 / $4, $2, $5, $2 / $5, $3 / $6 }'
+    done
 done
