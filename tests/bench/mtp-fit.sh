@@ -40,13 +40,41 @@
 # the 100 validation configurations put the level-6 ratio in [0.93, 1.08] and the level-10 one in
 # [0.84, 1.07] (seeds 1-5). So at level 6 the force RMS is 2.5-2.7 % above MLIP's, and at level 10
 # below it for four seeds of five (0.90-0.93) and 0.6 % above for seed 4: differences the
-# validation set cannot resolve; the "no worse" is shown at level 10 in the mean over the
-# seeds (0.937), not at level 6. Energy, force MAE and time are better at both levels. MLIP's own loss on valid.cfg (the --errors table's loss;
+# validation set cannot resolve; the "no worse" holds on valid.cfg at level 10 in the mean
+# over the seeds (0.937; not on the independent test below), not at level 6. Energy, force MAE and time are better at both levels. MLIP's own loss on valid.cfg (the --errors table's loss;
 # MLIP's potentials evaluated by mtp-fit --init pot_LL.mtp --evaluate, which gives MLIP's
 # calc-errors reports to every printed digit): level 6 ours 0.859 / 0.853 / 0.859 against MLIP's 0.857, level
 # 10 0.463 / 0.476 / 0.489 against 0.573. The cross-validation loss is lowest at iteration 11
 # (seed 1) and 13 (seed 2) at level 6 over the first 300 iterations too (3.03 and 2.91 at 300),
 # so no longer patience changes the count there.
+# An independent test (2026-11-25, session 5; the lines "independent test" below): candidates.cfg
+# holds 40 more configurations of the training families and 20 snapshots of 1500 K MD, labelled
+# alike and fitted by neither code; MLIP's potentials are evaluated there by mtp-fit --evaluate
+# (exact: it gives MLIP's calc-errors on train and valid to every printed digit). Ratios ours/MLIP,
+# seeds 1-5, E RMS / F RMS / F MAE: 40 of the training families, level 6: 0.78 / 1.075 / 1.013
+# (seeds 1, 3, 4), 0.70 / 1.070 / 1.002 (2, 5); level 10: 0.92 / 1.114 / 1.040, 0.89 / 1.121 /
+# 1.036, 0.84 / 1.129 / 1.029, 0.67 / 1.176 / 1.022, 0.83 / 1.130 / 1.033. 1500 K snapshots,
+# level 6: 0.98 / 0.802 / 0.788, 0.59 / 0.801 / 0.788; level 10: 1.28 / 1.022 / 1.004, 1.00 /
+# 0.989 / 0.968, 0.72 / 0.956 / 0.931, 0.44 / 0.849 / 0.816, 0.75 / 0.968 / 0.944. There too one
+# configuration decides the force RMS: the 16th of the 40 (candidates_gr32_003_bi-0.013_r0.114)
+# holds 61 % of MLIP's squared force error at level 10 and 64 % of ours; without it the level-10
+# ratio is 1.07, without it and the 14th (..._gr32_001_ux+0.188_r0.126) 0.97 (seed 1). Pooled with valid.cfg (140 configurations) the force RMS
+# ratio is 1.049 / 1.045 at level 6 (95 % of resamples in [0.99, 1.12], seed 1) and 0.991 / 1.003
+# / 1.016 / 1.078 / 1.017 at level 10 (mean 1.021; [0.87, 1.11] for seed 1). So the level-10
+# "0.937" on valid.cfg is that set's luck as much as ours: on forces the two codes are level
+# within what 140 heavy-tailed configurations resolve, ours a few % worse at level 6; on energy
+# ours is better almost everywhere (0.44-0.98 but 1.28 once at 1500 K).
+# Looked at then, not kept: (1) the cross-validation loss counting only the held-out
+# configurations inside their fold's training coverage (no pair closer than the fold has seen):
+# at level 6 three such configurations make 87 % of the loss's rise after iteration 11 (one alone
+# 70 %), but without them the loss is still lowest at 11 (2.090, 2.14 at 300), and at level 10
+# at 80 (1.345) against 72 with them: no change of count. (2) Longer plain fits at level 10:
+# MLIP's potential has a lower training loss (1.1735) than our cross-validated ones (1.23-1.29);
+# ours reach 1.181 in 150 undamped and 1.2015 in 300 damped iterations, and then give 40-training-
+# family force RMS 1.619 and 1.588 eV/A (MLIP 1.334; ours at the cross-validated count 1.486):
+# a lower training loss does not bring that set's force error down. (3) At level 6 the best of 6
+# starts by training loss after 300 iterations (2.193, MLIP 2.351): valid F 1.003, the 40 1.023,
+# 1500 K 0.958; one run, not a rule the training data choose.
 # Tried on the way, seeds 1-3, ratios valid F RMS: level 10 undamped --cv 5 --patience 40: 1.026 /
 # 0.965 / 1.057 (F MAE 0.92 / 0.89 / 0.96; the cross-validation loss jumps by 50 % between
 # iterations, the count does not carry over); --patience 20 with it stopped at iteration 4 once
