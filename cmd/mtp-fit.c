@@ -49,6 +49,7 @@ enum {
     OPT_PLOT,
     OPT_WEIGHTS,
     OPT_WEIGHTING,
+    OPT_SCALE_BY_FORCE,
     OPT_ERRORS,
     OPT_EVALUATE,
     OPT_PROGRESS,
@@ -84,6 +85,8 @@ static const struct prog_opt opts[] = {
     {"plot", OPT_PLOT, "FILE", "draw the loss at every iteration to FILE (PNG, gnuplot)"},
     {"weights", OPT_WEIGHTS, "E,F,S", "weights of energy, forces, stress (1,0.01,0.001)"},
     {"weighting", OPT_WEIGHTING, "MODE", "vibrations, molecules or structures (vibrations)"},
+    {"scale-by-force", OPT_SCALE_BY_FORCE, "S",
+     "force weight of atom i times S/(|F_i|^2+S), (eV/Angstrom)^2, as MLIP's (0: off)"},
     {"errors", OPT_ERRORS, "FILE", "also write the error report as a table to FILE"},
     {"evaluate", OPT_EVALUATE, NULL,
      "no fit: the errors of the --init potential as it is (MLIP's calc-errors)"},
@@ -253,6 +256,13 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
         else
             return core_err_set(err, CORE_EINPUT,
                                 "--weighting: '%s' is not vibrations, molecules or structures",
+                                arg);
+        return 0;
+    case OPT_SCALE_BY_FORCE:
+        if (core_parse_double(arg, &o->fit.force_scale) || !(o->fit.force_scale >= 0) ||
+            !isfinite(o->fit.force_scale))
+            return core_err_set(err, CORE_EINPUT,
+                                "--scale-by-force: '%s' is not a number >= 0, (eV/Angstrom)^2",
                                 arg);
         return 0;
     case OPT_ERRORS:
@@ -439,10 +449,10 @@ ckpt_setup(char *buf, size_t n, const struct fit_opts *o, const struct mtp_pot *
     snprintf(buf, n,
              "species %s nscalar %zu nrad %zu nrb %zu rmin %a rcut %a train %zu configurations "
              "%zu atoms holdout %a cv %d seed %lu weights %a %a %a weighting %d linear-every %d "
-             "tol %a patience %d damping %a",
+             "tol %a patience %d damping %a scale-by-force %a",
              o->species, pot->nscalar, pot->nrad, pot->nrb, pot->rmin, pot->rcut, train->n, natoms,
              o->holdout, o->cv, o->seed, f->wenergy, f->wforce, f->wstress, (int)f->scale,
-             f->linear_every, f->tol, f->patience, f->damping);
+             f->linear_every, f->tol, f->patience, f->damping, f->force_scale);
 }
 
 /* What the checkpoint callback needs. */

@@ -85,6 +85,7 @@ mtp_fit_opts_default(struct mtp_fit_opts *o)
     o->tol = 1e-6;
     o->patience = 20;
     o->damping = 1e-12;
+    o->force_scale = 0;
     o->ckpt = NULL;
 }
 
@@ -104,6 +105,16 @@ conf_weights(const struct mtp_fit_opts *o, size_t natoms, double *ce, double *cf
         *ce = o->wenergy / n, *cf = o->wforce, *cs = o->wstress / n;
         break;
     }
+}
+
+/* The factor of atom a's force weight under force_scale (1 when it is off). */
+static double
+force_factor(const struct mtp_fit_opts *o, const double *f_label)
+{
+    if (!(o->force_scale > 0))
+        return 1;
+    double f2 = f_label[0] * f_label[0] + f_label[1] * f_label[1] + f_label[2] * f_label[2];
+    return o->force_scale / (f2 + o->force_scale);
 }
 
 /* What one configuration contributes to the loss and the error report. */
@@ -325,7 +336,7 @@ conf_eval(const struct mtp_pot *pot, struct fctx *fc, int t, size_t i, const str
         r->e = fabs(d) / (double)c->natoms;
     }
     if (c->forces) {
-        double sum = 0;
+        double sum = 0, wsum = 0;
         for (size_t a = 0; a < c->natoms; a++) {
             double d2 = 0;
             for (int k = 0; k < 3; k++) {
@@ -334,12 +345,13 @@ conf_eval(const struct mtp_pot *pot, struct fctx *fc, int t, size_t i, const str
             }
             double x = sqrt(d2);
             sum += d2;
+            wsum += force_factor(o, c->forces + 3 * a) * d2;
             r->fsum += x;
             if (x > r->fmax)
                 r->fmax = x;
         }
         r->fsum2 = sum;
-        r->loss += cf * sum;
+        r->loss += cf * wsum;
     }
     if (c->has_virial) {
         double d2 = 0;
@@ -578,9 +590,10 @@ conf_rows(const struct mtp_fit_conf *c, size_t nconf, const struct mtp_fit_opts 
     double ce, cf, cs;
     conf_weights(o, N, &ce, &cf, &cs);
     for (size_t row = 0; row < nrow; row++) {
-        double w = row == 0       ? (c->has_energy ? ce : 0)
-                   : row <= 3 * N ? (c->forces ? cf : 0)
-                                  : (c->has_virial ? cs : 0);
+        double w = row == 0 ? (c->has_energy ? ce : 0)
+                   : row <= 3 * N
+                       ? (c->forces ? cf * force_factor(o, c->forces + 3 * ((row - 1) / 3)) : 0)
+                       : (c->has_virial ? cs : 0);
         wr[row] = sqrt(w / (double)nconf);
         y[row] = w == 0         ? 0
                  : row == 0     ? c->energy

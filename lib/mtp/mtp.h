@@ -262,7 +262,9 @@ struct mtp_fit_conf {
  *   vibrations: wE dE^2 / N + wF sum_i |dF_i|^2 + wS |dW|^2 / N           (MLIP's default)
  *   molecules:  wE dE^2     + wF sum_i |dF_i|^2 + wS |dW|^2
  *   structures: wE (dE/N)^2 + wF/N sum_i |dF_i|^2 + wS |dW|^2 / N^2
- * |dW|^2 sums all 9 components. The loss is the mean over configurations of these terms.
+ * |dW|^2 sums all 9 components. The loss is the mean over configurations of these terms. With
+ * force_scale s > 0 each atom's wF is wF s / (|F_i|^2 + s) (MLIP's --scale-by-force; unlike MLIP,
+ * whose linear solve ignores it, every solve here minimises this same loss).
  */
 enum mtp_fit_scale { MTP_FIT_VIBRATIONS = 0, MTP_FIT_MOLECULES, MTP_FIT_STRUCTURES };
 
@@ -273,6 +275,9 @@ struct mtp_fit_opts {
     double wforce;            /* 0.01, Angstrom^2 */
     double wstress;           /* 0.001 */
     enum mtp_fit_scale scale; /* MTP_FIT_VIBRATIONS */
+    double force_scale;       /* MLIP's --scale-by-force s, (eV/Angstrom)^2: atom i's force weight
+                                 is wF s / (|F_i|^2 + s), F_i its label, so atoms near
+                                 equilibrium weigh more; 0 (the default): wF for every atom */
     int maxiter;              /* Levenberg-Marquardt iterations (100) */
     int linear_every;         /* iterations between exact linear solves (10) */
     double tol;               /* stop when an iteration lowers the loss by less than tol

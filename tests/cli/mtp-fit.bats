@@ -495,3 +495,28 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
         done
     done
 }
+
+@test "--scale-by-force: MLIP's per-atom force weights change the loss, not the errors" {
+    fpms mtp-fit -q --species C --level 6 --rmin 1.1 --rcut 4 --max-iter 2 -o p.mtp train.xyz
+    fpms mtp-fit -q --species C --init p.mtp --evaluate --errors e0.txt train.xyz
+    fpms mtp-fit -q --species C --init p.mtp --evaluate --scale-by-force 1 --errors e1.txt train.xyz
+    fpms mtp-fit -q --species C --init p.mtp --evaluate --scale-by-force 1e12 --errors e2.txt \
+        train.xyz
+    [ "$(col e0.txt 0 f_rms)" = "$(col e1.txt 0 f_rms)" ]
+    l0=$(col e0.txt 0 loss) l1=$(col e1.txt 0 loss) l2=$(col e2.txt 0 loss)
+    echo "loss $l0, scaled by force 1: $l1, by 1e12: $l2"
+    # every factor S/(|F|^2+S) is below 1 (the rattled cells' forces are eV/A), and near 1 for a
+    # huge S
+    awk -v a="$l0" -v b="$l1" -v c="$l2" 'BEGIN { exit !(b < 0.5 * a && c < a && c > a * (1 - 1e-9)) }'
+    # a fit under the weights: another potential; a checkpoint of it is not this fit's
+    fpms mtp-fit -q --species C --level 6 --rmin 1.1 --rcut 4 --max-iter 2 --scale-by-force 1 \
+        --checkpoint ck.txt -o p1.mtp train.xyz
+    ! cmp -s p.mtp p1.mtp
+    fails --species C --level 6 --rmin 1.1 --rcut 4 --max-iter 2 --restart ck.txt -o out.mtp \
+        train.xyz
+    [[ "$stderr" == *"written with 'scale-by-force 0x1p+0', this fit has 'scale-by-force 0x0p+0'"* ]]
+    for v in -1 nan x inf; do
+        fails --species C --level 6 --scale-by-force $v -o out.mtp train.xyz
+        [[ "$stderr" == *"--scale-by-force: '$v' is not a number >= 0"* ]]
+    done
+}

@@ -159,31 +159,39 @@ test_linear_and_gradient(void)
     size_t nr = fit.nspecies * fit.nspecies * fit.nrad * fit.nrb;
     size_t np = nr + fit.nspecies + fit.nscalar;
     double *A = calloc(np * np, sizeof *A), *g = calloc(np, sizeof *g), l0;
-    ok(mtp_fit_normal(&fit, d->conf, NCONF, &o, A, g, &l0, &err) == 0, "normal: %s", err.msg);
-    is_rel(l0, loss_of(&fit, d, &o), 1e-12, "normal equations' loss is the loss");
-    double wr = 0, wl = 0;
-    for (size_t p = 0; p < np; p++) {
-        double *x = p < nr                  ? &fit.radial[p]
-                    : p < nr + fit.nspecies ? &fit.species_coeffs[p - nr]
-                                            : &fit.moment_coeffs[p - nr - fit.nspecies];
-        double x0 = *x, h = 1e-5 * (1 + fabs(x0));
-        *x = x0 + h;
-        double lp = loss_of(&fit, d, &o);
-        *x = x0 - h;
-        double lm = loss_of(&fit, d, &o);
-        *x = x0;
-        double fd = (lp - lm) / (2 * h), e = fabs(g[p] - fd) / (fabs(fd) + 1e-3 * l0);
-        if (p < nr)
-            wr = fmax(wr, e);
-        else
-            wl = fmax(wl, e);
+    for (int scaled = 0; scaled < 2; scaled++) {
+        /* and with MLIP's --scale-by-force: per-atom force weights */
+        const char *how = scaled ? ", force_scale 5" : "";
+        o.force_scale = scaled ? 5 : 0;
+        ok(mtp_fit_normal(&fit, d->conf, NCONF, &o, A, g, &l0, &err) == 0, "normal%s: %s", how,
+           err.msg);
+        is_rel(l0, loss_of(&fit, d, &o), 1e-12, "normal equations' loss is the loss%s", how);
+        double wr = 0, wl = 0;
+        for (size_t p = 0; p < np; p++) {
+            double *x = p < nr                  ? &fit.radial[p]
+                        : p < nr + fit.nspecies ? &fit.species_coeffs[p - nr]
+                                                : &fit.moment_coeffs[p - nr - fit.nspecies];
+            double x0 = *x, h = 1e-5 * (1 + fabs(x0));
+            *x = x0 + h;
+            double lp = loss_of(&fit, d, &o);
+            *x = x0 - h;
+            double lm = loss_of(&fit, d, &o);
+            *x = x0;
+            double fd = (lp - lm) / (2 * h), e = fabs(g[p] - fd) / (fabs(fd) + 1e-3 * l0);
+            if (p < nr)
+                wr = fmax(wr, e);
+            else
+                wl = fmax(wl, e);
+        }
+        ok(wr < 1e-6, "radial gradient (exact Jacobian) vs central differences%s: worst %.2e", how,
+           wr);
+        ok(wl < 1e-6, "linear gradient (exact) vs central differences%s: worst %.2e", how, wl);
+        double gtg = 0;
+        for (size_t i = 0; i < np; i++)
+            gtg += A[i * np + i];
+        ok(gtg > 0 && isfinite(gtg), "J^T J has a positive trace%s", how);
     }
-    ok(wr < 1e-6, "radial gradient (exact Jacobian) vs central differences: worst %.2e", wr);
-    ok(wl < 1e-6, "linear gradient (exact) vs central differences: worst %.2e", wl);
-    double gtg = 0;
-    for (size_t i = 0; i < np; i++)
-        gtg += A[i * np + i];
-    ok(gtg > 0 && isfinite(gtg), "J^T J has a positive trace");
+    o.force_scale = 0;
 
     /* a fit from the perturbed potential lowers the loss */
     o.maxiter = 4;
@@ -256,6 +264,19 @@ test_stats(void)
     mtp_fit_stats(&pot, &c, 1, &o, &st, &err);
     is_rel(st.loss, 0.25 / 4 + 0.01 / 2 * (n0 * n0 + n1 * n1) + 0.001 * 4 / 4, 1e-9,
            "structures weighting");
+    /* MLIP's --scale-by-force s: atom i's force weight times s / (|F_i label|^2 + s) */
+    double s = 2, q0 = s / (fl[0] * fl[0] + fl[1] * fl[1] + fl[2] * fl[2] + s),
+           q1 = s / (fl[3] * fl[3] + fl[4] * fl[4] + fl[5] * fl[5] + s);
+    o.force_scale = s;
+    mtp_fit_stats(&pot, &c, 1, &o, &st, &err);
+    is_rel(st.loss, 0.25 / 4 + 0.01 / 2 * (q0 * n0 * n0 + q1 * n1 * n1) + 0.001 * 4 / 4, 1e-9,
+           "structures weighting, force_scale 2 (factors %.3g, %.3g)", q0, q1);
+    is_rel(st.f_rms, sqrt((n0 * n0 + n1 * n1) / 6), 1e-9, "the errors do not change");
+    o.scale = MTP_FIT_VIBRATIONS;
+    mtp_fit_stats(&pot, &c, 1, &o, &st, &err);
+    is_rel(st.loss, 0.25 / 2 + 0.01 * (q0 * n0 * n0 + q1 * n1 * n1) + 0.001 * 4 / 2, 1e-9,
+           "vibrations weighting, force_scale 2");
+    o.force_scale = 0;
 
     /* error paths of mtp_fit_check */
     mtp_fit_opts_default(&o);
