@@ -788,7 +788,11 @@ main(int argc, char **argv)
 evaluate:
     if ((rc = mtp_fit_stats(&pot, fitc, ntr, &o.fit, &st[0], &err)))
         goto fitfail;
-    report(&p, nhold && !o.refit ? "training (fitted part)" : "training", train.name, ntr, &st[0]);
+    report(&p,
+           o.evaluate          ? "evaluation"
+           : nhold && !o.refit ? "training (fitted part)"
+                               : "training",
+           train.name, ntr, &st[0]);
     if (o.valid) {
         if ((rc = mtp_fit_stats(&pot, valid.conf, valid.n, &o.fit, &st[1], &err))) {
             core_err_prefix(&err, "%s", valid.name);
@@ -811,7 +815,8 @@ evaluate:
         if (!rc && o.errors && !(rc = stream_out_open(&eout, o.errors, 0, &err))) {
             eopen = 1;
             size_t nst = 1 + (o.valid != NULL) + (nhold > 0);
-            const char *names = nst == 1   ? "train"
+            const char *names = o.evaluate ? (o.valid ? "set valid" : "set")
+                                : nst == 1 ? "train"
                                 : nst == 3 ? "train valid holdout"
                                 : o.valid  ? "train valid"
                                            : "train holdout";

@@ -443,8 +443,9 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     run -0 --separate-stderr fpms mtp-fit --species C --init p.mtp --evaluate --valid valid.xyz \
         --errors ev.txt train.xyz
     [ -z "$output" ]
-    [[ "$stderr" == *"mtp-fit: training errors, train.xyz: 6 configurations"* ]]
+    [[ "$stderr" == *"mtp-fit: evaluation errors, train.xyz: 6 configurations"* ]]
     [[ "$stderr" == *"mtp-fit: validation errors, valid.xyz: 3 configurations"* ]]
+    grep -q '^# sets = set valid$' ev.txt
     grep -q '^# evaluated = p.mtp$' ev.txt
     diff <(grep -v '^#' fit.txt) <(grep -v '^#' ev.txt)
     cmp p.mtp p0.mtp
