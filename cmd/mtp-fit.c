@@ -386,17 +386,29 @@ report(const struct prog *p, const char *what, const char *name, size_t n,
     if (p->quiet)
         return;
     prog_error(p, "%s errors, %s: %zu configurations, loss %.6g", what, name, n, st->loss);
-    if (st->nenergy)
+    if (st->nenergy) {
+        fprintf(stderr, "  energy (eV), %zu configurations: max %.6g, mean abs %.6g, RMS %.6g\n",
+                st->nenergy, st->et_max, st->et_mae, st->et_rms);
         fprintf(stderr,
                 "  energy per atom (eV/atom), %zu configurations: max %.6g, mean abs "
                 "%.6g, RMS %.6g\n",
                 st->nenergy, st->e_max, st->e_mae, st->e_rms);
+    }
     if (st->nforce)
-        fprintf(stderr, "  forces (eV/Angstrom), %zu atoms: max %.6g, mean abs %.6g, RMS %.6g\n",
-                st->nforce, st->f_max, st->f_mae, st->f_rms);
+        fprintf(stderr,
+                "  forces (eV/Angstrom), %zu atoms: max %.6g, mean abs %.6g, RMS %.6g; relative "
+                "max %.6g, RMS %.6g\n",
+                st->nforce, st->f_max, st->f_mae, st->f_rms, st->f_rel_max, st->f_rel_rms);
     if (st->nvirial)
-        fprintf(stderr, "  virial (eV), %zu configurations: max %.6g, mean abs %.6g, RMS %.6g\n",
-                st->nvirial, st->s_max, st->s_mae, st->s_rms);
+        fprintf(stderr,
+                "  virial (eV), %zu configurations: max %.6g, mean abs %.6g, RMS %.6g; relative "
+                "max %.6g, RMS %.6g\n",
+                st->nvirial, st->s_max, st->s_mae, st->s_rms, st->s_rel_max, st->s_rel_rms);
+    if (st->npressure)
+        fprintf(stderr,
+                "  stress (GPa, the virial over the cell's volume), %zu configurations: max %.6g, "
+                "mean abs %.6g, RMS %.6g; relative max %.6g, RMS %.6g\n",
+                st->npressure, st->p_max, st->p_mae, st->p_rms, st->p_rel_max, st->p_rel_rms);
 }
 
 /*

@@ -7,16 +7,43 @@
 #include <stdarg.h>
 #include <string.h>
 
+#define NCOL 24 /* columns of the error table */
+
 int
 mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst, const char *names,
                        const char *evaluated, const struct mtp_fit_result *res, int hold,
                        int nstarts, int best, unsigned long seed, int cv, struct core_err *err)
 {
-    static const char *const cols[] = {"set",   "nconf", "e_max", "e_mae", "e_rms", "f_max",
-                                       "f_mae", "f_rms", "s_max", "s_mae", "s_rms", "loss"};
-    static const char *const units[] = {
-        "",   "",   "eV/atom", "eV/atom", "eV/atom", "eV/Angstrom", "eV/Angstrom", "eV/Angstrom",
-        "eV", "eV", "eV",      ""};
+    /* MLIP's report, then (appended, so the first 12 keep their places) the rest of it */
+    static const char *const cols[NCOL] = {
+        "set",       "nconf",  "e_max",  "e_mae",     "e_rms",     "f_max",
+        "f_mae",     "f_rms",  "s_max",  "s_mae",     "s_rms",     "loss",
+        "et_max",    "et_mae", "et_rms", "f_rel_max", "f_rel_rms", "s_rel_max",
+        "s_rel_rms", "p_max",  "p_mae",  "p_rms",     "p_rel_max", "p_rel_rms"};
+    static const char *const units[NCOL] = {"",
+                                            "",
+                                            "eV/atom",
+                                            "eV/atom",
+                                            "eV/atom",
+                                            "eV/Angstrom",
+                                            "eV/Angstrom",
+                                            "eV/Angstrom",
+                                            "eV",
+                                            "eV",
+                                            "eV",
+                                            "",
+                                            "eV",
+                                            "eV",
+                                            "eV",
+                                            "",
+                                            "",
+                                            "",
+                                            "",
+                                            "GPa",
+                                            "GPa",
+                                            "GPa",
+                                            "",
+                                            ""};
     int rc = table_write_meta(fp, err, "program", "mtp-fit");
     rc = rc ? rc : table_write_meta(fp, err, "sets", "%s", names);
     if (evaluated)
@@ -47,12 +74,15 @@ mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst, con
                                       res[s].niter);
         }
     }
-    rc = rc ? rc : table_write_header(fp, 12, cols, units, err);
+    rc = rc ? rc : table_write_header(fp, NCOL, cols, units, err);
     for (size_t i = 0; !rc && i < nst; i++) {
         const struct mtp_fit_stats *s = &st[i];
-        double row[12] = {(double)i, (double)s->nenergy, s->e_max, s->e_mae, s->e_rms, s->f_max,
-                          s->f_mae,  s->f_rms,           s->s_max, s->s_mae, s->s_rms, s->loss};
-        rc = table_write_row(fp, 12, row, err);
+        double row[NCOL] = {
+            (double)i,    (double)s->nenergy, s->e_max,  s->e_mae,     s->e_rms,     s->f_max,
+            s->f_mae,     s->f_rms,           s->s_max,  s->s_mae,     s->s_rms,     s->loss,
+            s->et_max,    s->et_mae,          s->et_rms, s->f_rel_max, s->f_rel_rms, s->s_rel_max,
+            s->s_rel_rms, s->p_max,           s->p_mae,  s->p_rms,     s->p_rel_max, s->p_rel_rms};
+        rc = table_write_row(fp, NCOL, row, err);
     }
     return rc;
 }

@@ -397,36 +397,75 @@ stats_ctx(struct fctx *c, const struct mtp_pot *pot, const struct mtp_fit_conf *
         return rc;
     }
     memset(st, 0, sizeof *st);
-    double e2 = 0, f2 = 0, s2 = 0, loss = 0;
+    double e2 = 0, et2 = 0, f2 = 0, s2 = 0, p2 = 0, loss = 0;
+    double fl2 = 0, flmax = 0, sl2 = 0, slmax = 0, pl2 = 0, plmax = 0; /* of the labels */
     for (size_t i = 0; i < nconf; i++) {
         const struct conf_res *r = &res[i];
+        const struct mtp_fit_conf *ci = &conf[i];
+        double n = (double)ci->natoms;
         loss += r->loss;
-        if (conf[i].has_energy) {
+        if (ci->has_energy) {
             st->nenergy++;
             st->e_mae += r->e;
             e2 += r->e * r->e;
             st->e_max = fmax(st->e_max, r->e);
+            st->et_mae += r->e * n;
+            et2 += r->e * n * r->e * n;
+            st->et_max = fmax(st->et_max, r->e * n);
         }
-        if (conf[i].forces) {
-            st->nforce += conf[i].natoms;
+        if (ci->forces) {
+            st->nforce += ci->natoms;
             st->f_mae += r->fsum;
             f2 += r->fsum2;
             st->f_max = fmax(st->f_max, r->fmax);
+            for (size_t a = 0; a < 3 * ci->natoms; a += 3) {
+                const double *f = ci->forces + a;
+                double fa2 = f[0] * f[0] + f[1] * f[1] + f[2] * f[2];
+                fl2 += fa2, flmax = fmax(flmax, sqrt(fa2));
+            }
         }
-        if (conf[i].has_virial) {
+        if (ci->has_virial) {
+            double w2 = 0;
+            for (int k = 0; k < 9; k++)
+                w2 += ci->virial[k] * ci->virial[k];
             st->nvirial++;
             st->s_mae += r->s;
             s2 += r->s * r->s;
             st->s_max = fmax(st->s_max, r->s);
+            sl2 += w2, slmax = fmax(slmax, sqrt(w2));
+            double vol = ci->cell ? fabs(core_cell_volume(ci->cell)) : 0;
+            if (vol > 0) { /* MLIP's "Stresses (in GPa)": the virial over the volume */
+                double gpa = UNITS_EVA3_GPA / vol, dp = r->s * gpa;
+                st->npressure++;
+                st->p_mae += dp;
+                p2 += dp * dp;
+                st->p_max = fmax(st->p_max, dp);
+                pl2 += w2 * gpa * gpa, plmax = fmax(plmax, sqrt(w2) * gpa);
+            }
         }
     }
     free(res);
-    if (st->nenergy)
-        st->e_mae /= (double)st->nenergy, st->e_rms = sqrt(e2 / (double)st->nenergy);
-    if (st->nforce) /* MLIP divides by the number of components */
+    if (st->nenergy) {
+        double ne = (double)st->nenergy;
+        st->e_mae /= ne, st->e_rms = sqrt(e2 / ne);
+        st->et_mae /= ne, st->et_rms = sqrt(et2 / ne);
+    }
+    if (st->nforce) { /* MLIP divides by the number of components */
         st->f_mae /= 3.0 * (double)st->nforce, st->f_rms = sqrt(f2 / (3.0 * (double)st->nforce));
-    if (st->nvirial)
+        st->f_rel_max = flmax > 0 ? st->f_max / flmax : 0;
+        st->f_rel_rms = fl2 > 0 ? sqrt(f2 / fl2) : 0;
+    }
+    if (st->nvirial) {
         st->s_mae /= 9.0 * (double)st->nvirial, st->s_rms = sqrt(s2 / (9.0 * (double)st->nvirial));
+        st->s_rel_max = slmax > 0 ? st->s_max / slmax : 0;
+        st->s_rel_rms = sl2 > 0 ? sqrt(s2 / sl2) : 0;
+    }
+    if (st->npressure) {
+        double np = 9.0 * (double)st->npressure;
+        st->p_mae /= np, st->p_rms = sqrt(p2 / np);
+        st->p_rel_max = plmax > 0 ? st->p_max / plmax : 0;
+        st->p_rel_rms = pl2 > 0 ? sqrt(p2 / pl2) : 0;
+    }
     st->loss = loss / (double)(nconf ? nconf : 1);
     if (!isfinite(st->loss))
         return core_err_set(err, CORE_EPHYS, "the loss is not finite (%g)", st->loss);

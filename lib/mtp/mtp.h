@@ -298,7 +298,7 @@ void mtp_fit_opts_default(struct mtp_fit_opts *o);
  * atom |dE|/N over the configurations with an energy; forces: max = max_i |dF_i| (vector norm),
  * mean = sum_i |dF_i| / (3 n), RMS = sqrt(sum_i |dF_i|^2 / (3 n)) over the n atoms with forces
  * (so RMS is per component); virial likewise with |dW|_F and 9 components per configuration.
- * loss is the loss of mtp_fit_opts on the set.
+ * loss is the loss of mtp_fit_opts on the set. Relative errors are 0 where the labels are.
  */
 struct mtp_fit_stats {
     size_t nenergy, nforce, nvirial;
@@ -306,6 +306,13 @@ struct mtp_fit_stats {
     double f_max, f_mae, f_rms; /* eV/Angstrom */
     double s_max, s_mae, s_rms; /* eV */
     double loss;
+    /* the rest of MLIP's report: the energy of the configuration; relative errors max(|d|) /
+     * max(|label|) and sqrt(sum |d|^2 / sum |label|^2) (vector and Frobenius norms); the virial
+     * over the cell's volume (MLIP's "Stresses (in GPa)", configurations with a cell only) */
+    double et_max, et_mae, et_rms; /* eV */
+    double f_rel_max, f_rel_rms, s_rel_max, s_rel_rms;
+    size_t npressure;
+    double p_max, p_mae, p_rms, p_rel_max, p_rel_rms; /* GPa */
 };
 
 /*

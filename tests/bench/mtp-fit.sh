@@ -216,3 +216,19 @@ for lev in ${MTP_FIT_LEVELS:-06 10 16}; do
                 l, c, c == "indist" ? "40 of the training families" : "20 snapshots of 1500 K MD", 1000 * $1, 1000 * $4, $1 / $4, $2, $5, $2 / $5, $3 / $6 }'
     done
 done
+# Threads over configurations: the level-6 fit above again on every core, its wall time against
+# one thread's, and the same potential bit for bit (the sums run in a fixed order).
+nth=$(nproc)
+if [ "$nth" -gt 1 ]; then
+    tw() { # tw THREADS OUT: wall seconds of the level-6 protocol fit
+        t0=$(date +%s.%N)
+        OMP_NUM_THREADS=$1 "$FPMS_BIN/mtp-fit" -q --species C,B --level 06 --rmin 0.9 --rcut 5 \
+            --max-iter 1000 --tol 0 --seed "${MTP_FIT_SEED:-1}" --cv 5 --patience 40 -o "$2" \
+            "$MLIP/train.cfg"
+        echo "$t0 $(date +%s.%N)" | awk '{ printf "%.2f", $2 - $1 }'
+    }
+    w1=$(tw 1 "$dir/t1.mtp")
+    wn=$(tw "$nth" "$dir/tn.mtp")
+    same=$(cmp -s "$dir/t1.mtp" "$dir/tn.mtp" && echo "the same potential" || echo "POTENTIALS DIFFER")
+    echo "bench mtp-fit: threads: level 06 --cv 5, wall 1 thread $w1 s, $nth threads $wn s, speed-up $(echo "$w1 $wn" | awk '{ printf "%.2f", $1 / $2 }'), $same"
+fi

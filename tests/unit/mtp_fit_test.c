@@ -257,6 +257,27 @@ test_stats(void)
     is_rel(st.s_rms, 2.0 / 3.0, 1e-9, "virial rms per component");
     is_rel(st.loss, 0.25 / 2 + 0.01 * (n0 * n0 + n1 * n1) + 0.001 * 4 / 2, 1e-9,
            "loss with MLIP's default weights (vibrations)");
+    /* the rest of MLIP's report */
+    double l0 = sqrt(fl[0] * fl[0] + fl[1] * fl[1] + fl[2] * fl[2]),
+           l1 = sqrt(fl[3] * fl[3] + fl[4] * fl[4] + fl[5] * fl[5]), w2 = 0;
+    for (int k = 0; k < 9; k++)
+        w2 += c.virial[k] * c.virial[k];
+    is_rel(st.et_max, 0.5, 1e-9, "energy max");
+    is_rel(st.et_rms, 0.5, 1e-9, "energy rms");
+    is_rel(st.f_rel_max, fmax(n0, n1) / fmax(l0, l1), 1e-9, "force max over the largest label");
+    is_rel(st.f_rel_rms, sqrt((n0 * n0 + n1 * n1) / (l0 * l0 + l1 * l1)), 1e-9,
+           "force rms relative to the labels'");
+    is_rel(st.s_rel_rms, 2 / sqrt(w2), 1e-9, "virial rms relative to the label's");
+    ok(st.npressure == 0 && st.p_rms == 0, "no cell, no stress in GPa");
+    double cell[9] = {10, 0, 0, 0, 11, 0, 0, 0, 12};
+    int pbc[3] = {0, 0, 0};
+    c.cell = cell, c.pbc = pbc;
+    ok(mtp_fit_stats(&pot, &c, 1, &o, &st, &err) == 0, "stats with a cell: %s", err.msg);
+    ok(st.npressure == 1, "a cell: the stress in GPa");
+    is_rel(st.p_max, 2 * UNITS_EVA3_GPA / 1320, 1e-9, "stress max, GPa: |dW| / volume");
+    is_rel(st.p_rms, 2.0 / 3.0 * UNITS_EVA3_GPA / 1320, 1e-9, "stress rms per component, GPa");
+    is_rel(st.p_rel_rms, 2 / sqrt(w2), 1e-9, "stress relative rms: the volume cancels");
+    c.cell = NULL, c.pbc = NULL;
     o.scale = MTP_FIT_MOLECULES;
     mtp_fit_stats(&pot, &c, 1, &o, &st, &err);
     is_rel(st.loss, 0.25 + 0.01 * (n0 * n0 + n1 * n1) + 0.001 * 4, 1e-9, "molecules weighting");
