@@ -15,35 +15,36 @@ mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst, con
                        int nstarts, int best, unsigned long seed, int cv, struct core_err *err)
 {
     /* MLIP's report, then (appended, so the first 12 keep their places) the rest of it */
-    static const char *const cols[NCOL] = {
-        "set",       "nconf",  "e_max",  "e_mae",     "e_rms",     "f_max",
-        "f_mae",     "f_rms",  "s_max",  "s_mae",     "s_rms",     "loss",
-        "et_max",    "et_mae", "et_rms", "f_rel_max", "f_rel_rms", "s_rel_max",
-        "s_rel_rms", "p_max",  "p_mae",  "p_rms",     "p_rel_max", "p_rel_rms"};
-    static const char *const units[NCOL] = {"",
-                                            "",
-                                            "eV/atom",
-                                            "eV/atom",
-                                            "eV/atom",
-                                            "eV/Angstrom",
-                                            "eV/Angstrom",
-                                            "eV/Angstrom",
-                                            "eV",
-                                            "eV",
-                                            "eV",
-                                            "",
-                                            "eV",
-                                            "eV",
-                                            "eV",
-                                            "",
-                                            "",
-                                            "",
-                                            "",
-                                            "GPa",
-                                            "GPa",
-                                            "GPa",
-                                            "",
-                                            ""};
+    static const struct {
+        const char *name, *unit;
+    } col[NCOL] = {{"set", ""},
+                   {"nconf", ""},
+                   {"e_max", "eV/atom"},
+                   {"e_mae", "eV/atom"},
+                   {"e_rms", "eV/atom"},
+                   {"f_max", "eV/Angstrom"},
+                   {"f_mae", "eV/Angstrom"},
+                   {"f_rms", "eV/Angstrom"},
+                   {"s_max", "eV"},
+                   {"s_mae", "eV"},
+                   {"s_rms", "eV"},
+                   {"loss", ""},
+                   {"et_max", "eV"},
+                   {"et_mae", "eV"},
+                   {"et_rms", "eV"},
+                   {"f_rel_max", ""},
+                   {"f_rel_rms", ""},
+                   {"s_rel_max", ""},
+                   {"s_rel_rms", ""},
+                   {"p_max", "GPa"},
+                   {"p_mae", "GPa"},
+                   {"p_rms", "GPa"},
+                   {"p_rel_max", ""},
+                   {"p_rel_rms", ""}};
+
+    const char *cols[NCOL], *units[NCOL];
+    for (size_t k = 0; k < NCOL; k++)
+        cols[k] = col[k].name, units[k] = col[k].unit;
     int rc = table_write_meta(fp, err, "program", "mtp-fit");
     rc = rc ? rc : table_write_meta(fp, err, "sets", "%s", names);
     if (evaluated)
