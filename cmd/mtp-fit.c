@@ -8,6 +8,7 @@
  * held-out and validation sets and writes the potential. --evaluate skips the fit: the errors
  * of the --init potential as it is (MLIP's calc-errors). See man/mtp-fit.1.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -520,6 +521,8 @@ ckpt_restart(const char *path, const char *setup, struct mtpckpt *ck, struct cor
 struct cb {
     struct prog *p;
     int start, nstarts, hold, cv;
+    int maxiter, last_iter, best_iter; /* the held-out or cross-validation loss's lowest so far */
+    double best, t0;                   /* t0: prog_wtime at the start of the fit */
     struct table *hist; /* start, phase, iteration, loss, held_out (0: none); or NULL */
     int hist_failed;
 };
@@ -555,17 +558,30 @@ progress_cb(void *ctx, int iter, double loss, double hold_loss)
         double row[5] = {c->start + 1, phase, iter, loss, isnan(hold_loss) ? 0 : hold_loss};
         c->hist_failed = table_row_add(c->hist, row, &e) != CORE_OK;
     }
+    if (iter <= c->last_iter) { /* a new start, or the whole-set fit after the folds */
+        if (c->cv && c->last_iter != INT_MAX)
+            c->maxiter = c->best_iter; /* the count the folds chose */
+        c->best = INFINITY;
+    }
+    c->last_iter = iter;
+    if (!isnan(hold_loss) && !(hold_loss >= c->best))
+        c->best = hold_loss, c->best_iter = iter;
     char s[32] = "";
     if (c->nstarts > 1)
         snprintf(s, sizeof s, "start %d: ", c->start + 1);
+    double t = prog_wtime() - c->t0;
     if (c->cv && !isnan(hold_loss))
-        prog_progress(c->p, "%d folds: iteration %d: mean loss %.9g, cross-validation loss %.9g",
-                      c->cv, iter, loss, hold_loss);
+        prog_progress(c->p,
+                      "%d folds: iteration %d/%d: mean loss %.9g, cross-validation loss %.9g "
+                      "(lowest %.9g at %d) t=%.3gs",
+                      c->cv, iter, c->maxiter, loss, hold_loss, c->best, c->best_iter, t);
     else if (isnan(hold_loss))
-        prog_progress(c->p, "%siteration %d: loss %.9g", s, iter, loss);
+        prog_progress(c->p, "%siteration %d/%d: loss %.9g t=%.3gs", s, iter, c->maxiter, loss, t);
     else
-        prog_progress(c->p, "%siteration %d: loss %.9g, held-out loss %.9g", s, iter, loss,
-                      hold_loss);
+        prog_progress(c->p,
+                      "%siteration %d/%d: loss %.9g, held-out loss %.9g (lowest %.9g at %d) "
+                      "t=%.3gs",
+                      s, iter, c->maxiter, loss, hold_loss, c->best, c->best_iter, t);
     return 0;
 }
 
@@ -750,6 +766,7 @@ main(int argc, char **argv)
     }
     double t0 = prog_wtime();
     cb.nstarts = o.starts, cb.hold = nhold > 0, cb.cv = o.cv;
+    cb.maxiter = o.fit.maxiter, cb.last_iter = INT_MAX, cb.t0 = t0;
     if (o.plot) {
         if ((rc = mtpfitout_history_init(&hist, &err)))
             goto done;

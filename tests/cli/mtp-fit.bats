@@ -160,7 +160,7 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     grep -q '^# sets = train holdout' e2.txt
     run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 2 \
         --holdout 0.34 --progress -o p5.mtp train.xyz
-    [[ "$stderr" == *"mtp-fit: iteration 2: loss "*", held-out loss "* ]]
+    [[ "$stderr" == *"mtp-fit: iteration 2/"*": loss "*", held-out loss "*" (lowest "*" at "*") t="* ]]
     [ "$(col e2.txt 1 nconf)" = 2 ]
     cmp p.mtp p2.mtp
     # deterministic: the same seed, any thread count, the same file
@@ -222,7 +222,7 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     grep -q '^# start_2 = loss ' e4.txt
     run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 2 \
         --holdout 0.34 --starts 2 --progress -o p5.mtp train.xyz
-    [[ "$stderr" == *"mtp-fit: start 2: iteration 2: loss "*", held-out loss "* ]]
+    [[ "$stderr" == *"mtp-fit: start 2: iteration 2/"*": loss "*", held-out loss "* ]]
 }
 
 @test "--starts errors" {
@@ -262,7 +262,7 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     [ "$(awk '/^# best_cv_loss = / { print $4 }' e6.txt)" != "$(awk '/^# best_cv_loss = / { print $4 }' e.txt)" ]
     run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 3 --tol 0 \
         --cv 2 --patience 10 --progress -o p3.mtp train.xyz
-    [[ "$stderr" == *"mtp-fit: 2 folds: iteration 3: mean loss "*", cross-validation loss "* ]]
+    [[ "$stderr" == *"mtp-fit: 2 folds: iteration 3/"*": mean loss "*", cross-validation loss "*" (lowest "*" at "*") t="* ]]
 }
 
 @test "--cv errors" {
@@ -365,7 +365,7 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
 @test "--progress, -v, --radial-size, --rmin default" {
     run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 2 \
         --radial-size 5 --progress -v -o p.mtp train.xyz
-    [[ "$stderr" == *"mtp-fit: iteration 1: loss "* ]]
+    [[ "$stderr" == *"mtp-fit: iteration 1/"*": loss "*" t="* ]]
     [[ "$stderr" == *"mtp-fit: rmin = "*"(the smallest distance in train.xyz)"* ]]
     [[ "$stderr" =~ mtp-fit:\ fitting:\ [0-9.e+-]+\ s ]]
     grep -q 'radial_basis_size = 5' p.mtp
