@@ -52,6 +52,7 @@ enum {
     OPT_WEIGHTING,
     OPT_SCALE_BY_FORCE,
     OPT_ERRORS,
+    OPT_BY_CONFIG,
     OPT_EVALUATE,
     OPT_PROGRESS,
     OPT_VERSION,
@@ -89,6 +90,8 @@ static const struct prog_opt opts[] = {
     {"scale-by-force", OPT_SCALE_BY_FORCE, "S",
      "force weight of atom i times S/(|F_i|^2+S), (eV/Angstrom)^2, as MLIP's (0: off)"},
     {"errors", OPT_ERRORS, "FILE", "also write the error report as a table to FILE"},
+    {"errors-by-config", OPT_BY_CONFIG, "FILE",
+     "also write each configuration's errors and share of the force error to FILE"},
     {"evaluate", OPT_EVALUATE, NULL,
      "no fit: the errors of the --init potential as it is (MLIP's calc-errors)"},
     {"output", 'o', "FILE", "write the trained potential to FILE"},
@@ -108,7 +111,7 @@ struct fit_opts {
     const char *fit_only; /* the last option given that only a fit uses (NULL: none) */
     double holdout;
     unsigned long seed;
-    const char *species, *init, *valid, *output, *errors, *ckpt, *restart, *plot;
+    const char *species, *init, *valid, *output, *errors, *by_config, *ckpt, *restart, *plot;
     struct mtp_fit_opts fit;
 };
 
@@ -271,6 +274,9 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
         return 0;
     case OPT_EVALUATE:
         o->evaluate = 1;
+        return 0;
+    case OPT_BY_CONFIG:
+        o->by_config = arg;
         return 0;
     case 'o':
         o->output = arg;
@@ -517,6 +523,37 @@ ckpt_restart(const char *path, const char *setup, struct mtpckpt *ck, struct cor
                         path, la, pa, lb, pb);
 }
 
+/*
+ * --errors-by-config: the errors of pot on each configuration of TRAIN (all of it, in file
+ * order) and of VALID (when given) into fp.
+ */
+static int
+by_config_write(FILE *fp, const struct mtp_pot *pot, const struct set *train,
+                const struct set *valid, const struct mtp_fit_opts *fo, int evaluate,
+                struct core_err *err)
+{
+    const struct set *sets[2] = {train, valid};
+    size_t nset = valid->n ? 2 : 1, n[2] = {train->n, valid->n};
+    struct mtp_fit_conf_err *ce[2] = {NULL, NULL};
+    int rc = CORE_OK;
+    for (size_t k = 0; k < nset && !rc; k++) {
+        if (!(ce[k] = malloc((n[k] ? n[k] : 1) * sizeof *ce[k])))
+            rc = core_err_set(err, CORE_ENOMEM, "--errors-by-config: out of memory");
+        else if ((rc = mtp_fit_conf_errors(pot, sets[k]->conf, n[k], fo, ce[k], err)))
+            core_err_prefix(err, "%s", sets[k]->name);
+    }
+    if (!rc) {
+        const struct mtp_fit_conf *conf[2] = {train->conf, valid->conf};
+        const long *line[2] = {train->line, valid->line};
+        const struct mtp_fit_conf_err *cc[2] = {ce[0], ce[1]};
+        const char *names =
+            evaluate ? (nset == 2 ? "set valid" : "set") : (nset == 2 ? "train valid" : "train");
+        rc = mtpfitout_conf_errors_write(fp, names, nset, n, conf, line, cc, err);
+    }
+    free(ce[0]), free(ce[1]);
+    return rc;
+}
+
 /* What the progress and start reports need, and the history --plot draws. */
 struct cb {
     struct prog *p;
@@ -644,8 +681,10 @@ main(int argc, char **argv)
         if (o.output)
             return prog_usage_error(&p, synopsis,
                                     "--evaluate writes no potential: --errors FILE, not -o");
-        if (p.quiet && !o.errors)
-            return prog_usage_error(&p, synopsis, "--evaluate -q reports nothing without --errors");
+        if (p.quiet && !o.errors && !o.by_config)
+            return prog_usage_error(
+                &p, synopsis,
+                "--evaluate -q reports nothing without --errors or --errors-by-config");
     } else if (!o.output)
         return prog_usage_error(&p, synopsis, "-o FILE is required");
     if (!o.species)
@@ -834,8 +873,8 @@ evaluate:
     if (nhold && !o.valid)
         st[1] = st[2];
     {
-        struct stream_out out = {0}, eout;
-        int eopen = 0;
+        struct stream_out out = {0}, eout, bout;
+        int eopen = 0, bopen = 0;
         if (!o.evaluate) {
             if ((rc = stream_out_open(&out, o.output, 0, &err)))
                 goto done;
@@ -852,15 +891,21 @@ evaluate:
             rc = mtpfitout_errors_write(eout.fp, st, nst, names, o.evaluate ? o.init : NULL, res,
                                         nhold > 0, o.starts, best, o.seed, o.cv, &err);
         }
+        if (!rc && o.by_config && !(rc = stream_out_open(&bout, o.by_config, 0, &err))) {
+            bopen = 1;
+            rc = by_config_write(bout.fp, &pot, &train, &valid, &o.fit, o.evaluate, &err);
+        }
         if (!rc && o.plot) {
             if (cb.hist_failed)
                 rc = core_err_set(&err, CORE_ENOMEM, "--plot: out of memory");
             else if (!(rc = plot_open(&pl, o.plot, &err)))
                 rc = loss_plot(&pl, &hist, &o, &res[best], best, nhold > 0, &err);
         }
-        int ecommitted = 0, pcommitted = 0;
+        int ecommitted = 0, bcommitted = 0, pcommitted = 0;
         if (!rc && eopen && !(rc = stream_out_commit(&eout, &err)))
             ecommitted = 1;
+        if (!rc && bopen && !(rc = stream_out_commit(&bout, &err)))
+            bcommitted = 1;
         if (!rc && o.plot && !(rc = plot_commit(&pl, &err)))
             pcommitted = 1;
         if (!o.evaluate)
@@ -872,6 +917,10 @@ evaluate:
                 remove(o.errors); /* written just now, but the potential failed */
             else if (eopen)
                 stream_out_abort(&eout);
+            if (bcommitted && strcmp(o.by_config, "-"))
+                remove(o.by_config);
+            else if (bopen && !bcommitted)
+                stream_out_abort(&bout);
             if (pcommitted)
                 remove(o.plot);
         }

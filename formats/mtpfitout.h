@@ -28,6 +28,18 @@ int mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst,
                            const char *evaluated, const struct mtp_fit_result *res, int hold,
                            int nstarts, int best, unsigned long seed, int cv, struct core_err *err);
 
+/*
+ * The errors per configuration (mtp-fit --errors-by-config): one row per configuration of each
+ * of nset sets (names: their names, for the `sets` line), columns set (from 0, in that order),
+ * conf (from 1, file order), line (its first line in its file), natoms, de
+ * (eV/atom, signed), f_rms, f_max (eV/Angstrom), s_rms (eV), f_share (its part of the set's
+ * squared force error, sum 1 over a set with forces) and loss (its term). Set k has n[k]
+ * configurations conf[k], line[k] and errors ce[k].
+ */
+int mtpfitout_conf_errors_write(FILE *fp, const char *names, size_t nset, const size_t *n,
+                                const struct mtp_fit_conf *const *conf, const long *const *line,
+                                const struct mtp_fit_conf_err *const *ce, struct core_err *err);
+
 /* The history's columns: start (from 1), phase (1: the whole-set fit after cross-validation),
  * iteration, loss, held_out (0 where there is none). t is initialised here. */
 int mtpfitout_history_init(struct table *t, struct core_err *err);

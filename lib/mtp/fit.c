@@ -120,6 +120,7 @@ force_factor(const struct mtp_fit_opts *o, const double *f_label)
 /* What one configuration contributes to the loss and the error report. */
 struct conf_res {
     double loss;
+    double de;                /* dE / N */
     double e;                 /* |dE| / N */
     double fmax, fsum, fsum2; /* over atoms of |dF_i| */
     double s;                 /* |dW|_F */
@@ -333,7 +334,8 @@ conf_eval(const struct mtp_pot *pot, struct fctx *fc, int t, size_t i, const str
     if (c->has_energy) {
         double d = e - c->energy;
         r->loss += ce * d * d;
-        r->e = fabs(d) / (double)c->natoms;
+        r->de = d / (double)c->natoms;
+        r->e = fabs(r->de);
     }
     if (c->forces) {
         double sum = 0, wsum = 0;
@@ -482,6 +484,34 @@ mtp_fit_stats(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t
         return rc;
     rc = stats_ctx(&c, pot, conf, nconf, o, st, err);
     fctx_free(&c);
+    return rc;
+}
+
+int
+mtp_fit_conf_errors(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                    const struct mtp_fit_opts *o, struct mtp_fit_conf_err *ce, struct core_err *err)
+{
+    struct fctx c;
+    struct conf_res *res = calloc(nconf ? nconf : 1, sizeof *res);
+    if (!res)
+        return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
+    int rc = fctx_alloc(&c, pot, conf, nconf, err);
+    if (!rc) {
+        rc = eval_all(&c, pot, conf, nconf, o, res, err);
+        fctx_free(&c);
+    }
+    for (size_t i = 0; !rc && i < nconf; i++) {
+        const struct conf_res *r = &res[i];
+        double n = (double)conf[i].natoms;
+        ce[i] = (struct mtp_fit_conf_err){
+            .de = conf[i].has_energy ? r->de : 0,
+            .f_rms = conf[i].forces && n > 0 ? sqrt(r->fsum2 / (3 * n)) : 0,
+            .f_max = conf[i].forces ? r->fmax : 0,
+            .f_sq = conf[i].forces ? r->fsum2 : 0,
+            .s_rms = conf[i].has_virial ? r->s / 3 : 0,
+            .loss = r->loss};
+    }
+    free(res);
     return rc;
 }
 

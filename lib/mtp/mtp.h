@@ -326,6 +326,25 @@ struct mtp_fit_stats {
 int mtp_fit_check(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
                   const struct mtp_fit_opts *o, double *dmin, struct core_err *err);
 
+/* One configuration's errors (mtp_fit_conf_errors); 0 where it has no such label. */
+struct mtp_fit_conf_err {
+    double de;    /* (E - E_label) / N, eV/atom, signed */
+    double f_rms; /* sqrt(sum_i |dF_i|^2 / 3N), eV/Angstrom */
+    double f_max; /* max_i |dF_i|, eV/Angstrom */
+    double f_sq;  /* sum_i |dF_i|^2, (eV/Angstrom)^2: its part of the set's squared force error */
+    double s_rms; /* |dW|_F / 3, eV (RMS over the 9 components) */
+    double loss;  /* its term of the loss (mtp_fit_stats' loss is the mean of these) */
+};
+
+/*
+ * The errors of pot on each configuration of the set into ce[nconf] (threads over
+ * configurations), the parts that mtp_fit_stats sums: where a set's error comes from. Errors of
+ * mtp_calc (`configuration N: what`); CORE_ENOMEM.
+ */
+int mtp_fit_conf_errors(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                        const struct mtp_fit_opts *o, struct mtp_fit_conf_err *ce,
+                        struct core_err *err);
+
 /*
  * The smallest distance between atoms of types a and b within rcut over the set: dmin[a C + b]
  * (= dmin[b C + a], Angstrom, C = pot->nspecies; INFINITY when no such pair) in the configuration

@@ -520,3 +520,38 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
         [[ "$stderr" == *"--scale-by-force: '$v' is not a number >= 0"* ]]
     done
 }
+
+@test "--errors-by-config: each configuration's errors and share, summing to the set's" {
+    run -0 fpms mtp-fit -q --species C --level 6 --rmin 1.1 --rcut 4 --max-iter 3 \
+        --valid valid.xyz --errors e.txt --errors-by-config bc.txt -o p.mtp train.xyz
+    grep -q '^# sets = train valid$' bc.txt
+    [ "$(grep -vc '^#' bc.txt)" -eq 9 ]
+    # rows: set, conf from 1, the first line of the configuration in its file
+    [ "$(awk '!/^#/ && $1 == 0 && $2 == 2 { print $3 }' bc.txt)" -eq $(($(head -1 train.xyz) + 3)) ]
+    [ "$(awk '!/^#/ && $1 == 1 && $2 == 1 { print $3 }' bc.txt)" -eq 1 ]
+    for set in 0 1; do
+        # shares sum to 1; the rows' squared force errors make the set's RMS; their losses its loss
+        awk -v s=$set -v f="$(col e.txt $set f_rms)" -v l="$(col e.txt $set loss)" '
+            !/^#/ && $1 == s { sh += $9; sq += $6 * $6 * 3 * $4; n += $4; loss += $10; k++ }
+            END { r = sqrt(sq / (3 * n)); if (sh < 1 - 1e-12 || sh > 1 + 1e-12 || r < f * (1 - 1e-9) ||
+                  r > f * (1 + 1e-9) || loss / k < l * (1 - 1e-9) || loss / k > l * (1 + 1e-9)) {
+                  print "set " s ": share " sh ", rms " r " vs " f ", loss " loss / k " vs " l; exit 1 } }' bc.txt
+    done
+    # --evaluate with only this output, on stdout; an unwritable one leaves nothing
+    run -0 --separate-stderr fpms mtp-fit -q --species C --init p.mtp --evaluate \
+        --errors-by-config - train.xyz
+    [ "$(grep -vc '^#' <<< "$output")" -eq 6 ]
+    grep -q '^# sets = set$' <<< "$output"
+    fails --species C --level 6 --max-iter 0 --errors e2.txt --errors-by-config nodir/bc.txt \
+        -o out.mtp train.xyz
+    [ ! -e e2.txt ]
+}
+
+@test "--errors-by-config finds the configuration that carries MLIP's validation force error" {
+    [ -f "$MLIP/pot_10.mtp" ] || skip "no $MLIP"
+    run -0 --separate-stderr fpms mtp-fit -q --species C,B --init "$MLIP/pot_10.mtp" --evaluate \
+        --valid "$MLIP/valid.cfg" --errors-by-config bc.txt "$MLIP/train.cfg"
+    # valid.cfg's configuration 82 (line 2584) holds half of the squared force error
+    run awk '!/^#/ && $1 == 1 { if ($9 > m) { m = $9; c = $2; l = $3 } } END { printf "%d %d %.2f\n", c, l, m }' bc.txt
+    [ "$output" = "82 2584 0.50" ]
+}

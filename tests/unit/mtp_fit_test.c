@@ -257,6 +257,16 @@ test_stats(void)
     is_rel(st.s_rms, 2.0 / 3.0, 1e-9, "virial rms per component");
     is_rel(st.loss, 0.25 / 2 + 0.01 * (n0 * n0 + n1 * n1) + 0.001 * 4 / 2, 1e-9,
            "loss with MLIP's default weights (vibrations)");
+    /* the same configuration's own errors, the parts of the set's */
+    struct mtp_fit_conf_err ce;
+    ok(mtp_fit_conf_errors(&pot, &c, 1, &o, &ce, &err) == 0, "errors per configuration: %s",
+       err.msg);
+    is_rel(ce.de, 0.25, 1e-9, "energy error per atom, signed (model above the label)");
+    is_rel(ce.f_sq, n0 * n0 + n1 * n1, 1e-9, "its squared force error");
+    is_rel(ce.f_rms, st.f_rms, 1e-12, "its force rms is the set's (one configuration)");
+    is_rel(ce.f_max, st.f_max, 1e-12, "its largest force error");
+    is_rel(ce.s_rms, st.s_rms, 1e-12, "its virial rms");
+    is_rel(ce.loss, st.loss, 1e-12, "its loss term");
     /* the rest of MLIP's report */
     double l0 = sqrt(fl[0] * fl[0] + fl[1] * fl[1] + fl[2] * fl[2]),
            l1 = sqrt(fl[3] * fl[3] + fl[4] * fl[4] + fl[5] * fl[5]), w2 = 0;
