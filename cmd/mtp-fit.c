@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../formats/config.h"
 #include "../formats/mtp_file.h"
@@ -554,6 +555,24 @@ by_config_write(FILE *fp, const struct mtp_pot *pot, const struct set *train,
     return rc;
 }
 
+/*
+ * Fails now where path (a file to be written at the end) cannot be: a temporary file beside it
+ * is made and removed. Standard output, devices and pipes (-o >(gzip)) are left alone: opening
+ * one to try it would be its only writer's end.
+ */
+static int
+try_writable(const char *path, struct core_err *err)
+{
+    struct stat st;
+    struct stream_out so;
+    if (!path || !strcmp(path, "-") || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))
+        return CORE_OK;
+    int rc = stream_out_open(&so, path, 0, err);
+    if (!rc)
+        stream_out_abort(&so);
+    return rc;
+}
+
 /* What the progress and start reports need, and the history --plot draws. */
 struct cb {
     struct prog *p;
@@ -757,6 +776,12 @@ main(int argc, char **argv)
         } else
             pot.rmin = o.rmin;
     }
+    { /* an unwritable place fails now, not after a fit of hours */
+        const char *outs[] = {o.ckpt, o.output, o.errors, o.by_config, o.plot};
+        for (size_t k = 0; k < sizeof outs / sizeof *outs; k++)
+            if ((rc = try_writable(outs[k], &err)))
+                goto done;
+    }
     /* the fitted part and the held-out part of TRAIN, each in file order */
     ntr = train.n;
     fitc = train.conf;
@@ -788,12 +813,6 @@ main(int argc, char **argv)
         ckpt_setup(cc.setup, sizeof cc.setup, &o, &pot, &train);
         cc.path = o.ckpt;
         ck.every = o.ckpt_every, ck.save = o.ckpt ? ckpt_save_cb : NULL, ck.ctx = &cc;
-        if (o.ckpt) { /* an unwritable place fails now, not at the first save hours later */
-            struct stream_out co;
-            if ((rc = stream_out_open(&co, o.ckpt, 0, &err)))
-                goto done;
-            stream_out_abort(&co);
-        }
         if (o.restart) {
             if ((rc = ckpt_restart(o.restart, cc.setup, &rk, &err)))
                 goto done;

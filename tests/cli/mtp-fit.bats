@@ -419,9 +419,22 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     [[ "$stderr" == *"no two atoms closer than rcut 0.9 Angstrom"* ]]
 }
 
-@test "an unwritable output or errors file fails without leaving files" {
+@test "an unwritable output fails before the fit, without leaving files" {
     fails --species C --level 6 --max-iter 0 -o nodir/out.mtp train.xyz
     fails --species C --level 6 --max-iter 0 --errors nodir/e.txt -o out.mtp train.xyz
+    for o in "-o nodir/out.mtp" "-o out.mtp --errors-by-config nodir/b.txt" \
+        "-o out.mtp --plot nodir/l.png" "-o out.mtp --checkpoint nodir/c.txt"; do
+        run -1 --separate-stderr fpms mtp-fit --progress --species C --level 6 --rcut 4 \
+            --max-iter 500 --tol 0 --errors e.txt $o train.xyz
+        assert_tool_error mtp-fit
+        [[ "$stderr" == *"nodir/"* ]] && [[ "$stderr" != *"iteration"* ]]
+        [ ! -e out.mtp ] && [ ! -e e.txt ] && [ "$(ls | grep -c tmp)" -eq 0 ]
+    done
+    # a pipe is not tried (that would close it): all of the table reaches it
+    fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 2 --errors >(cat > piped.txt) \
+        -o out.mtp train.xyz
+    sleep 1
+    grep -q '^# sets = train$' piped.txt && [ "$(grep -vc '^#' piped.txt)" -eq 1 ]
 }
 
 @test "linear solve on MLIP's pot_06 radial coefficients matches MLIP's training errors" {
