@@ -54,6 +54,7 @@ enum {
     OPT_SCALE_BY_FORCE,
     OPT_ERRORS,
     OPT_BY_CONFIG,
+    OPT_PARITY,
     OPT_EVALUATE,
     OPT_PROGRESS,
     OPT_VERSION,
@@ -91,6 +92,8 @@ static const struct prog_opt opts[] = {
     {"scale-by-force", OPT_SCALE_BY_FORCE, "S",
      "force weight of atom i times S/(|F_i|^2+S), (eV/Angstrom)^2, as MLIP's (0: off)"},
     {"errors", OPT_ERRORS, "FILE", "also write the error report as a table to FILE"},
+    {"parity", OPT_PARITY, "FILE",
+     "draw model against label, energies and forces of TRAIN and --valid, to FILE (PNG)"},
     {"errors-by-config", OPT_BY_CONFIG, "FILE",
      "also write each configuration's errors and share of the force error to FILE"},
     {"evaluate", OPT_EVALUATE, NULL,
@@ -113,6 +116,7 @@ struct fit_opts {
     double holdout;
     unsigned long seed;
     const char *species, *init, *valid, *output, *errors, *by_config, *ckpt, *restart, *plot;
+    const char *parity;
     struct mtp_fit_opts fit;
 };
 
@@ -278,6 +282,9 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
         return 0;
     case OPT_BY_CONFIG:
         o->by_config = arg;
+        return 0;
+    case OPT_PARITY:
+        o->parity = arg;
         return 0;
     case 'o':
         o->output = arg;
@@ -573,6 +580,49 @@ try_writable(const char *path, struct core_err *err)
     return rc;
 }
 
+/*
+ * --parity: the potential's energies and forces against the labels of TRAIN (all of it) and
+ * VALID (when given), drawn into pl.
+ */
+static int
+parity_plot(struct plot *pl, const struct mtp_pot *pot, const struct set *train,
+            const struct set *valid, const struct fit_opts *o, struct core_err *err)
+{
+    const struct set *sets[2] = {train, valid};
+    const char *slash = strrchr(train->name, '/');
+    const char *names[2] = {o->evaluate ? (slash ? slash + 1 : train->name) : "train", "valid"};
+    size_t nset = valid->n ? 2 : 1;
+    struct table t;
+    char script[4096], title[160];
+    double *e = NULL, *f = NULL;
+    int rc = mtpfitout_parity_init(&t, err);
+    for (size_t k = 0; k < nset && !rc; k++) {
+        const struct set *s = sets[k];
+        size_t nat = 0;
+        for (size_t i = 0; i < s->n; i++)
+            nat += s->conf[i].natoms;
+        free(e), free(f);
+        e = malloc((s->n ? s->n : 1) * sizeof *e), f = malloc((nat ? 3 * nat : 1) * sizeof *f);
+        if (!e || !f)
+            rc = core_err_set(err, CORE_ENOMEM, "out of memory");
+        else if ((rc = mtp_fit_predict(pot, s->conf, s->n, e, f, err)))
+            core_err_prefix(err, "%s", s->name);
+        else
+            rc = mtpfitout_parity_add(&t, (int)k, s->conf, s->n, e, f, err);
+    }
+    free(e), free(f);
+    if (o->init)
+        snprintf(title, sizeof title, "mtp-fit: %s", o->init);
+    else
+        snprintf(title, sizeof title, "mtp-fit: level %ld", o->level);
+    if (!rc)
+        rc = mtpfitout_parity_script(script, sizeof script, &t, title, nset, names, err);
+    if (!rc)
+        rc = plot_render(pl, &t, script, 1400, 700, err);
+    table_release(&t);
+    return rc ? core_err_prefix(err, "--parity") : CORE_OK;
+}
+
 /* What the progress and start reports need, and the history --plot draws. */
 struct cb {
     struct prog *p;
@@ -668,7 +718,7 @@ main(int argc, char **argv)
     struct mtpckpt rk = {0};
     struct mtp_fit_ckpt ck = {0};
     struct table hist;
-    struct plot pl = {0};
+    struct plot pl = {0}, pp = {0};
     struct core_err err = {0};
     struct core_species_map map;
     struct set train = {0}, valid = {0};
@@ -700,7 +750,7 @@ main(int argc, char **argv)
         if (o.output)
             return prog_usage_error(&p, synopsis,
                                     "--evaluate writes no potential: --errors FILE, not -o");
-        if (p.quiet && !o.errors && !o.by_config)
+        if (p.quiet && !o.errors && !o.by_config && !o.parity)
             return prog_usage_error(
                 &p, synopsis,
                 "--evaluate -q reports nothing without --errors or --errors-by-config");
@@ -777,7 +827,7 @@ main(int argc, char **argv)
             pot.rmin = o.rmin;
     }
     { /* an unwritable place fails now, not after a fit of hours */
-        const char *outs[] = {o.ckpt, o.output, o.errors, o.by_config, o.plot};
+        const char *outs[] = {o.ckpt, o.output, o.errors, o.by_config, o.plot, o.parity};
         for (size_t k = 0; k < sizeof outs / sizeof *outs; k++)
             if ((rc = try_writable(outs[k], &err)))
                 goto done;
@@ -914,19 +964,23 @@ evaluate:
             bopen = 1;
             rc = by_config_write(bout.fp, &pot, &train, &valid, &o.fit, o.evaluate, &err);
         }
+        if (!rc && o.parity && !(rc = plot_open(&pp, o.parity, &err)))
+            rc = parity_plot(&pp, &pot, &train, &valid, &o, &err);
         if (!rc && o.plot) {
             if (cb.hist_failed)
                 rc = core_err_set(&err, CORE_ENOMEM, "--plot: out of memory");
             else if (!(rc = plot_open(&pl, o.plot, &err)))
                 rc = loss_plot(&pl, &hist, &o, &res[best], best, nhold > 0, &err);
         }
-        int ecommitted = 0, bcommitted = 0, pcommitted = 0;
+        int ecommitted = 0, bcommitted = 0, pcommitted = 0, ppcommitted = 0;
         if (!rc && eopen && !(rc = stream_out_commit(&eout, &err)))
             ecommitted = 1;
         if (!rc && bopen && !(rc = stream_out_commit(&bout, &err)))
             bcommitted = 1;
         if (!rc && o.plot && !(rc = plot_commit(&pl, &err)))
             pcommitted = 1;
+        if (!rc && o.parity && !(rc = plot_commit(&pp, &err)))
+            ppcommitted = 1;
         if (!o.evaluate)
             rc = rc ? rc : stream_out_commit(&out, &err);
         if (rc) {
@@ -942,6 +996,8 @@ evaluate:
                 stream_out_abort(&bout);
             if (pcommitted)
                 remove(o.plot);
+            if (ppcommitted)
+                remove(o.parity);
         }
     }
     goto done;
@@ -957,6 +1013,7 @@ done:
     set_release(&valid);
     mtpckpt_release(&rk);
     plot_abort(&pl);
+    plot_abort(&pp);
     table_release(&hist);
     mtp_pot_release(&pot);
     mtp_pot_release(&pot0);

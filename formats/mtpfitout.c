@@ -157,7 +157,8 @@ mtpfitout_plot_script(char *script, size_t sz, const struct table *hist, const c
     int right = best_iter > last / 2, s = start;
     size_t n = 0;
     append(script, sz, &n,
-           "set xlabel 'iteration'\nset ylabel 'loss'\nset logscale y\nset grid\n"
+           "set termoption noenhanced\nset xlabel 'iteration'\nset ylabel 'loss'\n"
+           "set logscale y\nset grid\n"
            "set key top right\nset title '%s'\nset xrange [0:%g]\n",
            title, fmax(last, 1));
     if (marker)
@@ -181,6 +182,79 @@ mtpfitout_plot_script(char *script, size_t sz, const struct table *hist, const c
                "lc rgb '#228833' title 'all of TRAIN: training loss'");
     if (n + 2 > sz)
         return core_err_set(err, CORE_EINTERNAL, "plot script longer than %zu bytes", sz);
+    script[n] = '\n', script[n + 1] = '\0';
+    return CORE_OK;
+}
+
+int
+mtpfitout_parity_init(struct table *t, struct core_err *err)
+{
+    static const char *const cols[] = {"set", "kind", "label", "model"};
+    table_init(t);
+    int rc = CORE_OK;
+    for (size_t k = 0; k < 4 && !rc; k++)
+        rc = table_col_add(t, cols[k], NULL, err);
+    return rc;
+}
+
+int
+mtpfitout_parity_add(struct table *t, int set, const struct mtp_fit_conf *conf, size_t nconf,
+                     const double *e, const double *f, struct core_err *err)
+{
+    int rc = CORE_OK;
+    for (size_t i = 0, a0 = 0; i < nconf && !rc; a0 += 3 * conf[i].natoms, i++) {
+        double n = (double)conf[i].natoms;
+        if (conf[i].has_energy && n > 0) {
+            double row[4] = {set, 0, conf[i].energy / n, e[i] / n};
+            rc = table_row_add(t, row, err);
+        }
+        for (size_t k = 0; conf[i].forces && k < 3 * conf[i].natoms && !rc; k++) {
+            double row[4] = {set, 1, conf[i].forces[k], f[a0 + k]};
+            rc = table_row_add(t, row, err);
+        }
+    }
+    return rc;
+}
+
+int
+mtpfitout_parity_script(char *script, size_t sz, const struct table *t, const char *title,
+                        size_t nset, const char *const *names, struct core_err *err)
+{
+    static const char *const colour[] = {"#4477aa", "#ee6677", "#228833"};
+    double sq[3][2] = {{0}}, cnt[3][2] = {{0}};
+    if (nset > 3)
+        return core_err_set(err, CORE_EINTERNAL, "parity plot: %zu sets, at most 3", nset);
+    for (size_t r = 0; r < t->nrows; r++) {
+        const double *row = t->data + r * t->ncols;
+        size_t k = (size_t)row[0], kind = row[1] != 0;
+        if (k < nset)
+            sq[k][kind] += (row[3] - row[2]) * (row[3] - row[2]), cnt[k][kind]++;
+    }
+    if (t->nrows == 0)
+        return core_err_set(err, CORE_EINPUT, "nothing to draw");
+    size_t n = 0;
+    /* file names are text, not gnuplot's enhanced markup (pot_10: no subscript); the corners
+     * off the diagonal are empty, so the key goes in one */
+    append(script, sz, &n,
+           "set termoption noenhanced\nset multiplot layout 1,2 title '%s'\nset grid\n"
+           "set key bottom right\nset size square\n",
+           title);
+    for (int kind = 0; kind < 2; kind++) {
+        const char *q = kind ? "force component (eV/Angstrom)" : "energy per atom (eV/atom)";
+        append(script, sz, &n, "set xlabel 'label: %s'\nset ylabel 'model: %s'\nplot ", q, q);
+        for (size_t k = 0; k < nset; k++) {
+            double rms = cnt[k][kind] > 0 ? sqrt(sq[k][kind] / cnt[k][kind]) : 0;
+            append(script, sz, &n,
+                   "ARG2 using (($1 == %zu && $2 == %d) ? $3 : 1/0):4 with points pt 7 ps 0.35 "
+                   "lc rgb '%s' title '%s: RMS %.3g %s', \\\n  ",
+                   k, kind, colour[k], names[k], kind ? rms : 1000 * rms,
+                   kind ? "eV/Angstrom" : "meV/atom");
+        }
+        append(script, sz, &n, "x with lines dt 2 lc rgb '#666666' notitle\n");
+    }
+    append(script, sz, &n, "unset multiplot");
+    if (n + 2 > sz)
+        return core_err_set(err, CORE_EINTERNAL, "parity script longer than %zu bytes", sz);
     script[n] = '\n', script[n + 1] = '\0';
     return CORE_OK;
 }

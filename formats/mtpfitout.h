@@ -40,6 +40,25 @@ int mtpfitout_conf_errors_write(FILE *fp, const char *names, size_t nset, const 
                                 const struct mtp_fit_conf *const *conf, const long *const *line,
                                 const struct mtp_fit_conf_err *const *ce, struct core_err *err);
 
+/*
+ * The parity plot (mtp-fit --parity): a table with columns set (from 0), kind (0: energy per atom,
+ * eV/atom; 1: a force component, eV/Angstrom), label, model. mtpfitout_parity_init initialises
+ * t; mtpfitout_parity_add appends set's rows for nconf configurations with the model's energies
+ * e[nconf] (eV) and forces f (3 sum natoms, eV/Angstrom) where the labels have them.
+ */
+int mtpfitout_parity_init(struct table *t, struct core_err *err);
+int mtpfitout_parity_add(struct table *t, int set, const struct mtp_fit_conf *conf, size_t nconf,
+                         const double *e, const double *f, struct core_err *err);
+
+/*
+ * The gnuplot commands that draw such a table (ARG2) as two panels, energy per atom and force
+ * components, model against label with the line y = x, each set in its colour with its RMS
+ * error in the key: sets are named by names[nset] (at most 3). CORE_EINPUT for a table with
+ * nothing to draw; CORE_EINTERNAL when sz is too small.
+ */
+int mtpfitout_parity_script(char *script, size_t sz, const struct table *t, const char *title,
+                            size_t nset, const char *const *names, struct core_err *err);
+
 /* The history's columns: start (from 1), phase (1: the whole-set fit after cross-validation),
  * iteration, loss, held_out (0 where there is none). t is initialised here. */
 int mtpfitout_history_init(struct table *t, struct core_err *err);

@@ -117,6 +117,13 @@ force_factor(const struct mtp_fit_opts *o, const double *f_label)
     return o->force_scale / (f2 + o->force_scale);
 }
 
+/* Where mtp_fit_predict wants the model's energies and forces (off: each configuration's first
+ * force component); NULL elsewhere. */
+struct model_out {
+    double *energy, *forces;
+    const size_t *off;
+};
+
 /* What one configuration contributes to the loss and the error report. */
 struct conf_res {
     double loss;
@@ -320,7 +327,8 @@ fctx_alloc(struct fctx *c, const struct mtp_pot *pot, const struct mtp_fit_conf 
 /* Evaluates pot on configuration i (its kept list) and compares with its labels. */
 static int
 conf_eval(const struct mtp_pot *pot, struct fctx *fc, int t, size_t i, const struct mtp_fit_conf *c,
-          const struct mtp_fit_opts *o, struct conf_res *r, struct core_err *err)
+          const struct mtp_fit_opts *o, struct conf_res *r, const struct model_out *model,
+          struct core_err *err)
 {
     const struct clist *l = &fc->cl[i];
     double *u = fc->buf[t], *dudr = u + fc->nmax, *m = dudr + 3 * fc->pmax;
@@ -328,6 +336,10 @@ conf_eval(const struct mtp_pot *pot, struct fctx *fc, int t, size_t i, const str
     int rc = clist_calc(pot, fc->w[t], l, c->type, u, dudr, m, err);
     if (rc)
         return rc;
+    if (model) { /* mtp_fit_predict's copy of the model's energy and forces */
+        model->energy[i] = m[0];
+        memcpy(model->forces + model->off[i], m + 1, 3 * c->natoms * sizeof *model->forces);
+    }
     const double e = m[0], *F = m + 1, *wv = m + 1 + 3 * c->natoms;
     conf_weights(o, c->natoms, &ce, &cf, &cs);
     memset(r, 0, sizeof *r);
@@ -368,7 +380,8 @@ conf_eval(const struct mtp_pot *pot, struct fctx *fc, int t, size_t i, const str
 /* Evaluates every configuration in parallel into res[nconf]. */
 static int
 eval_all(struct fctx *c, const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
-         const struct mtp_fit_opts *o, struct conf_res *res, struct core_err *err)
+         const struct mtp_fit_opts *o, struct conf_res *res, const struct model_out *model,
+         struct core_err *err)
 {
     int status = CORE_OK;
 #pragma omp parallel for schedule(dynamic) num_threads(c->nth)
@@ -379,7 +392,7 @@ eval_all(struct fctx *c, const struct mtp_pot *pot, const struct mtp_fit_conf *c
         st = status;
         if (st)
             continue;
-        int rc = conf_eval(pot, c, t, i, &conf[i], o, &res[i], &e);
+        int rc = conf_eval(pot, c, t, i, &conf[i], o, &res[i], model, &e);
         if (rc)
             conf_fail(&status, err, i, rc, &e);
     }
@@ -393,7 +406,7 @@ stats_ctx(struct fctx *c, const struct mtp_pot *pot, const struct mtp_fit_conf *
     struct conf_res *res = calloc(nconf ? nconf : 1, sizeof *res);
     if (!res)
         return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
-    int rc = eval_all(c, pot, conf, nconf, o, res, err);
+    int rc = eval_all(c, pot, conf, nconf, o, res, NULL, err);
     if (rc) {
         free(res);
         return rc;
@@ -488,6 +501,29 @@ mtp_fit_stats(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t
 }
 
 int
+mtp_fit_predict(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                double *energy, double *forces, struct core_err *err)
+{
+    struct fctx c;
+    struct mtp_fit_opts o;
+    size_t *off = malloc((nconf + 1) * sizeof *off);
+    struct conf_res *res = calloc(nconf ? nconf : 1, sizeof *res);
+    int rc = CORE_OK;
+    mtp_fit_opts_default(&o);
+    if (!off || !res)
+        rc = core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
+    for (size_t i = 0; !rc && i <= nconf; i++)
+        off[i] = i ? off[i - 1] + 3 * conf[i - 1].natoms : 0;
+    if (!rc && !(rc = fctx_alloc(&c, pot, conf, nconf, err))) {
+        struct model_out model = {energy, forces, off};
+        rc = eval_all(&c, pot, conf, nconf, &o, res, &model, err);
+        fctx_free(&c);
+    }
+    free(off), free(res);
+    return rc;
+}
+
+int
 mtp_fit_conf_errors(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
                     const struct mtp_fit_opts *o, struct mtp_fit_conf_err *ce, struct core_err *err)
 {
@@ -497,7 +533,7 @@ mtp_fit_conf_errors(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, 
         return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
     int rc = fctx_alloc(&c, pot, conf, nconf, err);
     if (!rc) {
-        rc = eval_all(&c, pot, conf, nconf, o, res, err);
+        rc = eval_all(&c, pot, conf, nconf, o, res, NULL, err);
         fctx_free(&c);
     }
     for (size_t i = 0; !rc && i < nconf; i++) {
@@ -863,7 +899,7 @@ loss_ctx(struct fctx *c, const struct mtp_pot *pot, const struct mtp_fit_conf *c
     struct conf_res *res = calloc(nconf ? nconf : 1, sizeof *res);
     if (!res)
         return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
-    int rc = eval_all(c, pot, conf, nconf, o, res, err);
+    int rc = eval_all(c, pot, conf, nconf, o, res, NULL, err);
     double l = 0;
     for (size_t i = 0; !rc && i < nconf; i++)
         l += res[i].loss;

@@ -326,6 +326,15 @@ struct mtp_fit_stats {
 int mtp_fit_check(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
                   const struct mtp_fit_opts *o, double *dmin, struct core_err *err);
 
+/*
+ * The potential's energy (energy[nconf], eV) and forces (forces[3 sum natoms], eV/Angstrom,
+ * configuration after configuration) on each configuration of the set, as mtp_fit_stats
+ * compares them with the labels. Threads over configurations. Errors of mtp_calc
+ * (`configuration N: what`); CORE_ENOMEM.
+ */
+int mtp_fit_predict(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                    double *energy, double *forces, struct core_err *err);
+
 /* One configuration's errors (mtp_fit_conf_errors); 0 where it has no such label. */
 struct mtp_fit_conf_err {
     double de;    /* (E - E_label) / N, eV/atom, signed */

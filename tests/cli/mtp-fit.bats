@@ -568,3 +568,21 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     run awk '!/^#/ && $1 == 1 { if ($9 > m) { m = $9; c = $2; l = $3 } } END { printf "%d %d %.2f\n", c, l, m }' bc.txt
     [ "$output" = "82 2584 0.50" ]
 }
+
+@test "--parity draws model against label (PNG, gnuplot), with a fit or --evaluate" {
+    command -v gnuplot || skip "no gnuplot"
+    fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 3 --valid valid.xyz --parity a.png \
+        -o p.mtp train.xyz
+    [ "$(head -c 4 a.png | od -An -c | tr -d ' ')" = "211PNG" ]
+    run -0 --separate-stderr fpms mtp-fit -q --species C --init p.mtp --evaluate --parity b.png \
+        train.xyz
+    [ -z "$output" ] && [ "$(head -c 4 b.png | od -An -c | tr -d ' ')" = "211PNG" ]
+    [ "$(ls | grep -c tmp)" -eq 0 ]
+    # without gnuplot: a clear error, and nothing written
+    mkdir empty
+    run -1 --separate-stderr env PATH="$PWD/empty" "$FPMS_BIN/mtp-fit" --species C --init p.mtp \
+        --evaluate --parity c.png --errors e.txt train.xyz
+    assert_tool_error mtp-fit
+    [[ "$stderr" == *"--parity: gnuplot is not on PATH"* ]]
+    [ ! -e c.png ] && [ ! -e e.txt ] && [ "$(ls | grep -c tmp)" -eq 0 ]
+}

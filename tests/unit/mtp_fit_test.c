@@ -257,6 +257,13 @@ test_stats(void)
     is_rel(st.s_rms, 2.0 / 3.0, 1e-9, "virial rms per component");
     is_rel(st.loss, 0.25 / 2 + 0.01 * (n0 * n0 + n1 * n1) + 0.001 * 4 / 2, 1e-9,
            "loss with MLIP's default weights (vibrations)");
+    /* the model's own numbers, as mtp_calc gives them */
+    double pe, pf[6];
+    ok(mtp_fit_predict(&pot, &c, 1, &pe, pf, &err) == 0, "predict: %s", err.msg);
+    double worst = fabs(pe - e) / fabs(e);
+    for (int k = 0; k < 6; k++)
+        worst = fmax(worst, fabs(pf[k] - F[k]) / (fabs(F[k]) + 1));
+    ok(worst < 1e-12, "predicted energy and forces are mtp_calc's (%.2g)", worst);
     /* the same configuration's own errors, the parts of the set's */
     struct mtp_fit_conf_err ce;
     ok(mtp_fit_conf_errors(&pot, &c, 1, &o, &ce, &err) == 0, "errors per configuration: %s",

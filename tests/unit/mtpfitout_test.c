@@ -65,6 +65,32 @@ main(void)
            !strstr(buf, "best_iter"),
        "an evaluation names the potential and no fit");
     free(buf);
+
+    /* the parity plot: rows where the labels are, the RMS of each set and kind in the key */
+    struct table par;
+    int type[2] = {0, 0};
+    double pos[6] = {0}, fl[6] = {1, 0, 0, -1, 0, 0}, e[1] = {-9}, f[6] = {1.5, 0, 0, -1, 0, 0};
+    struct mtp_fit_conf c[2] = {
+        {.natoms = 2, .type = type, .pos = pos, .has_energy = 1, .energy = -10, .forces = fl},
+        {.natoms = 2, .type = type, .pos = pos, .has_energy = 0, .forces = NULL}};
+    ok(mtpfitout_parity_init(&par, &err) == 0 && par.ncols == 4, "parity: 4 columns");
+    const char *names[2] = {"train", "valid"};
+    ok(mtpfitout_parity_script(script, sizeof script, &par, "p", 1, names, &err) == CORE_EINPUT,
+       "nothing to draw: %s", err.msg);
+    double e2[2] = {-9, 0}, f2[12] = {1.5, 0, 0, -1, 0, 0};
+    ok(mtpfitout_parity_add(&par, 0, c, 2, e2, f2, &err) == 0 && par.nrows == 7,
+       "one energy and 6 force rows (the unlabelled configuration adds none): %zu", par.nrows);
+    ok(par.data[2] == -5 && par.data[3] == -4.5, "energy per atom: label -5, model -4.5");
+    ok(mtpfitout_parity_add(&par, 1, c, 1, e, f, &err) == 0 && par.nrows == 14, "a second set");
+    char big[4096];
+    ok(mtpfitout_parity_script(big, sizeof big, &par, "pot_10", 2, names, &err) == 0 &&
+           strstr(big, "set termoption noenhanced") && strstr(big, "title 'pot_10'") &&
+           strstr(big, "'train: RMS 500 meV/atom'") &&
+           strstr(big, "'valid: RMS 0.204 eV/Angstrom'") && strstr(big, "unset multiplot"),
+       "the script: two panels, RMS 0.5 eV/atom and sqrt(0.25/6) eV/Angstrom in the key");
+    ok(mtpfitout_parity_script(big, 100, &par, "p", 2, names, &err) == CORE_EINTERNAL,
+       "a buffer too small: %s", err.msg);
+    table_release(&par);
     done_testing();
     return exit_status();
 }
