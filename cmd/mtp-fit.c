@@ -1,7 +1,7 @@
 /*
  * mtp-fit: labelled configurations -> a trained moment tensor potential (.mtp, MLIP's format).
  *
- * Reads the training set (extxyz or MLIP .cfg), starts from a new basis of a given level or from
+ * Reads the training set (extxyz or MLIP .cfg: formats/mtpset), starts from a new basis of a given level or from
  * an existing potential, fits with lib/mtp's mtp_fit_run (MLIP's loss, exact linear solves,
  * Levenberg-Marquardt; with --holdout, early stopping on a held-out part of the training set:
  * mtp_fit_split, mtp_fit_run_holdout), prints MLIP's style of error report for the training,
@@ -12,12 +12,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "../formats/config.h"
 #include "../formats/mtp_file.h"
 #include "../formats/mtpckpt.h"
 #include "../formats/mtpfitout.h"
+#include "../formats/mtpset.h"
 #include "../formats/plot.h"
 #include "../formats/prog.h"
 #include "../formats/stream.h"
@@ -293,107 +293,6 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
     return core_err_set(err, CORE_EINTERNAL, "unhandled option");
 }
 
-/* A data set: frames as read, and the fit's view of them. */
-struct set {
-    const char *name;
-    struct core_frame *f;
-    long *line; /* first line of each frame */
-    int *type;  /* all atoms, frame after frame */
-    struct mtp_fit_conf *conf;
-    size_t n;
-};
-
-static void
-set_release(struct set *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        core_frame_release(&s->f[i]);
-    free(s->f), free(s->line), free(s->type), free(s->conf);
-    memset(s, 0, sizeof *s);
-}
-
-static int
-set_read(struct set *s, const char *path, const struct core_species_map *map,
-         const struct mtp_fit_opts *fo, struct core_err *err)
-{
-    struct config_src src;
-    size_t cap = 0, ntot = 0;
-    int rc, got;
-    memset(s, 0, sizeof *s);
-    s->name = path;
-    if ((rc = config_src_open(&src, path, CONFIG_AUTO, map, err)))
-        return rc;
-    for (;;) {
-        if (s->n == cap) {
-            size_t nc = cap ? 2 * cap : 64;
-            struct core_frame *f = realloc(s->f, nc * sizeof *f);
-            if (f)
-                s->f = f;
-            long *l = realloc(s->line, nc * sizeof *l);
-            if (l)
-                s->line = l;
-            if (!f || !l) {
-                rc = core_err_set(err, CORE_ENOMEM, "out of memory");
-                break;
-            }
-            cap = nc;
-        }
-        core_frame_init(&s->f[s->n]);
-        s->line[s->n] = src.in.lineno + 1;
-        if ((rc = config_src_read(&src, &s->f[s->n], &got, err)) || !got) {
-            core_frame_release(&s->f[s->n]);
-            break;
-        }
-        ntot += s->f[s->n].natoms;
-        s->n++;
-    }
-    config_src_close(&src);
-    if (rc)
-        return rc;
-    if (s->n == 0)
-        return core_err_set(err, CORE_EINPUT, "%s: no configurations", path);
-    s->type = malloc((ntot ? ntot : 1) * sizeof *s->type);
-    s->conf = calloc(s->n, sizeof *s->conf);
-    if (!s->type || !s->conf)
-        return core_err_set(err, CORE_ENOMEM, "out of memory");
-    int *t = s->type;
-    for (size_t i = 0; i < s->n; i++) {
-        struct core_frame *f = &s->f[i];
-        struct mtp_fit_conf *c = &s->conf[i];
-        for (size_t a = 0; a < f->natoms; a++)
-            if ((t[a] = core_species_map_type(map, f->z[a])) < 0)
-                return core_err_set(err, CORE_EINPUT,
-                                    "%s:%ld: atom %zu: element %s is not in "
-                                    "--species",
-                                    path, s->line[i], a + 1, core_elem_symbol(f->z[a]));
-        if (!f->has_energy && fo->wenergy > 0)
-            return core_err_set(err, CORE_EINPUT, "%s:%ld: configuration %zu has no energy", path,
-                                s->line[i], i + 1);
-        if (!f->forces && fo->wforce > 0)
-            return core_err_set(err, CORE_EINPUT, "%s:%ld: configuration %zu has no forces", path,
-                                s->line[i], i + 1);
-        c->natoms = f->natoms;
-        c->type = t;
-        c->pos = f->pos;
-        c->cell = f->has_cell ? f->cell : NULL;
-        c->pbc = f->has_cell ? f->pbc : NULL;
-        c->has_energy = f->has_energy;
-        c->energy = f->energy;
-        c->forces = f->forces;
-        if (f->has_virial) {
-            c->has_virial = 1;
-            memcpy(c->virial, f->virial, sizeof c->virial);
-        } else if (f->has_stress && f->has_cell) {
-            double v = fabs(core_cell_volume(f->cell));
-            c->has_virial = 1;
-            for (int k = 0; k < 9; k++)
-                c->virial[k] = -f->stress[k] * v;
-        }
-        t += f->natoms;
-    }
-    return CORE_OK;
-}
-
 static void
 report(const struct prog *p, const char *what, const char *name, size_t n,
        const struct mtp_fit_stats *st)
@@ -433,8 +332,8 @@ report(const struct prog *p, const char *what, const char *name, size_t n,
  */
 static int
 warn_extrapolation(const struct prog *p, const struct mtp_pot *pot,
-                   const struct core_species_map *map, const struct set *train,
-                   const struct set *valid, struct core_err *err)
+                   const struct core_species_map *map, const struct mtpset *train,
+                   const struct mtpset *valid, struct core_err *err)
 {
     size_t C = pot->nspecies;
     struct mtp_fit_extrap *ex = malloc(C * C * sizeof *ex);
@@ -467,7 +366,7 @@ warn_extrapolation(const struct prog *p, const struct mtp_pot *pot,
  */
 static void
 ckpt_setup(char *buf, size_t n, const struct fit_opts *o, const struct mtp_pot *pot,
-           const struct set *train)
+           const struct mtpset *train)
 {
     size_t natoms = 0;
     for (size_t i = 0; i < train->n; i++)
@@ -514,21 +413,7 @@ ckpt_restart(const char *path, const char *setup, struct mtpckpt *ck, struct cor
         return rc;
     rc = mtpckpt_read(&in, ck, err);
     stream_in_close(&in);
-    if (rc || !strcmp(ck->setup, setup))
-        return rc;
-    /* the first word that differs, with the word before it (its key) */
-    const char *a = ck->setup, *b = setup, *wa = a, *wb = b, *pa = a, *pb = b;
-    for (; *a && *a == *b; a++, b++)
-        if (*a == ' ')
-            pa = wa, pb = wb, wa = a + 1, wb = b + 1;
-    if (wa == ck->setup)
-        pa = wa, pb = wb;
-    int la = (int)strcspn(pa, " "), lb = (int)strcspn(pb, " ");
-    if (pa != wa) /* the key and its value */
-        la += 1 + (int)strcspn(wa, " "), lb += 1 + (int)strcspn(wb, " ");
-    return core_err_set(err, CORE_EINPUT,
-                        "%s: a checkpoint of another fit: written with '%.*s', this fit has '%.*s'",
-                        path, la, pa, lb, pb);
+    return rc ? rc : mtpckpt_setup_check(ck, setup, path, err);
 }
 
 /*
@@ -536,11 +421,11 @@ ckpt_restart(const char *path, const char *setup, struct mtpckpt *ck, struct cor
  * order) and of VALID (when given) into fp.
  */
 static int
-by_config_write(FILE *fp, const struct mtp_pot *pot, const struct set *train,
-                const struct set *valid, const struct mtp_fit_opts *fo, int evaluate,
+by_config_write(FILE *fp, const struct mtp_pot *pot, const struct mtpset *train,
+                const struct mtpset *valid, const struct mtp_fit_opts *fo, int evaluate,
                 struct core_err *err)
 {
-    const struct set *sets[2] = {train, valid};
+    const struct mtpset *sets[2] = {train, valid};
     size_t nset = valid->n ? 2 : 1, n[2] = {train->n, valid->n};
     struct mtp_fit_conf_err *ce[2] = {NULL, NULL};
     int rc = CORE_OK;
@@ -563,32 +448,14 @@ by_config_write(FILE *fp, const struct mtp_pot *pot, const struct set *train,
 }
 
 /*
- * Fails now where path (a file to be written at the end) cannot be: a temporary file beside it
- * is made and removed. Standard output, devices and pipes (-o >(gzip)) are left alone: opening
- * one to try it would be its only writer's end.
- */
-static int
-try_writable(const char *path, struct core_err *err)
-{
-    struct stat st;
-    struct stream_out so;
-    if (!path || !strcmp(path, "-") || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))
-        return CORE_OK;
-    int rc = stream_out_open(&so, path, 0, err);
-    if (!rc)
-        stream_out_abort(&so);
-    return rc;
-}
-
-/*
  * --parity: the potential's energies and forces against the labels of TRAIN (all of it) and
  * VALID (when given), drawn into pl.
  */
 static int
-parity_plot(struct plot *pl, const struct mtp_pot *pot, const struct set *train,
-            const struct set *valid, const struct fit_opts *o, struct core_err *err)
+parity_plot(struct plot *pl, const struct mtp_pot *pot, const struct mtpset *train,
+            const struct mtpset *valid, const struct fit_opts *o, struct core_err *err)
 {
-    const struct set *sets[2] = {train, valid};
+    const struct mtpset *sets[2] = {train, valid};
     const char *slash = strrchr(train->name, '/');
     const char *names[2] = {o->evaluate ? (slash ? slash + 1 : train->name) : "train", "valid"};
     size_t nset = valid->n ? 2 : 1;
@@ -597,7 +464,7 @@ parity_plot(struct plot *pl, const struct mtp_pot *pot, const struct set *train,
     double *e = NULL, *f = NULL;
     int rc = mtpfitout_parity_init(&t, err);
     for (size_t k = 0; k < nset && !rc; k++) {
-        const struct set *s = sets[k];
+        const struct mtpset *s = sets[k];
         size_t nat = 0;
         for (size_t i = 0; i < s->n; i++)
             nat += s->conf[i].natoms;
@@ -721,7 +588,7 @@ main(int argc, char **argv)
     struct plot pl = {0}, pp = {0};
     struct core_err err = {0};
     struct core_species_map map;
-    struct set train = {0}, valid = {0};
+    struct mtpset train = {0}, valid = {0};
     struct mtp_pot pot, pot0;
     struct mtp_fit_stats st[3];
     struct mtp_fit_result *res = NULL;
@@ -783,9 +650,9 @@ main(int argc, char **argv)
 
     mtp_pot_init(&pot);
     mtp_pot_init(&pot0);
-    if ((rc = set_read(&train, argv[optind], &map, &o.fit, &err)))
+    if ((rc = mtpset_read(&train, argv[optind], &map, &o.fit, &err)))
         goto done;
-    if (o.valid && (rc = set_read(&valid, o.valid, &map, &o.fit, &err)))
+    if (o.valid && (rc = mtpset_read(&valid, o.valid, &map, &o.fit, &err)))
         goto done;
     if (o.init) {
         struct stream_in in;
@@ -829,7 +696,7 @@ main(int argc, char **argv)
     { /* an unwritable place fails now, not after a fit of hours */
         const char *outs[] = {o.ckpt, o.output, o.errors, o.by_config, o.plot, o.parity};
         for (size_t k = 0; k < sizeof outs / sizeof *outs; k++)
-            if ((rc = try_writable(outs[k], &err)))
+            if ((rc = stream_out_try(outs[k], &err)))
                 goto done;
     }
     /* the fitted part and the held-out part of TRAIN, each in file order */
@@ -1009,8 +876,8 @@ done:
         free(fitc_mem);
     free(idx);
     free(res);
-    set_release(&train);
-    set_release(&valid);
+    mtpset_release(&train);
+    mtpset_release(&valid);
     mtpckpt_release(&rk);
     plot_abort(&pl);
     plot_abort(&pp);

@@ -206,3 +206,24 @@ out:
         mtpckpt_release(ck);
     return rc;
 }
+
+int
+mtpckpt_setup_check(const struct mtpckpt *ck, const char *setup, const char *path,
+                    struct core_err *err)
+{
+    if (!strcmp(ck->setup, setup))
+        return CORE_OK;
+    /* the first word that differs, with the word before it (its key) */
+    const char *a = ck->setup, *b = setup, *wa = a, *wb = b, *pa = a, *pb = b;
+    for (; *a && *a == *b; a++, b++)
+        if (*a == ' ')
+            pa = wa, pb = wb, wa = a + 1, wb = b + 1;
+    if (wa == ck->setup)
+        pa = wa, pb = wb;
+    int la = (int)strcspn(pa, " "), lb = (int)strcspn(pb, " ");
+    if (pa != wa) /* the key and its value */
+        la += 1 + (int)strcspn(wa, " "), lb += 1 + (int)strcspn(wb, " ");
+    return core_err_set(err, CORE_EINPUT,
+                        "%s: a checkpoint of another fit: written with '%.*s', this fit has '%.*s'",
+                        path, la, pa, lb, pb);
+}

@@ -47,4 +47,12 @@ int mtpckpt_read(struct stream_in *in, struct mtpckpt *ck, struct core_err *err)
 
 void mtpckpt_release(struct mtpckpt *ck);
 
+/*
+ * Checks that ck was written by the fit whose setup line is setup (path names the file in the
+ * message): CORE_EINPUT `path: a checkpoint of another fit: written with 'KEY VALUE', this fit
+ * has 'KEY VALUE'`, naming the first setting that differs.
+ */
+int mtpckpt_setup_check(const struct mtpckpt *ck, const char *setup, const char *path,
+                        struct core_err *err);
+
 #endif

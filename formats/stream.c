@@ -247,3 +247,16 @@ stream_locale_leave(struct stream_locale *l)
     freelocale(l->c);
     l->c = (locale_t)0;
 }
+
+int
+stream_out_try(const char *path, struct core_err *err)
+{
+    struct stat st;
+    struct stream_out so;
+    if (!path || !strcmp(path, "-") || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))
+        return CORE_OK;
+    int rc = stream_out_open(&so, path, 0, err);
+    if (!rc)
+        stream_out_abort(&so);
+    return rc;
+}

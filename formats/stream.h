@@ -76,6 +76,13 @@ int stream_out_commit(struct stream_out *out, struct core_err *err);
 void stream_out_abort(struct stream_out *out);
 
 /*
+ * Fails now where path, to be written at the end of a long run, cannot be: a temporary beside
+ * it is made and removed. Standard output ("-", NULL), devices and pipes (-o >(gzip)) are left
+ * alone: opening one to try it would be its only writer's end. Errors of stream_out_open.
+ */
+int stream_out_try(const char *path, struct core_err *err);
+
+/*
  * The "C" locale for the calling thread for the duration of one call (uselocale changes only
  * this thread), so numbers never take a decimal comma whatever LC_NUMERIC says. Every reader
  * and writer of numbers brackets its work with enter/leave.
