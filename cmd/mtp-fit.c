@@ -1,12 +1,12 @@
 /*
  * mtp-fit: labelled configurations -> a trained moment tensor potential (.mtp, MLIP's format).
  *
- * Reads the training set (extxyz or MLIP .cfg: formats/mtpset), starts from a new basis of a given level or from
- * an existing potential, fits with lib/mtp's mtp_fit_run (MLIP's loss, exact linear solves,
- * Levenberg-Marquardt; with --holdout, early stopping on a held-out part of the training set:
- * mtp_fit_split, mtp_fit_run_holdout), prints MLIP's style of error report for the training,
- * held-out and validation sets and writes the potential. --evaluate skips the fit: the errors
- * of the --init potential as it is (MLIP's calc-errors). See man/mtp-fit.1.
+ * Reads the training set (extxyz or MLIP .cfg: formats/mtpset), starts from a new basis of a
+ * given level or from an existing potential, fits with lib/mtp's mtp_fit_run (MLIP's loss, exact
+ * linear solves, Levenberg-Marquardt; with --holdout, early stopping on a held-out part of the
+ * training set: mtp_fit_split, mtp_fit_run_holdout), prints MLIP's style of error report for the
+ * training, held-out and validation sets and writes the potential. --evaluate skips the fit: the
+ * errors of the --init potential as it is (MLIP's calc-errors). See man/mtp-fit.1.
  */
 #include <limits.h>
 #include <math.h>
