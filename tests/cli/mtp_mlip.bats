@@ -89,3 +89,18 @@ compare_level() {
     [[ "$stderr" == "mtp_efs: bad.mtp:29: alpha_index_times: 5 entries where 6 were announced" ]] ||
         { echo "stderr: $stderr"; false; }
 }
+
+@test "MLIP's calc-efs as a pipe: md-run --steps 0 | strain-gen -f cfg gives efs_valid_10.cfg to 1e-9" {
+    need_mlip 10
+    "$FPMS_BIN/md-run" -q -p "mtp:$MLIP/pot_10.mtp" -s C,B --steps 0 "$MLIP/valid.cfg" |
+        "$FPMS_BIN/strain-gen" -f cfg --species C,B > efs.cfg
+    [ "$(grep -c '^BEGIN_CFG' efs.cfg)" -eq 100 ]
+    # every energy, force component and PlusStress component, in order, against MLIP's
+    nums() {
+        awk '/^ Energy/ { getline; print $1; next } /^ PlusStress/ { getline; for (i = 1; i <= 6; i++) print $i; next }
+            /^ AtomData/ { a = 1; next } a && $1 ~ /^[0-9]+$/ { print $(NF - 2); print $(NF - 1); print $NF; next } { a = 0 }' "$1"
+    }
+    run paste <(nums efs.cfg) <(nums "$MLIP/efs_valid_10.cfg")
+    awk '{ n++; d = $1 - $2; if (d < 0) d = -d; s = $2 < 0 ? -$2 : $2; if (d > 1e-9 * (s + 1)) { print "value " n ": " $1 " vs " $2; bad = 1 } }
+        END { print n " values"; exit bad || n != 100 + 600 + 3 * 1896 }' <<< "$output"
+}
