@@ -133,6 +133,20 @@ mtpfitout_history_init(struct table *t, struct core_err *err)
     return rc;
 }
 
+/* s for a gnuplot single-quoted string: each ' doubled (gnuplot's escape there), into q (n). */
+static const char *
+gp_quote(const char *s, char *q, size_t n)
+{
+    size_t k = 0;
+    for (; *s && k + 2 < n; s++) {
+        if (*s == '\'')
+            q[k++] = '\'';
+        q[k++] = *s;
+    }
+    q[k] = '\0';
+    return q;
+}
+
 /* Appends to b (sz bytes, *n used so far) while it fits; *n counts on past sz. */
 static void __attribute__((format(printf, 4, 5)))
 append(char *b, size_t sz, size_t *n, const char *fmt, ...)
@@ -156,11 +170,12 @@ mtpfitout_plot_script(char *script, size_t sz, const struct table *hist, const c
         return core_err_set(err, CORE_EINPUT, "no iterations to draw");
     int right = best_iter > last / 2, s = start;
     size_t n = 0;
+    char qt[512];
     append(script, sz, &n,
            "set termoption noenhanced\nset xlabel 'iteration'\nset ylabel 'loss'\n"
            "set logscale y\nset grid\n"
            "set key top right\nset title '%s'\nset xrange [0:%g]\n",
-           title, fmax(last, 1));
+           gp_quote(title, qt, sizeof qt), fmax(last, 1));
     if (marker)
         append(script, sz, &n,
                "set arrow from %d, graph 0 to %d, graph 1 nohead dt 2 lc rgb '#666666'\n"
@@ -233,12 +248,13 @@ mtpfitout_parity_script(char *script, size_t sz, const struct table *t, const ch
     if (t->nrows == 0)
         return core_err_set(err, CORE_EINPUT, "nothing to draw");
     size_t n = 0;
+    char qt[512];
     /* file names are text, not gnuplot's enhanced markup (pot_10: no subscript); the corners
      * off the diagonal are empty, so the key goes in one */
     append(script, sz, &n,
            "set termoption noenhanced\nset multiplot layout 1,2 title '%s'\nset grid\n"
            "set key bottom right\nset size square\n",
-           title);
+           gp_quote(title, qt, sizeof qt));
     for (int kind = 0; kind < 2; kind++) {
         const char *q = kind ? "force component (eV/Angstrom)" : "energy per atom (eV/atom)";
         append(script, sz, &n, "set xlabel 'label: %s'\nset ylabel 'model: %s'\nplot ", q, q);
@@ -247,7 +263,7 @@ mtpfitout_parity_script(char *script, size_t sz, const struct table *t, const ch
             append(script, sz, &n,
                    "ARG2 using (($1 == %zu && $2 == %d) ? $3 : 1/0):4 with points pt 7 ps 0.35 "
                    "lc rgb '%s' title '%s: RMS %.3g %s', \\\n  ",
-                   k, kind, colour[k], names[k], kind ? rms : 1000 * rms,
+                   k, kind, colour[k], gp_quote(names[k], qt, sizeof qt), kind ? rms : 1000 * rms,
                    kind ? "eV/Angstrom" : "meV/atom");
         }
         append(script, sz, &n, "x with lines dt 2 lc rgb '#666666' notitle\n");

@@ -577,6 +577,10 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     run -0 --separate-stderr fpms mtp-fit -q --species C --init p.mtp --evaluate --parity b.png \
         train.xyz
     [ -z "$output" ] && [ "$(head -c 4 b.png | od -An -c | tr -d ' ')" = "211PNG" ]
+    # a quote in a file name reaches gnuplot as text
+    cp p.mtp "it's.mtp"
+    fpms mtp-fit -q --species C --init "it's.mtp" --evaluate --parity q.png train.xyz
+    [ "$(head -c 4 q.png | od -An -c | tr -d ' ')" = "211PNG" ]
     [ "$(ls | grep -c tmp)" -eq 0 ]
     # without gnuplot: a clear error, and nothing written
     mkdir empty

@@ -88,6 +88,10 @@ main(void)
            strstr(big, "'train: RMS 500 meV/atom'") &&
            strstr(big, "'valid: RMS 0.204 eV/Angstrom'") && strstr(big, "unset multiplot"),
        "the script: two panels, RMS 0.5 eV/atom and sqrt(0.25/6) eV/Angstrom in the key");
+    const char *quoted[2] = {"Bob's set", "valid"};
+    ok(mtpfitout_parity_script(big, sizeof big, &par, "it's", 2, quoted, &err) == 0 &&
+           strstr(big, "title 'it''s'") && strstr(big, "'Bob''s set: RMS"),
+       "a quote in a file name is doubled, as gnuplot's single-quoted strings want");
     ok(mtpfitout_parity_script(big, 100, &par, "p", 2, names, &err) == CORE_EINTERNAL,
        "a buffer too small: %s", err.msg);
     table_release(&par);
