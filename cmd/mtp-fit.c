@@ -418,12 +418,12 @@ ckpt_restart(const char *path, const char *setup, struct mtpckpt *ck, struct cor
 
 /*
  * --errors-by-config: the errors of pot on each configuration of TRAIN (all of it, in file
- * order) and of VALID (when given) into fp.
+ * order; hold[nhold] the indices of its held-out part) and of VALID (when given) into fp.
  */
 static int
 by_config_write(FILE *fp, const struct mtp_pot *pot, const struct mtpset *train,
-                const struct mtpset *valid, const struct mtp_fit_opts *fo, int evaluate,
-                struct core_err *err)
+                const struct mtpset *valid, const size_t *hold, size_t nhold,
+                const struct mtp_fit_opts *fo, int evaluate, struct core_err *err)
 {
     const struct mtpset *sets[2] = {train, valid};
     size_t nset = valid->n ? 2 : 1, n[2] = {train->n, valid->n};
@@ -441,7 +441,14 @@ by_config_write(FILE *fp, const struct mtp_pot *pot, const struct mtpset *train,
         const struct mtp_fit_conf_err *cc[2] = {ce[0], ce[1]};
         const char *names =
             evaluate ? (nset == 2 ? "set valid" : "set") : (nset == 2 ? "train valid" : "train");
-        rc = mtpfitout_conf_errors_write(fp, names, nset, n, conf, line, cc, err);
+        unsigned char *held = nhold ? calloc(train->n, 1) : NULL;
+        if (nhold && !held)
+            rc = core_err_set(err, CORE_ENOMEM, "--errors-by-config: out of memory");
+        for (size_t i = 0; held && i < nhold; i++)
+            held[hold[i]] = 1;
+        if (!rc)
+            rc = mtpfitout_conf_errors_write(fp, names, nset, n, conf, line, cc, held, err);
+        free(held);
     }
     free(ce[0]), free(ce[1]);
     return rc;
@@ -829,7 +836,10 @@ evaluate:
         }
         if (!rc && o.by_config && !(rc = stream_out_open(&bout, o.by_config, 0, &err))) {
             bopen = 1;
-            rc = by_config_write(bout.fp, &pot, &train, &valid, &o.fit, o.evaluate, &err);
+            size_t nheld = nhold && !o.refit ? nhold : 0; /* --refit fits them all again */
+            rc =
+                by_config_write(bout.fp, &pot, &train, &valid, nheld ? idx + train.n - nhold : NULL,
+                                nheld, &o.fit, o.evaluate, &err);
         }
         if (!rc && o.parity && !(rc = plot_open(&pp, o.parity, &err)))
             rc = parity_plot(&pp, &pot, &train, &valid, &o, &err);

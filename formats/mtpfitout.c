@@ -91,22 +91,23 @@ mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst, con
 int
 mtpfitout_conf_errors_write(FILE *fp, const char *names, size_t nset, const size_t *n,
                             const struct mtp_fit_conf *const *conf, const long *const *line,
-                            const struct mtp_fit_conf_err *const *ce, struct core_err *err)
+                            const struct mtp_fit_conf_err *const *ce, const unsigned char *held,
+                            struct core_err *err)
 {
-    static const char *const cols[] = {"set",   "conf",  "line",  "natoms",  "de",
-                                       "f_rms", "f_max", "s_rms", "f_share", "loss"};
+    static const char *const cols[] = {"set",   "conf",  "line",    "natoms", "de",      "f_rms",
+                                       "f_max", "s_rms", "f_share", "loss",   "held_out"};
     static const char *const units[] = {"",   "", "", "", "eV/atom", "eV/Angstrom", "eV/Angstrom",
-                                        "eV", "", ""};
+                                        "eV", "", "", ""};
     int rc = table_write_meta(fp, err, "program", "mtp-fit");
     rc = rc ? rc : table_write_meta(fp, err, "sets", "%s", names);
-    rc = rc ? rc : table_write_header(fp, 10, cols, units, err);
+    rc = rc ? rc : table_write_header(fp, 11, cols, units, err);
     for (size_t k = 0; !rc && k < nset; k++) {
         double fsq = 0;
         for (size_t i = 0; i < n[k]; i++)
             fsq += ce[k][i].f_sq;
         for (size_t i = 0; !rc && i < n[k]; i++) {
             const struct mtp_fit_conf_err *e = &ce[k][i];
-            double row[10] = {(double)k,
+            double row[11] = {(double)k,
                               (double)(i + 1),
                               (double)line[k][i],
                               (double)conf[k][i].natoms,
@@ -115,8 +116,9 @@ mtpfitout_conf_errors_write(FILE *fp, const char *names, size_t nset, const size
                               e->f_max,
                               e->s_rms,
                               fsq > 0 ? e->f_sq / fsq : 0,
-                              e->loss};
-            rc = table_write_row(fp, 10, row, err);
+                              e->loss,
+                              k == 0 && held && held[i] ? 1 : 0};
+            rc = table_write_row(fp, 11, row, err);
         }
     }
     return rc;

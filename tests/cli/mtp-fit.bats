@@ -550,6 +550,16 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
                   r > f * (1 + 1e-9) || loss / k < l * (1 - 1e-9) || loss / k > l * (1 + 1e-9)) {
                   print "set " s ": share " sh ", rms " r " vs " f ", loss " loss / k " vs " l; exit 1 } }' bc.txt
     done
+    [ "$(awk '!/^#/ { s += $11 } END { print s + 0 }' bc.txt)" -eq 0 ]
+    # with --holdout, the held-out configurations are flagged (they are the table's holdout row)
+    fpms mtp-fit -q --species C --level 6 --rmin 1.1 --rcut 4 --max-iter 3 --holdout 0.34 \
+        --errors eh.txt --errors-by-config bh.txt -o p2.mtp train.xyz
+    [ "$(awk '!/^#/ && $1 == 0 { s += $11 } END { print s }' bh.txt)" -eq 2 ]
+    awk -v f="$(col eh.txt 1 f_rms)" '!/^#/ && $11 == 1 { sq += $6 * $6 * 3 * $4; n += $4 }
+        END { r = sqrt(sq / (3 * n)); exit !(r > f * (1 - 1e-9) && r < f * (1 + 1e-9)) }' bh.txt
+    fpms mtp-fit -q --species C --level 6 --rmin 1.1 --rcut 4 --max-iter 3 --holdout 0.34 \
+        --refit --errors-by-config br.txt -o p3.mtp train.xyz
+    [ "$(awk '!/^#/ { s += $11 } END { print s + 0 }' br.txt)" -eq 0 ]
     # --evaluate with only this output, on stdout; an unwritable one leaves nothing
     run -0 --separate-stderr fpms mtp-fit -q --species C --init p.mtp --evaluate \
         --errors-by-config - train.xyz
