@@ -551,23 +551,22 @@ mtp_fit_conf_errors(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, 
     return rc;
 }
 
-int
-mtp_fit_pair_dmin(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
-                  double *dmin, size_t *where, struct core_err *err)
+/* mtp_fit_pair_dmin with a workspace of the caller's; messages number the configurations from
+ * first + 1. */
+static int
+pair_dmin_work(const struct mtp_pot *pot, struct mtp_work *w, const struct mtp_fit_conf *conf,
+               size_t nconf, size_t first, double *dmin, size_t *where, struct core_err *err)
 {
     size_t C = pot->nspecies;
     for (size_t k = 0; k < C * C; k++)
         dmin[k] = INFINITY, where[k] = SIZE_MAX;
-    struct mtp_work *w = NULL;
-    int rc = mtp_work_alloc(pot, &w, err);
-    for (size_t i = 0; i < nconf && !rc; i++) {
+    for (size_t i = 0; i < nconf; i++) {
         const struct mtp_fit_conf *c = &conf[i];
         struct core_err e = {0};
-        if ((rc = mtp_calc(pot, w, c->natoms, c->type, c->pos, c->cell, c->pbc, NULL, NULL, NULL,
-                           &e))) {
-            core_err_set(err, rc, "configuration %zu: %s", i + 1, e.msg);
-            break;
-        }
+        int rc =
+            mtp_calc(pot, w, c->natoms, c->type, c->pos, c->cell, c->pbc, NULL, NULL, NULL, &e);
+        if (rc)
+            return core_err_set(err, rc, "configuration %zu: %s", first + i + 1, e.msg);
         struct mtp_nbrs v;
         mtp_work_nbrs(w, &v);
         for (size_t a = 0; a < v.natoms; a++)
@@ -581,6 +580,17 @@ mtp_fit_pair_dmin(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, si
                 }
             }
     }
+    return CORE_OK;
+}
+
+int
+mtp_fit_pair_dmin(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                  double *dmin, size_t *where, struct core_err *err)
+{
+    struct mtp_work *w = NULL;
+    int rc = mtp_work_alloc(pot, &w, err);
+    if (!rc)
+        rc = pair_dmin_work(pot, w, conf, nconf, 0, dmin, where, err);
     mtp_work_free(w);
     return rc;
 }
@@ -593,15 +603,18 @@ mtp_fit_extrapolation(const struct mtp_pot *pot, const struct mtp_fit_conf *trai
     size_t C2 = pot->nspecies * pot->nspecies;
     double *dt = malloc(2 * C2 * sizeof *dt), *dv = dt ? dt + C2 : NULL;
     size_t *w = malloc(C2 * sizeof *w);
+    struct mtp_work *work = NULL; /* one workspace for every configuration of set */
     int rc = CORE_OK;
     if (!dt || !w)
         rc = core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
     if (!rc)
-        rc = mtp_fit_pair_dmin(pot, train, ntrain, dt, w, err);
+        rc = mtp_work_alloc(pot, &work, err);
+    if (!rc)
+        rc = pair_dmin_work(pot, work, train, ntrain, 0, dt, w, err);
     for (size_t k = 0; k < C2 && !rc; k++)
         ex[k] = (struct mtp_fit_extrap){.dmin = INFINITY, .dmin_train = dt[k]};
     for (size_t i = 0; i < nset && !rc; i++) {
-        if ((rc = mtp_fit_pair_dmin(pot, &set[i], 1, dv, w, err)))
+        if ((rc = pair_dmin_work(pot, work, &set[i], 1, i, dv, w, err)))
             break;
         for (size_t k = 0; k < C2; k++)
             if (dv[k] < dt[k]) {
@@ -610,6 +623,7 @@ mtp_fit_extrapolation(const struct mtp_pot *pot, const struct mtp_fit_conf *trai
                     ex[k].dmin = dv[k], ex[k].worst = i;
             }
     }
+    mtp_work_free(work);
     free(dt), free(w);
     return rc;
 }

@@ -1013,6 +1013,12 @@ test_pair_dmin(void)
     ok(mtp_fit_extrapolation(&pot, c, 2, c, 2, ex, &err) == 0 && !ex[0].count && !ex[1].count &&
            !ex[3].count,
        "a set against itself: nothing outside");
+    /* a configuration of the set that cannot be evaluated is named by its place in the set */
+    int tbad[2] = {1, 7};
+    struct mtp_fit_conf bad[2] = {c[1], {.natoms = 2, .type = tbad, .pos = x2}};
+    ok(mtp_fit_extrapolation(&pot, c, 2, bad, 2, ex, &err) != 0 &&
+           strstr(err.msg, "configuration 2: "),
+       "a bad configuration of the set: %s", err.msg);
     mtp_pot_release(&pot);
 }
 
