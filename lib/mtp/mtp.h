@@ -298,7 +298,7 @@ void mtp_fit_opts_default(struct mtp_fit_opts *o);
  * atom |dE|/N over the configurations with an energy; forces: max = max_i |dF_i| (vector norm),
  * mean = sum_i |dF_i| / (3 n), RMS = sqrt(sum_i |dF_i|^2 / (3 n)) over the n atoms with forces
  * (so RMS is per component); virial likewise with |dW|_F and 9 components per configuration.
- * loss is the loss of mtp_fit_opts on the set. Relative errors are 0 where the labels are.
+ * loss is the loss of mtp_fit_opts on the set. Relative errors are 0 where every label is 0.
  */
 struct mtp_fit_stats {
     size_t nenergy, nforce, nvirial;

@@ -423,7 +423,8 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     fails --species C --level 6 --max-iter 0 -o nodir/out.mtp train.xyz
     fails --species C --level 6 --max-iter 0 --errors nodir/e.txt -o out.mtp train.xyz
     for o in "-o nodir/out.mtp" "-o out.mtp --errors-by-config nodir/b.txt" \
-        "-o out.mtp --plot nodir/l.png" "-o out.mtp --checkpoint nodir/c.txt"; do
+        "-o out.mtp --plot nodir/l.png" "-o out.mtp --parity nodir/p.png" \
+        "-o out.mtp --checkpoint nodir/c.txt"; do
         run -1 --separate-stderr fpms mtp-fit --progress --species C --level 6 --rcut 4 \
             --max-iter 500 --tol 0 --errors e.txt $o train.xyz
         assert_tool_error mtp-fit
@@ -570,11 +571,26 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     [ ! -e e2.txt ]
 }
 
-@test "--errors-by-config finds the configuration that carries MLIP's validation force error" {
-    [ -f "$MLIP/pot_10.mtp" ] || skip "no $MLIP"
+@test "--errors-by-config: every configuration's share of the force error as MLIP's calc-efs gives it" {
+    [ -f "$MLIP/pot_10.mtp" ] && [ -f "$MLIP/efs_valid_10.cfg" ] || skip "no $MLIP"
     run -0 --separate-stderr fpms mtp-fit -q --species C,B --init "$MLIP/pot_10.mtp" --evaluate \
         --valid "$MLIP/valid.cfg" --errors-by-config bc.txt "$MLIP/train.cfg"
-    # valid.cfg's configuration 82 (line 2584) holds half of the squared force error
+    # MLIP's own squared force error per configuration: its calc-efs forces against the labels
+    awk 'FNR == 1 { f++; c = 0 } /BEGIN_CFG/ { c++; a = 0; next } /AtomData/ { a = 1; next }
+        a && NF >= 8 && $1 ~ /^[0-9]+$/ { k = c SUBSEP $1
+            if (f == 1) { x[k] = $(NF - 2); y[k] = $(NF - 1); z[k] = $NF }
+            else sq[c] += ($(NF - 2) - x[k]) ^ 2 + ($(NF - 1) - y[k]) ^ 2 + ($NF - z[k]) ^ 2
+            next }
+        { a = 0 }
+        END { for (i = 1; i <= c; i++) t += sq[i]; for (i = 1; i <= c; i++) printf "%d %.12g\n", i, sq[i] / t }' \
+        "$MLIP/valid.cfg" "$MLIP/efs_valid_10.cfg" > mlip_share.txt
+    [ "$(wc -l < mlip_share.txt)" -eq 100 ]
+    awk '!/^#/ && $1 == 1 { print $2, $9 }' bc.txt > our_share.txt
+    # the same share for every configuration (MLIP's forces and ours agree to 1e-9 relative)
+    run paste mlip_share.txt our_share.txt
+    awk '{ d = $2 - $4; if ($1 != $3 || d > 1e-7 || d < -1e-7) { print "configuration " $1 ": MLIP " $2 ", ours " $4; bad = 1 } }
+        END { exit bad || NR != 100 }' <<< "$output"
+    # and the largest is valid.cfg's configuration 82 (line 2584), half of it
     run awk '!/^#/ && $1 == 1 { if ($9 > m) { m = $9; c = $2; l = $3 } } END { printf "%d %d %.2f\n", c, l, m }' bc.txt
     [ "$output" = "82 2584 0.50" ]
 }

@@ -92,6 +92,10 @@ main(void)
     ok(mtpfitout_parity_script(big, sizeof big, &par, "it's", 2, quoted, &err) == 0 &&
            strstr(big, "title 'it''s'") && strstr(big, "'Bob''s set: RMS"),
        "a quote in a file name is doubled, as gnuplot's single-quoted strings want");
+    const char *four[4] = {"a", "b", "c", "d"};
+    ok(mtpfitout_parity_script(big, sizeof big, &par, "p", 4, four, &err) == CORE_EINTERNAL &&
+           strstr(err.msg, "at most 3"),
+       "four sets: %s", err.msg);
     ok(mtpfitout_parity_script(big, 100, &par, "p", 2, names, &err) == CORE_EINTERNAL,
        "a buffer too small: %s", err.msg);
     table_release(&par);
