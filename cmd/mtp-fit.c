@@ -627,7 +627,7 @@ main(int argc, char **argv)
         if (p.quiet && !o.errors && !o.by_config && !o.parity)
             return prog_usage_error(
                 &p, synopsis,
-                "--evaluate -q reports nothing without --errors or --errors-by-config");
+                "--evaluate -q reports nothing without --errors, --errors-by-config or --parity");
     } else if (!o.output)
         return prog_usage_error(&p, synopsis, "-o FILE is required");
     if (!o.species)
