@@ -339,7 +339,8 @@ warn_extrapolation(const struct prog *p, const struct mtp_pot *pot,
     struct mtp_fit_extrap *ex = malloc(C * C * sizeof *ex);
     if (!ex)
         return core_err_set(err, CORE_ENOMEM, "out of memory");
-    int rc = mtp_fit_extrapolation(pot, train->conf, train->n, valid->conf, valid->n, ex, err);
+    int rc =
+        mtp_fit_extrapolation(pot, train->conf, train->n, valid->conf, valid->n, ex, NULL, err);
     for (size_t a = 0; a < C && !rc; a++)
         for (size_t b = a; b < C; b++) {
             const struct mtp_fit_extrap *e = &ex[a * C + b];
@@ -427,18 +428,26 @@ by_config_write(FILE *fp, const struct mtp_pot *pot, const struct mtpset *train,
 {
     const struct mtpset *sets[2] = {train, valid};
     size_t nset = valid->n ? 2 : 1, n[2] = {train->n, valid->n};
+    size_t C = pot->nspecies;
     struct mtp_fit_conf_err *ce[2] = {NULL, NULL};
-    int rc = CORE_OK;
+    double *dr[2] = {NULL, NULL};
+    struct mtp_fit_extrap *ex = malloc(C * C * sizeof *ex);
+    int rc = ex ? CORE_OK : core_err_set(err, CORE_ENOMEM, "--errors-by-config: out of memory");
     for (size_t k = 0; k < nset && !rc; k++) {
-        if (!(ce[k] = malloc((n[k] ? n[k] : 1) * sizeof *ce[k])))
+        ce[k] = malloc((n[k] ? n[k] : 1) * sizeof *ce[k]);
+        dr[k] = malloc((n[k] ? n[k] : 1) * sizeof *dr[k]);
+        if (!ce[k] || !dr[k])
             rc = core_err_set(err, CORE_ENOMEM, "--errors-by-config: out of memory");
-        else if ((rc = mtp_fit_conf_errors(pot, sets[k]->conf, n[k], fo, ce[k], err)))
+        else if ((rc = mtp_fit_conf_errors(pot, sets[k]->conf, n[k], fo, ce[k], err)) ||
+                 (rc = mtp_fit_extrapolation(pot, train->conf, train->n, sets[k]->conf, n[k], ex,
+                                             dr[k], err)))
             core_err_prefix(err, "%s", sets[k]->name);
     }
     if (!rc) {
         const struct mtp_fit_conf *conf[2] = {train->conf, valid->conf};
         const long *line[2] = {train->line, valid->line};
         const struct mtp_fit_conf_err *cc[2] = {ce[0], ce[1]};
+        const double *dc[2] = {dr[0], dr[1]};
         const char *names =
             evaluate ? (nset == 2 ? "set valid" : "set") : (nset == 2 ? "train valid" : "train");
         unsigned char *held = nhold ? calloc(train->n, 1) : NULL;
@@ -447,10 +456,10 @@ by_config_write(FILE *fp, const struct mtp_pot *pot, const struct mtpset *train,
         for (size_t i = 0; held && i < nhold; i++)
             held[hold[i]] = 1;
         if (!rc)
-            rc = mtpfitout_conf_errors_write(fp, names, nset, n, conf, line, cc, held, err);
+            rc = mtpfitout_conf_errors_write(fp, names, nset, n, conf, line, cc, held, dc, err);
         free(held);
     }
-    free(ce[0]), free(ce[1]);
+    free(ce[0]), free(ce[1]), free(dr[0]), free(dr[1]), free(ex);
     return rc;
 }
 

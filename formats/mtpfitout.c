@@ -92,22 +92,23 @@ int
 mtpfitout_conf_errors_write(FILE *fp, const char *names, size_t nset, const size_t *n,
                             const struct mtp_fit_conf *const *conf, const long *const *line,
                             const struct mtp_fit_conf_err *const *ce, const unsigned char *held,
-                            struct core_err *err)
+                            const double *const *dmin_ratio, struct core_err *err)
 {
-    static const char *const cols[] = {"set",   "conf",  "line",    "natoms", "de",      "f_rms",
-                                       "f_max", "s_rms", "f_share", "loss",   "held_out"};
+    static const char *const cols[] = {"set",     "conf",  "line",     "natoms",
+                                       "de",      "f_rms", "f_max",    "s_rms",
+                                       "f_share", "loss",  "held_out", "dmin_ratio"};
     static const char *const units[] = {"",   "", "", "", "eV/atom", "eV/Angstrom", "eV/Angstrom",
-                                        "eV", "", "", ""};
+                                        "eV", "", "", "", ""};
     int rc = table_write_meta(fp, err, "program", "mtp-fit");
     rc = rc ? rc : table_write_meta(fp, err, "sets", "%s", names);
-    rc = rc ? rc : table_write_header(fp, 11, cols, units, err);
+    rc = rc ? rc : table_write_header(fp, 12, cols, units, err);
     for (size_t k = 0; !rc && k < nset; k++) {
         double fsq = 0;
         for (size_t i = 0; i < n[k]; i++)
             fsq += ce[k][i].f_sq;
         for (size_t i = 0; !rc && i < n[k]; i++) {
             const struct mtp_fit_conf_err *e = &ce[k][i];
-            double row[11] = {(double)k,
+            double row[12] = {(double)k,
                               (double)(i + 1),
                               (double)line[k][i],
                               (double)conf[k][i].natoms,
@@ -117,8 +118,9 @@ mtpfitout_conf_errors_write(FILE *fp, const char *names, size_t nset, const size
                               e->s_rms,
                               fsq > 0 ? e->f_sq / fsq : 0,
                               e->loss,
-                              k == 0 && held && held[i] ? 1 : 0};
-            rc = table_write_row(fp, 11, row, err);
+                              k == 0 && held && held[i] ? 1 : 0,
+                              dmin_ratio[k][i]};
+            rc = table_write_row(fp, 12, row, err);
         }
     }
     return rc;

@@ -33,14 +33,16 @@ int mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst,
  * of nset sets (names: their names, for the `sets` line), columns set (from 0, in that order),
  * conf (from 1, file order), line (its first line in its file), natoms, de
  * (eV/atom, signed), f_rms, f_max (eV/Angstrom), s_rms (eV), f_share (its part of the set's
- * squared force error, sum 1 over a set with forces), loss (its term) and held_out (1 for the
+ * squared force error, sum 1 over a set with forces), loss (its term), held_out (1 for the
  * configurations of set 0 flagged in held[n[0]], held out of the fit; 0 everywhere when held is
- * NULL). Set k has n[k] configurations conf[k], line[k] and errors ce[k].
+ * NULL) and dmin_ratio (dmin_ratio[k][i], mtp_fit_extrapolation's: below 1 where the potential
+ * extrapolates; written as inf for a configuration with no pair within rcut). Set k has n[k]
+ * configurations conf[k], line[k] and errors ce[k].
  */
 int mtpfitout_conf_errors_write(FILE *fp, const char *names, size_t nset, const size_t *n,
                                 const struct mtp_fit_conf *const *conf, const long *const *line,
                                 const struct mtp_fit_conf_err *const *ce, const unsigned char *held,
-                                struct core_err *err);
+                                const double *const *dmin_ratio, struct core_err *err);
 
 /*
  * The parity plot (mtp-fit --parity): a table with columns set (from 0), kind (0: energy per atom,

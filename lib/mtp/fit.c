@@ -598,7 +598,7 @@ mtp_fit_pair_dmin(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, si
 int
 mtp_fit_extrapolation(const struct mtp_pot *pot, const struct mtp_fit_conf *train, size_t ntrain,
                       const struct mtp_fit_conf *set, size_t nset, struct mtp_fit_extrap *ex,
-                      struct core_err *err)
+                      double *dmin_ratio, struct core_err *err)
 {
     size_t C2 = pot->nspecies * pot->nspecies;
     double *dt = malloc(2 * C2 * sizeof *dt), *dv = dt ? dt + C2 : NULL;
@@ -616,12 +616,20 @@ mtp_fit_extrapolation(const struct mtp_pot *pot, const struct mtp_fit_conf *trai
     for (size_t i = 0; i < nset && !rc; i++) {
         if ((rc = pair_dmin_work(pot, work, &set[i], 1, i, dv, w, err)))
             break;
-        for (size_t k = 0; k < C2; k++)
+        double lowest = INFINITY;
+        for (size_t k = 0; k < C2; k++) {
             if (dv[k] < dt[k]) {
                 ex[k].count++;
                 if (dv[k] < ex[k].dmin)
                     ex[k].dmin = dv[k], ex[k].worst = i;
             }
+            /* pairs are found within rcut only: a pair absent counts as at rcut, so the ratio
+               stays finite and is below 1 exactly where dv < dt */
+            double r = fmin(dv[k], pot->rcut) / fmin(dt[k], pot->rcut);
+            lowest = fmin(lowest, r);
+        }
+        if (dmin_ratio)
+            dmin_ratio[i] = lowest;
     }
     mtp_work_free(work);
     free(dt), free(w);

@@ -376,11 +376,16 @@ struct mtp_fit_extrap {
 /*
  * Compares set against train per species pair (mtp_fit_pair_dmin): ex[a C + b] (= ex[b C + a];
  * C^2 entries) counts the configurations of set with an a-b pair closer than any a-b pair of
- * train; there the radial functions extrapolate. Errors of mtp_fit_pair_dmin; CORE_ENOMEM.
+ * train; there the radial functions extrapolate. dmin_ratio[nset] (NULL: not wanted) gets each
+ * configuration's lowest, over the species pairs, of its closest distance of the pair over
+ * train's closest (either taken as rcut where there is no such pair within rcut): below 1
+ * exactly where the configuration counts in ex, so a test set's error is an error of the fit,
+ * not of extrapolation, where it is >= 1.
+ * Errors of mtp_fit_pair_dmin; CORE_ENOMEM.
  */
 int mtp_fit_extrapolation(const struct mtp_pot *pot, const struct mtp_fit_conf *train,
                           size_t ntrain, const struct mtp_fit_conf *set, size_t nset,
-                          struct mtp_fit_extrap *ex, struct core_err *err);
+                          struct mtp_fit_extrap *ex, double *dmin_ratio, struct core_err *err);
 
 /* Loss and error statistics of pot on the set (threads over configurations). */
 int mtp_fit_stats(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,

@@ -595,6 +595,44 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     [ "$output" = "82 2584 0.50" ]
 }
 
+@test "--errors-by-config: dmin_ratio, each configuration's closest pair over train's closest of its species pair" {
+    [ -f "$MLIP/valid.cfg" ] || skip "no $MLIP"
+    run -0 --separate-stderr fpms mtp-fit --species C,B --init "$MLIP/pot_10.mtp" --evaluate \
+        --valid "$MLIP/valid.cfg" --errors-by-config bc.txt "$MLIP/train.cfg"
+    # below 1 exactly for the configurations the warnings count: 82 (C-B), 45 and 46 (B-B)
+    [[ "$stderr" == *"configuration 82 has a C-B distance"*"(1 configuration of"* ]]
+    [[ "$stderr" == *"configuration 45 has a B-B distance"*"(2 configurations of"* ]]
+    [ "$(awk '!/^#/ && $1 == 1 && $12 < 1 { printf "%s ", $2 }' bc.txt)" = "45 46 82 " ]
+    # train.cfg against itself: 1 where a configuration holds one of its closest pairs, never below
+    awk '!/^#/ && $1 == 0 { if (m == "" || $12 < m) m = $12 } END { exit m != 1 }' bc.txt
+    # configuration 82's ratio from its positions: closest C-B pair over the closest C-B pair of
+    # train.cfg, by brute force over the 27 nearest cell images (rcut 5 > every closest pair)
+    dmin_cb() { awk -v want="$2" '
+        /BEGIN_CFG/ { c++; n = 0; next }
+        /Supercell/ { s = 3; next }
+        s > 0 { k = 4 - s; for (d = 1; d <= 3; d++) L[k, d] = $d; s--; next }
+        /AtomData/ { a = 1; next }
+        a && NF >= 5 && $1 ~ /^[0-9]+$/ { n++; t[n] = $2; x[n] = $3; y[n] = $4; z[n] = $5; next }
+        a { a = 0; if (want == 0 || c == want) scan() }
+        function scan(  i, j, p, q, r, dx, dy, dz, d) {
+            for (i = 1; i <= n; i++) for (j = 1; j <= n; j++) {
+                if (t[i] != 0 || t[j] != 1) continue
+                for (p = -1; p <= 1; p++) for (q = -1; q <= 1; q++) for (r = -1; r <= 1; r++) {
+                    dx = x[j] - x[i] + p * L[1, 1] + q * L[2, 1] + r * L[3, 1]
+                    dy = y[j] - y[i] + p * L[1, 2] + q * L[2, 2] + r * L[3, 2]
+                    dz = z[j] - z[i] + p * L[1, 3] + q * L[2, 3] + r * L[3, 3]
+                    d = sqrt(dx * dx + dy * dy + dz * dz)
+                    if (m == "" || d < m) m = d
+                }
+            }
+        }
+        END { printf "%.17g\n", m }' "$1"; }
+    want=$(echo "$(dmin_cb "$MLIP/valid.cfg" 82) $(dmin_cb "$MLIP/train.cfg" 0)" | awk '{ printf "%.17g", $1 / $2 }')
+    got=$(awk '!/^#/ && $1 == 1 && $2 == 82 { print $12 }' bc.txt)
+    awk -v a="$want" -v b="$got" 'BEGIN { d = a - b; exit !(a > 0.97 && a < 0.99 && d < 1e-12 && d > -1e-12) }' ||
+        { echo "configuration 82: positions $want, table $got"; false; }
+}
+
 @test "--parity draws model against label (PNG, gnuplot), with a fit or --evaluate" {
     command -v gnuplot || skip "no gnuplot"
     fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 3 --valid valid.xyz --parity a.png \

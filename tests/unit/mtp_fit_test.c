@@ -1004,19 +1004,37 @@ test_pair_dmin(void)
        "no 1-1 pair: infinite, nowhere");
     /* configuration 1 (1-1 at 2.0) against configuration 0 (no 1-1 pair, 0-0 at 1.5) */
     struct mtp_fit_extrap ex[4];
-    ok(mtp_fit_extrapolation(&pot, c, 1, c + 1, 1, ex, &err) == 0, "extrapolation: %s", err.msg);
+    double ratio[3];
+    ok(mtp_fit_extrapolation(&pot, c, 1, c + 1, 1, ex, ratio, &err) == 0, "extrapolation: %s",
+       err.msg);
+    ok(fabs(ratio[0] - 2.0 / 4.1) < 1e-15,
+       "dmin ratio: a pair training has none of counts as at rcut (%g)", ratio[0]);
     ok(ex[3].count == 1 && ex[3].worst == 0 && fabs(ex[3].dmin - 2.0) < 1e-15 &&
            isinf(ex[3].dmin_train) && ex[0].count == 0 && ex[1].count == 0 &&
            fabs(ex[0].dmin_train - 1.5) < 1e-15,
        "1-1 outside the training pairs (%zu, %g), 0-0 and 0-1 absent from the set", ex[3].count,
        ex[3].dmin);
-    ok(mtp_fit_extrapolation(&pot, c, 2, c, 2, ex, &err) == 0 && !ex[0].count && !ex[1].count &&
-           !ex[3].count,
+    ok(mtp_fit_extrapolation(&pot, c, 2, c, 2, ex, NULL, &err) == 0 && !ex[0].count &&
+           !ex[1].count && !ex[3].count,
        "a set against itself: nothing outside");
+    /* 0-0 at 1.2 (training's closest 1.5), 0-1 at 2.4 (1.2): 0.8 */
+    int t3[3] = {0, 0, 1};
+    double x3[9] = {0, 0, 0, 1.2, 0, 0, 0, 0, 2.4};
+    struct mtp_fit_conf set[3] = {
+        c[0], {.natoms = 3, .type = t3, .pos = x3}, {.natoms = 1, .type = t3, .pos = x3}};
+    int rc = mtp_fit_extrapolation(&pot, c, 2, set, 3, ex, ratio, &err);
+    ok(rc == 0 && ex[0].count == 1 && ex[0].worst == 1 && ex[1].count == 0,
+       "dmin ratio set: one configuration outside, by its 0-0 pair (%zu)", ex[0].count);
+    /* configuration 0 has no 1-1 pair (at rcut: 4.1/2.0); the lone atom none at all */
+    ok(fabs(ratio[0] - 1) < 1e-15 && fabs(ratio[1] - 0.8) < 1e-15 &&
+           fabs(ratio[2] - 4.1 / 2.0) < 1e-15,
+       "dmin ratio: 1 for training's own closest pairs, 1.2/1.5 = 0.8, a lone atom rcut over "
+       "training's largest closest distance (%g %g %g)",
+       ratio[0], ratio[1], ratio[2]);
     /* a configuration of the set that cannot be evaluated is named by its place in the set */
     int tbad[2] = {1, 7};
     struct mtp_fit_conf bad[2] = {c[1], {.natoms = 2, .type = tbad, .pos = x2}};
-    ok(mtp_fit_extrapolation(&pot, c, 2, bad, 2, ex, &err) != 0 &&
+    ok(mtp_fit_extrapolation(&pot, c, 2, bad, 2, ex, ratio, &err) != 0 &&
            strstr(err.msg, "configuration 2: "),
        "a bad configuration of the set: %s", err.msg);
     mtp_pot_release(&pot);
