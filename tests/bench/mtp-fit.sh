@@ -8,6 +8,9 @@
 # replaces the per-level choice of the iteration count below (e.g. "--holdout 0.1 --patience 20").
 # With FPMS_HELPERS (make bench sets it) a second line per level gives the force ratio's spread
 # over 2000 resamples of the validation configurations (tests/bench/mtp-fit/force-ratio.awk).
+# With lmp and numpy a fresh test set is drawn like valid.cfg (MTP_FIT_FRESH="SEED MULT", default
+# "8008 30": 3000 configurations) and both potentials are compared there, over all of it and
+# inside the training coverage (tests/bench/mtp-fit/conf-ratio.awk).
 #
 # Since 2026-11-25 (session 4) the iteration count at levels 6 and 10 is chosen by 5-fold
 # cross-validation on train.cfg (mtp-fit --cv 5 --patience 40: the folds step together, the count
@@ -64,6 +67,32 @@
 # "0.937" on valid.cfg is that set's luck as much as ours: on forces the two codes are level
 # within what 140 heavy-tailed configurations resolve, ours a few % worse at level 6; on energy
 # ours is better almost everywhere (0.44-0.98 but 1.28 once at 1500 K).
+# A fresh test set (2026-11-25, session 6; the lines "fresh test set" below): valid.cfg's recipe
+# drawn again with another seed and every count times 30 (tests/bench/mtp-fit/fresh.py: the
+# interop folder's own generator and LAMMPS Tersoff labels, imported as they are; it first
+# reproduces valid.cfg bit for bit from seed 2002), 3000 configurations fitted by neither code.
+# Heavy tails again: 72 of them hold a pair closer than train.cfg's closest of its species pair
+# (mtp-fit --errors-by-config's dmin_ratio < 1), the deepest a C-C pair at 0.673 A (0.72 of
+# train.cfg's 0.935, below rmin 0.9), and there every potential extrapolates by chance: that one
+# configuration holds 76 % of our level-6 squared force error and 99 % of our level-10 one (all
+# 3000: F ratio 2.0 / 1.7 at level 6, 9.8-12 at level 10). Inside the training coverage (2928),
+# ratios ours/MLIP, F RMS [95 % of 2000 resamples] / E RMS / loss: level 6, seeds 1, 3, 4: 0.997
+# [0.984, 1.010] / 0.997 / 0.986; seeds 2, 5: 0.989 / 0.928 / 0.966; level 10, seeds 1-5: 1.025
+# [0.985, 1.058] / 0.916 / 1.047, 1.022 / 0.908 / 1.040, 1.020 / 0.901 / 1.035, 1.020 / 0.883 /
+# 1.033, 1.021 / 0.900 / 1.036. A second draw (seed 7007, times 10, 980 of 1000 inside) gives
+# 0.981 / 0.976 at level 6 and 1.010-1.016 at level 10. valid.cfg's 97 inside: level 6 1.008 /
+# 1.001, level 10 0.979-0.985. So on the fit's own ground ours is level with MLIP at level 6
+# (forces 0-3 % better, energies 0-7 %) and 2 % behind on forces at level 10 (energies 8-12 %
+# better), within resampling either way; valid.cfg's 1.027 (level 6) and 0.90 (level 10) are
+# its configuration 82. How far one potential of a level lies from another by its start alone
+# (an experimental build, not kept: the same protocol from starts drawn from MLIP's initial
+# distribution, mtp_fit_radial_init's random starts): level 10, fresh set inside, seed 1 starts
+# 2-5: 0.976, 1.173, 1.125, 0.999; seeds 2-5, start 2: 0.987, 0.969, 0.968, 1.028; level 6, 10
+# fits: 0.972-1.013. MLIP's potential is one such draw of its own (its random start is not
+# reproducible), so a 2 % gap at level 10 lies well inside the spread of the start. Picking among
+# starts by the cross-validation loss keeps the default start at seeds 1-3 (1.765 vs 1.805,
+# 1.613 vs 1.626, 1.588 vs 1.845); by the training loss it keeps start 2 only at seed 1 (mean
+# 1.012 over the seeds against 1.022): no rule from the training data found the better draws.
 # Looked at then, not kept: (1) the cross-validation loss counting only the held-out
 # configurations inside their fold's training coverage (no pair closer than the fold has seen):
 # at level 6 three such configurations make 87 % of the loss's rise after iteration 11 (one alone
@@ -160,6 +189,24 @@ for c in indist md1500; do
     awk -v want=$c -f "${FPMS_ROOT:-.}/tests/bench/mtp-fit/candidates.awk" "$MLIP/candidates.cfg" \
         > "$dir/$c.cfg"
 done
+# a fresh test set drawn like valid.cfg (MTP_FIT_FRESH="SEED MULT": valid.cfg's counts times MULT),
+# labelled by LAMMPS Tersoff with the interop folder's own generator; absent without lmp or numpy
+fseed=${MTP_FIT_FRESH% *} fmult=${MTP_FIT_FRESH#* }
+[ -n "${MTP_FIT_FRESH:-}" ] || fseed=8008 fmult=30
+fresh=""
+if command -v lmp > /dev/null && /usr/bin/python3 -c 'import numpy' 2> /dev/null &&
+    [ -f "$MLIP/make/gen_tersoff.py" ]; then
+    fr="${FPMS_ROOT:-.}/tests/bench/mtp-fit/fresh.py"
+    # the generator first reproduces valid.cfg itself (seed 2002, counts times 1), or no line
+    if /usr/bin/python3 "$fr" "$MLIP/make" 2002 1 "$dir/v.cfg" && cmp -s "$dir/v.cfg" "$MLIP/valid.cfg" &&
+        /usr/bin/python3 "$fr" "$MLIP/make" "$fseed" "$fmult" "$dir/fresh.cfg"; then
+        fresh="seed $fseed, valid.cfg's counts times $fmult: $(grep -c BEGIN_CFG "$dir/fresh.cfg") configurations"
+    else
+        echo "bench mtp-fit: the fresh test set: the generator does not reproduce valid.cfg here: skipped"
+    fi
+else
+    echo "bench mtp-fit: the fresh test set needs lmp (lammps) and numpy (python3-numpy): skipped"
+fi
 # ev POT SET: "E_rms F_rms F_mae" of POT on SET (eV/atom, eV/A)
 ev() {
     "$FPMS_BIN/mtp-fit" -q --species C,B --init "$1" --evaluate --valid "$2" --errors - \
@@ -220,6 +267,16 @@ for lev in ${MTP_FIT_LEVELS:-06 10 16}; do
             printf "bench mtp-fit: level %s: independent test, candidates.cfg %s (%s): E RMS %.2f meV/atom (MLIP %.2f, ratio %.3f), F RMS %.4f eV/A (MLIP %.4f, ratio %.3f), F MAE ratio %.3f\n",
                 l, c, c == "indist" ? "40 of the training families" : "20 snapshots of 1500 K MD", 1000 * $1, 1000 * $4, $1 / $4, $2, $5, $2 / $5, $3 / $6 }'
     done
+    if [ -n "$fresh" ]; then
+        "$FPMS_BIN/mtp-fit" -q --species C,B --init "$MLIP/pot_$lev.mtp" --evaluate \
+            --valid "$dir/fresh.cfg" --errors-by-config "$dir/bc_mlip" "$MLIP/train.cfg"
+        "$FPMS_BIN/mtp-fit" -q --species C,B --init "$dir/pot_$lev.mtp" --evaluate \
+            --valid "$dir/fresh.cfg" --errors-by-config "$dir/bc_ours" "$MLIP/train.cfg"
+        awk -f "${FPMS_ROOT:-.}/tests/bench/mtp-fit/conf-ratio.awk" "$dir/bc_mlip" "$dir/bc_ours" |
+            FRESH="$fresh" awk -v l="$lev" '{
+            printf "bench mtp-fit: level %s: fresh test set (%s): all: F RMS ratio %.3f [%.3f, %.3f], E RMS ratio %.3f [%.3f, %.3f]; the %d inside the training coverage: F RMS ratio %.3f [%.3f, %.3f], E RMS ratio %.3f [%.3f, %.3f], loss ratio %.3f (95 %% of 2000 resamples)\n",
+                l, ENVIRON["FRESH"], $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 }'
+    fi
 done
 # Threads over configurations: the level-6 fit above again on every core, its wall time against
 # one thread's, and the same potential bit for bit (the sums run in a fixed order). Measured
