@@ -44,6 +44,7 @@ enum {
     OPT_REFIT,
     OPT_STARTS,
     OPT_CV,
+    OPT_CV_ALL,
     OPT_DAMPING,
     OPT_CKPT,
     OPT_CKPT_EVERY,
@@ -82,6 +83,8 @@ static const struct prog_opt opts[] = {
      "fit N times from different initial radial coefficients, keep the best held-out (1)"},
     {"cv", OPT_CV, "K",
      "choose the iteration count by K-fold cross-validation on TRAIN, then fit all of it (0: off)"},
+    {"cv-all", OPT_CV_ALL, NULL,
+     "with --cv: judge by every held-out configuration, not only those inside the coverage"},
     {"damping", OPT_DAMPING, "X", "least Levenberg-Marquardt damping, relative (1e-12)"},
     {"checkpoint", OPT_CKPT, "FILE", "write the state of the fit to FILE every N iterations"},
     {"checkpoint-every", OPT_CKPT_EVERY, "N", "iterations between checkpoints (10)"},
@@ -215,6 +218,9 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
             return core_err_set(err, CORE_EINPUT,
                                 "--cv: '%s' is not 0 or a number of folds 2..1000", arg);
         o->cv = (int)l;
+        return 0;
+    case OPT_CV_ALL:
+        o->fit.cv_all = 1;
         return 0;
     case OPT_DAMPING:
         if (core_parse_double(arg, &o->fit.damping) ||
@@ -376,10 +382,10 @@ ckpt_setup(char *buf, size_t n, const struct fit_opts *o, const struct mtp_pot *
     snprintf(buf, n,
              "species %s nscalar %zu nrad %zu nrb %zu rmin %a rcut %a train %zu configurations "
              "%zu atoms holdout %a cv %d seed %lu weights %a %a %a weighting %d linear-every %d "
-             "tol %a patience %d damping %a scale-by-force %a",
+             "tol %a patience %d damping %a scale-by-force %a cv-all %d",
              o->species, pot->nscalar, pot->nrad, pot->nrb, pot->rmin, pot->rcut, train->n, natoms,
              o->holdout, o->cv, o->seed, f->wenergy, f->wforce, f->wstress, (int)f->scale,
-             f->linear_every, f->tol, f->patience, f->damping, f->force_scale);
+             f->linear_every, f->tol, f->patience, f->damping, f->force_scale, f->cv_all);
 }
 
 /* What the checkpoint callback needs. */
@@ -648,6 +654,8 @@ main(int argc, char **argv)
                                 "--rmin, --rcut and --radial-size come from the --init file");
     if (o.has_rmin && o.rmin >= o.rcut)
         return prog_usage_error(&p, synopsis, "--rmin %g must be below --rcut %g", o.rmin, o.rcut);
+    if (o.fit.cv_all && !o.cv)
+        return prog_usage_error(&p, synopsis, "--cv-all needs --cv");
     if (o.refit && !(o.holdout > 0))
         return prog_usage_error(&p, synopsis, "--refit needs --holdout");
     if (o.refit && o.starts > 1)
@@ -770,10 +778,13 @@ main(int argc, char **argv)
         prog_progress_end(&p);
         if (!p.quiet)
             prog_error(&p,
-                       "cross-validation, %d folds (--seed %lu): loss %.9g at iteration %d (%d "
-                       "iterations run%s); all %zu configurations of %s fitted for %d iterations",
-                       o.cv, o.seed, res->best_loss, res->best_iter, res->cv_iters,
-                       res->stopped ? ", patience ran out" : "", train.n, train.name, res->niter);
+                       "cross-validation, %d folds (--seed %lu): loss %.9g over %zu held-out "
+                       "configurations%s at iteration %d (%d iterations run%s); all %zu "
+                       "configurations of %s fitted for %d iterations",
+                       o.cv, o.seed, res->best_loss, res->cv_judged,
+                       o.fit.cv_all ? "" : " inside their fold's coverage", res->best_iter,
+                       res->cv_iters, res->stopped ? ", patience ran out" : "", train.n, train.name,
+                       res->niter);
     } else if ((rc = mtp_fit_run_starts(&pot, fitc, ntr, holdc, nhold, &o.fit, o.starts, o.seed,
                                         progress_cb, start_cb, &cb, res, &best, &err)))
         goto fitfail;

@@ -58,6 +58,7 @@ mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst, con
         rc = rc ? rc : table_write_meta(fp, err, "best_iter", "%d", res->best_iter);
         rc = rc ? rc : table_write_meta(fp, err, "best_cv_loss", "%.17g", res->best_loss);
         rc = rc ? rc : table_write_meta(fp, err, "cv_iterations", "%d", res->cv_iters);
+        rc = rc ? rc : table_write_meta(fp, err, "cv_judged", "%zu", res->cv_judged);
     }
     if (hold || nstarts > 1 || cv)
         rc = rc ? rc : table_write_meta(fp, err, "seed", "%lu", seed);

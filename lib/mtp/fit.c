@@ -86,6 +86,7 @@ mtp_fit_opts_default(struct mtp_fit_opts *o)
     o->patience = 20;
     o->damping = 1e-12;
     o->force_scale = 0;
+    o->cv_all = 0;
     o->ckpt = NULL;
 }
 
@@ -1470,6 +1471,40 @@ struct cv_fold {
     int running; /* 0 once no step lowers its loss or it moved by less than tol */
 };
 
+/*
+ * Keeps in each fold's held-out view only the configurations inside the coverage of the fold's
+ * fit part (dmin_ratio >= 1), in order; *njudged: how many are kept over all folds.
+ */
+static int
+cv_inside(const struct mtp_pot *pot, struct cv_fold *f, int nfold, size_t *njudged,
+          struct core_err *err)
+{
+    size_t C = pot->nspecies, nmax = 1;
+    for (int k = 0; k < nfold; k++)
+        nmax = f[k].nhold > nmax ? f[k].nhold : nmax;
+    struct mtp_fit_extrap *ex = malloc(C * C * sizeof *ex);
+    double *ratio = malloc(nmax * sizeof *ratio);
+    int rc = ex && ratio ? CORE_OK : core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
+    *njudged = 0;
+    for (int k = 0; k < nfold && !rc; k++) {
+        struct cv_fold *F = &f[k];
+        if ((rc = mtp_fit_extrapolation(pot, F->fit, F->nfit, F->hold, F->nhold, ex, ratio, err)))
+            break;
+        size_t n = 0;
+        for (size_t i = 0; i < F->nhold; i++)
+            if (ratio[i] >= 1)
+                F->hold[n++] = F->hold[i];
+        F->nhold = n, *njudged += n;
+    }
+    if (!rc && *njudged == 0)
+        rc = core_err_set(err, CORE_EINPUT,
+                          "no held-out configuration lies inside its fold's coverage (each has a "
+                          "pair closer than the rest of the set holds): nothing to judge the "
+                          "count by; count them all (--cv-all) or use more configurations");
+    free(ex), free(ratio);
+    return rc;
+}
+
 int
 mtp_fit_run_cv(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf, int nfold,
                uint64_t seed, const struct mtp_fit_opts *o, mtp_fit_progress_fn progress, void *ctx,
@@ -1500,10 +1535,6 @@ mtp_fit_run_cv(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t ncon
     if (!pot->has_radial && (rc = mtp_fit_radial_init(pot, conf, nconf, 0, 0, err)))
         goto out;
     const struct mtp_fit_state *rs = o->ckpt ? o->ckpt->resume : NULL;
-    if (rs && rs->phase == 1)
-        goto whole;
-    if (rs && (rc = ckpt_check(rs, 0, (size_t)nfold, 0, pot, err)))
-        goto out;
     for (int k = 0; k < nfold; k++) {
         struct cv_fold *F = &f[k];
         mtp_pot_init(&F->pot);
@@ -1516,6 +1547,14 @@ mtp_fit_run_cv(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t ncon
             if (fold[i] == k)
                 F->hold[F->nhold++] = conf[i];
     }
+    size_t njudged = nconf;
+    if (!o->cv_all && (rc = cv_inside(pot, f, nfold, &njudged, err)))
+        goto out;
+    res->cv_judged = njudged;
+    if (rs && rs->phase == 1)
+        goto whole;
+    if (rs && (rc = ckpt_check(rs, 0, (size_t)nfold, 0, pot, err)))
+        goto out;
     /* iteration 0: the initial linear solves */
     double cv = 0, fl = 0;
     for (int k = 0; k < nfold && !rc; k++) {
@@ -1530,7 +1569,7 @@ mtp_fit_run_cv(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t ncon
             lm_resume(&F->s, &rs->fit[k]);
             F->hl = rs->fit[k].hold_loss, F->running = rs->fit[k].running;
         }
-        cv += F->hl * (double)F->nhold / (double)nconf;
+        cv += F->hl * (double)F->nhold / (double)njudged;
         fs[k] = &F->s;
     }
     if (rc)
@@ -1538,7 +1577,7 @@ mtp_fit_run_cv(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t ncon
     res->best_loss = cv, res->best_iter = 0;
     int iter0 = 1;
     if (rs)
-        *res = rs->res, iter0 = rs->iter + 1;
+        *res = rs->res, res->cv_judged = njudged, iter0 = rs->iter + 1;
     for (int iter = iter0; iter <= o->maxiter; iter++) {
         int any = 0;
         cv = 0, fl = 0;
@@ -1559,7 +1598,7 @@ mtp_fit_run_cv(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t ncon
                                   k + 1, F->hl);
                 goto fold_fail;
             }
-            cv += F->hl * (double)F->nhold / (double)nconf;
+            cv += F->hl * (double)F->nhold / (double)njudged;
             fl += F->s.loss / nfold;
         }
         if (!any) /* every fold converged */
@@ -1602,7 +1641,7 @@ whole : { /* all of the set, from the same start, for the chosen number of itera
             goto out;
         }
         lm_resume(&s, &rs->fit[0]);
-        *res = rs->res, witer0 = rs->iter + 1;
+        *res = rs->res, res->cv_judged = njudged, witer0 = rs->iter + 1;
     }
     for (int iter = witer0; iter <= res->best_iter; iter++) {
         int moved;

@@ -287,6 +287,9 @@ struct mtp_fit_opts {
                                  for patience iterations (20) */
     double damping;           /* least Levenberg-Marquardt damping lambda (1e-12): a larger one
                                  takes shorter steps, a smoother path for early stopping */
+    int cv_all;               /* mtp_fit_run_cv: 1, every held-out configuration counts in the
+                                 cross-validation loss; 0 (the default), only those inside
+                                 their fold's coverage (see mtp_fit_run_cv) */
     const struct mtp_fit_ckpt *ckpt; /* checkpoints and restart (NULL: none) */
 };
 
@@ -433,6 +436,7 @@ struct mtp_fit_result {
     double loss;      /* the training loss of the returned potential */
     int stopped;      /* 1 when the patience ran out */
     int cv_iters;     /* mtp_fit_run_cv: the iterations the folds ran (0 otherwise) */
+    size_t cv_judged; /* mtp_fit_run_cv: the configurations its loss counts (0 otherwise) */
 };
 
 /* One Levenberg-Marquardt fit between two iterations. */
@@ -527,7 +531,12 @@ int mtp_fit_folds(size_t nconf, int nfold, uint64_t seed, int *fold, struct core
  * from the same initial coefficients as pot: mtp_fit_radial_init(seed 0, start 0) on the whole
  * set when pot has none), all stepped together; after each iteration the held-out loss of every
  * configuration by the fit that did not see it, averaged over the set (the cross-validation
- * loss). The folds stop when it has not improved for o->patience iterations, at o->maxiter, or
+ * loss). Unless o->cv_all, a held-out configuration counts only when it lies inside its fold's
+ * coverage (mtp_fit_extrapolation's dmin_ratio >= 1 against the fold's fit part: no pair closer
+ * than the part holds of that species pair): where the fit would extrapolate its error is
+ * chance, and a few such configurations would decide the count (res->cv_judged: how many
+ * count; CORE_EINPUT when none does). The folds stop when it has not improved for o->patience
+ * iterations, at o->maxiter, or
  * when every fold has converged (a fold that moves by less than o->tol stops and keeps its
  * held-out loss). Then pot is fitted on the whole set from the same start for the iteration
  * count with the lowest cross-validation loss (no final linear solve: the potential is the

@@ -239,10 +239,12 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     run -0 --separate-stderr fpms mtp-fit -v --species C --level 6 --rcut 4 --max-iter 60 \
         --tol 0 --cv 3 --patience 4 --damping 3e-3 --seed 5 --errors e.txt -o p.mtp train.xyz
     echo "$stderr"
-    re='mtp-fit: cross-validation, 3 folds \(--seed 5\): loss [0-9.e+-]+ at iteration ([0-9]+) \(([0-9]+) iterations run(, patience ran out)?\); all 6 configurations of train.xyz fitted for ([0-9]+) iterations'
+    re='mtp-fit: cross-validation, 3 folds \(--seed 5\): loss [0-9.e+-]+ over ([0-9]+) held-out configurations inside their fold.s coverage at iteration ([0-9]+) \(([0-9]+) iterations run(, patience ran out)?\); all 6 configurations of train.xyz fitted for ([0-9]+) iterations'
     [[ "$stderr" =~ $re ]]
-    n=${BASH_REMATCH[1]} ran=${BASH_REMATCH[2]} whole=${BASH_REMATCH[4]}
+    judged=${BASH_REMATCH[1]} n=${BASH_REMATCH[2]} ran=${BASH_REMATCH[3]} whole=${BASH_REMATCH[5]}
     [ "$n" -ge 1 ] && [ "$whole" -eq "$n" ] && [ "$ran" -ge "$n" ]
+    [ "$judged" -ge 1 ] && [ "$judged" -le 6 ]
+    grep -q "^# cv_judged = $judged\$" e.txt
     grep -q '^# cv_folds = 3$' e.txt
     grep -q "^# best_iter = $n\$" e.txt
     grep -q "^# cv_iterations = $ran\$" e.txt
@@ -260,6 +262,11 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 60 --tol 0 --cv 3 --patience 4 \
         --damping 3e-3 --seed 6 --errors e6.txt -o p6.mtp train.xyz
     [ "$(awk '/^# best_cv_loss = / { print $4 }' e6.txt)" != "$(awk '/^# best_cv_loss = / { print $4 }' e.txt)" ]
+    # --cv-all: every held-out configuration counts
+    run -0 --separate-stderr fpms mtp-fit -v --species C --level 6 --rcut 4 --max-iter 60 \
+        --tol 0 --cv 3 --cv-all --patience 4 --damping 3e-3 --seed 5 --errors ea.txt -o pa.mtp train.xyz
+    [[ "$stderr" == *"loss "*" over 6 held-out configurations at iteration "* ]]
+    grep -q '^# cv_judged = 6$' ea.txt
     run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 3 --tol 0 \
         --cv 2 --patience 10 --progress -o p3.mtp train.xyz
     [[ "$stderr" == *"mtp-fit: 2 folds: iteration 3/"*": mean loss "*", cross-validation loss "*" (lowest "*" at "*") t="* ]]
@@ -272,6 +279,8 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     [[ "$stderr" == *"--cv chooses alone"* ]]
     fails --species C --level 6 --cv 7 -o out.mtp train.xyz
     [[ "$stderr" == "mtp-fit: train.xyz: 7 folds of 6 configurations: need 2 to 6"* ]]
+    fails --species C --level 6 --cv-all -o out.mtp train.xyz
+    [[ "$stderr" == *"--cv-all needs --cv"* ]]
 }
 
 @test "--checkpoint and --restart: the restarted fit ends with the same bits" {

@@ -906,6 +906,7 @@ test_cv(void)
     mtp_pot_copy(&cv3, &cv1, &err);
     mtp_pot_copy(&ref, &cv1, &err);
     o.maxiter = 150, o.tol = 0, o.patience = 6, o.damping = 1e-2;
+    o.cv_all = 1; /* the mechanics, every held-out configuration counted; the default below */
     struct cv_trace tr = {.order_ok = 1};
     omp_set_num_threads(1);
     ok(mtp_fit_run_cv(&cv1, d->conf, NCONF, 3, 11, &o, cv_cb, &tr, &r1, &err) == 0,
@@ -965,6 +966,74 @@ test_cv(void)
            r1.best_iter == r3.best_iter && r1.best_loss == r3.best_loss,
        "cross-validation with 3 threads: the same bits as with 1");
     omp_set_num_threads(1);
+    ok(r1.cv_judged == NCONF, "--cv-all: every configuration judged (%zu)", r1.cv_judged);
+
+    /* the default: only the held-out configurations inside their fold's coverage count */
+    o.cv_all = 0;
+    struct mtp_fit_result rc;
+    struct mtp_pot cvc, refc;
+    mtp_pot_init(&cvc), mtp_pot_init(&refc);
+    mtp_pot_copy(&cvc, &cv3, &err), mtp_pot_copy(&refc, &ref, &err);
+    mtp_pot_generate(&cvc, 4, 2, 6, 0.8, 4.1, &err);
+    mtp_pot_generate(&refc, 4, 2, 6, 0.8, 4.1, &err);
+    ok(mtp_fit_run_cv(&cvc, d->conf, NCONF, 3, 11, &o, NULL, NULL, &rc, &err) == 0,
+       "cross-validation inside the coverage: %s", err.msg);
+    mtp_fit_radial_init(&refc, d->conf, NCONF, 0, 0, &err);
+    fo = o;
+    fo.maxiter = rc.best_iter, fo.patience = 1000;
+    double cvin = 0, hlk[3];
+    size_t nin = 0, nhk[3];
+    for (int k = 0; k < 3; k++) {
+        struct mtp_fit_conf fit[NCONF], hold[NCONF], in[NCONF];
+        size_t nf = 0, nh = 0;
+        for (int i = 0; i < NCONF; i++) {
+            if (fold[i] == k)
+                hold[nh++] = d->conf[i];
+            else
+                fit[nf++] = d->conf[i];
+        }
+        struct mtp_fit_extrap ex[4];
+        double ratio[NCONF];
+        mtp_fit_extrapolation(&refc, fit, nf, hold, nh, ex, ratio, &err);
+        nhk[k] = 0;
+        for (size_t i = 0; i < nh; i++)
+            if (ratio[i] >= 1)
+                in[nhk[k]++] = hold[i];
+        nin += nhk[k];
+        struct mtp_pot f;
+        hlk[k] = 0;
+        mtp_pot_init(&f);
+        mtp_pot_copy(&f, &refc, &err);
+        struct mtp_fit_result rk;
+        if (nhk[k] &&
+            mtp_fit_run_holdout(&f, fit, nf, in, nhk[k], &fo, last_cb, &hlk[k], &rk, &err))
+            hlk[k] = NAN;
+        else if (nhk[k] && rc.best_iter == 0) /* no iteration: the initial linear solve's */
+            hlk[k] = rk.best_loss;
+        mtp_pot_release(&f);
+    }
+    for (int k = 0; k < 3; k++)
+        cvin += hlk[k] * (double)nhk[k] / (double)nin;
+    ok(rc.cv_judged == nin && nin > 0 && nin < NCONF,
+       "%zu of %d held-out configurations inside their fold's coverage (by hand %zu)", rc.cv_judged,
+       NCONF, nin);
+    ok(cvin == rc.best_loss, "their loss rebuilt from the folds at iteration %d: %.17g, %.17g",
+       rc.best_iter, cvin, rc.best_loss);
+    mtp_pot_release(&cvc), mtp_pot_release(&refc);
+    /* no held-out configuration inside: each of two holds a species pair the other lacks */
+    struct data *d2 = malloc(sizeof *d2);
+    memcpy(d2, d, sizeof *d2);
+    for (int c = 0; c < 2; c++) {
+        d2->conf[c].type = d2->type[c];
+        for (int i = 0; i < NAT; i++)
+            d2->type[c][i] = c;
+    }
+    mtp_pot_generate(&cvc, 4, 2, 6, 0.8, 4.1, &err);
+    ok(mtp_fit_run_cv(&cvc, d2->conf, 2, 2, 11, &o, NULL, NULL, NULL, &err) == CORE_EINPUT &&
+           strstr(err.msg, "no held-out configuration lies inside") && strstr(err.msg, "--cv-all"),
+       "none inside: %s", err.msg);
+    mtp_pot_release(&cvc);
+    free(d2);
 
     /* error paths */
     ok(mtp_fit_run_cv(&cv3, d->conf, NCONF, 7, 11, &o, NULL, NULL, NULL, &err) == CORE_EINPUT &&
@@ -1121,7 +1190,7 @@ test_ckpt(void)
            "%s: the same bits and result as through (%d iterations, best %d)",
            nh ? "held-out" : "plain", rb.niter, rb.best_iter);
     }
-    o.patience = 6;
+    o.patience = 6, o.cv_all = 1;
     for (int phase = 0; phase <= 1; phase++) { /* cross-validation: the folds, the whole set */
         memset(sv, 0, sizeof *sv);
         sv->want_phase = phase, sv->want_iter = phase ? 5 : 10;
@@ -1136,7 +1205,8 @@ test_ckpt(void)
            "resumed in phase %d: %s", phase, err.msg);
         ck.resume = NULL;
         ok(same_pot(&a, &b) && ra.niter == rb.niter && ra.best_iter == rb.best_iter &&
-               ra.best_loss == rb.best_loss && ra.cv_iters == rb.cv_iters && ra.loss == rb.loss,
+               ra.best_loss == rb.best_loss && ra.cv_iters == rb.cv_iters && ra.loss == rb.loss &&
+               ra.cv_judged == rb.cv_judged && rb.cv_judged == NCONF,
            "phase %d: the same bits and result as through (count %d, folds ran %d)", phase,
            rb.best_iter, rb.cv_iters);
     }
