@@ -955,8 +955,8 @@ test_cv(void)
     ok(memcmp(cv1.radial, ref.radial, nr * sizeof(double)) == 0,
        "the whole-set fit: mtp_fit_run's radial coefficients after %d iterations", r1.best_iter);
     struct mtp_fit_stats st;
-    ok(mtp_fit_stats(&cv1, d->conf, NCONF, &o, &st, &err) == 0 && st.loss == r1.loss,
-       "and the training loss reported (%.17g)", st.loss);
+    int src = mtp_fit_stats(&cv1, d->conf, NCONF, &o, &st, &err);
+    ok(src == 0 && st.loss == r1.loss, "and the training loss reported (%.17g)", st.loss);
 
     omp_set_num_threads(3);
     ok(mtp_fit_run_cv(&cv3, d->conf, NCONF, 3, 11, &o, NULL, NULL, &r3, &err) == 0, "3 threads: %s",
