@@ -869,6 +869,20 @@ last_cb(void *ctx, int iter, double loss, double hold_loss)
     return 0;
 }
 
+/* Fold k's parts of the set: fit (every other fold) and hold (its own), in order. */
+static void
+fold_parts(const struct data *d, const int *fold, int k, struct mtp_fit_conf *fit, size_t *nf,
+           struct mtp_fit_conf *hold, size_t *nh)
+{
+    *nf = *nh = 0;
+    for (int i = 0; i < NCONF; i++) {
+        if (fold[i] == k)
+            hold[(*nh)++] = d->conf[i];
+        else
+            fit[(*nf)++] = d->conf[i];
+    }
+}
+
 /*
  * Cross-validation: folds of equal size from a seed; the loss of each iteration is the
  * held-out loss of each fold's own fit (rebuilt here from mtp_fit_run_holdout on the fold's
@@ -930,13 +944,8 @@ test_cv(void)
     double cv = 0;
     for (int k = 0; k < 3; k++) {
         struct mtp_fit_conf fit[NCONF], hold[NCONF];
-        size_t nf = 0, nh = 0;
-        for (int i = 0; i < NCONF; i++) {
-            if (fold[i] == k)
-                hold[nh++] = d->conf[i];
-            else
-                fit[nf++] = d->conf[i];
-        }
+        size_t nf, nh;
+        fold_parts(d, fold, k, fit, &nf, hold, &nh);
         struct mtp_pot f;
         double hl = NAN;
         mtp_pot_init(&f);
@@ -985,13 +994,8 @@ test_cv(void)
     size_t nin = 0, nhk[3];
     for (int k = 0; k < 3; k++) {
         struct mtp_fit_conf fit[NCONF], hold[NCONF], in[NCONF];
-        size_t nf = 0, nh = 0;
-        for (int i = 0; i < NCONF; i++) {
-            if (fold[i] == k)
-                hold[nh++] = d->conf[i];
-            else
-                fit[nf++] = d->conf[i];
-        }
+        size_t nf, nh;
+        fold_parts(d, fold, k, fit, &nf, hold, &nh);
         struct mtp_fit_extrap ex[4];
         double ratio[NCONF];
         mtp_fit_extrapolation(&refc, fit, nf, hold, nh, ex, ratio, &err);
