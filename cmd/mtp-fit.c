@@ -588,7 +588,12 @@ start_cb(void *ctx, int start, const struct mtp_fit_result *r)
     if (!r || c->nstarts < 2)
         return;
     prog_progress_end(c->p);
-    if (!c->hold)
+    if (c->cv)
+        prog_info(c->p,
+                  "start %d of %d: cross-validation loss %.9g at iteration %d (%d iterations run), "
+                  "training loss %.9g",
+                  start + 1, c->nstarts, r->best_loss, r->best_iter, r->cv_iters, r->loss);
+    else if (!c->hold)
         prog_info(c->p, "start %d of %d: training loss %.9g after %d iterations", start + 1,
                   c->nstarts, r->loss, r->niter);
     else
@@ -660,8 +665,8 @@ main(int argc, char **argv)
         return prog_usage_error(&p, synopsis, "--refit needs --holdout");
     if (o.refit && o.starts > 1)
         return prog_usage_error(&p, synopsis, "--refit takes one start, not --starts %d", o.starts);
-    if (o.cv && (o.holdout > 0 || o.starts > 1))
-        return prog_usage_error(&p, synopsis, "--cv chooses alone: not with --holdout or --starts");
+    if (o.cv && o.holdout > 0)
+        return prog_usage_error(&p, synopsis, "--cv chooses alone: not with --holdout");
     if ((o.ckpt || o.restart) && (o.starts > 1 || o.refit))
         return prog_usage_error(&p, synopsis,
                                 "--checkpoint and --restart take one fit: not --starts or --refit");
@@ -771,28 +776,28 @@ main(int argc, char **argv)
             goto done;
         cb.hist = &hist;
     }
-    if (o.cv) {
-        if ((rc = mtp_fit_run_cv(&pot, train.conf, train.n, o.cv, o.seed, &o.fit, progress_cb, &cb,
-                                 res, &err)))
-            goto fitfail;
-        prog_progress_end(&p);
-        if (!p.quiet)
-            prog_error(&p,
-                       "cross-validation, %d folds (--seed %lu): loss %.9g over %zu held-out "
-                       "configurations%s at iteration %d (%d iterations run%s); all %zu "
-                       "configurations of %s fitted for %d iterations",
-                       o.cv, o.seed, res->best_loss, res->cv_judged,
-                       o.fit.cv_all ? "" : " inside their fold's coverage", res->best_iter,
-                       res->cv_iters, res->stopped ? ", patience ran out" : "", train.n, train.name,
-                       res->niter);
-    } else if ((rc = mtp_fit_run_starts(&pot, fitc, ntr, holdc, nhold, &o.fit, o.starts, o.seed,
-                                        progress_cb, start_cb, &cb, res, &best, &err)))
+    /* without --holdout fitc is all of TRAIN, which --cv splits into folds */
+    if ((rc = mtp_fit_run_starts(&pot, fitc, ntr, holdc, nhold, o.cv, &o.fit, o.starts, o.seed,
+                                 progress_cb, start_cb, &cb, res, &best, &err)))
         goto fitfail;
     prog_progress_end(&p);
+    if (o.cv && !p.quiet) {
+        const struct mtp_fit_result *r = &res[best];
+        prog_error(&p,
+                   "cross-validation, %d folds (--seed %lu): loss %.9g over %zu held-out "
+                   "configurations%s at iteration %d (%d iterations run%s); all %zu "
+                   "configurations of %s fitted for %d iterations",
+                   o.cv, o.seed, r->best_loss, r->cv_judged,
+                   o.fit.cv_all ? "" : " inside their fold's coverage", r->best_iter, r->cv_iters,
+                   r->stopped ? ", patience ran out" : "", train.n, train.name, r->niter);
+    }
     if (o.starts > 1 && !p.quiet)
         prog_error(&p, "%d starts (--seed %lu): start %d kept, %s loss %.9g", o.starts, o.seed,
-                   best + 1, nhold ? "held-out" : "training",
-                   nhold ? res[best].best_loss : res[best].loss);
+                   best + 1,
+                   nhold  ? "held-out"
+                   : o.cv ? "cross-validation"
+                          : "training",
+                   nhold || o.cv ? res[best].best_loss : res[best].loss);
     if (nhold && !p.quiet)
         prog_error(&p,
                    "early stopping: held-out loss %.9g at iteration %d kept (%d iterations run%s)",

@@ -55,14 +55,16 @@ mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst, con
     }
     if (cv) { /* the count chosen by the folds, and their loss there */
         rc = rc ? rc : table_write_meta(fp, err, "cv_folds", "%d", cv);
-        rc = rc ? rc : table_write_meta(fp, err, "best_iter", "%d", res->best_iter);
-        rc = rc ? rc : table_write_meta(fp, err, "best_cv_loss", "%.17g", res->best_loss);
-        rc = rc ? rc : table_write_meta(fp, err, "cv_iterations", "%d", res->cv_iters);
-        rc = rc ? rc : table_write_meta(fp, err, "cv_judged", "%zu", res->cv_judged);
+        const struct mtp_fit_result *r = &res[best];
+        rc = rc ? rc : table_write_meta(fp, err, "best_iter", "%d", r->best_iter);
+        rc = rc ? rc : table_write_meta(fp, err, "best_cv_loss", "%.17g", r->best_loss);
+        rc = rc ? rc : table_write_meta(fp, err, "cv_iterations", "%d", r->cv_iters);
+        rc = rc ? rc : table_write_meta(fp, err, "cv_judged", "%zu", r->cv_judged);
     }
     if (hold || nstarts > 1 || cv)
         rc = rc ? rc : table_write_meta(fp, err, "seed", "%lu", seed);
-    if (nstarts > 1) { /* the loss that chose the start: held-out, or training without one */
+    if (nstarts >
+        1) { /* the loss that chose the start: held-out or cross-validation, or training */
         rc = rc ? rc : table_write_meta(fp, err, "starts", "%d", nstarts);
         rc = rc ? rc : table_write_meta(fp, err, "best_start", "%d", best + 1);
         for (int s = 0; !rc && s < nstarts; s++) {
@@ -71,6 +73,9 @@ mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst, con
             if (hold)
                 rc = table_write_meta(fp, err, key, "holdout_loss %.17g best_iter %d iterations %d",
                                       res[s].best_loss, res[s].best_iter, res[s].niter);
+            else if (cv)
+                rc = table_write_meta(fp, err, key, "cv_loss %.17g best_iter %d cv_iterations %d",
+                                      res[s].best_loss, res[s].best_iter, res[s].cv_iters);
             else
                 rc = table_write_meta(fp, err, key, "loss %.17g iterations %d", res[s].loss,
                                       res[s].niter);

@@ -1667,13 +1667,17 @@ out:
 
 int
 mtp_fit_run_starts(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
-                   const struct mtp_fit_conf *hold, size_t nhold, const struct mtp_fit_opts *o,
-                   int nstarts, uint64_t seed, mtp_fit_progress_fn progress, mtp_fit_start_fn start,
-                   void *ctx, struct mtp_fit_result *res, int *best, struct core_err *err)
+                   const struct mtp_fit_conf *hold, size_t nhold, int nfold,
+                   const struct mtp_fit_opts *o, int nstarts, uint64_t seed,
+                   mtp_fit_progress_fn progress, mtp_fit_start_fn start, void *ctx,
+                   struct mtp_fit_result *res, int *best, struct core_err *err)
 {
     *best = 0;
     if (nstarts < 1)
         return core_err_set(err, CORE_EINPUT, "number of starts %d is not >= 1", nstarts);
+    if (nfold > 0 && hold && nhold)
+        return core_err_set(err, CORE_EINPUT,
+                            "cross-validation and a held-out set: one way to choose the count");
     if (nstarts > 1 && pot->has_radial)
         return core_err_set(err, CORE_EINPUT,
                             "%d starts need a potential without radial coefficients (a new basis)",
@@ -1690,10 +1694,12 @@ mtp_fit_run_starts(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t 
             start(ctx, s, NULL);
         if ((rc = mtp_pot_copy(&trial, pot, err)))
             break;
-        /* start 0 is mtp_fit_run_holdout's own default, after its checks of the sets */
+        /* start 0 is the fits' own default, after their checks of the sets */
         if (s > 0)
             rc = mtp_fit_radial_init(&trial, conf, nconf, seed, s, err);
-        if (!rc)
+        if (!rc && nfold > 0)
+            rc = mtp_fit_run_cv(&trial, conf, nconf, nfold, seed, o, progress, ctx, &res[s], err);
+        else if (!rc)
             rc = mtp_fit_run_holdout(&trial, conf, nconf, hold, nhold, o, progress, ctx, &res[s],
                                      err);
         if (rc) {
@@ -1703,7 +1709,7 @@ mtp_fit_run_starts(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t 
         }
         if (start)
             start(ctx, s, &res[s]);
-        double l = nhold ? res[s].best_loss : res[s].loss;
+        double l = nhold || nfold > 0 ? res[s].best_loss : res[s].loss;
         if (s == 0 || l < bl) {
             bl = l, *best = s;
             if ((rc = mtp_pot_copy(&keep, &trial, err)))

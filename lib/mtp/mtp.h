@@ -574,17 +574,20 @@ typedef void (*mtp_fit_start_fn)(void *ctx, int start, const struct mtp_fit_resu
  * Multi-start fit: nstarts fits of pot, which must have no radial coefficients (a new basis), each
  * from mtp_fit_radial_init(seed, s), s = 0 .. nstarts-1, by mtp_fit_run_holdout with the same
  * held-out set; pot receives the potential of the start with the lowest held-out loss (without a
- * held-out set: the lowest training loss; ties go to the lower s). res (nstarts, not NULL)
+ * held-out set: the lowest training loss; ties go to the lower s). With nfold > 0 (hold must be
+ * NULL) each start is mtp_fit_run_cv(nfold, seed) instead, all on the same folds, and the lowest
+ * cross-validation loss chooses. res (nstarts, not NULL)
  * receives each start's result, *best the chosen s. The starts run one after another, each with
  * threads over configurations, so the result is the same bits for every thread count.
  * nstarts 1 is exactly mtp_fit_run_holdout from the default start. start and progress may be
  * NULL. CORE_EINPUT for nstarts < 1 or a potential with radial coefficients when nstarts > 1;
- * errors of mtp_fit_run_holdout (`start N: what` when nstarts > 1; pot unchanged).
+ * CORE_EINPUT for a held-out set with nfold > 0; errors of mtp_fit_run_holdout or mtp_fit_run_cv
+ * (`start N: what` when nstarts > 1; pot unchanged).
  */
 int mtp_fit_run_starts(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
-                       const struct mtp_fit_conf *hold, size_t nhold, const struct mtp_fit_opts *o,
-                       int nstarts, uint64_t seed, mtp_fit_progress_fn progress,
-                       mtp_fit_start_fn start, void *ctx, struct mtp_fit_result *res, int *best,
-                       struct core_err *err);
+                       const struct mtp_fit_conf *hold, size_t nhold, int nfold,
+                       const struct mtp_fit_opts *o, int nstarts, uint64_t seed,
+                       mtp_fit_progress_fn progress, mtp_fit_start_fn start, void *ctx,
+                       struct mtp_fit_result *res, int *best, struct core_err *err);
 
 #endif

@@ -272,11 +272,31 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     [[ "$stderr" == *"mtp-fit: 2 folds: iteration 3/"*": mean loss "*", cross-validation loss "*" (lowest "*" at "*") t="* ]]
 }
 
+@test "--starts with --cv: each start cross-validated on the same folds, the lowest loss kept" {
+    run -0 --separate-stderr fpms mtp-fit -v --species C --level 6 --rcut 4 --max-iter 30 \
+        --tol 0 --cv 3 --patience 4 --damping 3e-3 --seed 5 --starts 3 --errors e.txt \
+        -o p.mtp train.xyz
+    echo "$stderr"
+    for s in 1 2 3; do
+        [[ "$stderr" == *"start $s of 3: cross-validation loss "*" at iteration "* ]]
+    done
+    best=$(awk '/^# best_start = / { print $4 }' e.txt)
+    # the start kept has the lowest cross-validation loss of the three
+    awk -v b="$best" '/^# start_[0-9]+ = cv_loss / { split($2, k, "_"); l[k[2]] = $5 }
+        END { for (s in l) if (l[s] < l[b]) exit 1; exit !(b in l) }' e.txt
+    [ "$(awk '/^# best_cv_loss = / { print $4 }' e.txt)" = "$(awk -v b="$best" '$2 == "start_" b { print $5 }' e.txt)" ]
+    [[ "$stderr" == *"3 starts (--seed 5): start $best kept, cross-validation loss "* ]]
+    # one start is the plain --cv fit, bit for bit
+    fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 30 --tol 0 --cv 3 --patience 4 \
+        --damping 3e-3 --seed 5 -o p1.mtp train.xyz
+    fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 30 --tol 0 --cv 3 --patience 4 \
+        --damping 3e-3 --seed 5 --starts 1 -o p2.mtp train.xyz
+    cmp p1.mtp p2.mtp
+}
+
 @test "--cv errors" {
     fails --species C --level 6 --cv 2 --holdout 0.2 -o out.mtp train.xyz
-    [[ "$stderr" == *"--cv chooses alone: not with --holdout or --starts"* ]]
-    fails --species C --level 6 --cv 2 --starts 2 -o out.mtp train.xyz
-    [[ "$stderr" == *"--cv chooses alone"* ]]
+    [[ "$stderr" == *"--cv chooses alone: not with --holdout"* ]]
     fails --species C --level 6 --cv 7 -o out.mtp train.xyz
     [[ "$stderr" == "mtp-fit: train.xyz: 7 folds of 6 configurations: need 2 to 6"* ]]
     fails --species C --level 6 --cv-all -o out.mtp train.xyz

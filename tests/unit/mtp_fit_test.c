@@ -756,7 +756,7 @@ test_starts(void)
     struct starts_seen seen = {.order_ok = 1};
     omp_set_num_threads(1);
     mtp_pot_copy(&a, &gen, &err);
-    ok(mtp_fit_run_starts(&a, d->conf, 4, hold, 2, &o, 4, 123, NULL, start_seen, &seen, r, &best,
+    ok(mtp_fit_run_starts(&a, d->conf, 4, hold, 2, 0, &o, 4, 123, NULL, start_seen, &seen, r, &best,
                           &err) == 0,
        "4 starts: %s", err.msg);
     ok(seen.before == 4 && seen.after == 4 && seen.order_ok,
@@ -781,28 +781,28 @@ test_starts(void)
            rs.best_loss == r[0].best_loss && rs.best_iter == r[0].best_iter,
        "start 0 is mtp_fit_run_holdout from the default start");
     mtp_pot_copy(&pot, &gen, &err);
-    ok(mtp_fit_run_starts(&pot, d->conf, 4, hold, 2, &o, 1, 123, NULL, NULL, NULL, r1, &best1,
+    ok(mtp_fit_run_starts(&pot, d->conf, 4, hold, 2, 0, &o, 1, 123, NULL, NULL, NULL, r1, &best1,
                           &err) == 0 &&
            best1 == 0 && same_coeffs(&pot, &b),
        "one start: the same bits as mtp_fit_run_holdout");
     /* determinism */
     omp_set_num_threads(3);
     mtp_pot_copy(&b, &gen, &err);
-    ok(mtp_fit_run_starts(&b, d->conf, 4, hold, 2, &o, 4, 123, NULL, NULL, NULL, r1, &best1,
+    ok(mtp_fit_run_starts(&b, d->conf, 4, hold, 2, 0, &o, 4, 123, NULL, NULL, NULL, r1, &best1,
                           &err) == 0 &&
            best1 == best && same_coeffs(&a, &b) && r1[3].best_loss == r[3].best_loss,
        "3 threads: the same bits as 1 thread");
     omp_set_num_threads(1);
     mtp_pot_copy(&b, &gen, &err);
-    ok(mtp_fit_run_starts(&b, d->conf, 4, hold, 2, &o, 4, 124, NULL, NULL, NULL, r1, &best1,
+    ok(mtp_fit_run_starts(&b, d->conf, 4, hold, 2, 0, &o, 4, 124, NULL, NULL, NULL, r1, &best1,
                           &err) == 0 &&
            r1[0].best_loss == r[0].best_loss && r1[1].best_loss != r[1].best_loss,
        "seed 124: start 0 the same, the random starts not");
     /* without a held-out set: the lowest training loss */
     o.maxiter = 8;
     mtp_pot_copy(&b, &gen, &err);
-    ok(mtp_fit_run_starts(&b, d->conf, 4, NULL, 0, &o, 3, 9, NULL, NULL, NULL, r1, &best1, &err) ==
-           0,
+    ok(mtp_fit_run_starts(&b, d->conf, 4, NULL, 0, 0, &o, 3, 9, NULL, NULL, NULL, r1, &best1,
+                          &err) == 0,
        "3 starts without a held-out set: %s", err.msg);
     argmin = 0;
     for (int s = 1; s < 3; s++)
@@ -812,17 +812,45 @@ test_starts(void)
     ok(best1 == argmin && rc == 0 && st.loss == r1[best1].loss,
        "no hold-out: start %d kept, its training loss %.9g", best1, st.loss);
 
+    /* with cross-validation: each start on the same folds, the lowest cross-validation loss */
+    o.maxiter = 20, o.cv_all = 1;
+    mtp_pot_copy(&b, &gen, &err);
+    ok(mtp_fit_run_starts(&b, d->conf, NCONF, NULL, 0, 3, &o, 3, 11, NULL, NULL, NULL, r1, &best1,
+                          &err) == 0,
+       "3 starts with 3-fold cross-validation: %s", err.msg);
+    argmin = 0;
+    for (int s = 1; s < 3; s++)
+        if (r1[s].best_loss < r1[argmin].best_loss)
+            argmin = s;
+    ok(best1 == argmin && r1[0].best_loss != r1[1].best_loss,
+       "start %d kept, the lowest cross-validation loss (%.9g %.9g %.9g)", best1, r1[0].best_loss,
+       r1[1].best_loss, r1[2].best_loss);
+    /* each start is mtp_fit_run_cv from its own initial coefficients */
+    struct mtp_fit_result rcv;
+    mtp_pot_copy(&pot, &gen, &err);
+    if (best1 > 0)
+        mtp_fit_radial_init(&pot, d->conf, NCONF, 11, best1, &err);
+    ok(mtp_fit_run_cv(&pot, d->conf, NCONF, 3, 11, &o, NULL, NULL, &rcv, &err) == 0 &&
+           same_coeffs(&pot, &b) && rcv.best_loss == r1[best1].best_loss &&
+           rcv.best_iter == r1[best1].best_iter,
+       "the potential kept is mtp_fit_run_cv's from start %d, to the bit", best1);
+    ok(mtp_fit_run_starts(&b, d->conf, 4, hold, 2, 3, &o, 2, 1, NULL, NULL, NULL, r1, &best1,
+                          &err) == CORE_EINPUT &&
+           strstr(err.msg, "one way to choose the count"),
+       "cross-validation and a held-out set: %s", err.msg);
+    o.cv_all = 0;
+
     /* errors */
     mtp_pot_copy(&b, &gen, &err);
-    ok(mtp_fit_run_starts(&b, d->conf, 4, hold, 2, &o, 0, 1, NULL, NULL, NULL, r1, &best1, &err) ==
-               CORE_EINPUT &&
+    ok(mtp_fit_run_starts(&b, d->conf, 4, hold, 2, 0, &o, 0, 1, NULL, NULL, NULL, r1, &best1,
+                          &err) == CORE_EINPUT &&
            strstr(err.msg, "number of starts 0 is not >= 1"),
        "0 starts: %s", err.msg);
-    ok(mtp_fit_run_starts(&b, d->conf, 4, hold, 2, &o, -3, 1, NULL, NULL, NULL, r1, &best1, &err) ==
-           CORE_EINPUT,
+    ok(mtp_fit_run_starts(&b, d->conf, 4, hold, 2, 0, &o, -3, 1, NULL, NULL, NULL, r1, &best1,
+                          &err) == CORE_EINPUT,
        "-3 starts: %s", err.msg);
-    ok(mtp_fit_run_starts(&a, d->conf, 4, hold, 2, &o, 2, 1, NULL, NULL, NULL, r1, &best1, &err) ==
-               CORE_EINPUT &&
+    ok(mtp_fit_run_starts(&a, d->conf, 4, hold, 2, 0, &o, 2, 1, NULL, NULL, NULL, r1, &best1,
+                          &err) == CORE_EINPUT &&
            strstr(err.msg, "2 starts need a potential without radial coefficients"),
        "a trained potential: %s", err.msg);
     struct mtp_fit_conf bad = hold[1];
@@ -830,8 +858,8 @@ test_starts(void)
     memcpy(badtype, bad.type, sizeof badtype);
     badtype[2] = 9;
     bad.type = badtype;
-    ok(mtp_fit_run_starts(&b, d->conf, 4, &bad, 1, &o, 2, 1, NULL, NULL, NULL, r1, &best1, &err) ==
-               CORE_EINPUT &&
+    ok(mtp_fit_run_starts(&b, d->conf, 4, &bad, 1, 0, &o, 2, 1, NULL, NULL, NULL, r1, &best1,
+                          &err) == CORE_EINPUT &&
            strstr(err.msg, "start 1: held-out set: configuration 1: atom 3 has type 9") &&
            !b.has_radial && !b.has_linear,
        "an error names the start and leaves the potential as it was: %s", err.msg);
