@@ -203,8 +203,9 @@ mtpfitout_plot_script(char *script, size_t sz, const struct table *hist, const c
                s, cv ? "cross-validation loss" : "held-out loss");
     if (cv)
         append(script, sz, &n,
-               ", \\\n  ARG2 using 3:(($2 == 1) ? $4 : 1/0) with lines lw 2 dt 2 "
-               "lc rgb '#228833' title 'all of TRAIN: training loss'");
+               ", \\\n  ARG2 using 3:(($1 == %d && $2 == 1) ? $4 : 1/0) with lines lw 2 dt 2 "
+               "lc rgb '#228833' title 'all of TRAIN: training loss'",
+               s);
     if (n + 2 > sz)
         return core_err_set(err, CORE_EINTERNAL, "plot script longer than %zu bytes", sz);
     script[n] = '\n', script[n + 1] = '\0';

@@ -34,9 +34,10 @@ main(void)
     ok(mtpfitout_plot_script(script, sizeof script, &h, "cv", 1, 2, 1, 1, &err) == 0 &&
            strstr(script, "set arrow from 2, graph 0 to 2") &&
            strstr(script, "'kept: iteration 2' at 2, graph 0.05 right") &&
-           strstr(script, "cross-validation loss") && strstr(script, "($2 == 1) ? $4") &&
+           strstr(script, "cross-validation loss") && strstr(script, "($1 == 1 && $2 == 1) ? $4") &&
            script[strlen(script) - 1] == '\n',
-       "cross-validation: the kept line, right of the middle, and the whole-set fit");
+       "cross-validation: the kept line, right of the middle, and the whole-set fit of the start "
+       "kept (--starts with --cv: not the other starts')");
     ok(mtpfitout_plot_script(script, sizeof script, &h, "s2", 2, 0, 1, 0, &err) == CORE_EINPUT,
        "a start without rows: %s", err.msg);
     ok(mtpfitout_plot_script(script, 64, &h, "cv", 1, 2, 1, 1, &err) == CORE_EINTERNAL,
