@@ -45,6 +45,7 @@ enum {
     OPT_STARTS,
     OPT_CV,
     OPT_CV_ALL,
+    OPT_HOLDOUT_ALL,
     OPT_DAMPING,
     OPT_CKPT,
     OPT_CKPT_EVERY,
@@ -85,6 +86,8 @@ static const struct prog_opt opts[] = {
      "choose the iteration count by K-fold cross-validation on TRAIN, then fit all of it (0: off)"},
     {"cv-all", OPT_CV_ALL, NULL,
      "with --cv: judge by every held-out configuration, not only those inside the coverage"},
+    {"holdout-all", OPT_HOLDOUT_ALL, NULL,
+     "with --holdout: judge by every held-out configuration, not only those inside the coverage"},
     {"damping", OPT_DAMPING, "X", "least Levenberg-Marquardt damping, relative (1e-12)"},
     {"checkpoint", OPT_CKPT, "FILE", "write the state of the fit to FILE every N iterations"},
     {"checkpoint-every", OPT_CKPT_EVERY, "N", "iterations between checkpoints (10)"},
@@ -115,7 +118,8 @@ struct fit_opts {
     long level, radial;
     double rmin, rcut;
     int has_rmin, has_rcut, has_radial, refit, starts, cv, ckpt_every, has_ckpt_every, evaluate;
-    const char *fit_only; /* the last option given that only a fit uses (NULL: none) */
+    int cv_all, holdout_all; /* given: --cv-all, --holdout-all (both set fit.judge_all) */
+    const char *fit_only;    /* the last option given that only a fit uses (NULL: none) */
     double holdout;
     unsigned long seed;
     const char *species, *init, *valid, *output, *errors, *by_config, *ckpt, *restart, *plot;
@@ -220,7 +224,10 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
         o->cv = (int)l;
         return 0;
     case OPT_CV_ALL:
-        o->fit.cv_all = 1;
+        o->fit.judge_all = o->cv_all = 1;
+        return 0;
+    case OPT_HOLDOUT_ALL:
+        o->fit.judge_all = o->holdout_all = 1;
         return 0;
     case OPT_DAMPING:
         if (core_parse_double(arg, &o->fit.damping) ||
@@ -382,10 +389,10 @@ ckpt_setup(char *buf, size_t n, const struct fit_opts *o, const struct mtp_pot *
     snprintf(buf, n,
              "species %s nscalar %zu nrad %zu nrb %zu rmin %a rcut %a train %zu configurations "
              "%zu atoms holdout %a cv %d seed %lu weights %a %a %a weighting %d linear-every %d "
-             "tol %a patience %d damping %a scale-by-force %a cv-all %d",
+             "tol %a patience %d damping %a scale-by-force %a judge-all %d",
              o->species, pot->nscalar, pot->nrad, pot->nrb, pot->rmin, pot->rcut, train->n, natoms,
              o->holdout, o->cv, o->seed, f->wenergy, f->wforce, f->wstress, (int)f->scale,
-             f->linear_every, f->tol, f->patience, f->damping, f->force_scale, f->cv_all);
+             f->linear_every, f->tol, f->patience, f->damping, f->force_scale, f->judge_all);
 }
 
 /* What the checkpoint callback needs. */
@@ -659,8 +666,10 @@ main(int argc, char **argv)
                                 "--rmin, --rcut and --radial-size come from the --init file");
     if (o.has_rmin && o.rmin >= o.rcut)
         return prog_usage_error(&p, synopsis, "--rmin %g must be below --rcut %g", o.rmin, o.rcut);
-    if (o.fit.cv_all && !o.cv)
+    if (o.cv_all && !o.cv)
         return prog_usage_error(&p, synopsis, "--cv-all needs --cv");
+    if (o.holdout_all && !(o.holdout > 0))
+        return prog_usage_error(&p, synopsis, "--holdout-all needs --holdout");
     if (o.refit && !(o.holdout > 0))
         return prog_usage_error(&p, synopsis, "--refit needs --holdout");
     if (o.refit && o.starts > 1)
@@ -787,9 +796,10 @@ main(int argc, char **argv)
                    "cross-validation, %d folds (--seed %lu): loss %.9g over %zu held-out "
                    "configurations%s at iteration %d (%d iterations run%s); all %zu "
                    "configurations of %s fitted for %d iterations",
-                   o.cv, o.seed, r->best_loss, r->cv_judged,
-                   o.fit.cv_all ? "" : " inside their fold's coverage", r->best_iter, r->cv_iters,
-                   r->stopped ? ", patience ran out" : "", train.n, train.name, r->niter);
+                   o.cv, o.seed, r->best_loss, r->judged,
+                   o.fit.judge_all ? "" : " inside their fold's coverage", r->best_iter,
+                   r->cv_iters, r->stopped ? ", patience ran out" : "", train.n, train.name,
+                   r->niter);
     }
     if (o.starts > 1 && !p.quiet)
         prog_error(&p, "%d starts (--seed %lu): start %d kept, %s loss %.9g", o.starts, o.seed,
@@ -800,8 +810,11 @@ main(int argc, char **argv)
                    nhold || o.cv ? res[best].best_loss : res[best].loss);
     if (nhold && !p.quiet)
         prog_error(&p,
-                   "early stopping: held-out loss %.9g at iteration %d kept (%d iterations run%s)",
-                   res[best].best_loss, res[best].best_iter, res[best].niter,
+                   "early stopping: held-out loss %.9g over %zu of the %zu held-out "
+                   "configurations%s at iteration %d kept (%d iterations run%s)",
+                   res[best].best_loss, res[best].judged, nhold,
+                   o.fit.judge_all ? "" : " (those inside the coverage of the fitted ones)",
+                   res[best].best_iter, res[best].niter,
                    res[best].stopped ? ", patience ran out" : "");
     if (nhold) { /* the early-stopped potential on the held-out part */
         if ((rc = mtp_fit_stats(&pot, holdc, nhold, &o.fit, &st[2], &err)))

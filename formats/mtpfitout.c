@@ -52,6 +52,7 @@ mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst, con
     if (hold) {
         rc = rc ? rc : table_write_meta(fp, err, "best_iter", "%d", res[best].best_iter);
         rc = rc ? rc : table_write_meta(fp, err, "best_holdout_loss", "%.17g", res[best].best_loss);
+        rc = rc ? rc : table_write_meta(fp, err, "holdout_judged", "%zu", res[best].judged);
     }
     if (cv) { /* the count chosen by the folds, and their loss there */
         rc = rc ? rc : table_write_meta(fp, err, "cv_folds", "%d", cv);
@@ -59,7 +60,7 @@ mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst, con
         rc = rc ? rc : table_write_meta(fp, err, "best_iter", "%d", r->best_iter);
         rc = rc ? rc : table_write_meta(fp, err, "best_cv_loss", "%.17g", r->best_loss);
         rc = rc ? rc : table_write_meta(fp, err, "cv_iterations", "%d", r->cv_iters);
-        rc = rc ? rc : table_write_meta(fp, err, "cv_judged", "%zu", r->cv_judged);
+        rc = rc ? rc : table_write_meta(fp, err, "cv_judged", "%zu", r->judged);
     }
     if (hold || nstarts > 1 || cv)
         rc = rc ? rc : table_write_meta(fp, err, "seed", "%lu", seed);

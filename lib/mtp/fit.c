@@ -29,7 +29,11 @@
  * after it. The validation force error of this fit is not monotone in the iterations (on MLIP's
  * Tersoff set at level 10 it is lowest near 130 and rises once the fit has converged), so the
  * iteration count is a regulariser, and this chooses it from the training data alone.
- * mtp_fit_split draws the held-out part with core_rng (a partial Fisher-Yates shuffle).
+ * mtp_fit_split draws the held-out part with core_rng (a partial Fisher-Yates shuffle). Only the
+ * held-out configurations inside the coverage of the fitted ones judge (inside_coverage), as in
+ * the cross-validation below: where the fit extrapolates, a configuration's error follows no
+ * trend in the iterations (on MLIP's Tersoff set a held-out tenth holds one or two such
+ * configurations at seeds 4 and 8 of 1-8; in the folds of --cv they made most of the loss).
  *
  * Cross-validation (mtp_fit_run_cv): one Levenberg-Marquardt fit is a struct lm stepped by
  * lm_step, so K fits (one per fold, each without its fold) advance side by side and the held-out
@@ -86,7 +90,7 @@ mtp_fit_opts_default(struct mtp_fit_opts *o)
     o->patience = 20;
     o->damping = 1e-12;
     o->force_scale = 0;
-    o->cv_all = 0;
+    o->judge_all = 0;
     o->ckpt = NULL;
 }
 
@@ -1307,6 +1311,31 @@ mtp_fit_run(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
     return mtp_fit_run_holdout(pot, conf, nconf, NULL, 0, o, progress, ctx, NULL, err);
 }
 
+/*
+ * Copies into out, in order, the configurations of hold[nhold] inside the coverage of fit[nfit]
+ * (mtp_fit_extrapolation's dmin_ratio >= 1: no pair closer than fit holds of that species pair);
+ * *n: how many. out may be hold itself. Where the fit would extrapolate its error is chance, and
+ * a few such configurations would decide an early stop or a cross-validated count.
+ */
+static int
+inside_coverage(const struct mtp_pot *pot, const struct mtp_fit_conf *fit, size_t nfit,
+                const struct mtp_fit_conf *hold, size_t nhold, struct mtp_fit_conf *out, size_t *n,
+                struct core_err *err)
+{
+    size_t C = pot->nspecies;
+    struct mtp_fit_extrap *ex = malloc(C * C * sizeof *ex);
+    double *ratio = malloc((nhold ? nhold : 1) * sizeof *ratio);
+    int rc = ex && ratio ? CORE_OK : core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
+    size_t m = 0;
+    if (!rc && !(rc = mtp_fit_extrapolation(pot, fit, nfit, hold, nhold, ex, ratio, err)))
+        for (size_t i = 0; i < nhold; i++)
+            if (ratio[i] >= 1)
+                out[m++] = hold[i];
+    *n = m;
+    free(ex), free(ratio);
+    return rc;
+}
+
 /* The held-out loss of pot into *l; when it is the best so far, keeps pot's coefficients. */
 static int
 hold_track(struct fctx *hc, const struct mtp_pot *pot, const struct mtp_fit_conf *hold,
@@ -1363,16 +1392,37 @@ mtp_fit_run_holdout(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t
         return rc;
     if (!pot->has_radial && (rc = mtp_fit_radial_init(pot, conf, nconf, 0, 0, err)))
         return rc;
+    /* the held-out configurations that judge: those inside conf's coverage, unless all */
+    struct mtp_fit_conf *judged = NULL;
+    size_t njudged = nhold;
+    if (nhold && !o->judge_all) {
+        if (!(judged = malloc(nhold * sizeof *judged)))
+            return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
+        if ((rc = inside_coverage(pot, conf, nconf, hold, nhold, judged, &njudged, err)) ||
+            (!njudged && (rc = core_err_set(err, CORE_EINPUT,
+                                            "none of the %zu held-out configurations lies inside "
+                                            "the coverage of the fitted ones (each holds a pair "
+                                            "closer than they do): nothing to judge the stop "
+                                            "by; count them all (--holdout-all) or hold out more",
+                                            nhold)))) {
+            free(judged);
+            return rc;
+        }
+        hold = judged, nhold = njudged;
+    }
     struct lm s;
     struct fctx hc;
     struct mtp_pot best;
     mtp_pot_init(&best);
     memset(&hc, 0, sizeof hc);
-    if ((rc = lm_init(&s, pot, conf, nconf, o, err)))
+    if ((rc = lm_init(&s, pot, conf, nconf, o, err))) {
+        free(judged);
         return rc;
+    }
     if (nhold &&
         ((rc = fctx_alloc(&hc, pot, hold, nhold, err)) || (rc = mtp_pot_copy(&best, pot, err))))
         goto out;
+    res->judged = nhold;
     res->loss = s.loss;
     double hl = NAN;
     if (nhold && (rc = hold_track(&hc, pot, hold, nhold, o, 0, s.loss, &best, res, &hl, err)))
@@ -1385,7 +1435,7 @@ mtp_fit_run_holdout(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t
         lm_resume(&s, &rs->fit[0]);
         if (nhold)
             coeffs_put(&best, rs->best);
-        *res = rs->res;
+        *res = rs->res, res->judged = nhold;
         iter0 = rs->iter + 1;
     }
     struct lm *sp = &s;
@@ -1431,6 +1481,7 @@ out:
     mtp_pot_release(&best);
     if (nhold)
         fctx_free(&hc);
+    free(judged);
     return rc;
 }
 
@@ -1473,35 +1524,24 @@ struct cv_fold {
 
 /*
  * Keeps in each fold's held-out view only the configurations inside the coverage of the fold's
- * fit part (dmin_ratio >= 1), in order; *njudged: how many are kept over all folds.
+ * fit part (inside_coverage), in order; *njudged: how many are kept over all folds.
  */
 static int
 cv_inside(const struct mtp_pot *pot, struct cv_fold *f, int nfold, size_t *njudged,
           struct core_err *err)
 {
-    size_t C = pot->nspecies, nmax = 1;
-    for (int k = 0; k < nfold; k++)
-        nmax = f[k].nhold > nmax ? f[k].nhold : nmax;
-    struct mtp_fit_extrap *ex = malloc(C * C * sizeof *ex);
-    double *ratio = malloc(nmax * sizeof *ratio);
-    int rc = ex && ratio ? CORE_OK : core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
     *njudged = 0;
+    int rc = CORE_OK;
     for (int k = 0; k < nfold && !rc; k++) {
         struct cv_fold *F = &f[k];
-        if ((rc = mtp_fit_extrapolation(pot, F->fit, F->nfit, F->hold, F->nhold, ex, ratio, err)))
-            break;
-        size_t n = 0;
-        for (size_t i = 0; i < F->nhold; i++)
-            if (ratio[i] >= 1)
-                F->hold[n++] = F->hold[i];
-        F->nhold = n, *njudged += n;
+        rc = inside_coverage(pot, F->fit, F->nfit, F->hold, F->nhold, F->hold, &F->nhold, err);
+        *njudged += F->nhold;
     }
     if (!rc && *njudged == 0)
         rc = core_err_set(err, CORE_EINPUT,
                           "no held-out configuration lies inside its fold's coverage (each has a "
                           "pair closer than the rest of the set holds): nothing to judge the "
                           "count by; count them all (--cv-all) or use more configurations");
-    free(ex), free(ratio);
     return rc;
 }
 
@@ -1548,9 +1588,9 @@ mtp_fit_run_cv(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t ncon
                 F->hold[F->nhold++] = conf[i];
     }
     size_t njudged = nconf;
-    if (!o->cv_all && (rc = cv_inside(pot, f, nfold, &njudged, err)))
+    if (!o->judge_all && (rc = cv_inside(pot, f, nfold, &njudged, err)))
         goto out;
-    res->cv_judged = njudged;
+    res->judged = njudged;
     if (rs && rs->phase == 1)
         goto whole;
     if (rs && (rc = ckpt_check(rs, 0, (size_t)nfold, 0, pot, err)))
@@ -1577,7 +1617,7 @@ mtp_fit_run_cv(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t ncon
     res->best_loss = cv, res->best_iter = 0;
     int iter0 = 1;
     if (rs)
-        *res = rs->res, res->cv_judged = njudged, iter0 = rs->iter + 1;
+        *res = rs->res, res->judged = njudged, iter0 = rs->iter + 1;
     for (int iter = iter0; iter <= o->maxiter; iter++) {
         int any = 0;
         cv = 0, fl = 0;
@@ -1641,7 +1681,7 @@ whole : { /* all of the set, from the same start, for the chosen number of itera
             goto out;
         }
         lm_resume(&s, &rs->fit[0]);
-        *res = rs->res, res->cv_judged = njudged, witer0 = rs->iter + 1;
+        *res = rs->res, res->judged = njudged, witer0 = rs->iter + 1;
     }
     for (int iter = witer0; iter <= res->best_iter; iter++) {
         int moved;

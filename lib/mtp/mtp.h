@@ -287,9 +287,10 @@ struct mtp_fit_opts {
                                  for patience iterations (20) */
     double damping;           /* least Levenberg-Marquardt damping lambda (1e-12): a larger one
                                  takes shorter steps, a smoother path for early stopping */
-    int cv_all;               /* mtp_fit_run_cv: 1, every held-out configuration counts in the
-                                 cross-validation loss; 0 (the default), only those inside
-                                 their fold's coverage (see mtp_fit_run_cv) */
+    int judge_all;            /* mtp_fit_run_cv and mtp_fit_run_holdout: 1, every held-out
+                                 configuration counts in the loss that chooses the count; 0 (the
+                                 default), only those inside the coverage of the configurations
+                                 fitted (see mtp_fit_run_cv) */
     const struct mtp_fit_ckpt *ckpt; /* checkpoints and restart (NULL: none) */
 };
 
@@ -436,7 +437,8 @@ struct mtp_fit_result {
     double loss;      /* the training loss of the returned potential */
     int stopped;      /* 1 when the patience ran out */
     int cv_iters;     /* mtp_fit_run_cv: the iterations the folds ran (0 otherwise) */
-    size_t cv_judged; /* mtp_fit_run_cv: the configurations its loss counts (0 otherwise) */
+    size_t judged;    /* the held-out configurations the held-out or cross-validation loss
+                         counts (0 without either) */
 };
 
 /* One Levenberg-Marquardt fit between two iterations. */
@@ -504,13 +506,16 @@ int mtp_fit_run(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nco
 
 /*
  * mtp_fit_run with early stopping on a held-out set hold[nhold] (not fitted; nhold 0 or hold
- * NULL: exactly mtp_fit_run). The held-out loss (mtp_fit_stats' loss on hold) is evaluated after
- * the initial linear solve (iteration 0) and after every iteration (after its linear solve, if
- * any); the fit stops when it has not improved for o->patience iterations, besides the other
- * stops of mtp_fit_run, and pot receives the coefficients of the iteration with the lowest
- * held-out loss (no final linear solve: the potential returned is the one that was measured).
- * res may be NULL. Deterministic for any thread count. Errors of mtp_fit_run, and of
- * mtp_fit_check on hold (`held-out configuration N: what`); CORE_EINPUT for patience < 1.
+ * NULL: exactly mtp_fit_run). The held-out loss (mtp_fit_stats' loss) is evaluated after the
+ * initial linear solve (iteration 0) and after every iteration (after its linear solve, if any);
+ * unless o->judge_all it counts only the held-out configurations inside the coverage of conf
+ * (mtp_fit_extrapolation's dmin_ratio >= 1; res->judged: how many; CORE_EINPUT when none is),
+ * as mtp_fit_run_cv's folds do. The fit stops when that loss has not improved for o->patience
+ * iterations, besides the other stops of mtp_fit_run, and pot receives the coefficients of the
+ * iteration with the lowest held-out loss (no final linear solve: the potential returned is the
+ * one that was measured). res may be NULL. Deterministic for any thread count. Errors of
+ * mtp_fit_run, and of mtp_fit_check on hold (`held-out configuration N: what`); CORE_EINPUT for
+ * patience < 1.
  */
 int mtp_fit_run_holdout(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
                         const struct mtp_fit_conf *hold, size_t nhold, const struct mtp_fit_opts *o,
@@ -531,10 +536,10 @@ int mtp_fit_folds(size_t nconf, int nfold, uint64_t seed, int *fold, struct core
  * from the same initial coefficients as pot: mtp_fit_radial_init(seed 0, start 0) on the whole
  * set when pot has none), all stepped together; after each iteration the held-out loss of every
  * configuration by the fit that did not see it, averaged over the set (the cross-validation
- * loss). Unless o->cv_all, a held-out configuration counts only when it lies inside its fold's
+ * loss). Unless o->judge_all, a held-out configuration counts only when it lies inside its fold's
  * coverage (mtp_fit_extrapolation's dmin_ratio >= 1 against the fold's fit part: no pair closer
  * than the part holds of that species pair): where the fit would extrapolate its error is
- * chance, and a few such configurations would decide the count (res->cv_judged: how many
+ * chance, and a few such configurations would decide the count (res->judged: how many
  * count; CORE_EINPUT when none does). The folds stop when it has not improved for o->patience
  * iterations, at o->maxiter, or
  * when every fold has converged (a fold that moves by less than o->tol stops and keeps its

@@ -142,7 +142,7 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 60 --tol 0 \
         --holdout 0.34 --patience 3 --seed 7 --valid valid.xyz --errors e.txt -o p.mtp train.xyz
     echo "$stderr"
-    [[ "$stderr" =~ mtp-fit:\ early\ stopping:\ held-out\ loss\ [0-9.e+-]+\ at\ iteration\ [0-9]+\ kept ]]
+    [[ "$stderr" =~ mtp-fit:\ early\ stopping:\ held-out\ loss\ [0-9.e+-]+\ over\ 2\ of\ the\ 2\ held-out\ configurations\ \(those\ inside\ the\ coverage\ of\ the\ fitted\ ones\)\ at\ iteration\ [0-9]+\ kept ]]
     [[ "$stderr" == *"patience ran out"* ]]
     [[ "$stderr" == *"training (fitted part) errors, train.xyz: 4 configurations"* ]]
     [[ "$stderr" == *"holdout errors, train.xyz: 2 configurations"* ]]
@@ -150,6 +150,7 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     grep -q '^# sets = train valid holdout' e.txt
     [ "$(col e.txt 0 nconf)" = 4 ] && [ "$(col e.txt 1 nconf)" = 3 ] && [ "$(col e.txt 2 nconf)" = 2 ]
     # the potential written is the best held-out one: its held-out loss is the one reported
+    grep -q '^# holdout_judged = 2$' e.txt
     best=$(awk '/^# best_holdout_loss = / { print $4 }' e.txt)
     iter=$(awk '/^# best_iter = / { print $4 }' e.txt)
     [[ "$stderr" == *"at iteration $iter kept"* ]]
@@ -170,6 +171,36 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
         --holdout 0.34 --patience 3 --seed 7 -o p4.mtp train.xyz
     cmp p.mtp p3.mtp
     cmp p.mtp p4.mtp
+}
+
+@test "--holdout: only the held-out configurations inside the fitted ones' coverage judge; --holdout-all" {
+    # seed 5 holds out configurations 2 and 4; 4 holds train.xyz's closest C-C pair, closer
+    # than any of the four fitted: the potential extrapolates there, so only 2 judges
+    run -0 --separate-stderr fpms mtp-fit -v --species C --level 6 --rcut 4 --max-iter 60 \
+        --tol 0 --holdout 0.34 --patience 3 --seed 5 --errors e.txt --errors-by-config bc.txt \
+        -o p.mtp train.xyz
+    echo "$stderr"
+    [[ "$stderr" == *"early stopping: held-out loss "*" over 1 of the 2 held-out configurations (those inside the coverage of the fitted ones) at iteration "* ]]
+    [ "$(awk '!/^#/ && $1 == 0 && $(NF - 1) == 1 { printf "%s ", $2 }' bc.txt)" = "2 4 " ]
+    grep -q '^# holdout_judged = 1$' e.txt
+    # the loss that chose is configuration 2's alone, of the potential written
+    best=$(awk '/^# best_holdout_loss = / { print $4 }' e.txt)
+    awk -v b="$best" '/^# +set / { for (i = 2; i <= NF; i++) { h = $i; sub(/\[.*/, "", h); c[h] = i - 1 } next }
+        !/^#/ && $1 == 0 && $2 == 2 { f = 1; exit !($(c["loss"]) == b + 0 && b > 0) } END { exit !f }' bc.txt
+    # --holdout-all: both judge (configuration 4's rising error stops the fit early)
+    run -0 --separate-stderr fpms mtp-fit -v --species C --level 6 --rcut 4 --max-iter 60 \
+        --tol 0 --holdout 0.34 --patience 3 --seed 5 --holdout-all --errors ea.txt -o pa.mtp train.xyz
+    [[ "$stderr" == *"early stopping: held-out loss "*" over 2 of the 2 held-out configurations at iteration "* ]]
+    grep -q '^# holdout_judged = 2$' ea.txt
+    awk -v a="$(awk '/^# best_holdout_loss = / { print $4 }' ea.txt)" -v b="$(col ea.txt 1 loss)" \
+        'BEGIN { exit !(a == b && a > 0) }'
+    [ "$(awk '/^# best_iter = / { print $4 }' ea.txt)" -lt "$(awk '/^# best_iter = / { print $4 }' e.txt)" ]
+    # the rule holds for every start of --starts
+    fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 60 --tol 0 --holdout 0.34 \
+        --patience 3 --seed 5 --starts 2 --errors es.txt -o ps.mtp train.xyz
+    grep -q '^# holdout_judged = 1$' es.txt
+    fails --species C --level 6 --holdout-all -o out.mtp train.xyz
+    [[ "$stderr" == *"--holdout-all needs --holdout"* ]]
 }
 
 @test "--refit fits all of TRAIN again for the best iteration count" {

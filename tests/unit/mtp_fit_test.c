@@ -580,6 +580,33 @@ trace_cb(void *ctx, int iter, double loss, double hold_loss)
     return 0;
 }
 
+static int
+same_coeffs(const struct mtp_pot *a, const struct mtp_pot *b)
+{
+    size_t nr = a->nspecies * a->nspecies * a->nrad * a->nrb;
+    return memcmp(a->radial, b->radial, nr * sizeof(double)) == 0 &&
+           memcmp(a->moment_coeffs, b->moment_coeffs, a->nscalar * sizeof(double)) == 0 &&
+           memcmp(a->species_coeffs, b->species_coeffs, a->nspecies * sizeof(double)) == 0 &&
+           a->scaling == b->scaling;
+}
+
+/* The configurations of hold[nh] inside the coverage of fit[nf] (dmin_ratio >= 1) into in. */
+static size_t
+inside_of(const struct mtp_pot *pot, const struct mtp_fit_conf *fit, size_t nf,
+          const struct mtp_fit_conf *hold, size_t nh, struct mtp_fit_conf *in)
+{
+    struct core_err err = {0};
+    struct mtp_fit_extrap ex[4];
+    double ratio[NCONF];
+    size_t n = 0;
+    if (nh > NCONF || mtp_fit_extrapolation(pot, fit, nf, hold, nh, ex, ratio, &err))
+        return 0;
+    for (size_t i = 0; i < nh; i++)
+        if (ratio[i] >= 1)
+            in[n++] = hold[i];
+    return n;
+}
+
 /*
  * Early stopping: a level-10 potential overfits 4 configurations with noisy labels; 2 are held
  * out. The potential returned has exactly the best held-out loss of all iterations, the fit
@@ -606,6 +633,7 @@ test_holdout(void)
     o.maxiter = 150;
     o.tol = 0;
     o.patience = 6;
+    o.judge_all = 1; /* the mechanics, both held-out configurations judging; the rule below */
     struct trace tr = {.pot = &f1, .hold = hold, .nhold = 2, .o = &o};
     omp_set_num_threads(1);
     ok(mtp_fit_run_holdout(&f1, d->conf, 4, hold, 2, &o, trace_cb, &tr, &r1, &err) == 0,
@@ -652,6 +680,37 @@ test_holdout(void)
            r3.niter == 5 && r3.best_iter == 5 && r3.best_loss == 0 && !r3.stopped,
        "no hold-out: mtp_fit_run, every iteration kept");
 
+    /*
+     * The default: only the held-out configurations inside the fitted ones' coverage judge, so
+     * the fit is the one judged by those alone, to the bit.
+     */
+    struct mtp_fit_conf in[NCONF];
+    size_t nin = inside_of(&f3, d->conf, 4, hold, 2, in);
+    ok(nin == 1, "one of the two held-out configurations inside the coverage (%zu)", nin);
+    o.maxiter = 40, o.patience = 6;
+    mtp_pot_copy(&f1, &f3, &err);
+    o.judge_all = 0;
+    rc = mtp_fit_run_holdout(&f1, d->conf, 4, hold, 2, &o, NULL, NULL, &r1, &err);
+    ok(rc == 0 && r1.judged == nin, "judged by those inside: %zu", r1.judged);
+    o.judge_all = 1;
+    rc = mtp_fit_run_holdout(&f3, d->conf, 4, in, nin, &o, NULL, NULL, &r3, &err);
+    ok(rc == 0 && same_coeffs(&f1, &f3) && r1.best_iter == r3.best_iter &&
+           r1.best_loss == r3.best_loss && r1.niter == r3.niter && r3.judged == nin,
+       "the same bits as the fit held out by them alone (best iteration %d of %d)", r1.best_iter,
+       r1.niter);
+    o.judge_all = 0;
+    struct mtp_fit_conf out[2];
+    size_t nout = 0;
+    for (int c = 0; c < 2; c++)
+        if (inside_of(&f3, d->conf, 4, hold + c, 1, in) == 0)
+            out[nout++] = hold[c];
+    ok(nout == 1 &&
+           mtp_fit_run_holdout(&f3, d->conf, 4, out, nout, &o, NULL, NULL, &r3, &err) ==
+               CORE_EINPUT &&
+           strstr(err.msg, "none of the 1 held-out configurations lies inside") &&
+           strstr(err.msg, "--holdout-all"),
+       "none inside: %s", err.msg);
+
     /* error paths */
     o.patience = 0;
     ok(mtp_fit_run_holdout(&f3, d->conf, 4, hold, 2, &o, NULL, NULL, NULL, &err) == CORE_EINPUT &&
@@ -690,16 +749,6 @@ start_seen(void *ctx, int start, const struct mtp_fit_result *r)
         t->order_ok &= start == t->before++;
     else if (start < 8)
         t->order_ok &= start == t->after++, t->l[start] = r->best_loss;
-}
-
-static int
-same_coeffs(const struct mtp_pot *a, const struct mtp_pot *b)
-{
-    size_t nr = a->nspecies * a->nspecies * a->nrad * a->nrb;
-    return memcmp(a->radial, b->radial, nr * sizeof(double)) == 0 &&
-           memcmp(a->moment_coeffs, b->moment_coeffs, a->nscalar * sizeof(double)) == 0 &&
-           memcmp(a->species_coeffs, b->species_coeffs, a->nspecies * sizeof(double)) == 0 &&
-           a->scaling == b->scaling;
 }
 
 /*
@@ -784,9 +833,13 @@ test_starts(void)
        r[1].best_loss, r[2].best_loss, r[3].best_loss);
     ok(best == argmin, "start %d kept, the lowest held-out loss (%d)", best, argmin);
     struct mtp_fit_stats st;
-    int rc = mtp_fit_stats(&a, hold, 2, &o, &st, &err);
-    ok(rc == 0 && st.loss == r[best].best_loss && seen.l[best] == st.loss,
-       "the potential written has that held-out loss, to the bit (%.17g)", st.loss);
+    struct mtp_fit_conf in[NCONF]; /* the held-out configurations that judge */
+    size_t nin = inside_of(&gen, d->conf, 4, hold, 2, in);
+    int rc = mtp_fit_stats(&a, in, nin, &o, &st, &err);
+    ok(rc == 0 && nin >= 1 && r[best].judged == nin && st.loss == r[best].best_loss &&
+           seen.l[best] == st.loss,
+       "the potential written has that held-out loss over the %zu inside, to the bit (%.17g)", nin,
+       st.loss);
     /* start 0 is the single-start fit */
     mtp_pot_copy(&b, &gen, &err);
     ok(mtp_fit_run_holdout(&b, d->conf, 4, hold, 2, &o, NULL, NULL, &rs, &err) == 0 &&
@@ -822,7 +875,7 @@ test_starts(void)
        "no hold-out: start %d kept, its training loss %.9g", best1, st.loss);
 
     /* with cross-validation: each start on the same folds, the lowest cross-validation loss */
-    o.maxiter = 20, o.cv_all = 1;
+    o.maxiter = 20, o.judge_all = 1;
     mtp_pot_copy(&b, &gen, &err);
     ok(mtp_fit_run_starts(&b, d->conf, NCONF, NULL, 0, 3, &o, 3, 11, NULL, NULL, NULL, r1, &best1,
                           &err) == 0,
@@ -844,7 +897,7 @@ test_starts(void)
                           &err) == CORE_EINPUT &&
            strstr(err.msg, "one way to choose the count"),
        "cross-validation and a held-out set: %s", err.msg);
-    o.cv_all = 0;
+    o.judge_all = 0;
 
     /* errors */
     mtp_pot_copy(&b, &gen, &err);
@@ -954,7 +1007,7 @@ test_cv(void)
     mtp_pot_copy(&cv3, &cv1, &err);
     mtp_pot_copy(&ref, &cv1, &err);
     o.maxiter = 150, o.tol = 0, o.patience = 6, o.damping = 1e-2;
-    o.cv_all = 1; /* the mechanics, every held-out configuration counted; the default below */
+    o.judge_all = 1; /* the mechanics, every held-out configuration counted; the default below */
     struct cv_trace tr = {.order_ok = 1};
     omp_set_num_threads(1);
     ok(mtp_fit_run_cv(&cv1, d->conf, NCONF, 3, 11, &o, cv_cb, &tr, &r1, &err) == 0,
@@ -1009,10 +1062,10 @@ test_cv(void)
            r1.best_iter == r3.best_iter && r1.best_loss == r3.best_loss,
        "cross-validation with 3 threads: the same bits as with 1");
     omp_set_num_threads(1);
-    ok(r1.cv_judged == NCONF, "--cv-all: every configuration judged (%zu)", r1.cv_judged);
+    ok(r1.judged == NCONF, "--cv-all: every configuration judged (%zu)", r1.judged);
 
     /* the default: only the held-out configurations inside their fold's coverage count */
-    o.cv_all = 0;
+    o.judge_all = 0;
     struct mtp_fit_result rc;
     struct mtp_pot cvc, refc;
     mtp_pot_init(&cvc), mtp_pot_init(&refc);
@@ -1052,10 +1105,10 @@ test_cv(void)
     }
     for (int k = 0; k < 3; k++)
         cvin += hlk[k] * (double)nhk[k] / (double)nin;
-    ok(rc.cv_judged == nin && nin > 0 && nin < NCONF,
+    ok(rc.judged == nin && nin > 0 && nin < NCONF,
        "%zu of %d held-out configurations inside their fold's coverage (by hand %zu: %zu %zu %zu "
        "per fold)",
-       rc.cv_judged, NCONF, nin, nhk[0], nhk[1], nhk[2]);
+       rc.judged, NCONF, nin, nhk[0], nhk[1], nhk[2]);
     ok(nhk[0] == 0 || nhk[1] == 0 || nhk[2] == 0,
        "a fold with none inside weighs nothing and the loss still rebuilds (the case exercised)");
     ok(cvin == rc.best_loss, "their loss rebuilt from the folds at iteration %d: %.17g, %.17g",
@@ -1227,11 +1280,12 @@ test_ckpt(void)
            "resumed after iteration 15: %s", err.msg);
         ck.resume = NULL;
         ok(same_pot(&a, &b) && ra.niter == rb.niter && ra.best_iter == rb.best_iter &&
-               ra.best_loss == rb.best_loss && ra.loss == rb.loss,
-           "%s: the same bits and result as through (%d iterations, best %d)",
-           nh ? "held-out" : "plain", rb.niter, rb.best_iter);
+               ra.best_loss == rb.best_loss && ra.loss == rb.loss && ra.judged == rb.judged &&
+               rb.judged == (nh ? 1u : 0u),
+           "%s: the same bits and result as through (%d iterations, best %d, %zu judged)",
+           nh ? "held-out" : "plain", rb.niter, rb.best_iter, rb.judged);
     }
-    o.patience = 6, o.cv_all = 1;
+    o.patience = 6, o.judge_all = 1;
     for (int phase = 0; phase <= 1; phase++) { /* cross-validation: the folds, the whole set */
         memset(sv, 0, sizeof *sv);
         sv->want_phase = phase, sv->want_iter = phase ? 5 : 10;
@@ -1247,7 +1301,7 @@ test_ckpt(void)
         ck.resume = NULL;
         ok(same_pot(&a, &b) && ra.niter == rb.niter && ra.best_iter == rb.best_iter &&
                ra.best_loss == rb.best_loss && ra.cv_iters == rb.cv_iters && ra.loss == rb.loss &&
-               ra.cv_judged == rb.cv_judged && rb.cv_judged == NCONF,
+               ra.judged == rb.judged && rb.judged == NCONF,
            "phase %d: the same bits and result as through (count %d, folds ran %d)", phase,
            rb.best_iter, rb.cv_iters);
     }
