@@ -281,71 +281,18 @@ nelems(const struct fe_elast *h)
     return h->m->ntris + (h->coh ? h->m->nifaces : 0);
 }
 
+/* elem_dofs for fe_csr_pattern. */
+static int
+pattern_dofs(const void *ctx, size_t el, long *d)
+{
+    return elem_dofs(ctx, el, d);
+}
+
 static int
 pattern(struct fe_elast *h, struct core_err *err)
 {
-    size_t nel = nelems(h), nd = h->ndofs, *ip = NULL, *ie = NULL, nnz = 0;
-    long *mark = NULL, d[8];
-    int rc = CORE_OK;
-    ip = calloc(nd + 2, sizeof *ip);
-    mark = malloc((nd + 1) * sizeof *mark);
-    if (!ip || !mark)
-        goto nomem;
-    for (size_t el = 0; el < nel; el++) {
-        int nk = elem_dofs(h, el, d);
-        for (int k = 0; k < nk; k++)
-            if (d[k] >= 0)
-                ip[d[k] + 1]++;
-    }
-    for (size_t r = 0; r < nd; r++)
-        ip[r + 1] += ip[r];
-    ie = malloc((ip[nd] + 1) * sizeof *ie);
-    if (!ie)
-        goto nomem;
-    for (size_t el = 0; el < nel; el++) {
-        int nk = elem_dofs(h, el, d);
-        for (int k = 0; k < nk; k++)
-            if (d[k] >= 0)
-                ie[ip[d[k]]++] = el;
-    }
-    for (size_t r = nd; r > 0; r--)
-        ip[r] = ip[r - 1];
-    ip[0] = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t r = 0; r < nd; r++)
-            mark[r] = -1;
-        nnz = 0;
-        for (size_t r = 0; r < nd; r++) {
-            size_t start = nnz;
-            for (size_t q = ip[r]; q < ip[r + 1]; q++) {
-                int nk = elem_dofs(h, ie[q], d);
-                for (int k = 0; k < nk; k++) {
-                    long c = d[k];
-                    if (c >= 0 && mark[c] != (long)r) {
-                        mark[c] = (long)r;
-                        if (pass)
-                            h->k.col[nnz] = (int)c;
-                        nnz++;
-                    }
-                }
-            }
-            if (pass) {
-                h->k.ptr[r + 1] = (int)nnz;
-                fe_csr_sort_row(&h->k, start, nnz);
-            }
-        }
-        if (!pass && (rc = fe_csr_alloc_err(&h->k, nd, nnz, err)))
-            goto done;
-    }
-    memset(h->k.val, 0, nnz * sizeof *h->k.val);
-    h->st.nnz = nnz;
-    goto done;
-nomem:
-    rc = core_err_set(err, CORE_ENOMEM, "out of memory for the matrix pattern");
-done:
-    free(ip);
-    free(ie);
-    free(mark);
+    int rc = fe_csr_pattern(&h->k, h->ndofs, nelems(h), pattern_dofs, h, err);
+    h->st.nnz = rc ? 0 : (size_t)h->k.ptr[h->ndofs];
     return rc;
 }
 

@@ -34,6 +34,20 @@ void fe_csr_sort_row(struct fe_csr *a, size_t start, size_t end);
  * range, CORE_ENOMEM otherwise. */
 int fe_csr_alloc_err(struct fe_csr *a, size_t n, size_t nnz, struct core_err *err);
 
+/* The most unknowns of one element (an interface element of fe_elast: 4 nodes, 2 each). */
+#define FE_ELEM_DOFS_MAX 8
+
+/* The unknowns of element el into d (-1 for none: fixed), their count (<= FE_ELEM_DOFS_MAX). */
+typedef int (*fe_elem_dofs_fn)(const void *ctx, size_t el, long *d);
+
+/*
+ * The pattern of the n x n matrix (nd unknowns) that couples the unknowns of every element
+ * 0 .. nel-1: each row's columns sorted, values zeroed; a receives it (the caller releases it
+ * with fe_csr_release, also on error). Errors of fe_csr_alloc_err; CORE_ENOMEM.
+ */
+int fe_csr_pattern(struct fe_csr *a, size_t nd, size_t nel, fe_elem_dofs_fn elem_dofs,
+                   const void *ctx, struct core_err *err);
+
 void fe_csr_mv(const struct fe_csr *a, const double *x, double *y);
 
 /* c = a b. CORE_OK or CORE_ENOMEM (or CORE_EINPUT when nnz would overflow int). */

@@ -191,3 +191,70 @@ fe_csr_alloc_err(struct fe_csr *a, size_t n, size_t nnz, struct core_err *err)
         return core_err_set(err, CORE_ENOMEM, "out of memory for the matrix");
     return CORE_OK;
 }
+
+int
+fe_csr_pattern(struct fe_csr *a, size_t nd, size_t nel, fe_elem_dofs_fn elem_dofs, const void *ctx,
+               struct core_err *err)
+{
+    size_t *ip = calloc(nd + 2, sizeof *ip), *ie = NULL, nnz = 0;
+    long *mark = malloc((nd + 1) * sizeof *mark), d[FE_ELEM_DOFS_MAX];
+    int rc = CORE_OK;
+    memset(a, 0, sizeof *a);
+    if (!ip || !mark)
+        goto nomem;
+    /* the elements of each row (a CSR of dof -> elements), then each row's distinct columns */
+    for (size_t el = 0; el < nel; el++) {
+        int nk = elem_dofs(ctx, el, d);
+        for (int k = 0; k < nk; k++)
+            if (d[k] >= 0)
+                ip[d[k] + 1]++;
+    }
+    for (size_t r = 0; r < nd; r++)
+        ip[r + 1] += ip[r];
+    if (!(ie = malloc((ip[nd] + 1) * sizeof *ie)))
+        goto nomem;
+    for (size_t el = 0; el < nel; el++) {
+        int nk = elem_dofs(ctx, el, d);
+        for (int k = 0; k < nk; k++)
+            if (d[k] >= 0)
+                ie[ip[d[k]]++] = el;
+    }
+    for (size_t r = nd; r > 0; r--)
+        ip[r] = ip[r - 1];
+    ip[0] = 0;
+    for (int pass = 0; pass < 2; pass++) { /* count, allocate, fill */
+        for (size_t r = 0; r < nd; r++)
+            mark[r] = -1;
+        nnz = 0;
+        for (size_t r = 0; r < nd; r++) {
+            size_t start = nnz;
+            for (size_t q = ip[r]; q < ip[r + 1]; q++) {
+                int nk = elem_dofs(ctx, ie[q], d);
+                for (int k = 0; k < nk; k++) {
+                    long c = d[k];
+                    if (c >= 0 && mark[c] != (long)r) {
+                        mark[c] = (long)r;
+                        if (pass)
+                            a->col[nnz] = (int)c;
+                        nnz++;
+                    }
+                }
+            }
+            if (pass) {
+                a->ptr[r + 1] = (int)nnz;
+                fe_csr_sort_row(a, start, nnz);
+            }
+        }
+        if (!pass && (rc = fe_csr_alloc_err(a, nd, nnz, err)))
+            goto done;
+    }
+    memset(a->val, 0, nnz * sizeof *a->val);
+    goto done;
+nomem:
+    rc = core_err_set(err, CORE_ENOMEM, "out of memory for the matrix pattern");
+done:
+    free(ip);
+    free(ie);
+    free(mark);
+    return rc;
+}
