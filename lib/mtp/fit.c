@@ -1400,8 +1400,8 @@ mtp_fit_run_holdout(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t
             return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
         if ((rc = inside_coverage(pot, conf, nconf, hold, nhold, judged, &njudged, err)) ||
             (!njudged && (rc = core_err_set(err, CORE_EINPUT,
-                                            "none of the %zu held-out configurations lies inside "
-                                            "the coverage of the fitted ones (each holds a pair "
+                                            "no held-out configuration (of %zu) lies inside the "
+                                            "coverage of the fitted ones (each holds a pair "
                                             "closer than they do): nothing to judge the stop "
                                             "by; count them all (--holdout-all) or hold out more",
                                             nhold)))) {

@@ -201,6 +201,12 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     grep -q '^# holdout_judged = 1$' es.txt
     fails --species C --level 6 --holdout-all -o out.mtp train.xyz
     [[ "$stderr" == *"--holdout-all needs --holdout"* ]]
+    # seed 6 holds out configuration 4 alone: nothing inside to judge by, a clear error
+    fails --species C --level 6 --rcut 4 --max-iter 3 --holdout 0.17 --seed 6 -o out.mtp train.xyz
+    [[ "$stderr" == "mtp-fit: train.xyz: no held-out configuration (of 1) lies inside the coverage of the fitted ones"*"(--holdout-all)"* ]]
+    run -0 fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 3 --holdout 0.17 --seed 6 \
+        --holdout-all --errors-by-config bc1.txt -o p1.mtp train.xyz
+    [ "$(awk '!/^#/ && $1 == 0 && $(NF - 1) == 1 { printf "%s ", $2 }' bc1.txt)" = "4 " ]
 }
 
 @test "--refit fits all of TRAIN again for the best iteration count" {

@@ -707,7 +707,7 @@ test_holdout(void)
     ok(nout == 1 &&
            mtp_fit_run_holdout(&f3, d->conf, 4, out, nout, &o, NULL, NULL, &r3, &err) ==
                CORE_EINPUT &&
-           strstr(err.msg, "none of the 1 held-out configurations lies inside") &&
+           strstr(err.msg, "no held-out configuration (of 1) lies inside") &&
            strstr(err.msg, "--holdout-all"),
        "none inside: %s", err.msg);
 
