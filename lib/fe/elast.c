@@ -181,69 +181,21 @@ fe_elast_stats(const struct fe_elast *h)
     return &h->st;
 }
 
-/* Unknowns: reps, fixed flags (pinning each component in each region without one), dofs. */
+/* Unknowns (fe_number, two per node): the interface elements with coh join their sides. */
 static int
 number(struct fe_elast *h, const size_t *master, const unsigned char *fixed, struct core_err *err)
 {
     const struct fe_mesh *m = h->m;
-    size_t n = m->nnodes, *parent = NULL;
-    unsigned char *used = NULL, *anchored = NULL;
-    for (size_t i = 0; i < n; i++) {
-        h->rep[i] = master ? master[i] : i;
-        if (h->rep[i] >= n || (master && master[h->rep[i]] != h->rep[i]))
-            return core_err_set(err, CORE_EINPUT, "bad periodic master of node %zu", i + 1);
+    unsigned char *joins = NULL;
+    if (h->coh && m->nifaces) {
+        if (!(joins = malloc(m->nifaces)))
+            return core_err_set(err, CORE_ENOMEM, "out of memory");
+        memset(joins, 1, m->nifaces);
     }
-    for (size_t i = 0; i < 2 * n; i++)
-        if (fixed && fixed[i])
-            h->fixed[2 * h->rep[i / 2] + i % 2] = 1;
-    parent = malloc((n + 1) * sizeof *parent);
-    used = calloc(n + 1, 1);
-    anchored = calloc(2 * n + 1, 1);
-    if (!parent || !used || !anchored) {
-        free(parent);
-        free(used);
-        free(anchored);
-        return core_err_set(err, CORE_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++)
-        parent[i] = i;
-    for (size_t e = 0; e < m->ntris; e++) {
-        const size_t *v = &m->tri[3 * e];
-        for (int k = 0; k < 3; k++)
-            used[h->rep[v[k]]] = 1;
-        fe_uf_union(parent, h->rep[v[0]], h->rep[v[1]]);
-        fe_uf_union(parent, h->rep[v[0]], h->rep[v[2]]);
-    }
-    for (size_t f = 0; h->coh && f < m->nifaces; f++) { /* the interfaces join their sides */
-        const size_t *v = &m->iface[4 * f];
-        fe_uf_union(parent, h->rep[v[0]], h->rep[v[2]]);
-        fe_uf_union(parent, h->rep[v[1]], h->rep[v[3]]);
-    }
-    for (size_t i = 0; i < n; i++)
-        for (int c = 0; c < 2; c++)
-            if (h->rep[i] == i && h->fixed[2 * i + c])
-                anchored[2 * fe_uf_find(parent, i) + c] = 1;
-    for (size_t i = 0; i < n; i++) {
-        size_t r;
-        if (h->rep[i] != i)
-            continue;
-        r = fe_uf_find(parent, i);
-        for (int c = 0; c < 2; c++)
-            if (!anchored[2 * r + c]) {
-                anchored[2 * r + c] = 1;
-                h->fixed[2 * i + c] = 2;
-                h->st.npinned += used[i];
-            }
-    }
-    h->ndofs = 0;
-    for (size_t i = 0; i < 2 * n; i++)
-        h->dof[i] = h->rep[i / 2] == i / 2 && !h->fixed[i] ? (long)h->ndofs++ : -1;
-    for (size_t i = 0; i < 2 * n; i++)
-        h->dof[i] = h->dof[2 * h->rep[i / 2] + i % 2];
-    free(parent);
-    free(used);
-    free(anchored);
-    return CORE_OK;
+    int rc = fe_number(m, 2, master, fixed, joins, h->rep, h->fixed, h->dof, &h->ndofs,
+                       &h->st.npinned, err);
+    free(joins);
+    return rc;
 }
 
 /* The six dofs of triangle e. */

@@ -108,6 +108,20 @@ double fe_tri_grad(const struct fe_mesh *m, size_t e, double gx[3], double gy[3]
 /* Union-find with path halving; the smaller index is the root (so numberings are stable). */
 size_t fe_uf_find(size_t *parent, size_t i);
 void fe_uf_union(size_t *parent, size_t a, size_t b);
+/*
+ * The unknowns of ncomp components per node: rep[n] each node's periodic representative
+ * (master[i], or i with master NULL; CORE_EINPUT when a master is not its own); fixed[ncomp n],
+ * zeroed by the caller, gets 1 where fixed_in (ncomp n, NULL: none) fixes a component at a node
+ * or its master, and 2 where a component would float: each region (nodes joined by triangles,
+ * and across the interfaces f with joins[f], NULL: none) with no fixed value of a component has
+ * it pinned at its lowest representative (*npinned += 1 per node pinned that a triangle uses);
+ * dof[ncomp n] numbers the free components of representatives from 0 (*ndofs of them), -1
+ * where fixed, and every node takes its representative's. CORE_ENOMEM.
+ */
+int fe_number(const struct fe_mesh *m, int ncomp, const size_t *master,
+              const unsigned char *fixed_in, const unsigned char *joins, size_t *rep,
+              unsigned char *fixed, long *dof, size_t *ndofs, size_t *npinned,
+              struct core_err *err);
 /* x . y (solve.c). */
 double fe_dot(const double *x, const double *y, size_t n);
 /* Adds the statistics of one solve to a running total: the last solve's fields, the pinned

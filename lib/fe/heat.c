@@ -105,70 +105,20 @@ check_params(const struct fe_mesh *m, const double *kappa, const double *gcond,
     return CORE_OK;
 }
 
-/* Unknowns: reps, fixed flags (pinning a node in each region without a fixed one), dofs. */
+/* Unknowns (fe_number, one per node): the interfaces that conduct join their sides. */
 static int
 number(struct fe_heat *h, const size_t *master, const unsigned char *fixed, struct core_err *err)
 {
     const struct fe_mesh *m = h->m;
-    size_t n = m->nnodes, *parent = NULL;
-    unsigned char *used = NULL, *anchored = NULL;
-    for (size_t i = 0; i < n; i++) {
-        h->rep[i] = master ? master[i] : i;
-        if (h->rep[i] >= n || (master && master[h->rep[i]] != h->rep[i])) {
-            return core_err_set(err, CORE_EINPUT, "bad periodic master of node %zu", i + 1);
-        }
-    }
-    for (size_t i = 0; i < n; i++)
-        if (fixed && fixed[i])
-            h->fixed[h->rep[i]] = 1;
-    parent = malloc((n + 1) * sizeof *parent);
-    used = calloc(n + 1, 1);
-    anchored = calloc(n + 1, 1);
-    if (!parent || !used || !anchored) {
-        free(parent);
-        free(used);
-        free(anchored);
+    unsigned char *joins = malloc(m->nifaces + 1);
+    if (!joins)
         return core_err_set(err, CORE_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++)
-        parent[i] = i;
-    for (size_t e = 0; e < m->ntris; e++) {
-        const size_t *v = &m->tri[3 * e];
-        for (int k = 0; k < 3; k++)
-            used[h->rep[v[k]]] = 1;
-        fe_uf_union(parent, h->rep[v[0]], h->rep[v[1]]);
-        fe_uf_union(parent, h->rep[v[0]], h->rep[v[2]]);
-    }
-    for (size_t f = 0; f < m->nifaces; f++) {
-        const size_t *v = &m->iface[4 * f];
-        if (h->gcond[m->iface_group[f]] > 0) {
-            fe_uf_union(parent, h->rep[v[0]], h->rep[v[2]]);
-            fe_uf_union(parent, h->rep[v[1]], h->rep[v[3]]);
-        }
-    }
-    for (size_t i = 0; i < n; i++)
-        if (h->rep[i] == i && h->fixed[i])
-            anchored[fe_uf_find(parent, i)] = 1;
-    for (size_t i = 0; i < n; i++) {
-        size_t r;
-        if (h->rep[i] != i)
-            continue;
-        r = fe_uf_find(parent, i);
-        if (!anchored[r]) {
-            anchored[r] = 1;
-            h->fixed[i] = 2; /* the lowest rep of a floating region, or an unused node */
-            h->st.npinned += used[i];
-        }
-    }
-    h->ndofs = 0;
-    for (size_t i = 0; i < n; i++)
-        h->dof[i] = h->rep[i] == i && !h->fixed[i] ? (long)h->ndofs++ : -1;
-    for (size_t i = 0; i < n; i++)
-        h->dof[i] = h->dof[h->rep[i]];
-    free(parent);
-    free(used);
-    free(anchored);
-    return CORE_OK;
+    for (size_t f = 0; f < m->nifaces; f++)
+        joins[f] = h->gcond[m->iface_group[f]] > 0;
+    int rc = fe_number(m, 1, master, fixed, joins, h->rep, h->fixed, h->dof, &h->ndofs,
+                       &h->st.npinned, err);
+    free(joins);
+    return rc;
 }
 
 /* Nodes of element el (triangles first, then interface elements) and their count. */

@@ -547,3 +547,71 @@ fe_uf_union(size_t *parent, size_t a, size_t b)
     if (a != b)
         parent[a > b ? a : b] = a < b ? a : b;
 }
+
+int
+fe_number(const struct fe_mesh *m, int ncomp, const size_t *master, const unsigned char *fixed_in,
+          const unsigned char *joins, size_t *rep, unsigned char *fixed, long *dof, size_t *ndofs,
+          size_t *npinned, struct core_err *err)
+{
+    size_t n = m->nnodes, nc = (size_t)ncomp, *parent = NULL;
+    unsigned char *used = NULL, *anchored = NULL;
+    for (size_t i = 0; i < n; i++) {
+        rep[i] = master ? master[i] : i;
+        if (rep[i] >= n || (master && master[rep[i]] != rep[i]))
+            return core_err_set(err, CORE_EINPUT, "bad periodic master of node %zu", i + 1);
+    }
+    for (size_t i = 0; fixed_in && i < nc * n; i++)
+        if (fixed_in[i])
+            fixed[nc * rep[i / nc] + i % nc] = 1;
+    parent = malloc((n + 1) * sizeof *parent);
+    used = calloc(n + 1, 1);
+    anchored = calloc(nc * n + 1, 1);
+    if (!parent || !used || !anchored) {
+        free(parent);
+        free(used);
+        free(anchored);
+        return core_err_set(err, CORE_ENOMEM, "out of memory");
+    }
+    /* the regions: nodes joined by triangles, and across the interfaces that join */
+    for (size_t i = 0; i < n; i++)
+        parent[i] = i;
+    for (size_t e = 0; e < m->ntris; e++) {
+        const size_t *v = &m->tri[3 * e];
+        for (int k = 0; k < 3; k++)
+            used[rep[v[k]]] = 1;
+        fe_uf_union(parent, rep[v[0]], rep[v[1]]);
+        fe_uf_union(parent, rep[v[0]], rep[v[2]]);
+    }
+    for (size_t f = 0; joins && f < m->nifaces; f++) {
+        const size_t *v = &m->iface[4 * f];
+        if (joins[f]) {
+            fe_uf_union(parent, rep[v[0]], rep[v[2]]);
+            fe_uf_union(parent, rep[v[1]], rep[v[3]]);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; c < nc; c++)
+            if (rep[i] == i && fixed[nc * i + c])
+                anchored[nc * fe_uf_find(parent, i) + c] = 1;
+    /* a component floating in a region: pinned at the region's lowest rep (or an unused node) */
+    for (size_t i = 0; i < n; i++) {
+        if (rep[i] != i)
+            continue;
+        size_t r = fe_uf_find(parent, i);
+        for (size_t c = 0; c < nc; c++)
+            if (!anchored[nc * r + c]) {
+                anchored[nc * r + c] = 1;
+                fixed[nc * i + c] = 2;
+                *npinned += used[i];
+            }
+    }
+    *ndofs = 0;
+    for (size_t i = 0; i < nc * n; i++)
+        dof[i] = rep[i / nc] == i / nc && !fixed[i] ? (long)(*ndofs)++ : -1;
+    for (size_t i = 0; i < nc * n; i++)
+        dof[i] = dof[nc * rep[i / nc] + i % nc];
+    free(parent);
+    free(used);
+    free(anchored);
+    return CORE_OK;
+}
