@@ -42,7 +42,7 @@ struct fe_elast {
      * against 40 here on 1.2e5 unknowns */
     struct fe_csr kdec;
     struct fe_amg *amg;
-    double *r, *z, *p, *q;
+    double *work; /* fe_pcg's four vectors */
     double rtol;
     size_t maxiter;
     int direct;
@@ -158,10 +158,7 @@ fe_elast_free(struct fe_elast *h)
     fe_linsolve_free(h->ls);
     fe_amg_free(h->amg);
     fe_csr_release(&h->kdec);
-    free(h->r);
-    free(h->z);
-    free(h->p);
-    free(h->q);
+    free(h->work);
     fe_csr_release(&h->k);
     free(h->cmat);
     free(h->rep);
@@ -479,60 +476,19 @@ esolve_setup(struct fe_elast *h, struct core_err *err)
 static int
 esolve(struct fe_elast *h, const double *b, double bscale, double *x, struct core_err *err)
 {
-    size_t n = h->ndofs;
-    double *r = h->r, *z = h->z, *p = h->p, *q = h->q, rz, tol, rn, t0 = fe_wtime();
+    double t0 = fe_wtime();
     if (h->direct)
         return fe_linsolve_solve(h->ls, b, bscale, x, &h->st, err);
-    memset(x, 0, n * sizeof *x);
+    memset(x, 0, h->ndofs * sizeof *x);
     h->st.iters = 0;
     h->st.resid = 0;
-    if (n == 0)
+    if (h->ndofs == 0)
         return CORE_OK;
-    tol = h->rtol * fmax(bscale, sqrt(fe_dot(b, b, n)));
-    memcpy(r, b, n * sizeof *r);
-    rn = sqrt(fe_dot(r, r, n));
-    if (rn <= tol || tol == 0)
-        goto done;
-    fe_amg_apply(h->amg, r, z);
-    memcpy(p, z, n * sizeof *p);
-    rz = fe_dot(r, z, n);
-    for (size_t it = 1; it <= h->maxiter; it++) {
-        double alpha, beta, rz1, pq;
-        fe_csr_mv(&h->k, p, q);
-        pq = fe_dot(p, q, n);
-        if (pq == 0)
-            return core_err_set(err, CORE_ENOCONV,
-                                "conjugate gradients stagnated after %zu iterations at residual "
-                                "%.3g > %.3g",
-                                it - 1, rn / (tol / h->rtol), h->rtol);
-        if (!(pq > 0))
-            return core_err_set(err, CORE_EPHYS,
-                                "conjugate gradients broke down (stiffness matrix not positive "
-                                "definite)");
-        alpha = rz / pq;
-        for (size_t i = 0; i < n; i++) {
-            x[i] += alpha * p[i];
-            r[i] -= alpha * q[i];
-        }
-        rn = sqrt(fe_dot(r, r, n));
-        h->st.iters = it;
-        if (rn <= tol)
-            goto done;
-        fe_amg_apply(h->amg, r, z);
-        rz1 = fe_dot(r, z, n);
-        beta = rz1 / rz;
-        rz = rz1;
-        for (size_t i = 0; i < n; i++)
-            p[i] = z[i] + beta * p[i];
-    }
-    return core_err_set(err, CORE_ENOCONV,
-                        "conjugate gradients not converged after %zu iterations (residual %.3g "
-                        "> %.3g)",
-                        h->maxiter, rn / (tol / h->rtol), h->rtol);
-done:
-    h->st.resid = tol > 0 ? rn / (tol / h->rtol) : 0;
-    h->st.t_solve += fe_wtime() - t0;
-    return CORE_OK;
+    int rc = fe_pcg(&h->k, h->amg, b, bscale, h->rtol, h->maxiter, h->work, "stiffness matrix", x,
+                    &h->st, err);
+    if (!rc)
+        h->st.t_solve += fe_wtime() - t0;
+    return rc;
 }
 
 static int plan_coh(struct fe_elast **out, const struct fe_mesh *m, const double *cmat,
@@ -598,13 +554,8 @@ plan_coh(struct fe_elast **out, const struct fe_mesh *m, const double *cmat,
     h->maxiter = o->maxiter;
     h->direct = o->solver == FE_SOLVER_CHOLMOD;
     if (!h->direct) {
-        size_t nd = h->ndofs + 1;
-        h->r = malloc(nd * sizeof *h->r);
-        h->z = malloc(nd * sizeof *h->z);
-        h->p = malloc(nd * sizeof *h->p);
-        h->q = malloc(nd * sizeof *h->q);
-        if (!h->r || !h->z || !h->p || !h->q ||
-            fe_csr_alloc(&h->kdec, h->k.n, h->k.m, (size_t)h->k.ptr[h->k.n])) {
+        h->work = malloc((4 * h->ndofs + 1) * sizeof *h->work);
+        if (!h->work || fe_csr_alloc(&h->kdec, h->k.n, h->k.m, (size_t)h->k.ptr[h->k.n])) {
             rc = core_err_set(err, CORE_ENOMEM, "out of memory");
             goto fail;
         }

@@ -122,6 +122,16 @@ int fe_number(const struct fe_mesh *m, int ncomp, const size_t *master,
               const unsigned char *fixed_in, const unsigned char *joins, size_t *rep,
               unsigned char *fixed, long *dof, size_t *ndofs, size_t *npinned,
               struct core_err *err);
+/*
+ * Preconditioned conjugate gradients for a x = b from x = 0, preconditioned by amg's V-cycle,
+ * to |r| <= rtol max(bscale, |b|) in at most maxiter iterations; work: 4 a->n doubles; st->iters
+ * and st->resid (|r| over that scale; 0 when |b| and bscale are 0). CORE_ENOCONV when not
+ * converged or stagnated, CORE_EPHYS when what (the matrix, named in the message) is not
+ * positive definite (solve.c).
+ */
+int fe_pcg(const struct fe_csr *a, struct fe_amg *amg, const double *b, double bscale, double rtol,
+           size_t maxiter, double *work, const char *what, double *x, struct fe_solve_stats *st,
+           struct core_err *err);
 /* x . y (solve.c). */
 double fe_dot(const double *x, const double *y, size_t n);
 /* Adds the statistics of one solve to a running total: the last solve's fields, the pinned

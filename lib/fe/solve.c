@@ -17,7 +17,7 @@ struct fe_linsolve {
     struct fe_amg *amg;
     double rtol;
     size_t maxiter;
-    double *r, *z, *p, *q;
+    double *work; /* fe_pcg's four vectors */
 };
 
 const char *
@@ -40,10 +40,7 @@ fe_linsolve_free(struct fe_linsolve *s)
         return;
     fe_direct_free(s->direct);
     fe_amg_free(s->amg);
-    free(s->r);
-    free(s->z);
-    free(s->p);
-    free(s->q);
+    free(s->work);
     free(s);
 }
 
@@ -66,12 +63,8 @@ fe_linsolve_setup(struct fe_linsolve **out, const struct fe_csr *a, const struct
     if (s->kind == FE_SOLVER_CHOLMOD) {
         rc = fe_direct_setup(&s->direct, a, err);
     } else {
-        size_t n = a->n + 1;
-        s->r = malloc(n * sizeof *s->r);
-        s->z = malloc(n * sizeof *s->z);
-        s->p = malloc(n * sizeof *s->p);
-        s->q = malloc(n * sizeof *s->q);
-        if (!s->r || !s->z || !s->p || !s->q)
+        s->work = malloc((4 * a->n + 1) * sizeof *s->work);
+        if (!s->work)
             rc = core_err_set(err, CORE_ENOMEM, "out of memory");
         else
             rc = fe_amg_setup(&s->amg, a, err);
@@ -96,39 +89,36 @@ fe_dot(const double *x, const double *y, size_t n)
     return s;
 }
 
-/* Preconditioned conjugate gradients from x = 0. */
-static int
-pcg(struct fe_linsolve *s, const double *b, double bscale, double *x, struct fe_solve_stats *st,
-    struct core_err *err)
+int
+fe_pcg(const struct fe_csr *a, struct fe_amg *amg, const double *b, double bscale, double rtol,
+       size_t maxiter, double *work, const char *what, double *x, struct fe_solve_stats *st,
+       struct core_err *err)
 {
-    size_t n = s->a->n;
-    double *r = s->r, *z = s->z, *p = s->p, *q = s->q, rz, tol, rn;
-    tol = s->rtol * fmax(bscale, sqrt(fe_dot(b, b, n)));
+    size_t n = a->n;
+    double *r = work, *z = work + n, *p = work + 2 * n, *q = work + 3 * n, rz, tol, rn;
+    tol = rtol * fmax(bscale, sqrt(fe_dot(b, b, n)));
     memset(x, 0, n * sizeof *x);
     memcpy(r, b, n * sizeof *r);
     rn = sqrt(fe_dot(r, r, n));
     st->iters = 0;
-    if (rn <= tol || tol == 0) {
-        st->resid = tol > 0 ? rn / (tol / s->rtol) : 0;
+    st->resid = tol > 0 ? rn / (tol / rtol) : 0;
+    if (rn <= tol || tol == 0)
         return CORE_OK;
-    }
-    st->resid = rn / (tol / s->rtol);
-    fe_amg_apply(s->amg, r, z);
+    fe_amg_apply(amg, r, z);
     memcpy(p, z, n * sizeof *p);
     rz = fe_dot(r, z, n);
-    for (size_t it = 1; it <= s->maxiter; it++) {
+    for (size_t it = 1; it <= maxiter; it++) {
         double alpha, beta, rz1, pq;
-        fe_csr_mv(s->a, p, q);
+        fe_csr_mv(a, p, q);
         pq = fe_dot(p, q, n);
         if (pq == 0) /* p vanished: the residual is at round-off and still above rtol */
             return core_err_set(err, CORE_ENOCONV,
                                 "conjugate gradients stagnated after %zu iterations at residual "
                                 "%.3g > %.3g",
-                                it - 1, st->resid, s->rtol);
+                                it - 1, st->resid, rtol);
         if (!(pq > 0))
             return core_err_set(err, CORE_EPHYS,
-                                "conjugate gradients broke down (matrix not positive "
-                                "definite)");
+                                "conjugate gradients broke down (%s not positive definite)", what);
         alpha = rz / pq;
         for (size_t i = 0; i < n; i++) {
             x[i] += alpha * p[i];
@@ -136,10 +126,10 @@ pcg(struct fe_linsolve *s, const double *b, double bscale, double *x, struct fe_
         }
         rn = sqrt(fe_dot(r, r, n));
         st->iters = it;
-        st->resid = rn / (tol / s->rtol);
+        st->resid = rn / (tol / rtol);
         if (rn <= tol)
             return CORE_OK;
-        fe_amg_apply(s->amg, r, z);
+        fe_amg_apply(amg, r, z);
         rz1 = fe_dot(r, z, n);
         beta = rz1 / rz;
         rz = rz1;
@@ -149,7 +139,7 @@ pcg(struct fe_linsolve *s, const double *b, double bscale, double *x, struct fe_
     return core_err_set(err, CORE_ENOCONV,
                         "conjugate gradients not converged after %zu iterations "
                         "(residual %.3g > %.3g)",
-                        s->maxiter, st->resid, s->rtol);
+                        maxiter, st->resid, rtol);
 }
 
 int
@@ -180,7 +170,7 @@ fe_linsolve_solve(struct fe_linsolve *s, const double *b, double bscale, double 
             }
         }
     } else {
-        rc = pcg(s, b, bscale, x, st, err);
+        rc = fe_pcg(s->a, s->amg, b, bscale, s->rtol, s->maxiter, s->work, "matrix", x, st, err);
     }
     st->t_solve += fe_wtime() - t0;
     return rc;
