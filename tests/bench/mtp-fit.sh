@@ -26,6 +26,8 @@
 #   --cv 3 --linear-every 1: valid F 1.016-1.040, fresh 0.980-0.990 (counts 5-10), CPU 0.15.
 #   --cv 3 --starts 2 (seed 1): valid F 1.036, fresh 0.995, CPU 0.60; --cv 5 --starts 2: 1.040,
 #           0.998, 0.55. Two starts cost over half MLIP's time at level 6 and gain nothing.
+#   The three-fold count times 3/2 (each fold fits 2/3 of the set; plain fits of 48, 111, 68, 93,
+#           33 iterations): valid F 0.999 / 0.994 / 0.999 / 0.995 / 1.006, fresh 0.972-0.974.
 #   No early stop, 300 / 600 iterations (seed-free): valid F 0.992 / 1.020, E 0.889 / 1.138;
 #           fresh 0.971 / 0.963, E 0.917 / 0.975: the count moves valid.cfg's force ratio by a
 #           few % either way, the fresh set's hardly (0.96-0.98 from 22 to 600 iterations).
