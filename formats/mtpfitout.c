@@ -64,8 +64,8 @@ mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst, con
     }
     if (hold || nstarts > 1 || cv)
         rc = rc ? rc : table_write_meta(fp, err, "seed", "%lu", seed);
-    if (nstarts >
-        1) { /* the loss that chose the start: held-out or cross-validation, or training */
+    /* the loss that chose the start: held-out or cross-validation, or training */
+    if (nstarts > 1) {
         rc = rc ? rc : table_write_meta(fp, err, "starts", "%d", nstarts);
         rc = rc ? rc : table_write_meta(fp, err, "best_start", "%d", best + 1);
         for (int s = 0; !rc && s < nstarts; s++) {

@@ -36,7 +36,7 @@ int mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst,
  * squared force error, sum 1 over a set with forces), loss (its term), held_out (1 for the
  * configurations of set 0 flagged in held[n[0]], held out of the fit; 0 everywhere when held is
  * NULL) and dmin_ratio (dmin_ratio[k][i], mtp_fit_extrapolation's: below 1 where the potential
- * extrapolates; written as inf for a configuration with no pair within rcut). Set k has n[k]
+ * extrapolates; finite: a pair absent within rcut counts as at rcut). Set k has n[k]
  * configurations conf[k], line[k] and errors ce[k].
  */
 int mtpfitout_conf_errors_write(FILE *fp, const char *names, size_t nset, const size_t *n,

@@ -41,9 +41,10 @@ int fe_csr_alloc_err(struct fe_csr *a, size_t n, size_t nnz, struct core_err *er
 typedef int (*fe_elem_dofs_fn)(const void *ctx, size_t el, long *d);
 
 /*
- * The pattern of the n x n matrix (nd unknowns) that couples the unknowns of every element
- * 0 .. nel-1: each row's columns sorted, values zeroed; a receives it (the caller releases it
- * with fe_csr_release, also on error). Errors of fe_csr_alloc_err; CORE_ENOMEM.
+ * The pattern of the nd x nd matrix that couples the unknowns of every element 0 .. nel-1:
+ * each row's columns sorted, values zeroed. a must hold no matrix (zeroed or released); it
+ * receives the pattern, which the caller releases with fe_csr_release, also on error. Errors of
+ * fe_csr_alloc_err; CORE_ENOMEM.
  */
 int fe_csr_pattern(struct fe_csr *a, size_t nd, size_t nel, fe_elem_dofs_fn elem_dofs,
                    const void *ctx, struct core_err *err);
@@ -114,7 +115,8 @@ void fe_uf_union(size_t *parent, size_t a, size_t b);
  * zeroed by the caller, gets 1 where fixed_in (ncomp n, NULL: none) fixes a component at a node
  * or its master, and 2 where a component would float: each region (nodes joined by triangles,
  * and across the interfaces f with joins[f], NULL: none) with no fixed value of a component has
- * it pinned at its lowest representative (*npinned += 1 per node pinned that a triangle uses);
+ * it pinned at its lowest representative (*npinned += 1 per component so pinned at a node a
+ * triangle uses);
  * dof[ncomp n] numbers the free components of representatives from 0 (*ndofs of them), -1
  * where fixed, and every node takes its representative's. CORE_ENOMEM.
  */

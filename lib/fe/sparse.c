@@ -199,7 +199,6 @@ fe_csr_pattern(struct fe_csr *a, size_t nd, size_t nel, fe_elem_dofs_fn elem_dof
     size_t *ip = calloc(nd + 2, sizeof *ip), *ie = NULL, nnz = 0;
     long *mark = malloc((nd + 1) * sizeof *mark), d[FE_ELEM_DOFS_MAX];
     int rc = CORE_OK;
-    memset(a, 0, sizeof *a);
     if (!ip || !mark)
         goto nomem;
     /* the elements of each row (a CSR of dof -> elements), then each row's distinct columns */
