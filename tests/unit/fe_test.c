@@ -489,6 +489,36 @@ test_mesh_paths(void)
     fe_heat_free(h);
     h = NULL;
     gcond[4] = 1;
+    {
+        /* a master that is not its own master (fe_number: one unknown per node, or two) */
+        size_t slave = 0, m0 = master[0];
+        while (slave < m.nnodes && master[slave] == slave)
+            slave++;
+        double *cm = malloc(9 * m.nphases * sizeof *cm);
+        for (size_t p = 0; p < m.nphases; p++) {
+            const double iso[9] = {16.0 / 15, 4.0 / 15, 0, 4.0 / 15, 16.0 / 15, 0, 0, 0, 0.4};
+            memcpy(cm + 9 * p, iso, sizeof iso);
+        }
+        struct fe_elast *he = NULL;
+        is_int(fe_heat_plan(&h, &m, kappa, gcond, master, NULL, &o, &err), CORE_OK,
+               "quadrants: the periodic plan");
+        fe_heat_free(h);
+        h = NULL;
+        is_int(fe_elast_plan(&he, &m, cm, master, NULL, &o, &err), CORE_OK,
+               "quadrants: the periodic elastic plan");
+        fe_elast_free(he);
+        he = NULL;
+        master[0] = slave;
+        ok(slave < m.nnodes &&
+               fe_heat_plan(&h, &m, kappa, gcond, master, NULL, &o, &err) == CORE_EINPUT &&
+               strstr(err.msg, "bad periodic master of node 1") != NULL,
+           "heat: a master that is not its own is refused: %s", err.msg);
+        ok(fe_elast_plan(&he, &m, cm, master, NULL, &o, &err) == CORE_EINPUT &&
+               strstr(err.msg, "bad periodic master of node 1") != NULL && he == NULL,
+           "elasticity: the same: %s", err.msg);
+        master[0] = m0;
+        free(cm);
+    }
     o.rtol = 0;
     is_int(fe_heat_plan(&h, &m, kappa, gcond, NULL, NULL, &o, &err), CORE_EINPUT,
            "rtol 0 is refused");
