@@ -23,7 +23,6 @@ void fe_csr_release(struct fe_csr *a);
 /* Allocates rows n, columns m, nnz entries (ptr zeroed). CORE_OK or CORE_ENOMEM. */
 int fe_csr_alloc(struct fe_csr *a, size_t n, size_t m, size_t nnz);
 
-/* y = A x (OpenMP over rows). */
 /* a[r][c] += v where (r, c) is in the pattern (a no-op otherwise: the pattern is complete). */
 void fe_csr_add(struct fe_csr *a, long r, long c, double v);
 
@@ -49,6 +48,7 @@ typedef int (*fe_elem_dofs_fn)(const void *ctx, size_t el, long *d);
 int fe_csr_pattern(struct fe_csr *a, size_t nd, size_t nel, fe_elem_dofs_fn elem_dofs,
                    const void *ctx, struct core_err *err);
 
+/* y = A x (OpenMP over rows). */
 void fe_csr_mv(const struct fe_csr *a, const double *x, double *y);
 
 /* c = a b. CORE_OK or CORE_ENOMEM (or CORE_EINPUT when nnz would overflow int). */
