@@ -22,7 +22,6 @@
 #include "../../formats/gmsh.h"
 #include "../../formats/vtu.h"
 #include "../../lib/fe/fe.h"
-#include "../../lib/fe/fe_impl.h"
 #include "../tap.h"
 
 /* ---- structured meshes ---- */
@@ -1981,46 +1980,6 @@ test_tension_nl(void)
     fe_mesh_release(&m);
 }
 
-/* fe_pcg on a matrix that is not positive definite: the plans refuse such a stiffness before any
- * solve, so the breakdown is reached here directly, with the identity's multigrid (an exact
- * preconditioner) and a = diag(1, -1, 1), b = e_2: the first direction has p.Ap = -1. */
-static void
-test_pcg_breakdown(void)
-{
-    struct core_err err = {0};
-    struct fe_csr id = {0}, a = {0};
-    struct fe_amg *amg = NULL;
-    struct fe_solve_stats st = {0};
-    double b[3] = {0, 1, 0}, x[3] = {9, 9, 9}, work[12];
-    if (fe_csr_alloc(&id, 3, 3, 3) || fe_csr_alloc(&a, 3, 3, 3)) {
-        ok(0, "pcg breakdown: allocation");
-        fe_csr_release(&id);
-        fe_csr_release(&a);
-        return;
-    }
-    for (int i = 0; i < 3; i++) {
-        id.ptr[i + 1] = a.ptr[i + 1] = i + 1;
-        id.col[i] = a.col[i] = i;
-        id.val[i] = 1;
-        a.val[i] = i == 1 ? -1 : 1;
-    }
-    is_int(fe_amg_setup(&amg, &id, &err), CORE_OK, "pcg breakdown: the identity's multigrid");
-    if (amg) {
-        is_int(fe_pcg(&a, amg, b, 0, 1e-10, 10, work, "test matrix", x, &st, &err), CORE_EPHYS,
-               "pcg: an indefinite matrix is CORE_EPHYS");
-        ok(strstr(err.msg, "broke down (test matrix not positive definite)") != NULL,
-           "  message: %s", err.msg);
-        /* the same system with a = identity converges in one step to x = b */
-        is_int(fe_pcg(&id, amg, b, 0, 1e-10, 10, work, "test matrix", x, &st, &err), CORE_OK,
-               "pcg: the identity converges");
-        ok(st.iters == 1 && x[0] == 0 && fabs(x[1] - 1) < 1e-14 && x[2] == 0,
-           "  in %zu iteration to x = b (%g %g %g)", st.iters, x[0], x[1], x[2]);
-    }
-    fe_amg_free(amg);
-    fe_csr_release(&id);
-    fe_csr_release(&a);
-}
-
 int
 main(void)
 {
@@ -2046,7 +2005,6 @@ main(void)
     test_elast_homogeneous();
     test_law();
     test_tension_nl();
-    test_pcg_breakdown();
     done_testing();
     return exit_status();
 }
