@@ -922,7 +922,15 @@ int md_run_refresh(struct md_run *r, const struct md_pot *pot, struct core_err *
  * energy; forces and the rest of f are left as they are. CORE_ENOMEM. */
 int md_sys_snapshot(const struct md_sys *s, struct core_frame *f, struct core_err *err);
 
-/* One step of r: NEMD (step index step, nequil and nblock from md_nemd_steps) or NVE/NVT/NPT. */
+/* A mean kinetic energy per atom above this (eV; 7.7e6 K) is no chemistry any more: md_run_step
+ * stops there. An MTP that explodes outside its training data passes it within tens of steps
+ * (MLIP's level-16 potential of ../shared/interop, a 32-atom B/C sheet at 2000 K: from 5000 K to
+ * 5e8 K in 70 steps of 0.5 fs), while a cascade's primary knock-on atom of a few keV shares its
+ * energy with the whole cell. */
+#define MD_EKIN_EXPLODED 1e3
+
+/* One step of r: NEMD (step index step, nequil and nblock from md_nemd_steps) or NVE/NVT/NPT.
+ * CORE_EPHYS when the step leaves a mean kinetic energy per atom above MD_EKIN_EXPLODED. */
 int md_run_step(struct md_run *r, const struct md_pot *pot, double dt, uint64_t step,
                 uint64_t nequil, uint64_t nblock, struct core_err *err);
 

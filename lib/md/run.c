@@ -148,9 +148,20 @@ int
 md_run_step(struct md_run *r, const struct md_pot *pot, double dt, uint64_t step, uint64_t nequil,
             uint64_t nblock, struct core_err *err)
 {
-    if (r->nemd)
-        return md_nemd_advance(&r->nm, &r->s, pot, dt, step, nequil, nblock, err);
-    return md_npt_step(&r->s, pot, &r->th, &r->b, dt, err);
+    int rc = r->nemd ? md_nemd_advance(&r->nm, &r->s, pot, dt, step, nequil, nblock, err)
+                     : md_npt_step(&r->s, pot, &r->th, &r->b, dt, err);
+    if (rc || r->s.natoms == 0)
+        return rc;
+    /* An exploded run stays finite in a periodic cell (no atom is lost) and would go on with
+     * nonsense; the kinetic energy, unlike the potential energy, has no offset to mislead. */
+    double ekin = md_sys_kinetic(&r->s, NULL) / (double)r->s.natoms;
+    if (!(ekin <= MD_EKIN_EXPLODED))
+        return core_err_set(err, CORE_EPHYS,
+                            "the run exploded: mean kinetic energy %.3g eV per atom (%.3g K), "
+                            "over %g eV: the potential left its range or the time step is too "
+                            "long",
+                            ekin, md_sys_temp(&r->s), MD_EKIN_EXPLODED);
+    return CORE_OK;
 }
 
 int

@@ -148,6 +148,17 @@ tersoff() {
     run -2 --separate-stderr fpms md-run -p lj:0.01,3.4,4 -n 100 --dt 10fs in.xyz
     [[ "$stderr" =~ ^md-run:\ in\.xyz:1:\ frame\ 1:\ step\ [0-9]+:\  ]]
     [ -z "$output" ]
+    # 1 A apart in a well of 1 eV and 2 A: 16 keV of repulsion; in a periodic cell nothing is lost
+    # and everything stays finite, so the kinetic energy per atom is what stops the run
+    printf '2\nLattice="20 0 0 0 20 0 0 0 20"\nAr 1 1 1\nAr 2 1 1\n' > in.xyz
+    run -2 --separate-stderr fpms md-run -p lj:1,2,5 -n 100 -o out.xyz --thermo t.tsv in.xyz
+    [[ "$stderr" == "md-run: in.xyz:1: frame 1: step 1: the run exploded: mean kinetic energy "*" eV per atom ("*" K), over 1000 eV: the potential left its range or the time step is too long" ]]
+    [ -z "$output" ]
+    no_files
+    # the same pair 3 A apart runs
+    printf '2\nLattice="20 0 0 0 20 0 0 0 20"\nAr 1 1 1\nAr 4 1 1\n' > in.xyz
+    run -0 --separate-stderr fpms md-run -p lj:1,2,5 -n 100 -o out.xyz in.xyz
+    rm -f out.xyz
 }
 
 @test "--steps 0 labels every frame: energy, forces, stress; keeps the rest" {
