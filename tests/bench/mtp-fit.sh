@@ -17,7 +17,7 @@
 # MD with the potentials (2026-11-26, session 8; the md-stab.sh runs, seed-1 potentials of this
 # bench, Bussi NVT 25 ps from train.cfg's 1000 K snapshot of the mixed 32-atom sheet, velocity
 # seeds 1-3; R ran, L left the data: a pair below train.cfg's closest 0.935 A, mean potential
-# energy -8 to -37 eV/atom against Tersoff's -6.6, X exploded):
+# energy -7.4 to -37 eV/atom against Tersoff's -6.6 to -6.8, X exploded):
 #   level  1000 K  MLIP / ours   2000 K  MLIP / ours   3000 K  MLIP / ours   (Tersoff: RRR at
 #   06             RRR  / RRR            RRR  / RRR            LLL  / RRR     1000 and 2000 K)
 #   10             RRR  / RRR            LRR  / RRR            LLL  / XLL
