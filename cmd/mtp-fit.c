@@ -47,6 +47,7 @@ enum {
     OPT_CV_ALL,
     OPT_HOLDOUT_ALL,
     OPT_DAMPING,
+    OPT_RIDGE,
     OPT_CKPT,
     OPT_CKPT_EVERY,
     OPT_RESTART,
@@ -89,6 +90,8 @@ static const struct prog_opt opts[] = {
     {"holdout-all", OPT_HOLDOUT_ALL, NULL,
      "with --holdout: judge by every held-out configuration, not only those inside the coverage"},
     {"damping", OPT_DAMPING, "X", "least Levenberg-Marquardt damping, relative (1e-12)"},
+    {"ridge", OPT_RIDGE, "RHO",
+     "penalise the moment coefficients, RHO relative to the loss's curvature (0: off)"},
     {"checkpoint", OPT_CKPT, "FILE", "write the state of the fit to FILE every N iterations"},
     {"checkpoint-every", OPT_CKPT_EVERY, "N", "iterations between checkpoints (10)"},
     {"restart", OPT_RESTART, "FILE", "continue the fit saved in checkpoint FILE"},
@@ -137,10 +140,10 @@ parse_pos_long(const char *arg, long lo, long hi, long *v, const char *name, str
 }
 
 /* The options that shape a fit or its start, which --evaluate has none of. */
-static const int fit_only[] = {OPT_LEVEL,      OPT_RMIN,    OPT_RCUT,    OPT_RADIAL,   OPT_MAXITER,
-                               OPT_LINEAR,     OPT_TOL,     OPT_HOLDOUT, OPT_PATIENCE, OPT_SEED,
-                               OPT_REFIT,      OPT_STARTS,  OPT_CV,      OPT_DAMPING,  OPT_CKPT,
-                               OPT_CKPT_EVERY, OPT_RESTART, OPT_PLOT};
+static const int fit_only[] = {OPT_LEVEL,  OPT_RMIN,       OPT_RCUT,    OPT_RADIAL,   OPT_MAXITER,
+                               OPT_LINEAR, OPT_TOL,        OPT_HOLDOUT, OPT_PATIENCE, OPT_SEED,
+                               OPT_REFIT,  OPT_STARTS,     OPT_CV,      OPT_DAMPING,  OPT_RIDGE,
+                               OPT_CKPT,   OPT_CKPT_EVERY, OPT_RESTART, OPT_PLOT};
 
 static int
 parse_one(void *ctx, int c, const char *arg, struct core_err *err)
@@ -234,6 +237,10 @@ parse_one(void *ctx, int c, const char *arg, struct core_err *err)
             !(o->fit.damping >= 0 && o->fit.damping <= 1e6))
             return core_err_set(err, CORE_EINPUT, "--damping: '%s' is not a number in [0, 1e6]",
                                 arg);
+        return 0;
+    case OPT_RIDGE:
+        if (core_parse_double(arg, &o->fit.ridge) || !(o->fit.ridge >= 0 && o->fit.ridge <= 1e6))
+            return core_err_set(err, CORE_EINPUT, "--ridge: '%s' is not a number in [0, 1e6]", arg);
         return 0;
     case OPT_CKPT:
         o->ckpt = arg;
@@ -393,6 +400,10 @@ ckpt_setup(char *buf, size_t n, const struct fit_opts *o, const struct mtp_pot *
              o->species, pot->nscalar, pot->nrad, pot->nrb, pot->rmin, pot->rcut, train->n, natoms,
              o->holdout, o->cv, o->seed, f->wenergy, f->wforce, f->wstress, (int)f->scale,
              f->linear_every, f->tol, f->patience, f->damping, f->force_scale, f->judge_all);
+    /* only when set, so that checkpoints written before the option existed still resume */
+    size_t len = strlen(buf);
+    if (f->ridge > 0 && len < n)
+        snprintf(buf + len, n - len, " ridge %a", f->ridge);
 }
 
 /* What the checkpoint callback needs. */

@@ -223,6 +223,8 @@ mtpckpt_setup_check(const struct mtpckpt *ck, const char *setup, const char *pat
     int la = (int)strcspn(pa, " "), lb = (int)strcspn(pb, " ");
     if (pa != wa) /* the key and its value */
         la += 1 + (int)strcspn(wa, " "), lb += 1 + (int)strcspn(wb, " ");
+    if ((!*a && *b == ' ') || (!*b && *a == ' ')) /* one has words the other lacks */
+        pa = *a ? a + 1 : a, pb = *b ? b + 1 : b, la = (int)strlen(pa), lb = (int)strlen(pb);
     return core_err_set(err, CORE_EINPUT,
                         "%s: a checkpoint of another fit: written with '%.*s', this fit has '%.*s'",
                         path, la, pa, lb, pb);

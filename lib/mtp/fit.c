@@ -90,6 +90,7 @@ mtp_fit_opts_default(struct mtp_fit_opts *o)
     o->patience = 20;
     o->damping = 1e-12;
     o->force_scale = 0;
+    o->ridge = 0;
     o->judge_all = 0;
     o->ckpt = NULL;
 }
@@ -841,9 +842,13 @@ normal_sum(struct fctx *c, const struct mtp_pot *pot, const struct mtp_fit_conf 
     return status;
 }
 
+/*
+ * The exact linear solve (mtp_fit_linear). pen (pot->nscalar, NULL when o->ridge is 0): the
+ * penalty's weights d_k; with pen_set they are taken from this solve's G first.
+ */
 static int
 linear_ctx(struct fctx *c, struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
-           const struct mtp_fit_opts *o, struct core_err *err)
+           const struct mtp_fit_opts *o, double *pen, int pen_set, struct core_err *err)
 {
     size_t n = pot->nspecies + pot->nscalar;
     double *Gt = malloc((n * n + n) * sizeof *Gt);
@@ -855,6 +860,12 @@ linear_ctx(struct fctx *c, struct mtp_pot *pot, const struct mtp_fit_conf *conf,
         return status;
     }
     double *G = Gt, *b = Gt + n * n;
+    for (size_t k = 0; pen && k < pot->nscalar; k++) {
+        size_t i = pot->nspecies + k;
+        if (pen_set)
+            pen[k] = G[i * n + i];
+        G[i * n + i] += o->ridge * pen[k];
+    }
     /* equilibrate: unit diagonal, a relative ridge of 1e-12; a zero column (a species absent
      * from the set) gets coefficient 0 */
     double *D = malloc(n * sizeof *D);
@@ -899,11 +910,15 @@ mtp_fit_linear(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t ncon
                const struct mtp_fit_opts *o, struct core_err *err)
 {
     struct fctx c;
+    double *pen = NULL;
+    if (o->ridge > 0 && !(pen = malloc(pot->nscalar * sizeof *pen)))
+        return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
     int rc = fctx_alloc(&c, pot, conf, nconf, err);
-    if (rc)
-        return rc;
-    rc = linear_ctx(&c, pot, conf, nconf, o, err);
-    fctx_free(&c);
+    if (!rc) {
+        rc = linear_ctx(&c, pot, conf, nconf, o, pen, 1, err);
+        fctx_free(&c);
+    }
+    free(pen);
     return rc;
 }
 
@@ -1122,13 +1137,35 @@ struct lm {
     size_t nconf, np;
     const struct mtp_fit_opts *o;
     double *mem, *A, *M, *g, *x; /* J^T J and its damped copy (np^2 each), gradient, step */
-    double loss, lambda;
+    double *pen;                 /* the ridge's weights d_k (nscalar; NULL without o->ridge) */
+    double loss, lambda;         /* loss: with the ridge's penalty */
 };
+
+/* The ridge's penalty rho sum_k d_k xi_k^2 at pot (0 without one). */
+static double
+lm_penalty(const struct lm *s, const struct mtp_pot *pot)
+{
+    double p = 0;
+    for (size_t k = 0; s->pen && k < pot->nscalar; k++)
+        p += s->pen[k] * pot->moment_coeffs[k] * pot->moment_coeffs[k];
+    return s->o->ridge * p;
+}
+
+/* The objective at pot: the loss on the fit's set plus the ridge's penalty. */
+static int
+lm_loss(struct lm *s, const struct mtp_pot *pot, double *loss, struct core_err *err)
+{
+    int rc = loss_ctx(&s->c, pot, s->conf, s->nconf, s->o, loss, err);
+    if (!rc && s->pen)
+        *loss += lm_penalty(s, pot);
+    return rc;
+}
 
 static void
 lm_free(struct lm *s)
 {
     free(s->mem);
+    free(s->pen);
     mtp_pot_release(&s->trial);
     fctx_free(&s->c);
     memset(s, 0, sizeof *s);
@@ -1153,9 +1190,13 @@ lm_init(struct lm *s, struct mtp_pot *pot, const struct mtp_fit_conf *conf, size
         return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
     }
     s->A = s->mem, s->M = s->A + np * np, s->g = s->M + np * np, s->x = s->g + np;
+    if (o->ridge > 0 && !(s->pen = malloc(pot->nscalar * sizeof *s->pen))) {
+        lm_free(s);
+        return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
+    }
     if ((rc = mtp_pot_copy(&s->trial, pot, err)) ||
-        (rc = linear_ctx(&s->c, pot, conf, nconf, o, err)) ||
-        (rc = loss_ctx(&s->c, pot, conf, nconf, o, &s->loss, err))) {
+        (rc = linear_ctx(&s->c, pot, conf, nconf, o, s->pen, 1, err)) ||
+        (rc = lm_loss(s, pot, &s->loss, err))) {
         lm_free(s);
         return rc;
     }
@@ -1180,6 +1221,11 @@ lm_step(struct lm *s, int iter, int *moved, double *dec, struct core_err *err)
     int rc = normal_ctx(&s->c, s->pot, s->conf, s->nconf, s->o, s->A, s->g, &l0, err);
     if (rc)
         return rc;
+    for (size_t k = 0, off = np - s->pot->nscalar; s->pen && k < s->pot->nscalar; k++) {
+        double rd = s->o->ridge * s->pen[k]; /* half the penalty's curvature and gradient */
+        s->A[(off + k) * np + off + k] += rd;
+        s->g[off + k] += rd * s->pot->moment_coeffs[k];
+    }
     int ok = 0;
     for (int tries = 0; tries < 30 && !ok; tries++, s->lambda *= 4) {
         memcpy(s->M, s->A, np * np * sizeof *s->M);
@@ -1190,7 +1236,7 @@ lm_step(struct lm *s, int iter, int *moved, double *dec, struct core_err *err)
         if (posv_serial(np, s->M, s->x))
             continue;
         coeffs_step(&s->trial, s->pot, s->x);
-        if ((rc = loss_ctx(&s->c, &s->trial, s->conf, s->nconf, s->o, &lt, err)))
+        if ((rc = lm_loss(s, &s->trial, &lt, err)))
             return rc;
         if (isfinite(lt) && lt < s->loss)
             ok = 1;
@@ -1203,8 +1249,8 @@ lm_step(struct lm *s, int iter, int *moved, double *dec, struct core_err *err)
     *dec = (s->loss - lt) / s->loss;
     s->loss = lt;
     if (iter % s->o->linear_every == 0) {
-        if ((rc = linear_ctx(&s->c, &s->trial, s->conf, s->nconf, s->o, err)) ||
-            (rc = loss_ctx(&s->c, &s->trial, s->conf, s->nconf, s->o, &lt, err)))
+        if ((rc = linear_ctx(&s->c, &s->trial, s->conf, s->nconf, s->o, s->pen, 0, err)) ||
+            (rc = lm_loss(s, &s->trial, &lt, err)))
             return rc;
         if (isfinite(lt) && lt <= s->loss)
             coeffs_copy(s->pot, &s->trial), s->loss = lt;
@@ -1367,6 +1413,8 @@ run_check(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nco
         return core_err_set(err, CORE_EINPUT, "patience %d is not >= 1", o->patience);
     if (!(o->damping >= 0 && o->damping <= 1e6))
         return core_err_set(err, CORE_EINPUT, "damping %g is not in [0, 1e6]", o->damping);
+    if (!(o->ridge >= 0 && o->ridge <= 1e6))
+        return core_err_set(err, CORE_EINPUT, "ridge %g is not in [0, 1e6]", o->ridge);
     int rc = mtp_fit_check(pot, conf, nconf, o, &dmin, err);
     if (rc)
         return rc;
@@ -1470,8 +1518,8 @@ mtp_fit_run_holdout(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t
     { /* a last exact linear solve */
         double lt;
         coeffs_copy(&s.trial, pot);
-        if ((rc = linear_ctx(&s.c, &s.trial, conf, nconf, o, err)) ||
-            (rc = loss_ctx(&s.c, &s.trial, conf, nconf, o, &lt, err)))
+        if ((rc = linear_ctx(&s.c, &s.trial, conf, nconf, o, s.pen, 0, err)) ||
+            (rc = lm_loss(&s, &s.trial, &lt, err)))
             goto out;
         if (isfinite(lt) && lt <= s.loss)
             coeffs_copy(pot, &s.trial), res->loss = lt;

@@ -287,6 +287,15 @@ struct mtp_fit_opts {
                                  for patience iterations (20) */
     double damping;           /* least Levenberg-Marquardt damping lambda (1e-12): a larger one
                                  takes shorter steps, a smoother path for early stopping */
+    double ridge;             /* rho >= 0 (0, MLIP's loss): the fits minimise the loss plus
+                                 rho sum_k d_k xi_k^2 over the moment coefficients xi_k, d_k the
+                                 k-th diagonal element of the linear normal matrix (G of
+                                 mtp_fit_linear, the loss's curvature in xi_k) at the fit's
+                                 first linear solve, fixed for the fit: a ridge on the
+                                 equilibrated linear problem, the same penalty in every linear
+                                 solve, Gauss-Newton system and loss the steps are judged by.
+                                 Held-out and cross-validation losses and mtp_fit_stats stay
+                                 MLIP's loss; mtp_fit_normal ignores it */
     int judge_all;            /* mtp_fit_run_cv and mtp_fit_run_holdout: 1, every held-out
                                  configuration counts in the loss that chooses the count; 0 (the
                                  default), only those inside the coverage of the configurations
@@ -399,8 +408,9 @@ int mtp_fit_stats(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, si
  * Solves exactly for species_coeffs and moment_coeffs with the radial coefficients of pot fixed:
  * the weighted linear least-squares problem of the loss, by normal equations (Cholesky, LAPACK
  * dposv) with a relative ridge of 1e-12 on the diagonal. The columns are the linear block of
- * mtp_jac_calc. Sets has_linear. CORE_EPHYS when the
- * system is singular or the solution is not finite (pot unchanged); CORE_ENOMEM.
+ * mtp_jac_calc. With o->ridge rho > 0 it solves (G + rho diag(G)) xi = b instead, diag(G)
+ * over the moment coefficients only (o->ridge, d_k taken from this G). Sets has_linear. CORE_EPHYS
+ * when the system is singular or the solution is not finite (pot unchanged); CORE_ENOMEM.
  */
 int mtp_fit_linear(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
                    const struct mtp_fit_opts *o, struct core_err *err);
@@ -434,7 +444,8 @@ struct mtp_fit_result {
     int niter;        /* accepted Levenberg-Marquardt iterations */
     int best_iter;    /* the iteration whose coefficients were kept (0: the initial linear solve) */
     double best_loss; /* the held-out loss of the returned potential */
-    double loss;      /* the training loss of the returned potential */
+    double loss;      /* the training loss of the returned potential (with o->ridge's
+                         penalty: the objective the fit minimised) */
     int stopped;      /* 1 when the patience ran out */
     int cv_iters;     /* mtp_fit_run_cv: the iterations the folds ran (0 otherwise) */
     size_t judged;    /* the held-out configurations the held-out or cross-validation loss
@@ -445,7 +456,7 @@ struct mtp_fit_result {
 struct mtp_fit_lm_state {
     double *coeffs;   /* mtp_pot_nparams, mtp_fit_normal's order: radial | species | moment */
     double lambda;    /* the damping the next iteration starts from */
-    double loss;      /* its training loss */
+    double loss;      /* its training loss (with o->ridge's penalty) */
     double hold_loss; /* its held-out loss (mtp_fit_run_cv's folds; else unused) */
     int running;      /* mtp_fit_run_cv's folds: 0 once converged */
 };

@@ -68,7 +68,8 @@ col() {
         "--holdout nan" "--holdout inf" "--patience 0" "--patience -3" "--patience 2.5" \
         "--seed -1" "--seed x" "--starts 0" "--starts -2" "--starts x" "--starts 1.5" \
         "--starts 10001" "--cv 1" "--cv -1" "--cv x" "--cv 1001" "--damping -1" "--damping x" \
-        "--damping nan" "--damping 1e7" "--checkpoint-every 0" "--checkpoint-every x"; do
+        "--damping nan" "--damping 1e7" "--checkpoint-every 0" "--checkpoint-every x" \
+        "--ridge -1e-3" "--ridge x" "--ridge nan" "--ridge 2e6"; do
         fails --species C --level 6 $a -o out.mtp train.xyz
     done
     fails --species C --init pot.mtp --rcut 4 -o out.mtp train.xyz
@@ -118,6 +119,31 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     run -0 fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 0 --weighting structures \
         --errors e4.txt -o p.mtp train.xyz
     awk -v a="$(col e.txt 0 loss)" -v b="$(col e4.txt 0 loss)" 'BEGIN { exit !(b < a) }'
+}
+
+@test "--ridge trades training loss for smaller moment coefficients" {
+    # the linear solve alone (--max-iter 0): rho 0 is the least loss, a larger rho costs more
+    for r in 0 1e-2 1e2; do
+        fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 0 --ridge $r --errors e$r.txt \
+            -o p$r.mtp train.xyz
+    done
+    cmp <(grep -v '^# ' e0.txt) <(fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 0 \
+        --errors /dev/stdout -o p.mtp train.xyz | grep -v '^# ')
+    l0=$(col e0.txt 0 loss) l1=$(col e1e-2.txt 0 loss) l2=$(col e1e2.txt 0 loss)
+    echo "loss $l0 $l1 $l2"
+    awk -v a="$l0" -v b="$l1" -v c="$l2" 'BEGIN { exit !(a < b && b < c) }'
+    # the moment coefficients' largest size falls
+    big() { sed -n 's/^moment_coeffs = {\(.*\)}/\1/p' "$1" | tr ',' '\n' |
+        awk '{ x = $1 < 0 ? -$1 : $1; if (x > m) m = x } END { print m }'; }
+    m0=$(big p0.mtp) m2=$(big p1e2.mtp)
+    echo "largest moment coefficient $m0 $m2"
+    awk -v a="$m0" -v b="$m2" 'BEGIN { exit !(b < 0.1 * a) }'
+    # a fit with it runs and is deterministic
+    for k in 1 2; do
+        fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 8 --tol 0 --ridge 1e-3 \
+            -o f$k.mtp train.xyz
+    done
+    cmp f1.mtp f2.mtp
 }
 
 @test "option errors name the option and the range" {
@@ -341,7 +367,8 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
 }
 
 @test "--checkpoint and --restart: the restarted fit ends with the same bits" {
-    for how in "" "--holdout 0.34 --patience 100" "--cv 3 --patience 100 --damping 3e-3"; do
+    for how in "" "--holdout 0.34 --patience 100" "--cv 3 --patience 100 --damping 3e-3" \
+        "--ridge 1e-3" "--cv 3 --patience 100 --ridge 1e-2"; do
         fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 12 --tol 0 $how -o full.mtp \
             train.xyz
         # stopped at iteration 6: its checkpoint (every 6; no save in the whole-set fit of --cv)
@@ -374,6 +401,9 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     [[ "$stderr" == "mtp-fit: ck.txt: a checkpoint of another fit: written with 'cv 2', this fit has 'cv 0'"* ]]
     fails --species C --level 6 --rcut 4 --cv 2 --seed 4 --restart ck.txt -o out.mtp train.xyz
     [[ "$stderr" == *"written with 'seed 1', this fit has 'seed 4'"* ]]
+    fails --species C --level 6 --rcut 4 --tol 0 --cv 2 --ridge 1e-3 --restart ck.txt -o out.mtp \
+        train.xyz
+    [[ "$stderr" == *"written with '', this fit has 'ridge 0x1.0624dd2f1a9fcp-10'"* ]]
     head -n 9 ck.txt > trunc.txt
     fails --species C --level 6 --rcut 4 --cv 2 --restart trunc.txt -o out.mtp train.xyz
     [[ "$stderr" == *"trunc.txt:10: truncated checkpoint: expected 'coeffs'"* ]]
@@ -540,7 +570,8 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     fpms mtp-fit -q --species C --level 6 --rmin 1.1 --rcut 4 --max-iter 1 -o p.mtp train.xyz
     fails --species C --level 6 --evaluate train.xyz
     [[ "$stderr" == *"--evaluate needs --init FILE"* ]]
-    for o in "--max-iter 3" "--cv 2" "--holdout 0.2" "--seed 2" "--damping 1" "--plot x.png"; do
+    for o in "--max-iter 3" "--cv 2" "--holdout 0.2" "--seed 2" "--damping 1" "--ridge 1e-3" \
+        "--plot x.png"; do
         fails --species C --init p.mtp --evaluate $o train.xyz
         [[ "$stderr" == *"--evaluate fits nothing: not with ${o%% *}"* ]]
     done

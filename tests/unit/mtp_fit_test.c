@@ -5,7 +5,8 @@
  * every error path of mtp_fit_check; the hold-out split (deterministic, disjoint, sizes, uniform)
  * and early stopping (the potential returned has the best held-out loss recorded; patience; the
  * same bits for any thread count; error paths); multi-start fits (initial coefficients, the
- * start kept, determinism, error paths).
+ * start kept, determinism, error paths); checkpoints (with and without the ridge); the ridge
+ * (the penalised linear minimiser, the fit's objective with the first solve's weights).
  */
 #include <math.h>
 #include <omp.h>
@@ -1249,7 +1250,7 @@ same_pot(const struct mtp_pot *a, const struct mtp_pot *b)
  * cross-validation; a state of another fit is refused.
  */
 static void
-test_ckpt(void)
+test_ckpt(double ridge)
 {
     struct core_err err = {0};
     struct data *d = calloc(1, sizeof *d);
@@ -1266,6 +1267,7 @@ test_ckpt(void)
     struct mtp_fit_ckpt ck = {.every = 5, .save = save_cb, .ctx = sv};
     mtp_fit_opts_default(&o);
     o.maxiter = 40, o.tol = 0, o.patience = 1000, o.damping = 1e-2, o.ckpt = &ck;
+    o.ridge = ridge; /* its weights are not in the state: the resumed fit takes them again */
     for (int nh = 0; nh <= 2; nh += 2) { /* a plain fit, then early stopping */
         memset(sv, 0, sizeof *sv);
         sv->want_iter = 15;
@@ -1282,8 +1284,9 @@ test_ckpt(void)
         ok(same_pot(&a, &b) && ra.niter == rb.niter && ra.best_iter == rb.best_iter &&
                ra.best_loss == rb.best_loss && ra.loss == rb.loss && ra.judged == rb.judged &&
                rb.judged == (nh ? 1u : 0u),
-           "%s: the same bits and result as through (%d iterations, best %d, %zu judged)",
-           nh ? "held-out" : "plain", rb.niter, rb.best_iter, rb.judged);
+           "%s, ridge %g: the same bits and result as through (%d iterations, best %d, %zu "
+           "judged)",
+           nh ? "held-out" : "plain", ridge, rb.niter, rb.best_iter, rb.judged);
     }
     o.patience = 6, o.judge_all = 1;
     for (int phase = 0; phase <= 1; phase++) { /* cross-validation: the folds, the whole set */
@@ -1302,8 +1305,8 @@ test_ckpt(void)
         ok(same_pot(&a, &b) && ra.niter == rb.niter && ra.best_iter == rb.best_iter &&
                ra.best_loss == rb.best_loss && ra.cv_iters == rb.cv_iters && ra.loss == rb.loss &&
                ra.judged == rb.judged && rb.judged == NCONF,
-           "phase %d: the same bits and result as through (count %d, folds ran %d)", phase,
-           rb.best_iter, rb.cv_iters);
+           "phase %d, ridge %g: the same bits and result as through (count %d, folds ran %d)",
+           phase, ridge, rb.best_iter, rb.cv_iters);
     }
     /* a state of another fit */
     ck.resume = &sv->st; /* the whole-set phase of a cross-validation */
@@ -1322,6 +1325,124 @@ test_ckpt(void)
     free(d), free(sv);
 }
 
+/* The training objective seen by the progress callback: how often it rose. */
+struct rise {
+    double last;
+    int n, rises;
+};
+
+static int
+rise_cb(void *ctx, int iter, double loss, double hold_loss)
+{
+    struct rise *r = ctx;
+    (void)iter, (void)hold_loss;
+    if (r->n++ && loss > r->last)
+        r->rises++;
+    r->last = loss;
+    return 0;
+}
+
+/*
+ * How far pot's moment coefficients are from minimising loss + rho sum_k d_k xi_k^2 given the
+ * rest: max over k of |dloss/dxi_k + 2 rho d_k xi_k| / (2 sqrt(G_kk loss)), a cosine (the
+ * gradient's term is 2 J_k.r, |J_k| = sqrt(G_kk), |r| = sqrt(loss)); also the largest
+ * |dloss/dspecies| the same way. A, g: np^2 and np of scratch.
+ */
+static double
+ridge_stationarity(const struct mtp_pot *pot, const struct data *d, const struct mtp_fit_opts *o,
+                   double rho, const double *dk, double *A, double *g)
+{
+    struct core_err err = {0};
+    double l;
+    size_t np = mtp_pot_nparams(pot), off = np - pot->nscalar, offs = off - pot->nspecies;
+    if (mtp_fit_normal(pot, d->conf, NCONF, o, A, g, &l, &err))
+        return INFINITY;
+    double worst = 0;
+    for (size_t i = offs; i < np; i++) {
+        double pen = i >= off ? 2 * rho * dk[i - off] * pot->moment_coeffs[i - off] : 0;
+        worst = fmax(worst, fabs(g[i] + pen) / (2 * sqrt(A[i * np + i] * l)));
+    }
+    return worst;
+}
+
+/*
+ * The ridge (mtp_fit_opts.ridge): the linear solve minimises loss + rho sum_k d_k xi_k^2 with
+ * d_k its own G's diagonal; a fit keeps the d_k of its first solve: its objective is the loss
+ * plus that penalty, never increases, and its last linear solve is that objective's minimiser
+ * in the linear coefficients; a bad rho is refused.
+ */
+static void
+test_ridge(void)
+{
+    struct core_err err = {0};
+    struct data *d = calloc(1, sizeof *d);
+    struct mtp_pot pot, gen, lin, fit;
+    struct mtp_fit_opts o;
+    mtp_pot_init(&pot), mtp_pot_init(&gen), mtp_pot_init(&lin), mtp_pot_init(&fit);
+    mtp_fit_opts_default(&o);
+    random_pot(&pot, 8);
+    make_data(d, &pot);
+    add_noise(d);
+    ok(mtp_pot_generate(&gen, 6, 2, 6, 0.8, 4.1, &err) == 0 &&
+           mtp_fit_radial_init(&gen, d->conf, NCONF, 0, 0, &err) == 0,
+       "level 6 with initial radial coefficients: %s", err.msg);
+    size_t np = mtp_pot_nparams(&gen), off = np - gen.nscalar;
+    double *A = calloc(np * np, sizeof *A), *g = calloc(np, sizeof *g), l;
+    double *dk = calloc(gen.nscalar, sizeof *dk);
+    const double rho = 1e-2;
+
+    /* d_k at the start: the linear columns do not depend on the linear coefficients */
+    ok(mtp_fit_normal(&gen, d->conf, NCONF, &o, A, g, &l, &err) == 0, "normal: %s", err.msg);
+    for (size_t k = 0; k < gen.nscalar; k++)
+        dk[k] = A[(off + k) * np + off + k];
+
+    /* one linear solve, without and with the ridge */
+    mtp_pot_copy(&lin, &gen, &err);
+    ok(mtp_fit_linear(&lin, d->conf, NCONF, &o, &err) == 0, "linear, rho 0: %s", err.msg);
+    double l0 = loss_of(&lin, d, &o), p0 = 0, s0 = ridge_stationarity(&lin, d, &o, rho, dk, A, g);
+    for (size_t k = 0; k < gen.nscalar; k++)
+        p0 += dk[k] * lin.moment_coeffs[k] * lin.moment_coeffs[k];
+    o.ridge = rho;
+    ok(mtp_fit_linear(&lin, d->conf, NCONF, &o, &err) == 0, "linear, rho %g: %s", rho, err.msg);
+    double l1 = loss_of(&lin, d, &o), p1 = 0, s1 = ridge_stationarity(&lin, d, &o, rho, dk, A, g);
+    for (size_t k = 0; k < gen.nscalar; k++)
+        p1 += dk[k] * lin.moment_coeffs[k] * lin.moment_coeffs[k];
+    ok(s1 < 1e-8 && s0 > 1e-3,
+       "the ridge's linear solve minimises loss + rho sum d_k xi_k^2 (gradient %.2e; the plain "
+       "solve's %.2e)",
+       s1, s0);
+    ok(l1 > l0 && p1 < p0 && l1 + rho * p1 < l0 + rho * p0,
+       "it trades loss (%.6g > %.6g) for smaller coefficients (%.4g < %.4g)", l1, l0, p1, p0);
+
+    /* a fit: its objective is the loss plus the penalty with the d_k of its first solve */
+    struct rise r = {0};
+    struct mtp_fit_result res;
+    mtp_pot_copy(&fit, &gen, &err);
+    o.maxiter = 8, o.linear_every = 3, o.tol = 0;
+    ok(mtp_fit_run_holdout(&fit, d->conf, NCONF, NULL, 0, &o, rise_cb, &r, &res, &err) == 0,
+       "fit with the ridge: %s", err.msg);
+    double pf = 0;
+    for (size_t k = 0; k < gen.nscalar; k++)
+        pf += dk[k] * fit.moment_coeffs[k] * fit.moment_coeffs[k];
+    ok(r.n >= 4 && r.rises == 0, "its objective never rose over %d iterations", r.n);
+    is_rel(res.loss, loss_of(&fit, d, &o) + rho * pf, 1e-12,
+           "the objective is the loss plus rho sum d_k xi_k^2, d_k of the start");
+    double sf = ridge_stationarity(&fit, d, &o, rho, dk, A, g);
+    ok(sf < 1e-8, "the last linear solve minimises it in the linear coefficients (%.2e)", sf);
+    ok(res.loss < l1 + rho * p1, "and the fit lowered it below the first solve's (%.6g < %.6g)",
+       res.loss, l1 + rho * p1);
+
+    for (int bad = 0; bad < 2; bad++) {
+        o.ridge = bad ? NAN : -1e-3;
+        mtp_pot_copy(&fit, &gen, &err);
+        ok(mtp_fit_run(&fit, d->conf, NCONF, &o, NULL, NULL, &err) == CORE_EINPUT &&
+               strstr(err.msg, "ridge"),
+           "ridge %g refused: %s", o.ridge, err.msg);
+    }
+    free(A), free(g), free(dk), free(d);
+    mtp_pot_release(&pot), mtp_pot_release(&gen), mtp_pot_release(&lin), mtp_pot_release(&fit);
+}
+
 int
 main(void)
 {
@@ -1333,7 +1454,11 @@ main(void)
     test_starts();
     test_cv();
     test_pair_dmin();
-    test_ckpt();
+    unsigned long long data_state = rng_state;
+    test_ckpt(0);
+    rng_state = data_state; /* the same data, with the ridge */
+    test_ckpt(1e-2);
+    test_ridge();
     done_testing();
     return exit_status();
 }

@@ -111,6 +111,13 @@ main(void)
     ok(mtpckpt_setup_check(&ck, "species C cv 5", "c", &err) == CORE_EINPUT &&
            strstr(err.msg, "written with 'species C,B', this fit has 'species C'"),
        "the first word: %s", err.msg);
+    ok(mtpckpt_setup_check(&ck, "species C,B cv 5 seed 1 damping 0x1p-3 ridge 0x1p-7", "c", &err) ==
+               CORE_EINPUT &&
+           strstr(err.msg, "written with '', this fit has 'ridge 0x1p-7'"),
+       "a setting the checkpoint lacks: %s", err.msg);
+    ok(mtpckpt_setup_check(&ck, "species C,B cv 5 seed 1", "c", &err) == CORE_EINPUT &&
+           strstr(err.msg, "written with 'damping 0x1p-3', this fit has ''"),
+       "a setting this fit lacks: %s", err.msg);
 
     remove(put("two.xyz", "")), remove(put("noe.xyz", "")), remove(put("n.xyz", ""));
     remove(put("empty.xyz", ""));
