@@ -1210,7 +1210,7 @@ no_files_nemd() {
     [ -z "$left" ] || { echo "left behind: $left"; return 1; }
 }
 
-@test "--nemd run errors: the file and what, exit 1, no file left" {
+@test "--nemd run errors: the file and what, exit 1 (2 when the run explodes), no file left" {
     nemd_ar
     a="-n 20 --block 0.01ps -o out.xyz --profile p.tsv --thermo t.tsv"
     # the periodic geometry needs a periodic axis; the open one a non-periodic axis
@@ -1238,5 +1238,12 @@ no_files_nemd() {
         --bins 12 $a in.xyz
     [ "$stderr" = "md-run: --nemd: in.xyz: no frames" ]
     rm -f in.xyz
+    # a run that explodes stops there too (exit 2): two atoms 1 A apart at sigma 3.4 A
+    $PY -c "
+from ase.io import read
+a = read('bar.xyz'); a.positions[1] = a.positions[0] + [1.0, 0, 0]; a.write('bar.xyz')"
+    run -2 --separate-stderr nemdrun $a
+    [[ "$stderr" == "md-run: bar.xyz:1: frame 1: step 1: the run exploded: mean kinetic energy "*", over 1000 eV: "* ]]
+    [ -z "$output" ]
     no_files_nemd
 }
