@@ -760,7 +760,10 @@ main(int argc, char **argv)
             rc = core_err_set(&err, CORE_ENOMEM, "out of memory");
             goto done;
         }
-        if ((rc = mtp_fit_split(train.n, o.holdout, o.seed, idx, &nhold, &err)))
+        size_t moved = 0;
+        if ((rc = mtp_fit_split(train.n, o.holdout, o.seed, idx, &nhold, &err)) ||
+            (!o.fit.judge_all &&
+             (rc = mtp_fit_split_cover(&pot, train.conf, train.n, idx, &nhold, &moved, &err))))
             goto fitfail;
         ntr = train.n - nhold;
         for (size_t i = 0; i < train.n; i++)
@@ -768,6 +771,11 @@ main(int argc, char **argv)
         holdc = fitc + ntr;
         prog_info(&p, "holding out %zu of %zu configurations of %s (--seed %lu)", nhold, train.n,
                   train.name, o.seed);
+        if (moved)
+            prog_info(&p,
+                      "fitted instead: %zu more drawn, each with a pair closer than the rest "
+                      "hold (outside their coverage)",
+                      moved);
     }
     if (nhold && o.refit && (rc = mtp_pot_copy(&pot0, &pot, &err)))
         goto done;

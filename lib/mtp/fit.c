@@ -1423,6 +1423,60 @@ run_check(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nco
     return CORE_OK;
 }
 
+/* The error of a held-out set none of whose nhold configurations lies inside the coverage. */
+static int
+none_inside(size_t nhold, struct core_err *err)
+{
+    return core_err_set(err, CORE_EINPUT,
+                        "no held-out configuration (of %zu) lies inside the coverage of the fitted "
+                        "ones (each holds a pair closer than they do): nothing to judge the stop "
+                        "by; count them all (--holdout-all) or hold out more",
+                        nhold);
+}
+
+int
+mtp_fit_split_cover(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                    size_t *idx, size_t *nhold, size_t *moved, struct core_err *err)
+{
+    size_t nh = *nhold, nfit = nconf - nh, C = pot->nspecies;
+    *moved = 0;
+    if (!nh)
+        return CORE_OK;
+    struct mtp_fit_conf *v = malloc(nconf * sizeof *v);
+    struct mtp_fit_extrap *ex = malloc(C * C * sizeof *ex);
+    double *ratio = malloc(nh * sizeof *ratio);
+    size_t *keep = malloc(nconf * sizeof *keep);
+    int rc = v && ex && ratio && keep ? CORE_OK
+                                      : core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
+    for (size_t i = 0; !rc && i < nconf; i++)
+        v[i] = conf[idx[i]];
+    if (!rc)
+        rc = mtp_fit_extrapolation(pot, v, nfit, v + nfit, nh, ex, ratio, err);
+    size_t m = 0;
+    for (size_t i = 0; !rc && i < nh; i++)
+        m += ratio[i] < 1;
+    if (!rc && m == nh)
+        rc = none_inside(nh, err);
+    if (!rc && m) { /* merge the moved ones into the fitted part, both ascending */
+        size_t a = 0, b = 0, k = 0;
+        while (a < nfit || b < nh) {
+            while (b < nh && ratio[b] >= 1)
+                b++;
+            if (a < nfit && (b >= nh || idx[a] < idx[nfit + b]))
+                keep[k++] = idx[a++];
+            else if (b < nh)
+                keep[k++] = idx[nfit + b++];
+        }
+        for (size_t i = 0; i < nh; i++)
+            if (ratio[i] >= 1)
+                keep[k++] = idx[nfit + i];
+        memcpy(idx, keep, nconf * sizeof *idx);
+        *nhold = nh - m, *moved = m;
+    }
+    free(v), free(ex), free(ratio), free(keep);
+    return rc;
+}
+
 int
 mtp_fit_run_holdout(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
                     const struct mtp_fit_conf *hold, size_t nhold, const struct mtp_fit_opts *o,
@@ -1447,12 +1501,7 @@ mtp_fit_run_holdout(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t
         if (!(judged = malloc(nhold * sizeof *judged)))
             return core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
         if ((rc = inside_coverage(pot, conf, nconf, hold, nhold, judged, &njudged, err)) ||
-            (!njudged && (rc = core_err_set(err, CORE_EINPUT,
-                                            "no held-out configuration (of %zu) lies inside the "
-                                            "coverage of the fitted ones (each holds a pair "
-                                            "closer than they do): nothing to judge the stop "
-                                            "by; count them all (--holdout-all) or hold out more",
-                                            nhold)))) {
+            (!njudged && (rc = none_inside(nhold, err)))) {
             free(judged);
             return rc;
         }

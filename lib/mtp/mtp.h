@@ -439,6 +439,21 @@ int mtp_fit_normal(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, s
 int mtp_fit_split(size_t nconf, double frac, uint64_t seed, size_t *idx, size_t *nhold,
                   struct core_err *err);
 
+/*
+ * Moves into the fitted part of a split of conf[nconf] (idx as mtp_fit_split leaves it: nconf -
+ * *nhold fitted indices, then *nhold held-out ones, each ascending) the held-out configurations
+ * outside the fitted part's coverage (mtp_fit_extrapolation's dmin_ratio < 1: a pair closer than
+ * the fitted part holds of that species pair); *moved: how many. mtp_fit_run_holdout would judge
+ * by none of them (unless judge_all), so held out they only take their short distances from the
+ * fit, which then extrapolates there; fitted, they give the potential the whole set's coverage,
+ * and every configuration still held out lies inside it (one pass suffices: the fitted part only
+ * grows). Both parts stay ascending and *nhold shrinks by *moved. CORE_EINPUT when none would
+ * stay held out (`no held-out configuration (of N) lies inside the coverage ...`, as
+ * mtp_fit_run_holdout says it); errors of mtp_fit_extrapolation; CORE_ENOMEM.
+ */
+int mtp_fit_split_cover(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
+                        size_t *idx, size_t *nhold, size_t *moved, struct core_err *err);
+
 /* What mtp_fit_run_holdout did. With no held-out set best_iter = niter and best_loss = 0. */
 struct mtp_fit_result {
     int niter;        /* accepted Levenberg-Marquardt iterations */

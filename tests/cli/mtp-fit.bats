@@ -199,21 +199,26 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     cmp p.mtp p4.mtp
 }
 
-@test "--holdout: only the held-out configurations inside the fitted ones' coverage judge; --holdout-all" {
-    # seed 5 holds out configurations 2 and 4; 4 holds train.xyz's closest C-C pair, closer
-    # than any of the four fitted: the potential extrapolates there, so only 2 judges
+@test "--holdout: a drawn configuration outside the fitted ones' coverage is fitted instead; --holdout-all" {
+    # seed 5 draws configurations 2 and 4; 4 holds train.xyz's closest C-C pair, closer than
+    # any of the other four: held out it could not judge (the potential extrapolates there) and
+    # the fit would lose that distance, so it is fitted and 2 alone is held out
     run -0 --separate-stderr fpms mtp-fit -v --species C --level 6 --rcut 4 --max-iter 60 \
         --tol 0 --holdout 0.34 --patience 3 --seed 5 --errors e.txt --errors-by-config bc.txt \
         -o p.mtp train.xyz
     echo "$stderr"
-    [[ "$stderr" == *"early stopping: held-out loss "*" over 1 of the 2 held-out configurations (those inside the coverage of the fitted ones) at iteration "* ]]
-    [ "$(awk '!/^#/ && $1 == 0 && $(NF - 1) == 1 { printf "%s ", $2 }' bc.txt)" = "2 4 " ]
+    [[ "$stderr" == *"holding out 1 of 6 configurations of train.xyz (--seed 5)"* ]]
+    [[ "$stderr" == *"fitted instead: 1 more drawn, each with a pair closer than the rest hold (outside their coverage)"* ]]
+    [[ "$stderr" == *"early stopping: held-out loss "*" over 1 of the 1 held-out configurations (those inside the coverage of the fitted ones) at iteration "* ]]
+    [[ "$stderr" == *"training (fitted part) errors, train.xyz: 5 configurations"* ]]
+    [ "$(awk '!/^#/ && $1 == 0 && $(NF - 1) == 1 { printf "%s ", $2 }' bc.txt)" = "2 " ]
     grep -q '^# holdout_judged = 1$' e.txt
     # the loss that chose is configuration 2's alone, of the potential written
     best=$(awk '/^# best_holdout_loss = / { print $4 }' e.txt)
     awk -v b="$best" '/^# +set / { for (i = 2; i <= NF; i++) { h = $i; sub(/\[.*/, "", h); c[h] = i - 1 } next }
         !/^#/ && $1 == 0 && $2 == 2 { f = 1; exit !($(c["loss"]) == b + 0 && b > 0) } END { exit !f }' bc.txt
-    # --holdout-all: both judge (configuration 4's rising error stops the fit early)
+    # --holdout-all: both are held out and judge (configuration 4's rising error stops the fit
+    # early)
     run -0 --separate-stderr fpms mtp-fit -v --species C --level 6 --rcut 4 --max-iter 60 \
         --tol 0 --holdout 0.34 --patience 3 --seed 5 --holdout-all --errors ea.txt -o pa.mtp train.xyz
     [[ "$stderr" == *"early stopping: held-out loss "*" over 2 of the 2 held-out configurations at iteration "* ]]
@@ -227,7 +232,8 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     grep -q '^# holdout_judged = 1$' es.txt
     fails --species C --level 6 --holdout-all -o out.mtp train.xyz
     [[ "$stderr" == *"--holdout-all needs --holdout"* ]]
-    # seed 6 holds out configuration 4 alone: nothing inside to judge by, a clear error
+    # seed 6 draws configuration 4 alone: fitted, it would leave nothing to judge by, a clear
+    # error
     fails --species C --level 6 --rcut 4 --max-iter 3 --holdout 0.17 --seed 6 -o out.mtp train.xyz
     [[ "$stderr" == "mtp-fit: train.xyz: no held-out configuration (of 1) lies inside the coverage of the fitted ones"*"(--holdout-all)"* ]]
     run -0 fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 3 --holdout 0.17 --seed 6 \

@@ -1443,6 +1443,63 @@ test_ridge(void)
     mtp_pot_release(&pot), mtp_pot_release(&gen), mtp_pot_release(&lin), mtp_pot_release(&fit);
 }
 
+/*
+ * mtp_fit_split_cover: a held-out configuration with a pair closer than the fitted part holds
+ * (by each configuration's own closest pairs, mtp_fit_pair_dmin) moves into the fitted part, both
+ * parts stay ascending; none left held out is refused.
+ */
+static void
+test_split_cover(void)
+{
+    struct core_err err = {0};
+    struct data *d = calloc(1, sizeof *d);
+    struct mtp_pot pot;
+    mtp_pot_init(&pot);
+    random_pot(&pot, 6);
+    make_data(d, &pot);
+    /* configuration 1: atoms 0 and 1 (types 0 and 1) 0.85 A apart, closer than make_data's */
+    for (int k = 0; k < 3; k++)
+        d->pos[1][3 + k] = d->pos[1][k] + (k == 0 ? 0.85 : 0);
+    size_t C = pot.nspecies, where[4];
+    double dm[NCONF][4];
+    for (size_t i = 0; i < NCONF; i++)
+        mtp_fit_pair_dmin(&pot, &d->conf[i], 1, dm[i], where, &err);
+    /* fitted {0, 2, 3}, held out {1, 4, 5}: which held-out ones hold a pair closer than the fit */
+    size_t idx[NCONF] = {0, 2, 3, 1, 4, 5}, nh = 3, moved = 99, want[NCONF], nw = 0;
+    int out[NCONF] = {0};
+    for (size_t h = 3; h < NCONF; h++)
+        for (size_t p = 0; p < C * C; p++) {
+            double fit = fmin(dm[0][p], fmin(dm[2][p], dm[3][p]));
+            out[idx[h]] |= dm[idx[h]][p] < (isfinite(fit) ? fit : pot.rcut);
+        }
+    ok(out[1], "configuration 1 lies outside the coverage of {0, 2, 3}");
+    for (size_t i = 0; i < NCONF; i++) /* the fitted part, then the held-out, each ascending */
+        if ((i == 0 || i == 2 || i == 3) || out[i])
+            want[nw++] = i;
+    size_t nfit = nw;
+    for (size_t i = 0; i < NCONF; i++)
+        if (!(i == 0 || i == 2 || i == 3) && !out[i])
+            want[nw++] = i;
+    ok(mtp_fit_split_cover(&pot, d->conf, NCONF, idx, &nh, &moved, &err) == 0, "cover: %s",
+       err.msg);
+    ok(moved == nfit - 3 && nh == NCONF - nfit && !memcmp(idx, want, sizeof want),
+       "%zu moved into the fitted part, %zu still held out, both ascending: %zu %zu %zu %zu %zu "
+       "%zu",
+       moved, nh, idx[0], idx[1], idx[2], idx[3], idx[4], idx[5]);
+    size_t idx1[NCONF] = {0, 2, 3, 4, 5, 1};
+    nh = 1;
+    ok(mtp_fit_split_cover(&pot, d->conf, NCONF, idx1, &nh, &moved, &err) == CORE_EINPUT &&
+           strstr(err.msg, "no held-out configuration (of 1) lies inside the coverage"),
+       "none left held out: %s", err.msg);
+    size_t idx0[NCONF] = {0, 1, 2, 3, 4, 5};
+    nh = 0;
+    ok(mtp_fit_split_cover(&pot, d->conf, NCONF, idx0, &nh, &moved, &err) == 0 && moved == 0 &&
+           nh == 0,
+       "no held-out part: nothing to do");
+    mtp_pot_release(&pot);
+    free(d);
+}
+
 int
 main(void)
 {
@@ -1450,6 +1507,9 @@ main(void)
     test_threads();
     test_stats();
     test_split();
+    unsigned long long later = rng_state;
+    test_split_cover();
+    rng_state = later; /* the later tests' data as before it */
     test_holdout();
     test_starts();
     test_cv();
