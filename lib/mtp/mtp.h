@@ -522,9 +522,9 @@ typedef int (*mtp_fit_progress_fn)(void *ctx, int iter, double loss, double hold
  * Levenberg-Marquardt iterations over all parameters (mtp_fit_normal; damping lambda diag(A)),
  * with an exact linear solve every linear_every iterations and at the end. Stops after maxiter
  * iterations, when an iteration lowers the loss by less than tol relative, or when no damping
- * gives a lower loss. The loss never increases. CORE_EPHYS when the loss is not finite at the
- * start or a linear solve fails (pot then keeps the last accepted coefficients); errors of
- * mtp_fit_check. progress may be NULL.
+ * gives a lower loss. The loss (with o->ridge's penalty) never increases. CORE_EPHYS when the loss
+ * is not finite at the start or a linear solve fails (pot then keeps the last accepted
+ * coefficients); errors of mtp_fit_check. progress may be NULL.
  */
 int mtp_fit_run(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
                 const struct mtp_fit_opts *o, mtp_fit_progress_fn progress, void *ctx,
