@@ -147,6 +147,11 @@
 # valid E / valid F / CPU, fresh set inside F [95 %] / E: level 6 0.652 / 1.004 / 0.181, 0.974
 # [0.962, 0.987] / 0.913; level 10 0.819 / 0.858 / 0.338, 0.983 [0.953, 1.010] / 0.857; level 16
 # 0.555 / 0.838 / 0.204, 0.880 [0.844, 0.916] / 0.708; threads 1.79x on 2 cores, the same bits.
+# With --ridge 1e-3 at levels 10 and 16 (2026-11-26, session 9; MTP_FIT_LEVELS="16 10"
+# MTP_FIT_FRESH="8008 1", the rest as above, with a CI run beside it): level 16 0.544 / 0.794 /
+# 0.210, the 100-configuration fresh set inside F 0.862 [0.757, 0.932], MD 3 of 3 at 1000 K (MLIP
+# 3), 0 at 2000 K (MLIP 0); level 10 0.665 / 0.822 / 0.305, fresh inside 0.983 [0.921, 1.034], MD
+# 3 and 3 (MLIP 3 and 2, one run left the data); threads 0.87x (the CI run took the other core).
 #
 # Since 2026-11-25 (session 6) the cross-validation loss counts only the held-out configurations
 # inside their fold's coverage (no pair closer than the rest of train.cfg holds of that species
