@@ -63,7 +63,8 @@
 # MD does, and 1e-3 was the value measured at four seeds.
 # Seed 4's 119-iteration fit exploded because two of the 30 configurations drawn to hold out
 # (196 and 247) hold train.cfg's closest pairs of two species pairs: held out they judged nothing
-# (outside the coverage) and the fit lost those distances, which MD at 1000 K reaches. Since then
+# (outside the coverage) and the fit lost those distances (fitted, they let seed 4 run: below).
+# Since then
 # --holdout fits such configurations instead (mtp_fit_split_cover; of seeds 1-8 only 4 and 8
 # draw any, so the others are unchanged). Seed 4 then: rho 1e-3 18 iterations, valid F 0.855,
 # E 0.608, fresh inside F 0.913, MD ran 3 of 3 at 1000 K and at 2000 K; rho 0 12 iterations,
@@ -435,8 +436,8 @@ fi
 for lev in ${MTP_FIT_LEVELS:-06 10 16}; do
     seed=${MTP_FIT_SEED:-1}
     # levels 6 and 10: 3-fold cross-validation; level 16 (about 2 s per iteration, MLIP's own fit
-    # cut short): a held-out tenth, a sixth of the cost, and the ridge that keeps it out of the
-    # wells MD finds (see above)
+    # cut short): a held-out tenth, a sixth of the cost, and the ridge, with which it ran in MD at
+    # 1000 K at every fit seed tried (see above)
     case $lev in
     06) how="--cv 3 --patience 40" ;;
     10) how="--cv 3 --patience 40 --damping 3e-3 --max-iter 150 --starts 2 --ridge 1e-3" ;;
