@@ -290,7 +290,7 @@ struct mtp_fit_opts {
     double ridge;             /* rho >= 0 (0, MLIP's loss): the fits minimise the loss plus
                                  rho sum_k d_k xi_k^2 over the moment coefficients xi_k, d_k the
                                  k-th diagonal element of the linear normal matrix (G of
-                                 mtp_fit_linear, the loss's curvature in xi_k) at the fit's
+                                 mtp_fit_linear, half the loss's curvature in xi_k) at the fit's
                                  first linear solve, fixed for the fit: a ridge on the
                                  equilibrated linear problem, the same penalty in every linear
                                  solve, Gauss-Newton system and loss the steps are judged by.
