@@ -101,8 +101,11 @@
 # --starts 2), rho 1e-3 against 0, seeds 1-3: valid F 0.822 / 0.823 / 0.907 against 0.858 / 0.919
 # / 0.863, valid E 0.665 / 0.691 / 0.691 against 0.819 / 0.795 / 0.815, fresh inside F 0.963
 # [0.930, 0.991] / 0.966 [0.932, 0.994] / 0.950 [0.923, 0.972] against 0.983 / 1.023 / 0.949
-# (mean 0.960 against 0.985), CPU 0.30 / 0.19 / 0.32 against 0.34 / 0.36 / 0.37; seed 1's runs
-# 3 / 3 at 1000 / 2000 K, as without. Level 10's protocol takes --ridge 1e-3 since then.
+# (mean 0.960 against 0.985), CPU 0.30 / 0.19 / 0.32 against 0.34 / 0.36 / 0.37. MD, runs of 3
+# that ran at 1000 / 2000 K: seeds 1, 2, 3 with the ridge 3 / 3, 3 / 3, 3 / 1 (seed 3: two runs
+# left, closest pairs 0.80 and 0.84 A, energies to -8.0 eV/atom; the third ran at -7.7, a pair at
+# 0.939 A); without it seed 1 3 / 3, at 2000 K seed 2 3 and seed 3 0 (all three left: pairs at
+# 0.89-0.91 A). Level 10's protocol takes --ridge 1e-3 since then.
 # Since 2026-11-26 (session 7) level 6 runs --cv 3 --patience 40 (was --cv 5), the level-10
 # protocol's fold count. Measured, seeds 1-5, OMP_NUM_THREADS=1, ratios ours/MLIP valid E / valid
 # F RMS / valid F MAE / CPU (count), fresh set inside F RMS [95 % of resamples] and E RMS:
