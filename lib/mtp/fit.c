@@ -1445,35 +1445,27 @@ mtp_fit_split_cover(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, 
     struct mtp_fit_conf *v = malloc(nconf * sizeof *v);
     struct mtp_fit_extrap *ex = malloc(C * C * sizeof *ex);
     double *ratio = malloc(nh * sizeof *ratio);
-    size_t *keep = malloc(nconf * sizeof *keep);
-    int rc = v && ex && ratio && keep ? CORE_OK
+    unsigned char *held = calloc(nconf, 1);
+    int rc = v && ex && ratio && held ? CORE_OK
                                       : core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
     for (size_t i = 0; !rc && i < nconf; i++)
         v[i] = conf[idx[i]];
     if (!rc)
         rc = mtp_fit_extrapolation(pot, v, nfit, v + nfit, nh, ex, ratio, err);
     size_t m = 0;
-    for (size_t i = 0; !rc && i < nh; i++)
+    for (size_t i = 0; !rc && i < nh; i++) {
+        held[idx[nfit + i]] = ratio[i] >= 1;
         m += ratio[i] < 1;
+    }
     if (!rc && m == nh)
         rc = none_inside(nh, err);
-    if (!rc && m) { /* merge the moved ones into the fitted part, both ascending */
-        size_t a = 0, b = 0, k = 0;
-        while (a < nfit || b < nh) {
-            while (b < nh && ratio[b] >= 1)
-                b++;
-            if (a < nfit && (b >= nh || idx[a] < idx[nfit + b]))
-                keep[k++] = idx[a++];
-            else if (b < nh)
-                keep[k++] = idx[nfit + b++];
-        }
-        for (size_t i = 0; i < nh; i++)
-            if (ratio[i] >= 1)
-                keep[k++] = idx[nfit + i];
-        memcpy(idx, keep, nconf * sizeof *idx);
+    if (!rc && m) { /* both parts ascending again, as mtp_fit_split leaves them */
+        size_t a = 0, b = nconf - (nh - m);
+        for (size_t i = 0; i < nconf; i++)
+            idx[held[i] ? b++ : a++] = i;
         *nhold = nh - m, *moved = m;
     }
-    free(v), free(ex), free(ratio), free(keep);
+    free(v), free(ex), free(ratio), free(held);
     return rc;
 }
 
