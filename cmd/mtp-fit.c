@@ -359,8 +359,8 @@ warn_extrapolation(const struct prog *p, const struct mtp_pot *pot,
     struct mtp_fit_extrap *ex = malloc(C * C * sizeof *ex);
     if (!ex)
         return core_err_set(err, CORE_ENOMEM, "out of memory");
-    int rc =
-        mtp_fit_extrapolation(pot, train->conf, train->n, valid->conf, valid->n, ex, NULL, err);
+    int rc = mtp_fit_extrapolation(pot, train->conf, train->n, valid->conf, valid->n, ex, NULL,
+                                   NULL, err);
     for (size_t a = 0; a < C && !rc; a++)
         for (size_t b = a; b < C; b++) {
             const struct mtp_fit_extrap *e = &ex[a * C + b];
@@ -369,13 +369,21 @@ warn_extrapolation(const struct prog *p, const struct mtp_pot *pot,
             char tr[64] = "none within rcut";
             if (isfinite(e->dmin_train))
                 snprintf(tr, sizeof tr, "the smallest %.4g", e->dmin_train);
+            /* below rmin the Chebyshev polynomials leave [-1, 1], where they grow as fast as
+               their degree allows: no fit has a say there */
+            char below[128] = "";
+            if (e->below)
+                snprintf(below, sizeof below,
+                         "; %zu of them below the potential's rmin %g, outside the range of its "
+                         "radial basis",
+                         e->below, pot->rmin);
             const char *sa = core_elem_symbol(map->z[a]), *sb = core_elem_symbol(map->z[b]);
             prog_warn(p,
                       "%s:%ld: configuration %zu has a %s-%s distance of %.4g Angstrom, closer "
                       "than any %s-%s pair in %s (%s): the potential extrapolates there (%zu "
-                      "configuration%s of %s so)",
+                      "configuration%s of %s so%s)",
                       valid->name, valid->line[e->worst], e->worst + 1, sa, sb, e->dmin, sa, sb,
-                      train->name, tr, e->count, e->count == 1 ? "" : "s", valid->name);
+                      train->name, tr, e->count, e->count == 1 ? "" : "s", valid->name, below);
         }
     free(ex);
     return rc;
@@ -454,24 +462,25 @@ by_config_write(FILE *fp, const struct mtp_pot *pot, const struct mtpset *train,
     size_t nset = valid->n ? 2 : 1, n[2] = {train->n, valid->n};
     size_t C = pot->nspecies;
     struct mtp_fit_conf_err *ce[2] = {NULL, NULL};
-    double *dr[2] = {NULL, NULL};
+    double *dr[2] = {NULL, NULL}, *dm[2] = {NULL, NULL};
     struct mtp_fit_extrap *ex = malloc(C * C * sizeof *ex);
     int rc = ex ? CORE_OK : core_err_set(err, CORE_ENOMEM, "--errors-by-config: out of memory");
     for (size_t k = 0; k < nset && !rc; k++) {
         ce[k] = malloc((n[k] ? n[k] : 1) * sizeof *ce[k]);
         dr[k] = malloc((n[k] ? n[k] : 1) * sizeof *dr[k]);
-        if (!ce[k] || !dr[k])
+        dm[k] = malloc((n[k] ? n[k] : 1) * sizeof *dm[k]);
+        if (!ce[k] || !dr[k] || !dm[k])
             rc = core_err_set(err, CORE_ENOMEM, "--errors-by-config: out of memory");
         else if ((rc = mtp_fit_conf_errors(pot, sets[k]->conf, n[k], fo, ce[k], err)) ||
                  (rc = mtp_fit_extrapolation(pot, train->conf, train->n, sets[k]->conf, n[k], ex,
-                                             dr[k], err)))
+                                             dr[k], dm[k], err)))
             core_err_prefix(err, "%s", sets[k]->name);
     }
     if (!rc) {
         const struct mtp_fit_conf *conf[2] = {train->conf, valid->conf};
         const long *line[2] = {train->line, valid->line};
         const struct mtp_fit_conf_err *cc[2] = {ce[0], ce[1]};
-        const double *dc[2] = {dr[0], dr[1]};
+        const double *dc[2] = {dr[0], dr[1]}, *mc[2] = {dm[0], dm[1]};
         const char *names =
             evaluate ? (nset == 2 ? "set valid" : "set") : (nset == 2 ? "train valid" : "train");
         unsigned char *held = nhold ? calloc(train->n, 1) : NULL;
@@ -480,10 +489,10 @@ by_config_write(FILE *fp, const struct mtp_pot *pot, const struct mtpset *train,
         for (size_t i = 0; held && i < nhold; i++)
             held[hold[i]] = 1;
         if (!rc)
-            rc = mtpfitout_conf_errors_write(fp, names, nset, n, conf, line, cc, held, dc, err);
+            rc = mtpfitout_conf_errors_write(fp, names, nset, n, conf, line, cc, held, dc, mc, err);
         free(held);
     }
-    free(ce[0]), free(ce[1]), free(dr[0]), free(dr[1]), free(ex);
+    free(ce[0]), free(ce[1]), free(dr[0]), free(dr[1]), free(dm[0]), free(dm[1]), free(ex);
     return rc;
 }
 

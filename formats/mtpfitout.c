@@ -99,23 +99,24 @@ int
 mtpfitout_conf_errors_write(FILE *fp, const char *names, size_t nset, const size_t *n,
                             const struct mtp_fit_conf *const *conf, const long *const *line,
                             const struct mtp_fit_conf_err *const *ce, const unsigned char *held,
-                            const double *const *dmin_ratio, struct core_err *err)
+                            const double *const *dmin_ratio, const double *const *dmin,
+                            struct core_err *err)
 {
-    static const char *const cols[] = {"set",     "conf",  "line",     "natoms",
-                                       "de",      "f_rms", "f_max",    "s_rms",
-                                       "f_share", "loss",  "held_out", "dmin_ratio"};
+    static const char *const cols[] = {"set",      "conf",       "line",  "natoms",  "de",
+                                       "f_rms",    "f_max",      "s_rms", "f_share", "loss",
+                                       "held_out", "dmin_ratio", "dmin"};
     static const char *const units[] = {"",   "", "", "", "eV/atom", "eV/Angstrom", "eV/Angstrom",
-                                        "eV", "", "", "", ""};
+                                        "eV", "", "", "", "",        "Angstrom"};
     int rc = table_write_meta(fp, err, "program", "mtp-fit");
     rc = rc ? rc : table_write_meta(fp, err, "sets", "%s", names);
-    rc = rc ? rc : table_write_header(fp, 12, cols, units, err);
+    rc = rc ? rc : table_write_header(fp, 13, cols, units, err);
     for (size_t k = 0; !rc && k < nset; k++) {
         double fsq = 0;
         for (size_t i = 0; i < n[k]; i++)
             fsq += ce[k][i].f_sq;
         for (size_t i = 0; !rc && i < n[k]; i++) {
             const struct mtp_fit_conf_err *e = &ce[k][i];
-            double row[12] = {(double)k,
+            double row[13] = {(double)k,
                               (double)(i + 1),
                               (double)line[k][i],
                               (double)conf[k][i].natoms,
@@ -126,8 +127,9 @@ mtpfitout_conf_errors_write(FILE *fp, const char *names, size_t nset, const size
                               fsq > 0 ? e->f_sq / fsq : 0,
                               e->loss,
                               k == 0 && held && held[i] ? 1 : 0,
-                              dmin_ratio[k][i]};
-            rc = table_write_row(fp, 12, row, err);
+                              dmin_ratio[k][i],
+                              dmin[k][i]};
+            rc = table_write_row(fp, 13, row, err);
         }
     }
     return rc;

@@ -36,13 +36,15 @@ int mtpfitout_errors_write(FILE *fp, const struct mtp_fit_stats *st, size_t nst,
  * squared force error, sum 1 over a set with forces), loss (its term), held_out (1 for the
  * configurations of set 0 flagged in held[n[0]], held out of the fit; 0 everywhere when held is
  * NULL) and dmin_ratio (dmin_ratio[k][i], mtp_fit_extrapolation's: below 1 where the potential
- * extrapolates; finite: a pair absent within rcut counts as at rcut). Set k has n[k]
+ * extrapolates; finite: a pair absent within rcut counts as at rcut) and dmin (dmin[k][i],
+ * Angstrom: its closest pair of any species, rcut when none is within rcut). Set k has n[k]
  * configurations conf[k], line[k] and errors ce[k].
  */
 int mtpfitout_conf_errors_write(FILE *fp, const char *names, size_t nset, const size_t *n,
                                 const struct mtp_fit_conf *const *conf, const long *const *line,
                                 const struct mtp_fit_conf_err *const *ce, const unsigned char *held,
-                                const double *const *dmin_ratio, struct core_err *err);
+                                const double *const *dmin_ratio, const double *const *dmin,
+                                struct core_err *err);
 
 /*
  * The parity plot (mtp-fit --parity): a table with columns set (from 0), kind (0: energy per atom,

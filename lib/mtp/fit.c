@@ -604,7 +604,7 @@ mtp_fit_pair_dmin(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, si
 int
 mtp_fit_extrapolation(const struct mtp_pot *pot, const struct mtp_fit_conf *train, size_t ntrain,
                       const struct mtp_fit_conf *set, size_t nset, struct mtp_fit_extrap *ex,
-                      double *dmin_ratio, struct core_err *err)
+                      double *dmin_ratio, double *dmin, struct core_err *err)
 {
     size_t C2 = pot->nspecies * pot->nspecies;
     double *dt = malloc(2 * C2 * sizeof *dt), *dv = dt ? dt + C2 : NULL;
@@ -622,10 +622,12 @@ mtp_fit_extrapolation(const struct mtp_pot *pot, const struct mtp_fit_conf *trai
     for (size_t i = 0; i < nset && !rc; i++) {
         if ((rc = pair_dmin_work(pot, work, &set[i], 1, i, dv, w, err)))
             break;
-        double lowest = INFINITY;
+        double lowest = INFINITY, closest = pot->rcut;
         for (size_t k = 0; k < C2; k++) {
+            closest = fmin(closest, dv[k]);
             if (dv[k] < dt[k]) {
                 ex[k].count++;
+                ex[k].below += dv[k] < pot->rmin;
                 if (dv[k] < ex[k].dmin)
                     ex[k].dmin = dv[k], ex[k].worst = i;
             }
@@ -636,6 +638,8 @@ mtp_fit_extrapolation(const struct mtp_pot *pot, const struct mtp_fit_conf *trai
         }
         if (dmin_ratio)
             dmin_ratio[i] = lowest;
+        if (dmin)
+            dmin[i] = closest;
     }
     mtp_work_free(work);
     free(dt), free(w);
@@ -1373,7 +1377,7 @@ inside_coverage(const struct mtp_pot *pot, const struct mtp_fit_conf *fit, size_
     double *ratio = malloc((nhold ? nhold : 1) * sizeof *ratio);
     int rc = ex && ratio ? CORE_OK : core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
     size_t m = 0;
-    if (!rc && !(rc = mtp_fit_extrapolation(pot, fit, nfit, hold, nhold, ex, ratio, err)))
+    if (!rc && !(rc = mtp_fit_extrapolation(pot, fit, nfit, hold, nhold, ex, ratio, NULL, err)))
         for (size_t i = 0; i < nhold; i++)
             if (ratio[i] >= 1)
                 out[m++] = hold[i];
@@ -1451,7 +1455,7 @@ mtp_fit_split_cover(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, 
     for (size_t i = 0; !rc && i < nconf; i++)
         v[i] = conf[idx[i]];
     if (!rc)
-        rc = mtp_fit_extrapolation(pot, v, nfit, v + nfit, nh, ex, ratio, err);
+        rc = mtp_fit_extrapolation(pot, v, nfit, v + nfit, nh, ex, ratio, NULL, err);
     size_t m = 0;
     for (size_t i = 0; !rc && i < nh; i++) {
         held[idx[nfit + i]] = ratio[i] >= 1;

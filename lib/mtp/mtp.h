@@ -384,6 +384,8 @@ struct mtp_fit_extrap {
     size_t worst;      /* the one with the closest such pair (from 0) */
     double dmin;       /* that distance, Angstrom (INFINITY when count is 0) */
     double dmin_train; /* the training set's smallest of the pair (INFINITY: none within rcut) */
+    size_t below;      /* of count, those with such a pair below pot->rmin, outside the range of
+                          the radial basis (training never has one: mtp_fit_check) */
 };
 
 /*
@@ -393,12 +395,16 @@ struct mtp_fit_extrap {
  * configuration's lowest, over the species pairs, of its closest distance of the pair over
  * train's closest (either taken as rcut where there is no such pair within rcut): below 1
  * exactly where the configuration counts in ex, so a test set's error is an error of the fit,
- * not of extrapolation, where it is >= 1.
+ * not of extrapolation, where it is >= 1. dmin[nset] (NULL: not wanted) gets each
+ * configuration's closest pair of any species, Angstrom (rcut when none is within rcut): below
+ * pot->rmin the radial basis is evaluated outside the range it was built for, where no fit
+ * constrains it.
  * Errors of mtp_fit_pair_dmin; CORE_ENOMEM.
  */
 int mtp_fit_extrapolation(const struct mtp_pot *pot, const struct mtp_fit_conf *train,
                           size_t ntrain, const struct mtp_fit_conf *set, size_t nset,
-                          struct mtp_fit_extrap *ex, double *dmin_ratio, struct core_err *err);
+                          struct mtp_fit_extrap *ex, double *dmin_ratio, double *dmin,
+                          struct core_err *err);
 
 /* Loss and error statistics of pot on the set (threads over configurations). */
 int mtp_fit_stats(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,

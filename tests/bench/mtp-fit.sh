@@ -489,10 +489,12 @@ for lev in ${MTP_FIT_LEVELS:-06 10 16}; do
             --valid "$dir/fresh.cfg" --errors-by-config "$dir/bc_mlip" "$MLIP/train.cfg"
         "$FPMS_BIN/mtp-fit" -q --species C,B --init "$dir/pot_$lev.mtp" --evaluate \
             --valid "$dir/fresh.cfg" --errors-by-config "$dir/bc_ours" "$MLIP/train.cfg"
-        awk -f "${FPMS_ROOT:-.}/tests/bench/mtp-fit/conf-ratio.awk" "$dir/bc_mlip" "$dir/bc_ours" |
-            FRESH="$fresh" awk -v l="$lev" '{
+        awk -v rmin=0.9 -f "${FPMS_ROOT:-.}/tests/bench/mtp-fit/conf-ratio.awk" "$dir/bc_mlip" \
+            "$dir/bc_ours" | FRESH="$fresh" awk -v l="$lev" '{
             printf "bench mtp-fit: level %s: fresh test set (%s): all: F RMS ratio %.3f [%.3f, %.3f], E RMS ratio %.3f [%.3f, %.3f]; the %d inside the training coverage: F RMS ratio %.3f [%.3f, %.3f], E RMS ratio %.3f [%.3f, %.3f], loss ratio %.3f (95 %% of 2000 resamples)\n",
-                l, ENVIRON["FRESH"], $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 }'
+                l, ENVIRON["FRESH"], $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
+            printf "bench mtp-fit: level %s: fresh test set: the %d within the radial basis (no pair below rmin 0.9 A): F RMS ratio %.3f [%.3f, %.3f], E RMS ratio %.3f [%.3f, %.3f]; the %d of them outside the training coverage: F RMS ratio %.3f [%.3f, %.3f], E RMS ratio %.3f [%.3f, %.3f]\n",
+                l, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29 }'
     fi
     if [ "${MTP_FIT_MD:-1}" != 0 ]; then
         md_line "$lev" 1000

@@ -211,7 +211,7 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     [[ "$stderr" == *"fitted instead: 1 more drawn, each with a pair closer than the rest hold (outside their coverage)"* ]]
     [[ "$stderr" == *"early stopping: held-out loss "*" over 1 of the 1 held-out configurations (those inside the coverage of the fitted ones) at iteration "* ]]
     [[ "$stderr" == *"training (fitted part) errors, train.xyz: 5 configurations"* ]]
-    [ "$(awk '!/^#/ && $1 == 0 && $(NF - 1) == 1 { printf "%s ", $2 }' bc.txt)" = "2 " ]
+    [ "$(awk '!/^#/ && $1 == 0 && $11 == 1 { printf "%s ", $2 }' bc.txt)" = "2 " ]
     grep -q '^# holdout_judged = 1$' e.txt
     # the loss that chose is configuration 2's alone, of the potential written
     best=$(awk '/^# best_holdout_loss = / { print $4 }' e.txt)
@@ -238,7 +238,7 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     [[ "$stderr" == "mtp-fit: train.xyz: no held-out configuration (of 1) lies inside the coverage of the fitted ones"*"(--holdout-all)"* ]]
     run -0 fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 3 --holdout 0.17 --seed 6 \
         --holdout-all --errors-by-config bc1.txt -o p1.mtp train.xyz
-    [ "$(awk '!/^#/ && $1 == 0 && $(NF - 1) == 1 { printf "%s ", $2 }' bc1.txt)" = "4 " ]
+    [ "$(awk '!/^#/ && $1 == 0 && $11 == 1 { printf "%s ", $2 }' bc1.txt)" = "4 " ]
 }
 
 @test "--refit fits all of TRAIN again for the best iteration count" {
@@ -455,7 +455,11 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     # valid.xyz as the training set: configuration 4 of train.xyz has a C-C pair below its range
     run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 2 \
         --valid train.xyz -o p.mtp valid.xyz
-    [[ "$stderr" == *"mtp-fit: warning: train.xyz:55: configuration 4 has a C-C distance of 1.205 Angstrom, closer than any C-C pair in valid.xyz (the smallest 1.215): the potential extrapolates there (1 configuration of train.xyz so)"* ]]
+    [[ "$stderr" == *"mtp-fit: warning: train.xyz:55: configuration 4 has a C-C distance of 1.205 Angstrom, closer than any C-C pair in valid.xyz (the smallest 1.215): the potential extrapolates there (1 configuration of train.xyz so; 1 of them below the potential's rmin 1.21514, outside the range of its radial basis)"* ]]
+    # rmin defaults to TRAIN's closest pair; below 1.205 that pair lies inside the radial basis
+    run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rmin 1.2 --rcut 4 --max-iter 2 \
+        --valid train.xyz -o p.mtp valid.xyz
+    [[ "$stderr" == *"(the smallest 1.215): the potential extrapolates there (1 configuration of train.xyz so)"* ]]
     run -0 --separate-stderr fpms mtp-fit --species C --level 6 --rcut 4 --max-iter 2 \
         --valid valid.xyz -o p.mtp train.xyz
     [[ "$stderr" != *"extrapolates"* ]]
@@ -710,7 +714,7 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     awk '!/^#/ && $1 == 0 { if (m == "" || $12 < m) m = $12 } END { exit m != 1 }' bc.txt
     # configuration 82's ratio from its positions: closest C-B pair over the closest C-B pair of
     # train.cfg, by brute force over the 27 nearest cell images (rcut 5 > every closest pair)
-    dmin_cb() { awk -v want="$2" '
+    dmin_cb() { awk -v want="$2" -v any="${3:-0}" '
         /BEGIN_CFG/ { c++; n = 0; next }
         /Supercell/ { s = 3; next }
         s > 0 { k = 4 - s; for (d = 1; d <= 3; d++) L[k, d] = $d; s--; next }
@@ -719,8 +723,9 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
         a { a = 0; if (want == 0 || c == want) scan() }
         function scan(  i, j, p, q, r, dx, dy, dz, d) {
             for (i = 1; i <= n; i++) for (j = 1; j <= n; j++) {
-                if (t[i] != 0 || t[j] != 1) continue
+                if (!any && (t[i] != 0 || t[j] != 1)) continue
                 for (p = -1; p <= 1; p++) for (q = -1; q <= 1; q++) for (r = -1; r <= 1; r++) {
+                    if (i == j && !p && !q && !r) continue
                     dx = x[j] - x[i] + p * L[1, 1] + q * L[2, 1] + r * L[3, 1]
                     dy = y[j] - y[i] + p * L[1, 2] + q * L[2, 2] + r * L[3, 2]
                     dz = z[j] - z[i] + p * L[1, 3] + q * L[2, 3] + r * L[3, 3]
@@ -734,6 +739,13 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     got=$(awk '!/^#/ && $1 == 1 && $2 == 82 { print $12 }' bc.txt)
     awk -v a="$want" -v b="$got" 'BEGIN { d = a - b; exit !(a > 0.97 && a < 0.99 && d < 1e-12 && d > -1e-12) }' ||
         { echo "configuration 82: positions $want, table $got"; false; }
+    # dmin: its closest pair of any species, 1.0144 A (the C-B pair: nothing is closer), and no
+    # configuration of either set below rmin 0.9
+    want=$(dmin_cb "$MLIP/valid.cfg" 82 1)
+    got=$(awk '!/^#/ && $1 == 1 && $2 == 82 { print $13 }' bc.txt)
+    awk -v a="$want" -v b="$got" 'BEGIN { d = a - b; exit !(a > 1.014 && a < 1.015 && d < 1e-12 && d > -1e-12) }' ||
+        { echo "configuration 82: closest pair $want, table $got"; false; }
+    awk '!/^#/ && $13 < 0.9 { bad++ } END { exit bad }' bc.txt
 }
 
 @test "--parity draws model against label (PNG, gnuplot), with a fit or --evaluate" {

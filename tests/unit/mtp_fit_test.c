@@ -600,7 +600,7 @@ inside_of(const struct mtp_pot *pot, const struct mtp_fit_conf *fit, size_t nf,
     struct mtp_fit_extrap ex[4];
     double ratio[NCONF];
     size_t n = 0;
-    if (nh > NCONF || mtp_fit_extrapolation(pot, fit, nf, hold, nh, ex, ratio, &err))
+    if (nh > NCONF || mtp_fit_extrapolation(pot, fit, nf, hold, nh, ex, ratio, NULL, &err))
         return 0;
     for (size_t i = 0; i < nh; i++)
         if (ratio[i] >= 1)
@@ -1086,7 +1086,7 @@ test_cv(void)
         fold_parts(d, fold, k, fit, &nf, hold, &nh);
         struct mtp_fit_extrap ex[4];
         double ratio[NCONF];
-        mtp_fit_extrapolation(&refc, fit, nf, hold, nh, ex, ratio, &err);
+        mtp_fit_extrapolation(&refc, fit, nf, hold, nh, ex, ratio, NULL, &err);
         nhk[k] = 0;
         for (size_t i = 0; i < nh; i++)
             if (ratio[i] >= 1)
@@ -1169,7 +1169,7 @@ test_pair_dmin(void)
     /* configuration 1 (1-1 at 2.0) against configuration 0 (no 1-1 pair, 0-0 at 1.5) */
     struct mtp_fit_extrap ex[4];
     double ratio[3];
-    ok(mtp_fit_extrapolation(&pot, c, 1, c + 1, 1, ex, ratio, &err) == 0, "extrapolation: %s",
+    ok(mtp_fit_extrapolation(&pot, c, 1, c + 1, 1, ex, ratio, NULL, &err) == 0, "extrapolation: %s",
        err.msg);
     ok(fabs(ratio[0] - 2.0 / 4.1) < 1e-15,
        "dmin ratio: a pair training has none of counts as at rcut (%g)", ratio[0]);
@@ -1178,7 +1178,7 @@ test_pair_dmin(void)
            fabs(ex[0].dmin_train - 1.5) < 1e-15,
        "1-1 outside the training pairs (%zu, %g), 0-0 and 0-1 absent from the set", ex[3].count,
        ex[3].dmin);
-    ok(mtp_fit_extrapolation(&pot, c, 2, c, 2, ex, NULL, &err) == 0 && !ex[0].count &&
+    ok(mtp_fit_extrapolation(&pot, c, 2, c, 2, ex, NULL, NULL, &err) == 0 && !ex[0].count &&
            !ex[1].count && !ex[3].count,
        "a set against itself: nothing outside");
     /* 0-0 at 1.2 (training's closest 1.5), 0-1 at 2.4 (1.2): 0.8 */
@@ -1186,7 +1186,8 @@ test_pair_dmin(void)
     double x3[9] = {0, 0, 0, 1.2, 0, 0, 0, 0, 2.4};
     struct mtp_fit_conf set[3] = {
         c[0], {.natoms = 3, .type = t3, .pos = x3}, {.natoms = 1, .type = t3, .pos = x3}};
-    int rc = mtp_fit_extrapolation(&pot, c, 2, set, 3, ex, ratio, &err);
+    double closest[3];
+    int rc = mtp_fit_extrapolation(&pot, c, 2, set, 3, ex, ratio, closest, &err);
     ok(rc == 0 && ex[0].count == 1 && ex[0].worst == 1 && ex[1].count == 0,
        "dmin ratio set: one configuration outside, by its 0-0 pair (%zu)", ex[0].count);
     /* configuration 0 has no 1-1 pair (at rcut: 4.1/2.0); the lone atom none at all */
@@ -1195,10 +1196,20 @@ test_pair_dmin(void)
        "dmin ratio: 1 for training's own closest pairs, 1.2/1.5 = 0.8, a lone atom rcut over "
        "training's largest closest distance (%g %g %g)",
        ratio[0], ratio[1], ratio[2]);
+    ok(fabs(closest[0] - 1.2) < 1e-15 && fabs(closest[1] - 1.2) < 1e-15 && closest[2] == 4.1,
+       "closest pair of any species: 1.2 (0-1), 1.2 (0-0), a lone atom rcut (%g %g %g)", closest[0],
+       closest[1], closest[2]);
+    ok(ex[0].below == 0, "1.2 lies above rmin 0.8: none below (%zu)", ex[0].below);
+    double x4[6] = {0, 0, 0, 0.7, 0, 0};
+    struct mtp_fit_conf near = {.natoms = 2, .type = t3, .pos = x4};
+    rc = mtp_fit_extrapolation(&pot, c, 2, &near, 1, ex, ratio, closest, &err);
+    ok(rc == 0 && ex[0].count == 1 && ex[0].below == 1 && fabs(closest[0] - 0.7) < 1e-15,
+       "a 0-0 pair at 0.7, below rmin 0.8: counted outside and below (%zu %zu %g)", ex[0].count,
+       ex[0].below, closest[0]);
     /* a configuration of the set that cannot be evaluated is named by its place in the set */
     int tbad[2] = {1, 7};
     struct mtp_fit_conf bad[2] = {c[1], {.natoms = 2, .type = tbad, .pos = x2}};
-    ok(mtp_fit_extrapolation(&pot, c, 2, bad, 2, ex, ratio, &err) != 0 &&
+    ok(mtp_fit_extrapolation(&pot, c, 2, bad, 2, ex, ratio, NULL, &err) != 0 &&
            strstr(err.msg, "configuration 2: "),
        "a bad configuration of the set: %s", err.msg);
     mtp_pot_release(&pot);

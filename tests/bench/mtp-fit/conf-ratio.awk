@@ -3,9 +3,13 @@
 # Twice: over all configurations, and over those inside the training set's coverage (dmin_ratio
 # >= 1 in MLIP's table: no pair closer than train.cfg's closest of its species pair), where the
 # error is one of the fit and not of extrapolation.
+# Then over those within the potentials' radial basis (awk -v rmin=R, Angstrom: dmin >= R, no pair
+# below rmin, where the basis's polynomials leave [-1, 1] and no fit constrains them), and over
+# those outside the coverage but within the basis.
 # Prints: n, F RMS ratio, its 2.5 and 97.5 percentiles over 2000 paired bootstrap resamples of the
 # configurations (srand(1): the same numbers for a given awk), E RMS ratio (energy per atom), its
-# percentiles; then the same six for the configurations inside; then the loss ratio inside.
+# percentiles; then the same seven for the configurations inside; then the loss ratio inside; then
+# the seven within the basis and the seven outside the coverage within the basis.
 # Ratios are sqrt(sum ours / sum MLIP) of squared errors over the same atoms or configurations.
 function col(name) { return idx[name] }
 FNR == 1 { f++; c = 0 }
@@ -17,7 +21,10 @@ FNR == 1 { f++; c = 0 }
 $1 == 1 {
     c++
     fsq = $(col("f_rms")) ^ 2 * 3 * $(col("natoms")); esq = $(col("de")) ^ 2
-    if (f == 1) { mf[c] = fsq; me[c] = esq; ml[c] = $(col("loss")); in_[c] = $(col("dmin_ratio")) >= 1 }
+    if (f == 1) {
+        mf[c] = fsq; me[c] = esq; ml[c] = $(col("loss")); in_[c] = $(col("dmin_ratio")) >= 1
+        dom[c] = $(col("dmin")) >= rmin
+    }
     else { of[c] = fsq; oe[c] = esq; ol[c] = $(col("loss")) }
 }
 function sort(a, n,    i, j, v) {
@@ -52,5 +59,11 @@ END {
     all = ratios(c)
     n = 0
     for (i = 1; i <= c; i++) if (in_[i]) { k[++n] = i; lo += ol[i]; lm += ml[i] }
-    printf "%s %s %.4f\n", all, ratios(n), lo / lm
+    inside = ratios(n)
+    n = 0
+    for (i = 1; i <= c; i++) if (dom[i]) k[++n] = i
+    within = ratios(n)
+    n = 0
+    for (i = 1; i <= c; i++) if (dom[i] && !in_[i]) k[++n] = i
+    printf "%s %s %.4f %s %s\n", all, inside, lo / lm, within, ratios(n)
 }
