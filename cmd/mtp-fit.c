@@ -408,8 +408,12 @@ ckpt_setup(char *buf, size_t n, const struct fit_opts *o, const struct mtp_pot *
              o->species, pot->nscalar, pot->nrad, pot->nrb, pot->rmin, pot->rcut, train->n, natoms,
              o->holdout, o->cv, o->seed, f->wenergy, f->wforce, f->wstress, (int)f->scale,
              f->linear_every, f->tol, f->patience, f->damping, f->force_scale, f->judge_all);
-    /* only when set, so that checkpoints written before the option existed still resume */
+    /* only when set, so that checkpoints written before the option existed still resume; a
+       --holdout checkpoint from before the coverage rule (mtp_fit_split_cover) may hold another
+       split, so it is refused */
     size_t len = strlen(buf);
+    if (o->holdout > 0 && !f->judge_all && len < n)
+        len += (size_t)snprintf(buf + len, n - len, " holdout-coverage 1");
     if (f->ridge > 0 && len < n)
         snprintf(buf + len, n - len, " ridge %a", f->ridge);
 }

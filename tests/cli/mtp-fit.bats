@@ -410,6 +410,16 @@ print(abs(np.sqrt(np.mean(np.square(d))) / float(sys.argv[1]) - 1) < 1e-9)" "$(c
     fails --species C --level 6 --rcut 4 --tol 0 --cv 2 --ridge 1e-3 --restart ck.txt -o out.mtp \
         train.xyz
     [[ "$stderr" == *"written with '', this fit has 'ridge 0x1.0624dd2f1a9fcp-10'"* ]]
+    # a --holdout checkpoint from before the coverage rule may hold another split: refused
+    fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 3 --tol 0 --holdout 0.34 \
+        --checkpoint hk.txt --checkpoint-every 1 -o p.mtp train.xyz
+    grep -q '^setup .* judge-all 0 holdout-coverage 1$' hk.txt
+    sed 's/ holdout-coverage 1$//' hk.txt > old.txt
+    fails --species C --level 6 --rcut 4 --tol 0 --holdout 0.34 --restart old.txt -o out.mtp \
+        train.xyz
+    [[ "$stderr" == *"written with '', this fit has 'holdout-coverage 1'"* ]]
+    fpms mtp-fit -q --species C --level 6 --rcut 4 --max-iter 4 --tol 0 --holdout 0.34 \
+        --restart hk.txt -o p.mtp train.xyz
     head -n 9 ck.txt > trunc.txt
     fails --species C --level 6 --rcut 4 --cv 2 --restart trunc.txt -o out.mtp train.xyz
     [[ "$stderr" == *"trunc.txt:10: truncated checkpoint: expected 'coeffs'"* ]]
