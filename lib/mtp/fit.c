@@ -1362,27 +1362,42 @@ mtp_fit_run(struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
 }
 
 /*
- * Copies into out, in order, the configurations of hold[nhold] inside the coverage of fit[nfit]
- * (mtp_fit_extrapolation's dmin_ratio >= 1: no pair closer than fit holds of that species pair);
- * *n: how many. out may be hold itself. Where the fit would extrapolate its error is chance, and
- * a few such configurations would decide an early stop or a cross-validated count.
+ * in[i] = 1 where hold[i] lies inside the coverage of fit[nfit] (mtp_fit_extrapolation's
+ * dmin_ratio >= 1: no pair closer than fit holds of that species pair), 0 where it does not.
+ * Where the fit would extrapolate its error is chance, and a few such configurations would
+ * decide an early stop or a cross-validated count.
  */
 static int
-inside_coverage(const struct mtp_pot *pot, const struct mtp_fit_conf *fit, size_t nfit,
-                const struct mtp_fit_conf *hold, size_t nhold, struct mtp_fit_conf *out, size_t *n,
-                struct core_err *err)
+covered(const struct mtp_pot *pot, const struct mtp_fit_conf *fit, size_t nfit,
+        const struct mtp_fit_conf *hold, size_t nhold, unsigned char *in, struct core_err *err)
 {
     size_t C = pot->nspecies;
     struct mtp_fit_extrap *ex = malloc(C * C * sizeof *ex);
     double *ratio = malloc((nhold ? nhold : 1) * sizeof *ratio);
     int rc = ex && ratio ? CORE_OK : core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
-    size_t m = 0;
     if (!rc && !(rc = mtp_fit_extrapolation(pot, fit, nfit, hold, nhold, ex, ratio, NULL, err)))
         for (size_t i = 0; i < nhold; i++)
-            if (ratio[i] >= 1)
-                out[m++] = hold[i];
-    *n = m;
+            in[i] = ratio[i] >= 1;
     free(ex), free(ratio);
+    return rc;
+}
+
+/* Copies into out, in order, the configurations of hold[nhold] that covered finds inside; *n:
+ * how many. out may be hold itself. */
+static int
+inside_coverage(const struct mtp_pot *pot, const struct mtp_fit_conf *fit, size_t nfit,
+                const struct mtp_fit_conf *hold, size_t nhold, struct mtp_fit_conf *out, size_t *n,
+                struct core_err *err)
+{
+    unsigned char *in = malloc(nhold ? nhold : 1);
+    int rc = in ? covered(pot, fit, nfit, hold, nhold, in, err)
+                : core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
+    size_t m = 0;
+    for (size_t i = 0; !rc && i < nhold; i++)
+        if (in[i])
+            out[m++] = hold[i];
+    *n = m;
+    free(in);
     return rc;
 }
 
@@ -1442,25 +1457,20 @@ int
 mtp_fit_split_cover(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, size_t nconf,
                     size_t *idx, size_t *nhold, size_t *moved, struct core_err *err)
 {
-    size_t nh = *nhold, nfit = nconf - nh, C = pot->nspecies;
+    size_t nh = *nhold, nfit = nconf - nh;
     *moved = 0;
     if (!nh)
         return CORE_OK;
     struct mtp_fit_conf *v = malloc(nconf * sizeof *v);
-    struct mtp_fit_extrap *ex = malloc(C * C * sizeof *ex);
-    double *ratio = malloc(nh * sizeof *ratio);
-    unsigned char *held = calloc(nconf, 1);
-    int rc = v && ex && ratio && held ? CORE_OK
-                                      : core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
+    unsigned char *held = calloc(nconf, 1), *in = malloc(nh);
+    int rc = v && held && in ? CORE_OK : core_err_set(err, CORE_ENOMEM, "mtp-fit: out of memory");
     for (size_t i = 0; !rc && i < nconf; i++)
         v[i] = conf[idx[i]];
     if (!rc)
-        rc = mtp_fit_extrapolation(pot, v, nfit, v + nfit, nh, ex, ratio, NULL, err);
+        rc = covered(pot, v, nfit, v + nfit, nh, in, err);
     size_t m = 0;
-    for (size_t i = 0; !rc && i < nh; i++) {
-        held[idx[nfit + i]] = ratio[i] >= 1;
-        m += ratio[i] < 1;
-    }
+    for (size_t i = 0; !rc && i < nh; i++)
+        held[idx[nfit + i]] = in[i], m += !in[i];
     if (!rc && m == nh)
         rc = none_inside(nh, err);
     if (!rc && m) { /* both parts ascending again, as mtp_fit_split leaves them */
@@ -1469,7 +1479,7 @@ mtp_fit_split_cover(const struct mtp_pot *pot, const struct mtp_fit_conf *conf, 
             idx[held[i] ? b++ : a++] = i;
         *nhold = nh - m, *moved = m;
     }
-    free(v), free(ex), free(ratio), free(held);
+    free(v), free(held), free(in);
     return rc;
 }
 
