@@ -1093,6 +1093,9 @@ main(int argc, char **argv)
         iframe++;
     }
     prog_progress_end(&p);
+    char note[512];
+    if (md_pot_note(&pot, note, sizeof note)) /* also when the run failed: it may say why */
+        prog_warn(&p, "%s", note);
     if (!rc && iframe == 0 && !o.heat && o.nemd_axis < 0)
         prog_warn(&p, "%s: no frames", src.nc ? o.input : src.in.name);
     if (!rc && o.heat && iframe == 0)

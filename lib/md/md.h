@@ -163,6 +163,13 @@ typedef int (*md_pot_total_fn)(void *self, size_t natoms, const int *type, const
 typedef void (*md_pot_free_fn)(void *self);
 
 /*
+ * What the potential noticed over the evaluations so far that its user should hear (one line,
+ * no newline, into buf of n bytes, truncated to fit); returns the line's length, 0 when there is
+ * nothing to say.
+ */
+typedef size_t (*md_pot_note_fn)(const void *self, char *buf, size_t n);
+
+/*
  * One energy model. Exactly one of site and total is set. ntypes = 0 means the potential takes
  * every element as type 0 (Lennard-Jones); otherwise z[t] is the element of type t (the species
  * map it was set up with) and an atom of another element is refused.
@@ -176,10 +183,14 @@ struct md_pot {
     md_pot_site_fn site;
     md_pot_total_fn total;
     md_pot_free_fn free;
+    md_pot_note_fn note; /* NULL: the potential never has anything to say */
 };
 
 /* Frees what pot owns and zeroes it (safe on a zeroed struct). */
 void md_pot_release(struct md_pot *pot);
+
+/* pot's note (md_pot_note_fn) into buf of n bytes; 0 and buf "" when it has none. */
+size_t md_pot_note(const struct md_pot *pot, char *buf, size_t n);
 
 /*
  * Tersoff potential from the text of a LAMMPS `.tersoff` file (borrowed; name is used in

@@ -6,6 +6,7 @@
  * within rcut + skin; mtp_site_eval gives zero derivatives beyond its rcut) and passes the
  * results through: u[i] = U_i, du[3p + k] = dU_i/d(r_p)_k.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,33 @@
 struct mtpa {
     struct mtp_pot mtp;
     struct mtp_work *work;
-    double *rij; /* 3 * cap */
-    int *jtype;  /* cap */
-    size_t cap;  /* pairs */
+    double *rij;   /* 3 * cap */
+    int *jtype;    /* cap */
+    size_t cap;    /* pairs */
+    size_t nevals; /* evaluations so far */
+    size_t nbelow; /* of them, those with a pair closer than mtp.rmin */
+    double dmin;   /* the closest such pair, Angstrom */
 };
+
+/*
+ * Below rmin the Chebyshev polynomials of the radial basis leave [-1, 1], where they grow as fast
+ * as their degree allows and no fit has a say: the forces there are chance, and an MD run that
+ * goes there is often about to explode or fall into a well. MLIP's LAMMPS interface evaluates
+ * them silently; this says so.
+ */
+static size_t
+mtpa_note(const void *self, char *buf, size_t n)
+{
+    const struct mtpa *M = self;
+    if (!M->nbelow)
+        return 0;
+    int len = snprintf(buf, n,
+                       "mtp: in %zu of %zu force evaluations a pair was closer than the "
+                       "potential's rmin %g Angstrom (the closest %.4g Angstrom): outside the "
+                       "range of its radial basis, where its forces follow no fit",
+                       M->nbelow, M->nevals, M->mtp.rmin, M->dmin);
+    return len < 0 ? 0 : (size_t)len < n ? (size_t)len : n - 1;
+}
 
 static int
 mtpa_site(void *self, const int *type, const struct md_nlist *nl, double *u, double *du,
@@ -40,15 +64,22 @@ mtpa_site(void *self, const int *type, const struct md_nlist *nl, double *u, dou
         M->cap = cap;
     }
     long long n = (long long)nl->natoms;
-    double *rij = M->rij;
+    double *rij = M->rij, d2min = INFINITY;
     int *jtype = M->jtype;
-#pragma omp parallel for schedule(static) if (n >= MD_OMP_MIN)
+#pragma omp parallel for schedule(static) reduction(min : d2min) if (n >= MD_OMP_MIN)
     for (long long ii = 0; ii < n; ii++) {
         size_t i = (size_t)ii;
         for (size_t p = nl->start[i]; p < nl->start[i + 1]; p++) {
-            md_nlist_pair_vec(nl, i, p, rij + 3 * p);
+            double *d = rij + 3 * p;
+            md_nlist_pair_vec(nl, i, p, d);
             jtype[p] = type[nl->nbr[p]];
+            d2min = fmin(d2min, d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
         }
+    }
+    M->nevals++;
+    if (d2min < M->mtp.rmin * M->mtp.rmin) {
+        double d = sqrt(d2min);
+        M->dmin = M->nbelow++ ? fmin(M->dmin, d) : d;
     }
     return mtp_site_eval(&M->mtp, M->work, nl->natoms, type, nl->start, jtype, rij, u, du, err);
 }
@@ -91,6 +122,7 @@ md_mtp_init(struct md_pot *pot, const struct mtp_pot *mtp, const struct core_spe
     pot->self = M;
     pot->site = mtpa_site;
     pot->free = mtpa_free;
+    pot->note = mtpa_note;
     return CORE_OK;
 fail:
     mtpa_free(M);

@@ -21,6 +21,14 @@ md_pot_release(struct md_pot *pot)
     memset(pot, 0, sizeof *pot);
 }
 
+size_t
+md_pot_note(const struct md_pot *pot, char *buf, size_t n)
+{
+    if (n)
+        buf[0] = 0;
+    return pot->note && pot->self && n ? pot->note(pot->self, buf, n) : 0;
+}
+
 void
 md_sys_release(struct md_sys *s)
 {

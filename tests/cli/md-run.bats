@@ -424,6 +424,22 @@ assert len(t) == 101 and np.ptp(t[:, 6]) < 2e-3 and t[:, 6].std() < 0.01 * t[:, 
     echo "$output"
 }
 
+@test "mtp: pairs closer than the potential's rmin are reported, not evaluated in silence" {
+    need_mlip
+    # rmin 1.5 A: every C-C bond of g.xyz lies below it, outside the radial basis
+    sed 's/min_dist = .*/min_dist = 1.5e+00/' "$MLIP/pot_10.mtp" > near.mtp
+    run -0 --separate-stderr fpms md-run -p mtp:near.mtp -s C,B -n 0 -o out.xyz g.xyz
+    [ "$stderr" = "md-run: warning: mtp: in 1 of 1 force evaluations a pair was closer than the potential's rmin 1.5 Angstrom (the closest 1.39 Angstrom): outside the range of its radial basis, where its forces follow no fit" ]
+    [ -s out.xyz ]
+    # every step's evaluation counts (and the forces there are chance: the sheet falls apart)
+    run -0 --separate-stderr fpms md-run -p mtp:near.mtp -s C,B -n 5 -T 300 g.xyz
+    [[ "$stderr" == "md-run: warning: mtp: in 6 of 6 force evaluations a pair was closer than"* ]]
+    run -0 --separate-stderr fpms md-run -q -p mtp:near.mtp -s C,B -n 5 -T 300 g.xyz
+    [ -z "$stderr" ]
+    run -0 --separate-stderr fpms md-run -p "mtp:$MLIP/pot_10.mtp" -s C,B -n 5 -T 300 g.xyz
+    [ -z "$stderr" ]
+}
+
 @test "mtp: errors name the file and line, exit 1, leave nothing" {
     need_mlip
     run -1 --separate-stderr fpms md-run -p "mtp:$MLIP/pot_10.mtp" g.xyz
