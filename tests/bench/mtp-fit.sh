@@ -177,7 +177,9 @@
 # So at level 6 valid.cfg's configuration 82 (a C-B pair at 1.014 A, train.cfg's closest 1.035;
 # ours 5.54 eV/A RMS there against MLIP's 5.40, most of it on the C atom of that pair) is one
 # draw of a kind where ours does better on average; at level 16 the error on those 65 orders the
-# seeds as MD at 2000 K does (ran at 2, 3, 8 and 4; not at 1, 5, 6, 7).
+# eight seeds as MD at 2000 K does (ran at 2, 3, 8 and 4; not at 1, 5, 6, 7), but not across
+# protocols: seed 4 without the ridge 0.827 there (exploded at 1000 K), --ridge 1e-2 at seeds
+# 1 / 5 / 6 / 7 6.233 / 0.883 / 1.025 / 1.288 (5 and 7 fell into wells at 1000 K).
 # Tried at level 6 to move valid.cfg's 1.004 (experimental builds, not kept; seed 1, the bench's
 # protocol): a curvature penalty on the radial functions (rho int (f_mu'')^2 over [rmin, rcut],
 # rho 1e-8 / 1e-7 / 1e-6 / 1e-5 / 1e-4): valid F 1.006 / 1.016 / 1.020 / 1.046 / 1.037, fresh
