@@ -160,6 +160,14 @@
 # 0.210, the 100-configuration fresh set inside F 0.862 [0.757, 0.932], MD 3 of 3 at 1000 K (MLIP
 # 3), 0 at 2000 K (MLIP 0); level 10 0.665 / 0.822 / 0.305, fresh inside 0.983 [0.921, 1.034], MD
 # 3 and 3 (MLIP 3 and 2, one run left the data); threads 0.87x (the CI run took the other core).
+# The whole bench at the head of session 10 (2026-11-26; OMP_NUM_THREADS=1 FPMS_BIN=bin
+# FPMS_ROOT=$PWD FPMS_HELPERS=build/tests/helpers/bin sh tests/bench/mtp-fit.sh, alone on the
+# machine, 8 min), ratios valid E / valid F / CPU; fresh set inside F / within the basis F / the
+# 65 outside the coverage within it; MD runs of 3 that ran at 1000 / 2000 K, ours and MLIP's:
+#   level 6:  0.652 / 1.004 / 0.180; 0.974 / 0.969 [0.955, 0.985] / 0.939; 3 / 3, MLIP 3 / 3
+#   level 10: 0.665 / 0.822 / 0.300; 0.963 / 0.831 [0.707, 0.965] / 0.679; 3 / 3, MLIP 3 / 2
+#   level 16: 0.544 / 0.794 / 0.200; 0.883 / 2.292 [0.969, 3.787] / 4.899; 3 / 0, MLIP 3 / 0
+#   threads: 1.91x on 2 cores, the same potential.
 # Within the radial basis (2026-11-26, session 10; the fresh-set line "within the radial basis",
 # conf-ratio.awk -v rmin=0.9 on mtp-fit --errors-by-config's new dmin column, the tables of the
 # fits above): of the 3000 fresh configurations 7 hold a pair below rmin 0.9 A (C-C down to
@@ -188,6 +196,16 @@
 # 1e-6 / 1e-4. Starting from MLIP's random distribution (starts 1-4 of seed 1): valid F 1.036 /
 # 0.998 / 1.007 / 1.031, within the basis 0.988 / 0.985 / 0.969 / 0.964. Configuration 82 stays
 # at 5.43-5.96 eV/A for every one of them (MLIP's potential 5.40): none of these is a lever.
+# The same curvature penalty at level 16 (rho 1e-6 on top of the bench's protocol; fit seeds
+# 1, 2, 5, 6, 7): valid F 0.829 / 0.820 / 0.718 / 0.785 / 0.703, E 0.968 / 0.847 / 0.778 / 0.856
+# / 0.828; fresh set within the basis 0.853 / 0.843 / 0.844 / 0.840 / 0.848 and outside the
+# coverage within it 0.654 / 0.652 / 0.650 / 0.646 / 0.658 (without: 2.29 / 0.86 / 4.73 / 1.41 /
+# 1.01 and 4.90 / 0.69 / 10.6 / 2.64 / 1.38), CPU 0.09-0.14. So it makes level 16's extrapolation
+# near the data steady across seeds. In MD it does not carry: at 1000 K seeds 1, 5, 6, 7 ran 3 of
+# 3; at 2000 K seed 1 ran 3 (without: exploded 3), seed 2 ran 1 and left 2 (without: ran 3),
+# seeds 5, 6, 7 exploded 3 each as without. rho 1e-4 at seed 1: valid E 1.081 (worse than
+# MLIP's), left 3 of 3 at 2000 K. Not kept: its gain shows on the fresh set and not in MD, and
+# rho would need a dimensionless form (these rho are in the units of the Chebyshev argument).
 #
 # Since 2026-11-25 (session 6) the cross-validation loss counts only the held-out configurations
 # inside their fold's coverage (no pair closer than the rest of train.cfg holds of that species
