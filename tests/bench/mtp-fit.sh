@@ -197,15 +197,14 @@
 # 0.998 / 1.007 / 1.031, within the basis 0.988 / 0.985 / 0.969 / 0.964. Configuration 82 stays
 # at 5.43-5.96 eV/A for every one of them (MLIP's potential 5.40): none of these is a lever.
 # The same curvature penalty at level 16 (rho 1e-6 on top of the bench's protocol; fit seeds
-# 1, 2, 5, 6, 7): valid F 0.829 / 0.820 / 0.718 / 0.785 / 0.703, E 0.968 / 0.847 / 0.778 / 0.856
-# / 0.828; fresh set within the basis 0.853 / 0.843 / 0.844 / 0.840 / 0.848 and outside the
-# coverage within it 0.654 / 0.652 / 0.650 / 0.646 / 0.658 (without: 2.29 / 0.86 / 4.73 / 1.41 /
-# 1.01 and 4.90 / 0.69 / 10.6 / 2.64 / 1.38), CPU 0.09-0.14. So it makes level 16's extrapolation
-# near the data steady across seeds. In MD it does not carry: at 1000 K seeds 1, 5, 6, 7 ran 3 of
-# 3; at 2000 K seed 1 ran 3 (without: exploded 3), seed 2 ran 1 and left 2 (without: ran 3),
-# seeds 5, 6, 7 exploded 3 each as without. rho 1e-4 at seed 1: valid E 1.081 (worse than
-# MLIP's), left 3 of 3 at 2000 K. Not kept: its gain shows on the fresh set and not in MD, and
-# rho would need a dimensionless form (these rho are in the units of the Chebyshev argument).
+# 1-8): valid F 0.829 / 0.820 / 0.748 / 0.788 / 0.718 / 0.785 / 0.703 / 0.783, E 0.968 / 0.847 /
+# 0.931 / 0.903 / 0.778 / 0.856 / 0.828 / 0.704; fresh set within the basis 0.840-0.859 and
+# outside the coverage within it 0.646-0.696 at every seed (without: 0.85-4.73 and 0.67-10.6),
+# CPU 0.09-0.19. So it makes level 16's extrapolation near the data steady across seeds. In MD
+# it does the opposite: at 1000 K seeds 1, 2, 5, 6, 7 ran 3 of 3, but at 2000 K 5 runs of 24 ran
+# (seeds 1: 3, 2: 1, 4: 1; 3, 5, 6, 7, 8: none) against 12 without (seeds 2, 3, 4, 8: 3 each).
+# rho 1e-4 at seed 1: valid E 1.081 (worse than MLIP's), left 3 of 3 at 2000 K. Not kept; and
+# the fresh set's error outside the coverage is no guide to MD at 2000 K.
 #
 # Since 2026-11-25 (session 6) the cross-validation loss counts only the held-out configurations
 # inside their fold's coverage (no pair closer than the rest of train.cfg holds of that species
