@@ -22,7 +22,7 @@ struct mtpa {
     size_t cap;    /* pairs */
     size_t nevals; /* evaluations so far */
     size_t nbelow; /* of them, those with a pair closer than mtp.rmin */
-    double dmin;   /* the closest such pair, Angstrom */
+    double dmin;   /* the closest such pair, Angstrom (INFINITY before one) */
 };
 
 /*
@@ -77,10 +77,8 @@ mtpa_site(void *self, const int *type, const struct md_nlist *nl, double *u, dou
         }
     }
     M->nevals++;
-    if (d2min < M->mtp.rmin * M->mtp.rmin) {
-        double d = sqrt(d2min);
-        M->dmin = M->nbelow++ ? fmin(M->dmin, d) : d;
-    }
+    if (d2min < M->mtp.rmin * M->mtp.rmin)
+        M->nbelow++, M->dmin = fmin(M->dmin, sqrt(d2min));
     return mtp_site_eval(&M->mtp, M->work, nl->natoms, type, nl->start, jtype, rij, u, du, err);
 }
 
@@ -111,6 +109,7 @@ md_mtp_init(struct md_pot *pot, const struct mtp_pot *mtp, const struct core_spe
     if (!M)
         return core_err_set(err, CORE_ENOMEM, "mtp: out of memory");
     mtp_pot_init(&M->mtp);
+    M->dmin = INFINITY;
     if ((status = mtp_pot_copy(&M->mtp, mtp, err)))
         goto fail;
     if ((status = mtp_work_alloc(&M->mtp, &M->work, err)))

@@ -416,6 +416,9 @@ if [ ! -f "$MLIP/train.cfg" ]; then
 fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+# MLIP's rmin (min_dist of its potentials, train.cfg's closest pair rounded down): ours take the
+# same, and below it both radial bases leave the range they were built for
+rmin=$(awk '$1 == "min_dist" { print $3 + 0; exit }' "$MLIP/pot_06.mtp")
 # an independent test beside valid.cfg: candidates.cfg's configurations of the training families
 # (40) and its 1500 K snapshots (20), labelled like the rest, never fitted; MLIP's potential is
 # evaluated on them by mtp-fit --evaluate (which gives MLIP's calc-errors to every printed digit)
@@ -493,7 +496,7 @@ for lev in ${MTP_FIT_LEVELS:-06 10 16}; do
     how=${MTP_FIT_OPTS-$how}
     t0=$(date +%s.%N)
     /usr/bin/time -f '%U %S' -o "$dir/cpu" "$FPMS_BIN/mtp-fit" -q --species C,B --level "$lev" \
-        --rmin 0.9 --rcut 5 --max-iter 1000 --tol 0 \
+        --rmin "$rmin" --rcut 5 --max-iter 1000 --tol 0 \
         --seed "$seed" $how --valid "$MLIP/valid.cfg" --errors "$dir/e$lev" \
         -o "$dir/pot_$lev.mtp" "$MLIP/train.cfg"
     t1=$(date +%s.%N)
@@ -534,12 +537,12 @@ for lev in ${MTP_FIT_LEVELS:-06 10 16}; do
             --valid "$dir/fresh.cfg" --errors-by-config "$dir/bc_mlip" "$MLIP/train.cfg"
         "$FPMS_BIN/mtp-fit" -q --species C,B --init "$dir/pot_$lev.mtp" --evaluate \
             --valid "$dir/fresh.cfg" --errors-by-config "$dir/bc_ours" "$MLIP/train.cfg"
-        awk -v rmin=0.9 -f "${FPMS_ROOT:-.}/tests/bench/mtp-fit/conf-ratio.awk" "$dir/bc_mlip" \
-            "$dir/bc_ours" | FRESH="$fresh" awk -v l="$lev" '{
+        awk -v rmin="$rmin" -f "${FPMS_ROOT:-.}/tests/bench/mtp-fit/conf-ratio.awk" "$dir/bc_mlip" \
+            "$dir/bc_ours" | FRESH="$fresh" awk -v l="$lev" -v r="$rmin" '{
             printf "bench mtp-fit: level %s: fresh test set (%s): all: F RMS ratio %.3f [%.3f, %.3f], E RMS ratio %.3f [%.3f, %.3f]; the %d inside the training coverage: F RMS ratio %.3f [%.3f, %.3f], E RMS ratio %.3f [%.3f, %.3f], loss ratio %.3f (95 %% of 2000 resamples)\n",
                 l, ENVIRON["FRESH"], $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
-            printf "bench mtp-fit: level %s: fresh test set: the %d within the radial basis (no pair below rmin 0.9 A): F RMS ratio %.3f [%.3f, %.3f], E RMS ratio %.3f [%.3f, %.3f]; the %d of them outside the training coverage: F RMS ratio %.3f [%.3f, %.3f], E RMS ratio %.3f [%.3f, %.3f]\n",
-                l, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29 }'
+            printf "bench mtp-fit: level %s: fresh test set: the %d within the radial basis (no pair below rmin %g A): F RMS ratio %.3f [%.3f, %.3f], E RMS ratio %.3f [%.3f, %.3f]; the %d of them outside the training coverage: F RMS ratio %.3f [%.3f, %.3f], E RMS ratio %.3f [%.3f, %.3f]\n",
+                l, $16, r, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29 }'
     fi
     if [ "${MTP_FIT_MD:-1}" != 0 ]; then
         md_line "$lev" 1000
@@ -553,7 +556,7 @@ nth=$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc) # nproc alone obeys OMP_
 if [ "$nth" -gt 1 ]; then
     tw() { # tw THREADS OUT: wall seconds of the level-6 protocol fit
         t0=$(date +%s.%N)
-        OMP_NUM_THREADS=$1 "$FPMS_BIN/mtp-fit" -q --species C,B --level 06 --rmin 0.9 --rcut 5 \
+        OMP_NUM_THREADS=$1 "$FPMS_BIN/mtp-fit" -q --species C,B --level 06 --rmin "$rmin" --rcut 5 \
             --max-iter 1000 --tol 0 --seed "${MTP_FIT_SEED:-1}" --cv 3 --patience 40 -o "$2" \
             "$MLIP/train.cfg"
         echo "$t0 $(date +%s.%N)" | awk '{ printf "%.2f", $2 - $1 }'
